@@ -1,0 +1,1 @@
+"""Speed and accuracy benchmarks: each prints a table and writes benchmarks/results/*.json."""

@@ -1,0 +1,194 @@
+"""Annotators: small drawing steps composed into the annotated video, the live view and reports.
+
+Each annotator has one method, ``annotate(scene, overlay) -> scene``, that draws onto an RGB
+frame in place and returns it, so a view is a list of annotators applied in turn. What to draw
+for a frame arrives as one :class:`FrameOverlay`; annotators never compute kinematics or
+verdicts themselves.
+
+Example:
+    >>> annotators = [SkeletonAnnotator(), BackContourAnnotator(), LabelAnnotator()]
+    >>> for annotator in annotators:
+    ...     scene = annotator.annotate(scene, overlay)
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import cv2
+import numpy as np
+
+from formcheck.kinematics import Kinematics, kinematics
+from formcheck.landmarks import SKELETON, joint
+from formcheck.track import FramePose, PoseTrack
+
+Color = tuple[int, int, int]
+WHITE: Color = (255, 255, 255)
+BLACK: Color = (0, 0, 0)
+CYAN: Color = (0, 220, 255)
+ORANGE: Color = (255, 150, 0)
+RED: Color = (230, 40, 40)
+GREEN: Color = (40, 200, 80)
+
+MIN_VISIBILITY = 0.5
+"""Landmarks the model is less sure of than this are not drawn: a limb drawn in the wrong place
+misleads more than a missing one."""
+
+
+@dataclass(frozen=True)
+class Label:
+    """Text to draw, at a landmark (``anchor``) or, with ``anchor=None``, in the corner panel."""
+
+    text: str
+    anchor: int | None = None
+    color: Color = WHITE
+
+
+@dataclass(frozen=True)
+class FrameOverlay:
+    """Everything drawn on one frame."""
+
+    pose: FramePose
+    labels: Sequence[Label] = field(default_factory=tuple)
+
+
+class Annotator(Protocol):
+    def annotate(self, scene: np.ndarray, overlay: FrameOverlay) -> np.ndarray: ...
+
+
+def _scale(scene: np.ndarray) -> float:
+    """Line and text size relative to a 720-pixel frame, so drawings read the same at any size."""
+    return max(min(scene.shape[:2]) / 720.0, 0.4)
+
+
+def _pixels(scene: np.ndarray, normalised: np.ndarray) -> np.ndarray:
+    height, width = scene.shape[:2]
+    return normalised[..., :2] * np.array([width, height])
+
+
+@dataclass(frozen=True)
+class SkeletonAnnotator:
+    """Bones between confidently seen landmarks, and a dot on each joint."""
+
+    color: Color = CYAN
+    joint_color: Color = WHITE
+
+    def annotate(self, scene: np.ndarray, overlay: FrameOverlay) -> np.ndarray:
+        pose = overlay.pose
+        if not pose.found:
+            return scene
+        points = _pixels(scene, pose.landmarks)
+        seen = (pose.visibility >= MIN_VISIBILITY) & np.isfinite(points).all(axis=1)
+        thickness = max(int(3 * _scale(scene)), 1)
+        for a, b in SKELETON:
+            if seen[a] and seen[b]:
+                cv2.line(scene, _pt(points[a]), _pt(points[b]), self.color, thickness, cv2.LINE_AA)
+        for p in points[seen]:
+            cv2.circle(scene, _pt(p), thickness + 1, self.joint_color, -1, cv2.LINE_AA)
+        return scene
+
+
+@dataclass(frozen=True)
+class BackContourAnnotator:
+    """The traced outline of the back, the line the neutral-spine rule judges."""
+
+    color: Color = ORANGE
+
+    def annotate(self, scene: np.ndarray, overlay: FrameOverlay) -> np.ndarray:
+        points = _pixels(scene, overlay.pose.back_contour)
+        points = points[np.isfinite(points).all(axis=1)]
+        if len(points) >= 2:
+            thickness = max(int(3 * _scale(scene)), 1)
+            cv2.polylines(
+                scene, [np.rint(points).astype(np.int32)], False, self.color, thickness,
+                cv2.LINE_AA,
+            )
+        return scene
+
+
+@dataclass(frozen=True)
+class LabelAnnotator:
+    """Text beside joints (angles) and a panel of lines in the top-left corner (counters)."""
+
+    def annotate(self, scene: np.ndarray, overlay: FrameOverlay) -> np.ndarray:
+        scale = _scale(scene)
+        points = _pixels(scene, overlay.pose.landmarks)
+        row = 0
+        for label in overlay.labels:
+            if label.anchor is None:
+                row += 1
+                origin = np.array([12 * scale, (12 + 30 * row) * scale])
+            elif np.isfinite(points[label.anchor]).all():
+                origin = points[label.anchor] + np.array([10, -10]) * scale
+            else:
+                continue
+            _text(scene, label.text, origin, label.color, scale)
+        return scene
+
+
+def _pt(p: np.ndarray) -> tuple[int, int]:
+    x, y = np.rint(p).astype(int)
+    return int(x), int(y)
+
+
+def _text(scene: np.ndarray, text: str, origin: np.ndarray, color: Color, scale: float) -> None:
+    """Text with a dark outline so it stays legible on any background."""
+    font, size = cv2.FONT_HERSHEY_SIMPLEX, 0.7 * scale
+    thickness = max(int(2 * scale), 1)
+    cv2.putText(scene, text, _pt(origin), font, size, BLACK, thickness + 2, cv2.LINE_AA)
+    cv2.putText(scene, text, _pt(origin), font, size, color, thickness, cv2.LINE_AA)
+
+
+def angle_overlays(track: PoseTrack, kin: Kinematics | None = None) -> Iterator[FrameOverlay]:
+    """Each frame's pose with the facing side's hip and knee angles and trunk inclination.
+
+    These three are what a coach reads off a side view of any hinge, so they are what the plain
+    annotated video shows; the analysis adds rep and fault labels on top.
+    """
+    kin = kin or kinematics(track)
+    side = kin.facing
+    shown = (
+        (kin.hip_angle.facing, joint(side, "hip"), "hip {:.0f}"),
+        (kin.knee_angle.facing, joint(side, "knee"), "knee {:.0f}"),
+        (kin.trunk_inclination.facing, joint(side, "shoulder"), "trunk {:.0f}"),
+    )
+    for i in range(len(track)):
+        labels = tuple(
+            Label(fmt.format(series.value[i]), anchor)
+            for series, anchor, fmt in shown
+            if np.isfinite(series.value[i]) and series.reliability[i] >= MIN_VISIBILITY
+        )
+        yield FrameOverlay(pose=track.frame(i), labels=labels)
+
+
+DEFAULT_ANNOTATORS: tuple[Annotator, ...] = (
+    SkeletonAnnotator(), BackContourAnnotator(), LabelAnnotator(),
+)
+
+
+def write_annotated_video(
+    video: str | os.PathLike[str],
+    track: PoseTrack,
+    output: str | os.PathLike[str],
+    overlays: Iterable[FrameOverlay] | None = None,
+    annotators: Sequence[Annotator] = DEFAULT_ANNOTATORS,
+) -> None:
+    """Decode ``video`` again and write it with each frame's overlay drawn, as H.264 mp4.
+
+    ``overlays`` defaults to the track's poses with their joint angles. The video is decoded a
+    second time rather than kept from the pose pass: decoding is cheap next to the model, and
+    keeping frames would make memory grow with the length of the video.
+    """
+    from formcheck.video import VideoSink, read_frames
+
+    if overlays is None:
+        overlays = angle_overlays(track)
+    with VideoSink(output, width=track.width, height=track.height, fps=track.fps) as sink:
+        for frame, overlay in zip(read_frames(video), overlays, strict=False):
+            scene = frame.image.copy()
+            for annotator in annotators:
+                scene = annotator.annotate(scene, overlay)
+            sink.write(scene)

@@ -1,0 +1,424 @@
+"""Frame sources and the H.264 writer, on small videos generated here with PyAV.
+
+The synthetic clips carry what real phone videos throw at the reader (rotation metadata,
+irregular and repeated timestamps, cut-off downloads); one real clip from ../shared/clips checks
+frame count and duration against the manifest.
+"""
+
+from __future__ import annotations
+
+import csv
+import gc
+import os
+import re
+import threading
+import warnings
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+
+from formcheck.errors import FormcheckError
+from formcheck.video import (
+    Frame,
+    TruncatedVideoWarning,
+    VideoInfo,
+    VideoSink,
+    camera_frames,
+    read_frames,
+)
+
+CLIPS = Path(__file__).resolve().parents[1].parent / "shared" / "clips"
+TBY66 = "deadlift/TBY66__Intelligent-Deadlift-Diagnosis-System__0016c_1.mp4"
+
+
+def pattern(index: int, width: int = 96, height: int = 64) -> np.ndarray:
+    """A frame whose orientation survives compression: a white block in the top-left quarter
+    and a red band along the right edge, on a grey that changes with ``index``."""
+    image = np.full((height, width, 3), 40 + (index * 7) % 100, np.uint8)
+    image[: height // 2, : width // 2] = 255
+    image[:, -width // 6 :] = (230, 20, 20)
+    return image
+
+
+def make_video(
+    path: Path,
+    count: int = 10,
+    *,
+    width: int = 96,
+    height: int = 64,
+    rate: int = 30,
+    display_rotation: float | None = None,
+    pts_ms: list[int] | None = None,
+    faststart: bool = False,
+    container_format: str = "mp4",
+    codec: str = "libx264",
+) -> Path:
+    """Encode ``count`` pattern frames; ``pts_ms`` gives each frame's timestamp in ms."""
+    options = {"movflags": "+faststart"} if faststart else {}
+    with av.open(str(path), "w", format=container_format, options=options) as container:
+        stream = container.add_stream(codec, rate=rate, options={"preset": "ultrafast"})
+        stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
+        if pts_ms is not None:
+            stream.codec_context.time_base = Fraction(1, 1000)
+        if display_rotation is not None:
+            stream.set_display_rotation(display_rotation)
+        for i in range(count):
+            frame = av.VideoFrame.from_ndarray(pattern(i, width, height), format="rgb24")
+            if pts_ms is not None:
+                frame.pts, frame.time_base = pts_ms[i], Fraction(1, 1000)
+            container.mux(stream.encode(frame))
+        container.mux(stream.encode(None))
+    return path
+
+
+def decode_all(path: Path, **kwargs: int) -> list[Frame]:
+    with read_frames(path, **kwargs) as frames:
+        return list(frames)
+
+
+def decode_thread_count() -> int:
+    return sum(t.name == "formcheck-decode" and t.is_alive() for t in threading.enumerate())
+
+
+@pytest.fixture(scope="module")
+def long_video(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A minute of 256x192 video: ~240 MB of RGB frames if a reader kept them all."""
+    path = tmp_path_factory.mktemp("long") / "long.mp4"
+    return make_video(path, 1800, width=256, height=192, faststart=True)
+
+
+# --- VideoInfo and frames ---------------------------------------------------------------
+
+
+def test_info_of_a_plain_video(tmp_path: Path) -> None:
+    info = VideoInfo.from_path(make_video(tmp_path / "plain.mp4", 12, rate=30))
+    assert info == VideoInfo(
+        width=96,
+        height=64,
+        fps=30.0,
+        frame_count=12,
+        duration_s=pytest.approx(0.4),
+        rotation=0,
+        codec="h264",
+    )
+
+
+def test_frames_are_contiguous_uint8_rgb_with_indices_and_times(tmp_path: Path) -> None:
+    frames = decode_all(make_video(tmp_path / "plain.mp4", 12, rate=30))
+    assert [f.index for f in frames] == list(range(12))
+    assert [f.time_s for f in frames] == pytest.approx([i / 30 for i in range(12)])
+    for frame in frames:
+        assert frame.image.shape == (64, 96, 3)
+        assert frame.image.dtype == np.uint8
+        assert frame.image.flags.c_contiguous
+    red_band = frames[0].image[:, -8:].reshape(-1, 3).mean(axis=0)
+    assert red_band[0] > 200 and red_band[2] < 50, "channels must be RGB, not BGR"
+
+
+@pytest.mark.parametrize(
+    ("ffmpeg_angle", "clockwise"),
+    [(-90, 90), (90, 270), (180, 180)],
+    ids=["phone-portrait", "portrait-upside-down", "upside-down"],
+)
+def test_rotation_metadata_is_applied(tmp_path: Path, ffmpeg_angle: int, clockwise: int) -> None:
+    path = make_video(tmp_path / "rotated.mp4", 3, display_rotation=ffmpeg_angle)
+    info = VideoInfo.from_path(path)
+    assert info.rotation == clockwise
+    turned = (info.width, info.height) == (64, 96)
+    assert turned == (clockwise != 180)
+    image = decode_all(path)[0].image
+    assert image.shape == (info.height, info.width, 3)
+    errors = {
+        turn: np.abs(image.astype(int) - candidate).mean()
+        for turn in (0, 90, 180, 270)
+        if (candidate := np.rot90(pattern(0), k=-turn // 90)).shape == image.shape
+    }
+    assert min(errors, key=errors.__getitem__) == clockwise
+    assert errors[clockwise] < 8
+
+
+def test_variable_frame_rate_times_come_from_the_container(tmp_path: Path) -> None:
+    pts_ms = [0, 33, 50, 120, 121, 300, 310]
+    path = make_video(tmp_path / "vfr.mp4", len(pts_ms), pts_ms=pts_ms)
+    frames = decode_all(path)
+    assert [f.time_s for f in frames] == pytest.approx([t / 1000 for t in pts_ms], abs=1e-4)
+
+
+def test_repeated_timestamps_are_nudged_to_stay_strictly_increasing(tmp_path: Path) -> None:
+    # Matroska accepts equal timestamps; mp4 refuses to write them.
+    pts_ms = [0, 40, 40, 80, 120]
+    path = make_video(
+        tmp_path / "dup.mkv", 5, pts_ms=pts_ms, container_format="matroska", codec="ffv1"
+    )
+    frames = decode_all(path)
+    assert [f.time_s for f in frames] == pytest.approx([0.0, 0.04, 0.041, 0.08, 0.12])
+    stamps = [f.timestamp_ms for f in frames]
+    assert stamps == sorted(set(stamps))
+
+
+def test_prefetch_thread_yields_exactly_what_inline_decoding_yields(tmp_path: Path) -> None:
+    path = make_video(tmp_path / "plain.mp4", 20, display_rotation=-90)
+    threaded, inline = decode_all(path, prefetch=8), decode_all(path, prefetch=0)
+    assert [f.time_s for f in threaded] == [f.time_s for f in inline]
+    assert all(np.array_equal(a.image, b.image) for a, b in zip(threaded, inline, strict=True))
+
+
+# --- bad input --------------------------------------------------------------------------
+
+
+def _missing(tmp_path: Path) -> Path:
+    return tmp_path / "nope.mp4"
+
+
+def _zero_bytes(tmp_path: Path) -> Path:
+    path = tmp_path / "empty.mp4"
+    path.touch()
+    return path
+
+
+def _text(tmp_path: Path) -> Path:
+    path = tmp_path / "notes.mp4"
+    path.write_text("this is a shopping list, not a video\n" * 20)
+    return path
+
+
+def _audio_only(tmp_path: Path) -> Path:
+    path = tmp_path / "voice.mp4"
+    with av.open(str(path), "w", format="mp4") as container:
+        stream = container.add_stream("aac", rate=8000, layout="mono")
+        for i in range(8):
+            samples = np.zeros((1, 1024), np.float32)
+            frame = av.AudioFrame.from_ndarray(samples, format="fltp", layout="mono")
+            frame.sample_rate, frame.pts = 8000, i * 1024
+            container.mux(stream.encode(frame))
+        container.mux(stream.encode(None))
+    return path
+
+
+def _cut_before_index(tmp_path: Path) -> Path:
+    """An mp4 whose index (moov, written last) never arrived."""
+    full = make_video(tmp_path / "full.mp4", 60).read_bytes()
+    path = tmp_path / "cut.mp4"
+    path.write_bytes(full[: len(full) // 2])
+    return path
+
+
+def _index_but_no_frames(tmp_path: Path) -> Path:
+    """A faststart mp4 cut just after its index: a video stream with nothing to decode."""
+    full = make_video(tmp_path / "full.mp4", 60, faststart=True).read_bytes()
+    path = tmp_path / "cut.mp4"
+    path.write_bytes(full[: full.index(b"mdat") + 64])
+    return path
+
+
+def _directory(tmp_path: Path) -> Path:
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (_missing, "video not found"),
+        (_zero_bytes, "empty (0 bytes)"),
+        (_text, "cannot read"),
+        (_audio_only, "no video stream (it contains audio)"),
+        (_cut_before_index, "cannot read"),
+        (_index_but_no_frames, "no decodable frames"),
+        (_directory, "not a video file"),
+    ],
+    ids=["missing", "zero-bytes", "text", "audio-only", "truncated", "no-frames", "directory"],
+)
+def test_bad_input_is_a_one_line_formcheck_error(tmp_path: Path, make, message: str) -> None:
+    path = make(tmp_path)
+    for open_video in (VideoInfo.from_path, read_frames):
+        with pytest.raises(FormcheckError, match=re.escape(message)) as raised:
+            open_video(path)
+        assert "\n" not in str(raised.value)
+
+
+def _cut_in_the_middle(path: Path) -> None:
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+
+
+def _damaged_in_the_middle(path: Path) -> None:
+    data = bytearray(path.read_bytes())
+    middle = len(data) // 2
+    data[middle : middle + 4000] = np.random.default_rng(0).bytes(4000)
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("prefetch", [0, 8])
+@pytest.mark.parametrize("damage", [_cut_in_the_middle, _damaged_in_the_middle])
+def test_damaged_video_stops_at_the_last_good_frame(tmp_path: Path, damage, prefetch: int) -> None:
+    path = make_video(tmp_path / "v.mp4", 120, width=160, height=120, faststart=True)
+    damage(path)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with read_frames(path, prefetch=prefetch) as frames:
+            decoded = list(frames)
+    assert 10 < len(decoded) < 120
+    assert [f.index for f in decoded] == list(range(len(decoded)))
+    assert frames.truncated is not None
+    assert [w.category for w in caught] == [TruncatedVideoWarning]
+
+
+def test_complete_video_is_not_reported_truncated(tmp_path: Path) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with read_frames(make_video(tmp_path / "v.mp4", 30)) as frames:
+            assert len(list(frames)) == 30
+    assert frames.truncated is None
+
+
+def test_camera_that_cannot_be_opened_is_a_formcheck_error() -> None:
+    with pytest.raises(FormcheckError, match="cannot open camera 99"):
+        camera_frames(99)
+
+
+# --- streaming and closing --------------------------------------------------------------
+
+
+def _rss_bytes() -> int:
+    with Path("/proc/self/statm").open() as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+@pytest.mark.skipif(not Path("/proc/self/statm").exists(), reason="needs Linux /proc for RSS")
+def test_memory_does_not_grow_with_video_length(long_video: Path) -> None:
+    # RSS rather than tracemalloc: frame pixels live in FFmpeg's allocations, which
+    # tracemalloc cannot see.
+    with read_frames(long_video) as frames:
+        for frame in frames:
+            if frame.index == 200:
+                settled = _rss_bytes()
+        assert frame.index == 1799
+        grown = _rss_bytes() - settled
+    assert grown < 40 * 2**20, f"RSS grew {grown / 2**20:.0f} MB over 1600 frames"
+
+
+def _open_files() -> int:
+    return sum(1 for _ in Path("/proc/self/fd").iterdir())
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").exists(), reason="needs Linux /proc for open files")
+def test_closing_early_stops_the_thread_and_releases_the_file(long_video: Path) -> None:
+    files = _open_files()
+    for _ in range(10):
+        frames = read_frames(long_video, prefetch=2)
+        next(frames)
+        assert decode_thread_count() == 1
+        frames.close()
+        frames.close()
+        assert next(frames, None) is None
+        assert decode_thread_count() == 0
+    assert _open_files() <= files
+
+
+def test_leaving_a_with_block_early_stops_the_thread(long_video: Path) -> None:
+    with read_frames(long_video) as frames:
+        for frame in frames:
+            if frame.index == 3:
+                break
+    assert decode_thread_count() == 0
+
+
+def test_an_abandoned_reader_is_cleaned_up_by_garbage_collection(long_video: Path) -> None:
+    frames = read_frames(long_video)
+    next(frames)
+    assert decode_thread_count() == 1
+    del frames
+    gc.collect()
+    assert decode_thread_count() == 0
+
+
+# --- VideoSink --------------------------------------------------------------------------
+
+
+def test_sink_writes_browser_playable_h264(tmp_path: Path) -> None:
+    target = tmp_path / "out" / "annotated.mp4"
+    with VideoSink(target, width=95, height=63, fps=29.97) as sink:
+        for i in range(12):
+            sink.write(pattern(i, 95, 63))
+        assert not target.exists(), "the target must appear only when the file is complete"
+    assert sink.frames_written == 12
+    with av.open(str(target)) as container:
+        stream = container.streams.video[0]
+        assert stream.codec_context.name == "h264"
+        assert stream.codec_context.pix_fmt == "yuv420p"
+        assert (stream.width, stream.height) == (96, 64)
+        assert stream.average_rate == pytest.approx(29.97, abs=0.01)
+        assert sum(1 for _ in container.decode(stream)) == 12
+    data = target.read_bytes()
+    assert data.index(b"moov") < data.index(b"mdat"), "index must come first (+faststart)"
+    frames = decode_all(target)
+    assert len(frames) == 12
+    assert np.abs(frames[0].image[:63, :95].astype(int) - pattern(0, 95, 63)).mean() < 8
+    assert list(target.parent.iterdir()) == [target]
+
+
+def test_sink_removes_its_partial_file_on_error(tmp_path: Path) -> None:
+    target = tmp_path / "annotated.mp4"
+    target.write_bytes(b"previous run")
+    with pytest.raises(KeyError), VideoSink(target, width=96, height=64, fps=30) as sink:
+        sink.write(pattern(0))
+        raise KeyError("model crashed")
+    assert target.read_bytes() == b"previous run"
+    assert list(tmp_path.iterdir()) == [target]
+
+
+def test_sink_refuses_an_unwritable_destination_on_entry(tmp_path: Path) -> None:
+    blocker = tmp_path / "report.txt"
+    blocker.write_text("a file, not a folder")
+    with pytest.raises(FormcheckError, match="not a directory"):
+        VideoSink(blocker / "annotated.mp4", width=96, height=64, fps=30).__enter__()
+    with pytest.raises(FormcheckError, match="is a directory"):
+        VideoSink(tmp_path, width=96, height=64, fps=30).__enter__()
+
+
+def test_sink_with_no_frames_writes_nothing(tmp_path: Path) -> None:
+    target = tmp_path / "annotated.mp4"
+    with (
+        pytest.raises(FormcheckError, match="no frames"),
+        VideoSink(target, width=96, height=64, fps=30),
+    ):
+        pass
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_sink_rejects_frames_of_the_wrong_size(tmp_path: Path) -> None:
+    with (
+        pytest.raises(ValueError, match="expected a"),
+        VideoSink(tmp_path / "a.mp4", width=96, height=64, fps=30) as sink,
+    ):
+        sink.write(pattern(0, 64, 48))
+
+
+# --- a real clip ------------------------------------------------------------------------
+
+
+@pytest.mark.clips
+@pytest.mark.skipif(not (CLIPS / TBY66).exists(), reason=f"real clips not found in {CLIPS}")
+def test_real_clip_decodes_fully_and_agrees_with_the_manifest() -> None:
+    with (CLIPS / "manifest.csv").open(newline="") as manifest:
+        row = next(r for r in csv.DictReader(manifest) if r["file"] == TBY66)
+    duration, fps = float(row["duration_s"]), float(row["fps"])
+    width, height = map(int, row["size"].split("x"))
+    info = VideoInfo.from_path(CLIPS / TBY66)
+    assert (info.width, info.height, info.fps) == (width, height, fps)
+    assert info.duration_s == pytest.approx(duration, abs=0.01)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with read_frames(CLIPS / TBY66) as frames:
+            count, last = 0, None
+            for frame in frames:  # streamed: all 1262 frames at once would be ~870 MB
+                assert frame.image.shape == (height, width, 3)
+                assert last is None or frame.time_s > last.time_s
+                count, last = count + 1, frame
+    assert frames.truncated is None
+    assert count == info.frame_count == round(duration * fps)
+    assert last is not None
+    assert last.time_s + 1 / fps == pytest.approx(duration, abs=0.01)
