@@ -16,7 +16,7 @@ $(VENV)/.installed: pyproject.toml
 
 demo: setup
 	$(BIN)/formcheck models fetch full
-	$(BIN)/formcheck analyze $(SAMPLE) --exercise deadlift --json out/demo.json --csv out/demo.csv
+	$(BIN)/formcheck analyze $(SAMPLE) --exercise deadlift --variant kettlebell --json out/demo.json --csv out/demo.csv
 
 lint: setup
 	$(BIN)/ruff check .

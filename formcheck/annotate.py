@@ -23,6 +23,7 @@ import numpy as np
 
 from formcheck.kinematics import Kinematics, kinematics
 from formcheck.landmarks import SKELETON, joint
+from formcheck.report import Report
 from formcheck.track import FramePose, PoseTrack
 
 Color = tuple[int, int, int]
@@ -162,6 +163,37 @@ def angle_overlays(track: PoseTrack, kin: Kinematics | None = None) -> Iterator[
             if np.isfinite(series.value[i]) and series.reliability[i] >= MIN_VISIBILITY
         )
         yield FrameOverlay(pose=track.frame(i), labels=labels)
+
+
+BADGE_S = 0.6
+"""How long a fault badge stays on screen around the frame where the fault shows."""
+
+
+def report_overlays(track: PoseTrack, report: Report) -> Iterator[FrameOverlay]:
+    """The angle overlays plus, per frame, the rep counter, the phase and fault badges."""
+    times = track.times
+    rep_at = np.full(len(track), -1)
+    for i, rep in enumerate(report.reps):
+        rep_at[(times >= rep.start_s) & (times <= rep.end_s)] = i
+    badges: list[tuple[float, str]] = [
+        (at, f"{fault.code.replace('_', ' ')} ({fault.severity})")
+        for rep in report.reps for fault in rep.faults for at in fault.at_s
+    ]
+    for i, overlay in enumerate(angle_overlays(track)):
+        t = times[i]
+        done = sum(rep.end_s <= t for rep in report.reps)
+        panel = [Label(f"{report.exercise.replace('_', ' ')}  reps {done}/{report.rep_count}")]
+        if rep_at[i] >= 0:
+            rep = report.reps[rep_at[i]]
+            half = "first" if t <= rep.turn_s else "second"
+            panel.append(Label(f"rep {rep.index}: {_phase(report, half)}", color=CYAN))
+        panel += [Label(text, color=RED) for at, text in badges if abs(t - at) <= BADGE_S / 2]
+        yield FrameOverlay(pose=overlay.pose, labels=(*panel, *overlay.labels))
+
+
+def _phase(report: Report, half: str) -> str:
+    """Whether this half of a rep lifts or lowers: lifts that turn at the top lift first."""
+    return "lifting" if (half == "first") == (report.turn_at == "top") else "lowering"
 
 
 DEFAULT_ANNOTATORS: tuple[Annotator, ...] = (

@@ -15,11 +15,13 @@ from typing import Annotated, Literal
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from formcheck import models
 from formcheck.errors import FormcheckError
+from formcheck.report import Report
 
 app = typer.Typer(
     add_completion=False,
@@ -88,6 +90,92 @@ def pose(
         f"{len(track)} frames, lifter found in {track.detection_rate:.0%}; "
         f"track written to {output}" + (f", video to {video_out}" if video_out else "")
     )
+
+
+@app.command()
+def analyze(
+    source: Annotated[Path, typer.Argument(help="Video, or a pose track from `formcheck pose`.")],
+    exercise: Annotated[
+        str, typer.Option("--exercise", "-e", help="Lift name; see `formcheck exercises`.")
+    ],
+    variant: Annotated[str | None, typer.Option(help="Lift variant, e.g. american.")] = None,
+    json_out: Annotated[
+        Path | None, typer.Option("--json", help="Write the JSON report here ('-': stdout).")
+    ] = None,
+    csv_out: Annotated[Path | None, typer.Option("--csv", help="One row per rep.")] = None,
+    video_out: Annotated[
+        Path | None, typer.Option("--video-out", help="Annotated H.264 mp4 to write.")
+    ] = None,
+    model: ModelOption = "full",
+    config: Annotated[
+        Path | None, typer.Option("--config", help="TOML overriding thresholds.")
+    ] = None,
+    model_dir: ModelDirOption = None,
+) -> None:
+    """Count every rep, judge it, and say what to fix."""
+    from formcheck.api import analyze as run
+
+    with frame_progress("pose") as progress:
+        report = run(
+            source, exercise, variant=variant, config=config, model=model, model_dir=model_dir,
+            json_out=json_out, csv_out=csv_out, video_out=video_out, progress=progress,
+        )
+    if json_out is not None and str(json_out) == "-":
+        sys.stdout.write(report.model_dump_json(indent=2) + "\n")
+        print_summary(report, err)
+    else:
+        print_summary(report, out)
+
+
+def print_summary(report: Report, console: Console) -> None:
+    """What a coach would say after the set: reps, verdicts, and the cues that matter most."""
+    view = report.view
+    console.print(
+        f"[bold]{report.exercise.replace('_', ' ')}[/] ({report.variant}) · {view.view} view"
+        f" · {report.rep_count} reps: {report.valid} valid, {report.no_rep} no-rep, "
+        f"{report.ambiguous} ambiguous"
+        + (f" · mean score {report.mean_score:.0f}" if report.mean_score is not None else "")
+    )
+    table = Table("rep", "time (s)", "outcome", "score", "faults / reason", box=None)
+    for rep in report.reps:
+        detail = ", ".join(
+            f"{f.code} {f.severity} ({f.value:.3g} vs {f.threshold:g})" for f in rep.faults
+        ) or ("-" if rep.outcome == "valid" else rep.reason)
+        table.add_row(
+            str(rep.index), f"{rep.start_s:.1f}-{rep.end_s:.1f}", rep.outcome,
+            "" if rep.score is None else str(rep.score), escape(detail),
+        )
+    if report.reps:
+        console.print(table)
+    for cue in report.top_cues:
+        console.print(f"[bold green]cue:[/] {escape(cue)}")
+    for warning in report.warnings:
+        console.print(f"[yellow]note:[/] {escape(warning)}")
+
+
+@app.command()
+def exercises() -> None:
+    """List the lifts, their checks and every threshold with its unit and source."""
+    from formcheck.config import LIFTS, load_lift
+
+    for name in LIFTS:
+        lift = load_lift(name)
+        out.print(
+            f"\n[bold]{name}[/] — {lift.title}; variants: {', '.join(lift.variants)}; "
+            f"reps turn at the {lift.turn_at} of {lift.driver.replace('_', ' ')}"
+        )
+        table = Table("threshold", "value", "unit", "source", box=None)
+        for t in lift.thresholds.values():
+            table.add_row(t.name, f"{t.value:g}", t.unit, escape(t.source))
+        out.print(table)
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of the analysis report."""
+    import json
+
+    sys.stdout.write(json.dumps(Report.model_json_schema(), indent=2) + "\n")
 
 
 @models_app.command("list")

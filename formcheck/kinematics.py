@@ -56,6 +56,10 @@ WRIST_HEIGHT_MIN_TRUNK_RISE = 0.5
 defined. With the trunk more than 60 degrees from vertical the shoulders are no longer a height
 reference (level with the hips, or below them in a deep hinge, the ratio blows up or flips)."""
 
+ARM_VISIBILITY = 0.5
+"""Visibility above which an elbow or wrist counts as seen for hiding the back; an arm the model
+is unsure of is usually the far one, behind the body, and hides nothing of the near outline."""
+
 _DEGENERATE_RATIO = 1e-9
 """A segment shorter than this fraction of the other one makes an angle undefined."""
 
@@ -205,6 +209,10 @@ class Kinematics:
     back_bend: Series
     """Bulge of the back contour past the straight line between its ends, in lengths of that
     line: 0 flat, positive rounded (spine flexed), negative arched; see :func:`back_bend`."""
+    back_hidden: np.ndarray
+    """(T,) bool: an elbow or wrist lies behind the back, between shoulder and hip level, where
+    its silhouette merges with the back's (hands behind the back, a bar on it); the back
+    contour then traces the arm, not the spine."""
     hip_angle_3d: Sided
     """Shoulder-hip-knee from world landmarks, degrees; view-independent, noisier."""
     knee_angle_3d: Sided
@@ -275,6 +283,33 @@ def back_bend(contour: np.ndarray, trunk_mid: np.ndarray) -> np.ndarray:
     inward = np.sign(side_of_chord(trunk_mid[:, None]))
     offsets = -inward * side_of_chord(contour[:, 2:-2])
     return np.max(offsets, axis=1) / safe
+
+
+def arms_behind_back(
+    contour: np.ndarray, trunk_mid: np.ndarray, shoulder: np.ndarray, hip: np.ndarray,
+    arm_points: np.ndarray,
+) -> np.ndarray:
+    """(T,) whether any of ``arm_points`` (T, k, 2) sits on the back's side of the trunk line.
+
+    The back's side is where the traced contour lies relative to the hip–shoulder line; a hand
+    or elbow there, level with the trunk, is in the silhouette the contour was traced from.
+    """
+    axis = shoulder - hip
+    length = _norm(axis)
+    safe = np.where(length > 0, length, np.nan)
+
+    def across(points: np.ndarray) -> np.ndarray:
+        v = points - hip[:, None]
+        return (axis[:, None, 0] * v[..., 1] - axis[:, None, 1] * v[..., 0]) / safe[:, None]
+
+    def along(points: np.ndarray) -> np.ndarray:
+        v = points - hip[:, None]
+        return (axis[:, None, 0] * v[..., 0] + axis[:, None, 1] * v[..., 1]) / safe[:, None] ** 2
+
+    back_side = np.sign(np.nanmean(across(contour), axis=1) - across(trunk_mid[:, None])[:, 0])
+    behind = back_side[:, None] * across(arm_points) > 0
+    level = (along(arm_points) > 0.0) & (along(arm_points) < 1.0)
+    return np.any(behind & level, axis=1)
 
 
 def _smooth(
@@ -424,6 +459,18 @@ def kinematics(
     )
     trunk_seen = visibility[:, [joint(facing, "hip"), joint(facing, "shoulder")]].min(axis=1)
     bend = back_bend(contour, mid_trunk)
+    arm_names = ("elbow", "wrist")
+    arms = np.stack(
+        [px(side, name) for side in ("left", "right") for name in arm_names], axis=1
+    )
+    arms_seen = np.stack(
+        [visibility[:, joint(side, name)] for side in ("left", "right") for name in arm_names],
+        axis=1,
+    )
+    arms = np.where((arms_seen >= ARM_VISIBILITY)[..., None], arms, np.nan)
+    hidden = arms_behind_back(
+        contour, mid_trunk, px(facing, "shoulder"), px(facing, "hip"), arms
+    )
     return Kinematics(
         times=times,
         facing=facing,
@@ -446,6 +493,7 @@ def kinematics(
         hip_velocity=rising("hip"),
         shoulder_velocity=rising("shoulder"),
         back_bend=Series(bend, np.where(np.isfinite(bend), np.nan_to_num(trunk_seen), 0.0)),
+        back_hidden=hidden,
         hip_angle_3d=angle(world, "shoulder", "hip", "knee"),
         knee_angle_3d=angle(world, "hip", "knee", "ankle"),
     )

@@ -237,6 +237,7 @@ def atomic_write(path: str | os.PathLike[str]) -> Iterator[Path]:
         raise FormcheckError(f"cannot write {path}: {exc.strerror or exc}") from None
     os.close(fd)
     tmp = Path(name)
+    tmp.chmod(0o666 & ~_umask())
     try:
         yield tmp
         tmp.replace(path)
@@ -323,6 +324,13 @@ class TrackBuilder:
             width=t.width, height=t.height, fps=t.fps, source=t.source, model=t.model,
             meta=dict(t.meta),
         )
+
+
+def _umask() -> int:
+    """The process umask, so atomically written files get the permissions a plain open gives."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def check_writable(path: str | os.PathLike[str]) -> Path:

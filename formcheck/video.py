@@ -23,7 +23,7 @@ import threading
 import time
 import warnings
 from collections.abc import Generator, Iterator
-from contextlib import ExitStack
+from contextlib import ExitStack, suppress
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -46,9 +46,11 @@ _CV2_ROTATIONS = {
     270: cv2.ROTATE_90_COUNTERCLOCKWISE,
 }
 
-_DECODE_THREADING = "AUTO"
-"""FFmpeg's own frame+slice threads. On top of the prefetch thread they still pay: at 1080p
-decoding plus RGB conversion is ~10 ms a frame single-threaded, and the threads cut it to ~5."""
+_DECODE_THREADS = max(1, (os.cpu_count() or 1) - 1)
+"""FFmpeg decoder threads: all cores but the one the pose model runs on (it uses one). On a
+2-core machine that is a single decoder thread, which measured faster end to end at 1080p
+than FFmpeg's automatic count (3 threads there): those threads took CPU from the model. Large
+machines still get frame threading for 4K phone footage."""
 
 _TRUNCATION_SLACK_FRAMES = 3
 """How many nominal frame intervals the decoded video may fall short of the duration the
@@ -301,7 +303,8 @@ def _open_video(
         container.close()
         raise FormcheckError(f"{path} has no video stream (it contains {', '.join(kinds)})")
     stream = container.streams.video[0]
-    stream.thread_type = _DECODE_THREADING
+    stream.thread_type = "AUTO"
+    stream.thread_count = _DECODE_THREADS
     return container, stream
 
 
@@ -588,8 +591,12 @@ class VideoSink:
         stack, container, stream = self._stack, self._container, self._stream
         self._stack = self._container = self._stream = None
         if exc_type is not None:
-            container.close()
-            stack.__exit__(exc_type, exc, tb)
+            try:
+                # Only to release the file; the original exception is the one worth seeing.
+                with suppress(av.error.FFmpegError):
+                    container.close()
+            finally:
+                stack.__exit__(exc_type, exc, tb)
             return
         with stack:
             if self.frames_written == 0:

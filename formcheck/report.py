@@ -1,0 +1,127 @@
+"""The analysis report: what ``formcheck analyze`` writes as JSON and CSV, as pydantic models.
+
+The JSON Schema (``formcheck schema``) is generated from these models, so the schema, the JSON
+and the Python objects cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from formcheck.track import atomic_write
+
+Outcome = Literal["valid", "no_rep", "ambiguous"]
+Severity = Literal["minor", "major"]
+
+SEVERITY_PENALTY: dict[str, int] = {"major": 30, "minor": 10}
+"""Points a fault takes off a rep's 100: a major fault (injury risk or a rep that does not train
+what it should) costs three minor ones (technique to tidy). A no-rep scores 0."""
+
+
+class Fault(BaseModel):
+    """A named fault found in one rep, with the measurement that shows it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    code: str = Field(description="Fault name, e.g. rounded_back.")
+    severity: Severity
+    value: float = Field(description="What was measured, in `unit`.")
+    threshold: float = Field(description="The limit it crossed, in `unit`.")
+    unit: str
+    threshold_name: str = Field(description="Name of the threshold in the lift's config.")
+    at_s: list[float] = Field(description="Times (s) where the fault shows.")
+    frames: list[int] = Field(description="Frame indices where the fault shows.")
+    cue: str = Field(description="What to do about it, as a coach would say it.")
+
+
+class Abstention(BaseModel):
+    """A check that could not judge this rep, and why; never silently skipped."""
+
+    model_config = ConfigDict(frozen=True)
+
+    check: str
+    reason: str
+
+
+class RepReport(BaseModel):
+    index: int = Field(description="1-based rep number in the clip.")
+    start_s: float
+    turn_s: float = Field(description="Turnaround: the top (deadlift, swing, thrust) or bottom.")
+    end_s: float
+    eccentric_s: float
+    concentric_s: float
+    outcome: Outcome
+    reason: str = Field(description="Why the outcome is what it is, in a sentence.")
+    score: int | None = Field(description="0-100; null when the rep is ambiguous.")
+    faults: list[Fault]
+    abstained: list[Abstention]
+    measures: dict[str, float | None] = Field(
+        description="Key measurements of the rep (angles in degrees), for plots and research."
+    )
+
+
+class ViewReport(BaseModel):
+    view: Literal["side", "oblique", "front", "unknown"]
+    confidence: float
+    yaw_deg: float | None
+
+
+class Report(BaseModel):
+    """Everything formcheck concluded about one clip."""
+
+    formcheck_version: str
+    source: str
+    exercise: str
+    variant: str
+    turn_at: Literal["top", "bottom"] = Field(
+        description="Where each rep turns around: the top (lifting first) or the bottom."
+    )
+    model: str
+    view: ViewReport
+    facing_side: str
+    detection_rate: float = Field(description="Share of frames in which the lifter was found.")
+    duration_s: float
+    rep_count: int
+    valid: int
+    no_rep: int
+    ambiguous: int
+    mean_score: float | None = Field(description="Mean score of the valid and no-rep reps.")
+    top_cues: list[str] = Field(description="The cues that matter most, most important first.")
+    warnings: list[str]
+    thresholds: dict[str, float] = Field(description="Every threshold used, by name.")
+    reps: list[RepReport]
+
+    def save_json(self, path: str | os.PathLike[str]) -> None:
+        with atomic_write(path) as tmp:
+            tmp.write_text(self.model_dump_json(indent=2) + "\n")
+
+    def csv_text(self) -> str:
+        """One row per rep: the table a coach pastes into a spreadsheet."""
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(CSV_COLUMNS)
+        for rep in self.reps:
+            writer.writerow([
+                self.source, self.exercise, self.variant, rep.index,
+                f"{rep.start_s:.3f}", f"{rep.turn_s:.3f}", f"{rep.end_s:.3f}",
+                f"{rep.eccentric_s:.3f}", f"{rep.concentric_s:.3f}",
+                rep.outcome, "" if rep.score is None else rep.score,
+                ";".join(f"{f.code}:{f.severity}" for f in rep.faults),
+                ";".join(a.check for a in rep.abstained), rep.reason,
+            ])
+        return buffer.getvalue()
+
+    def save_csv(self, path: str | os.PathLike[str]) -> None:
+        with atomic_write(path) as tmp:
+            tmp.write_text(self.csv_text())
+
+
+CSV_COLUMNS = (
+    "source", "exercise", "variant", "rep", "start_s", "turn_s", "end_s", "eccentric_s",
+    "concentric_s", "outcome", "score", "faults", "abstained", "reason",
+)

@@ -1,0 +1,193 @@
+"""Cutting a lift into reps from one driver signal, with hysteresis relative to the lifter's range.
+
+Every lift here is an excursion away from a rest position and back: the hinge leaves standing
+and returns, the thrust leaves the floor and returns, the swing leaves the backswing and
+returns. So a rep is: rest → turnaround → rest, where the driver signal (say, trunk inclination)
+crosses a high threshold between two visits below a low one. Thresholds are fractions of the
+lifter's own range in the clip, so a tall lifter seen close up and a short one seen from afar
+are cut the same way; an absolute minimum range and duration keep set-up, walk-outs, re-grips
+and a knocked camera from counting.
+
+Example:
+    >>> reps = segment_reps(kin.trunk_inclination.facing.value, kin.times, RepSettings())
+    >>> [(r.start_s, r.turn_s, r.end_s) for r in reps]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+Turn = Literal["top", "bottom"]
+
+
+@dataclass(frozen=True)
+class RepSettings:
+    """How reps are found; see the lift's TOML file for the values used and their sources."""
+
+    enter: float = 0.6
+    """Fraction of the clip's range the driver must pass for an excursion to begin."""
+    leave: float = 0.35
+    """Fraction of the range the driver must fall back under for the excursion to end."""
+    rest_tolerance: float = 0.08
+    """Fraction of the range within which the driver counts as still at its rest value: the
+    rep starts when the driver last leaves this band and ends when it first re-enters it."""
+    hold_tolerance: float = 0.2
+    """Fraction of the rep's amplitude within which the driver counts as held at its
+    turnaround: the turnaround is the middle of that hold (a paused top or bottom)."""
+    min_range: float = 25.0
+    """Smallest excursion that is a rep, in the driver's own unit (degrees for angles)."""
+    min_duration_s: float = 0.6
+    """Shortest rep; anything quicker is a twitch or a tracking glitch."""
+    range_percentiles: tuple[float, float] = (5.0, 95.0)
+    """The clip's range, robust to a few wild frames."""
+
+
+@dataclass(frozen=True)
+class Rep:
+    """One rep: frame indices and times of its start, turnaround and end."""
+
+    index: int
+    start: int
+    turn: int
+    end: int
+    start_s: float
+    turn_s: float
+    end_s: float
+    turn_at: Turn
+    """Whether the turnaround is the top (deadlift, swing, thrust) or the bottom (RDL, good
+    morning) of the movement; decides which half is eccentric."""
+    coverage: float
+    """Share of the rep's frames in which the driver was measured (not a gap)."""
+
+    @property
+    def first_half_s(self) -> float:
+        return self.turn_s - self.start_s
+
+    @property
+    def second_half_s(self) -> float:
+        return self.end_s - self.turn_s
+
+    @property
+    def eccentric_s(self) -> float:
+        """Lowering time: before the turnaround when it is the bottom, after it when the top."""
+        return self.first_half_s if self.turn_at == "bottom" else self.second_half_s
+
+    @property
+    def concentric_s(self) -> float:
+        """Lifting time, the other half."""
+        return self.second_half_s if self.turn_at == "bottom" else self.first_half_s
+
+    @property
+    def frames(self) -> slice:
+        return slice(self.start, self.end + 1)
+
+
+def normalise(driver: np.ndarray, settings: RepSettings) -> tuple[np.ndarray, float]:
+    """The driver rescaled to 0 at the clip's rest end and 1 at its far end, and that range."""
+    finite = driver[np.isfinite(driver)]
+    if finite.size == 0:
+        return np.full(driver.shape, np.nan), 0.0
+    lo, hi = np.percentile(finite, settings.range_percentiles)
+    span = float(hi - lo)
+    if span <= 0:
+        return np.full(driver.shape, np.nan), 0.0
+    return (driver - lo) / span, span
+
+
+def hysteresis(level: np.ndarray, enter: float, leave: float) -> np.ndarray:
+    """Per frame: 1 inside an excursion, 0 at rest, -1 before the first decided frame.
+
+    Between the thresholds (and through NaN gaps) a frame keeps the state of the last frame
+    that was decided, which is what stops noise around one threshold from splitting a rep.
+    """
+    code = np.full(level.shape, -1, dtype=np.int8)
+    code[level >= enter] = 1
+    code[level <= leave] = 0
+    decided = np.where(code >= 0, np.arange(level.size), -1)
+    last = np.maximum.accumulate(decided) if level.size else decided
+    return np.where(last >= 0, code[np.maximum(last, 0)], -1)
+
+
+def segment_reps(
+    driver: np.ndarray,
+    times: np.ndarray,
+    settings: RepSettings | None = None,
+    *,
+    turn_at: Turn = "top",
+) -> list[Rep]:
+    """Reps in a driver signal whose turnaround is its maximum (negate it for a minimum).
+
+    An excursion already under way when the clip starts, or not finished when it ends, is not a
+    rep: without its start (or end) there is no way to judge it.
+    """
+    settings = settings or RepSettings()
+    times = np.asarray(times, dtype=np.float64)
+    level, span = normalise(np.asarray(driver, dtype=np.float64), settings)
+    if span < settings.min_range:
+        return []
+    state = hysteresis(level, settings.enter, settings.leave)
+    change = np.flatnonzero(np.diff(state)) + 1
+    enters = change[(state[change] == 1) & (state[change - 1] == 0)]
+    leaves = change[(state[change] == 0) & (state[change - 1] == 1)]
+    rests = np.flatnonzero(state == 0)
+    reps: list[Rep] = []
+    for enter in enters:
+        after = leaves[leaves > enter]
+        if after.size == 0:
+            break
+        leave = int(after[0])
+        rest_before = rests[rests < enter]
+        previous_leave = leaves[leaves < enter]
+        floor = int(previous_leave[-1]) if previous_leave.size else 0
+        before = np.arange(max(floor, int(rest_before[0])), enter)
+        following = enters[enters > leave]
+        ceiling = int(following[0]) if following.size else level.size
+        after_rest = np.arange(leave, ceiling)
+        start = _band_edge(level, before, settings.rest_tolerance, last=True)
+        end = _band_edge(level, after_rest, settings.rest_tolerance, last=False)
+        span_frames = slice(start, end + 1)
+        turn = start + _plateau_middle(level[span_frames], settings.hold_tolerance)
+        amplitude = (np.nanmax(level[span_frames]) - np.nanmin(level[span_frames])) * span
+        if amplitude < settings.min_range or times[end] - times[start] < settings.min_duration_s:
+            continue
+        reps.append(
+            Rep(
+                index=len(reps) + 1,
+                start=start,
+                turn=turn,
+                end=end,
+                start_s=float(times[start]),
+                turn_s=float(times[turn]),
+                end_s=float(times[end]),
+                turn_at=turn_at,
+                coverage=float(np.isfinite(level[span_frames]).mean()),
+            )
+        )
+    return reps
+
+
+def _band_edge(level: np.ndarray, window: np.ndarray, tolerance: float, *, last: bool) -> int:
+    """The last (or first) frame of ``window`` within ``tolerance`` of the window's lowest level.
+
+    Why not simply the lowest frame: a lifter who pauses at rest has a flat minimum, and the rep
+    begins when the pause ends (and ends when the next pause begins), not at its noisiest dip.
+    """
+    values = level[window]
+    near = window[values <= np.nanmin(values) + tolerance]
+    return int(near[-1] if last else near[0])
+
+
+def _plateau_middle(level: np.ndarray, tolerance: float) -> int:
+    """Middle of the frames that come within ``tolerance`` of the rep's peak, as a share of the
+    rep's own amplitude.
+
+    A lifter holding the top of a thrust (or pausing at the bottom of an RDL) turns around in
+    the middle of the hold; the single highest frame within it is just noise, and the hold may
+    sag in the middle (a thrust's hips settle), so the hold is first-to-last near the peak.
+    """
+    peak, low = np.nanmax(level), np.nanmin(level)
+    near = np.flatnonzero(np.nan_to_num(level, nan=-np.inf) >= peak - tolerance * (peak - low))
+    return int(near[0] + near[-1]) // 2

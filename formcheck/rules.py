@@ -1,0 +1,334 @@
+"""The checks a coach makes, written once and shared by the lifts that need them.
+
+A check looks at one rep and returns a :class:`~formcheck.report.Fault` when it sees the fault,
+``None`` when the rep passes, or an :class:`~formcheck.report.Abstention` when it cannot tell:
+the camera does not see the plane the check measures in, or the joints it needs were not
+visible enough. It never guesses. Every limit comes from the lift's thresholds by name.
+
+Each lift's module (``formcheck/lifts/<lift>.py``) lists which checks it makes, with its cues.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from formcheck.config import Lift
+from formcheck.kinematics import Kinematics, Series, ViewEstimate
+from formcheck.report import Abstention, Fault
+from formcheck.reps import Rep
+
+Verdict = Fault | Abstention | None
+Check = Callable[["RepContext"], Verdict]
+
+
+@dataclass(frozen=True)
+class RepContext:
+    """What the checks see of one rep."""
+
+    rep: Rep
+    kin: Kinematics
+    view: ViewEstimate
+    lift: Lift
+    neutral_back: float | None
+    """The lifter's own back bend when standing tall in this clip; None if never seen."""
+    search_from: int
+    """First frame worth looking back to for this rep's true bottom: the previous rep's
+    turnaround, or the clip's start."""
+
+    @property
+    def frames(self) -> np.ndarray:
+        return np.arange(self.rep.start, self.rep.end + 1)
+
+    @property
+    def lifting_frames(self) -> np.ndarray:
+        """The concentric half: from the bottom up to the top."""
+        rep = self.rep
+        if rep.turn_at == "top":
+            return np.arange(rep.start, rep.turn + 1)
+        return np.arange(rep.turn, rep.end + 1)
+
+    @property
+    def bottom_frames(self) -> np.ndarray:
+        """Where the bottom of this rep lies: the turnaround's neighbourhood for a lift that
+        turns at the bottom, else from the previous top to this one (a pull's set-up, a
+        swing's backswing)."""
+        if self.rep.turn_at == "bottom":
+            return self.frames
+        return np.arange(self.search_from, self.rep.turn + 1)
+
+    def t(self, name: str) -> float:
+        return self.lift.value(name)
+
+    def trusted(self, series: Series, frames: np.ndarray) -> np.ndarray:
+        """Values at ``frames`` where the landmarks were seen well enough; NaN elsewhere."""
+        return series.trusted(self.t("min_visibility"))[frames]
+
+
+def needs_view(ctx: RepContext, check: str, min_yaw: str) -> Abstention | None:
+    """Abstain unless the camera is at least ``min_yaw`` (a threshold name) from the front.
+
+    Sagittal angles seen from the front are foreshortened into nonsense, so a check that
+    measures them must not run on a front view.
+    """
+    yaw = ctx.view.yaw_deg
+    if not np.isfinite(yaw):
+        return Abstention(check=check, reason="the camera view could not be estimated")
+    if yaw < ctx.t(min_yaw):
+        return Abstention(
+            check=check,
+            reason=f"needs a side view; the camera is {yaw:.0f}° from the front "
+            f"(at least {ctx.t(min_yaw):.0f}° needed)",
+        )
+    return None
+
+
+def extreme(
+    ctx: RepContext, check: str, series: Series, frames: np.ndarray, which: Literal["max", "min"]
+) -> tuple[float, int] | Abstention:
+    """The largest (or smallest) trusted value over ``frames`` and the frame where it occurs.
+
+    Abstains when too few of those frames were trusted: the extreme of a rep half-hidden from
+    the camera may be exactly the part that was hidden.
+    """
+    values = ctx.trusted(series, frames)
+    seen = np.isfinite(values)
+    if frames.size == 0 or seen.mean() < ctx.t("min_coverage"):
+        share = 0.0 if frames.size == 0 else seen.mean()
+        return Abstention(
+            check=check,
+            reason=f"the joints it needs were clearly visible in only {share:.0%} of the frames",
+        )
+    pick = np.nanargmax(values) if which == "max" else np.nanargmin(values)
+    return float(values[pick]), int(frames[pick])
+
+
+def sustained(values: np.ndarray, times: np.ndarray, hold_s: float) -> np.ndarray:
+    """Per frame, the lowest value over the next ``hold_s`` seconds: what was held, not flashed.
+
+    The maximum of this is the largest value the signal kept for ``hold_s``; a silhouette glitch
+    lasting a frame or two cannot reach it.
+    """
+    if values.size < 2:
+        return values.copy()
+    step = float(np.median(np.diff(times)))
+    width = min(max(round(hold_s / step) + 1, 1), values.size) if step > 0 else 1
+    padded = np.concatenate([values, np.full(width - 1, np.nan)])
+    windows = np.lib.stride_tricks.sliding_window_view(padded, width)
+    complete = np.isfinite(windows).all(axis=1)
+    return np.where(complete, windows.min(axis=1, initial=np.inf, where=complete[:, None]),
+                    np.nan)
+
+
+def judge(
+    ctx: RepContext,
+    code: str,
+    value: float,
+    frame: int,
+    *,
+    limit: str,
+    worse: Literal["above", "below"],
+    cue: str,
+) -> Fault | None:
+    """A fault when ``value`` is past the threshold ``limit``; major past ``limit + "_major"``."""
+    minor = ctx.lift.threshold(limit)
+    major = ctx.lift.thresholds.get(f"{limit}_major")
+
+    def past(threshold: float) -> bool:
+        return value > threshold if worse == "above" else value < threshold
+
+    if not past(minor.value):
+        return None
+    severe = major is not None and past(major.value)
+    crossed = major if severe and major is not None else minor
+    return Fault(
+        code=code,
+        severity="major" if severe else "minor",
+        value=round(value, 3),
+        threshold=crossed.value,
+        unit=minor.unit,
+        threshold_name=crossed.name,
+        at_s=[round(float(ctx.kin.times[frame]), 3)],
+        frames=[frame],
+        cue=cue,
+    )
+
+
+def _measured(
+    ctx: RepContext, code: str, series: Series, frames: np.ndarray, which: Literal["max", "min"],
+    min_yaw: str | None = "sagittal_min_yaw",
+) -> tuple[float, int] | Abstention:
+    """The usual preamble: abstain for the view, then find the extreme value in the frames."""
+    if min_yaw is not None:
+        refused = needs_view(ctx, code, min_yaw)
+        if refused is not None:
+            return refused
+    return extreme(ctx, code, series, frames, which)
+
+
+def incomplete_lockout(ctx: RepContext, cue: str) -> Verdict:
+    """The hips never open fully at the top: the most extended hip angle of the rep."""
+    found = _measured(ctx, "incomplete_lockout", ctx.kin.hip_angle.facing, ctx.frames, "max")
+    if isinstance(found, Abstention):
+        return found
+    return judge(ctx, "incomplete_lockout", *found, limit="lockout_hip_angle", worse="below",
+                 cue=cue)
+
+
+def hyperextension(ctx: RepContext, cue: str) -> Verdict:
+    """Leaning back past vertical at the top: the trunk's most backward lean in the rep."""
+    found = _measured(ctx, "hyperextension", ctx.kin.trunk_lean.facing, ctx.frames, "min")
+    if isinstance(found, Abstention):
+        return found
+    lean, frame = found
+    return judge(ctx, "hyperextension", -lean, frame, limit="lean_back", worse="above", cue=cue)
+
+
+def shallow_hinge(ctx: RepContext, cue: str) -> Verdict:
+    """Not enough hinge at the bottom: the trunk's greatest inclination in the rep."""
+    found = _measured(
+        ctx, "shallow_hinge", ctx.kin.trunk_inclination.facing, ctx.bottom_frames, "max"
+    )
+    if isinstance(found, Abstention):
+        return found
+    return judge(ctx, "shallow_hinge", *found, limit="hinge_trunk_inclination", worse="below",
+                 cue=cue)
+
+
+def squatted_hinge(ctx: RepContext, cue: str) -> Verdict:
+    """Knees doing the hips' work: knee flexion over hip flexion at the deepest hip bend."""
+    code = "squatted_hinge"
+    found = _measured(ctx, code, ctx.kin.hip_angle.facing, ctx.bottom_frames, "min")
+    if isinstance(found, Abstention):
+        return found
+    hip, frame = found
+    knee = ctx.trusted(ctx.kin.knee_angle.facing, np.array([frame]))[0]
+    if not np.isfinite(knee) or hip >= 180:
+        return Abstention(check=code, reason="the knee was not clearly visible at the bottom")
+    ratio = (180.0 - knee) / (180.0 - hip)
+    return judge(ctx, code, ratio, frame, limit="knee_to_hip_flexion", worse="above", cue=cue)
+
+
+def rounded_back(ctx: RepContext, cue: str) -> Verdict:
+    """The back bows out under load, compared with the same lifter's back standing tall.
+
+    Only frames with the trunk well inclined count: that is where a flexed spine is loaded, and
+    where the contour of a flat back is a straight line.
+    """
+    code = "rounded_back"
+    refused = needs_view(ctx, code, "spine_min_yaw")
+    if refused is not None:
+        return refused
+    if ctx.neutral_back is None:
+        return Abstention(
+            check=code, reason="the lifter was never seen standing tall, so there is no neutral "
+            "back to compare with",
+        )
+    inclined = ctx.trusted(ctx.kin.trunk_inclination.facing, ctx.frames)
+    loaded = ctx.frames[inclined >= ctx.t("spine_loaded_inclination")]
+    if loaded.size == 0:
+        return None  # an upright trunk never loads the spine in flexion: nothing to catch
+    hidden = ctx.kin.back_hidden[loaded].mean()
+    if hidden > 1.0 - ctx.t("min_coverage"):
+        return Abstention(
+            check=code, reason=f"the arms were behind the back in {hidden:.0%} of the loaded "
+            "frames, hiding its outline",
+        )
+    loaded = loaded[~ctx.kin.back_hidden[loaded]]
+    bend = ctx.trusted(ctx.kin.back_bend, ctx.frames)
+    bend[~np.isin(ctx.frames, loaded)] = np.nan
+    if not loaded.size or np.isfinite(bend).sum() < ctx.t("min_coverage") * loaded.size:
+        return Abstention(check=code, reason="the back's outline was not traced in enough frames")
+    held = sustained(bend, ctx.kin.times[ctx.frames], ctx.t("spine_sustain"))
+    if not np.isfinite(held).any():
+        return None  # loaded only in passing, never for as long as a bend must be held
+    pick = int(np.nanargmax(held))
+    bend, frame = float(held[pick]), int(ctx.frames[pick])
+    return judge(ctx, code, bend - ctx.neutral_back, frame, limit="back_bend", worse="above",
+                 cue=cue)
+
+
+def hips_rise_first(ctx: RepContext, cue: str) -> Verdict:
+    """Hips shoot up while the shoulders stay down: the hips' share of their rise runs ahead of
+    the shoulders' share, from the lowest hip position to the top.
+
+    The pull starts where the hips are lowest, which in this fault comes before the hip angle
+    starts to open (the knees straighten first, tipping the trunk forward); so the search for
+    the bottom looks back to the previous top.
+    """
+    code = "hips_rise_first"
+    refused = needs_view(ctx, code, "sagittal_min_yaw")
+    if refused is not None:
+        return refused
+    window = ctx.bottom_frames
+    hip = ctx.trusted(ctx.kin.hip_height.facing, window)
+    shoulder = ctx.trusted(ctx.kin.shoulder_height.facing, window)
+    seen = np.isfinite(hip) & np.isfinite(shoulder)
+    if seen.mean() < ctx.t("min_coverage"):
+        return Abstention(check=code, reason="hips and shoulders were not clearly visible")
+    bottom = int(np.nanargmin(np.where(seen, hip, np.nan)))
+    hip, shoulder = hip[bottom:], shoulder[bottom:]
+
+    def progress(height: np.ndarray) -> np.ndarray:
+        rise = np.nanmax(height) - height[0]
+        return (height - height[0]) / rise if rise > 0 else np.full_like(height, np.nan)
+
+    lead = progress(hip) - progress(shoulder)
+    if not np.isfinite(lead).any():
+        return Abstention(check=code, reason="the hips did not rise in this rep")
+    pick = int(np.nanargmax(lead))
+    return judge(ctx, code, float(lead[pick]), int(window[bottom + pick]),
+                 limit="hip_lead", worse="above", cue=cue)
+
+
+def bar_drift(ctx: RepContext, cue: str) -> Verdict:
+    """The hands (and the bar) wander forward of mid-foot during the pull."""
+    found = _measured(ctx, "bar_drift", ctx.kin.wrist_offset.facing, ctx.lifting_frames, "max")
+    if isinstance(found, Abstention):
+        return found
+    return judge(ctx, "bar_drift", *found, limit="bar_offset", worse="above", cue=cue)
+
+
+def swing_height(ctx: RepContext, low_cue: str, high_cue: str) -> Verdict:
+    """Where the bell (the hands) peaks, relative to hip and shoulder height.
+
+    Any view will do: heights relative to the lifter's own hip and shoulder read the same from
+    the front as from the side.
+    """
+    found = _measured(ctx, "swing_height", ctx.kin.wrist_height.facing, ctx.frames, "max",
+                      min_yaw=None)
+    if isinstance(found, Abstention):
+        return found
+    return judge(ctx, "low_swing", *found, limit="swing_height_min", worse="below",
+                 cue=low_cue) or judge(
+        ctx, "high_swing", *found, limit="swing_height_max", worse="above", cue=high_cue
+    )
+
+
+def torso_tilt(ctx: RepContext, low_cue: str, arch_cue: str) -> Verdict:
+    """At the top of a thrust the torso should be level (a bridge: tilted, shoulders on the
+    floor). Shoulders higher than that means the hips stopped low (torso_not_parallel); hips
+    pushed past it means the lower back arched to get there (hyperextension)."""
+    found = _measured(ctx, "torso_not_parallel", ctx.kin.trunk_inclination.facing,
+                      np.array([ctx.rep.turn]), "max")
+    if isinstance(found, Abstention):
+        return found
+    inclination, frame = found
+    tilt = inclination - 90.0
+    return judge(ctx, "torso_not_parallel", tilt, frame, limit="torso_tilt_min",
+                 worse="below", cue=low_cue) or judge(
+        ctx, "hyperextension", tilt, frame, limit="torso_tilt_max", worse="above", cue=arch_cue
+    )
+
+
+def shins_not_vertical(ctx: RepContext, cue: str) -> Verdict:
+    """At the top of a thrust the shins should stand vertical over the ankles."""
+    code = "shins_not_vertical"
+    found = _measured(ctx, code, ctx.kin.shin_inclination.facing, np.array([ctx.rep.turn]),
+                      "max")
+    if isinstance(found, Abstention):
+        return found
+    return judge(ctx, code, *found, limit="shin_inclination", worse="above", cue=cue)

@@ -1,0 +1,120 @@
+"""Regression on real clips against labels made by looking at the frames (tests/labels).
+
+Counts must be exact; fault expectations follow the sources' own labels where we could see the
+fault ourselves. Needs ../shared/clips (skipped, with the reason, when absent).
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+from formcheck.analysis import analyze_track
+from formcheck.config import load_lift
+from formcheck.report import Report
+from tests.conftest import RUSSIAN_SWING, TBY66
+
+pytestmark = pytest.mark.slow
+
+LABELS = Path(__file__).resolve().parent / "labels"
+
+CLIPS = {
+    TBY66.format("c"): ("deadlift", "kettlebell"),
+    TBY66.format("h"): ("deadlift", "kettlebell"),
+    TBY66.format("k"): ("deadlift", "kettlebell"),
+    TBY66.format("r"): ("deadlift", "kettlebell"),
+    "hip_thrust/palFitness__WORKOUT-HOME.github.io__hip_thrust.mp4": ("hip_thrust", None),
+    "hip_thrust/palFitness__WORKOUT-HOME.github.io__frog_pump.mp4": (
+        "hip_thrust", "glute_bridge"),
+    "good_morning/palFitness__WORKOUT-HOME.github.io__goodmorning.mp4": ("good_morning", None),
+    "single_leg_rdl/palFitness__WORKOUT-HOME.github.io__single_leg_deadlift.mp4": (
+        "single_leg_rdl", None),
+    RUSSIAN_SWING: ("kettlebell_swing", "russian"),
+}
+
+LABELLED_EVENT = {"deadlift": ("end_s", 0.6)}
+"""Which labelled time our turnaround matches, and how closely. The TBY66 labels cut each rep
+standing → bottom → standing, so our deadlift turnaround (the top) is their rep's end; the
+others label the same turnaround we find."""
+
+
+def _labels() -> tuple[dict[str, int], dict[str, list[dict[str, str]]]]:
+    with (LABELS / "clips.csv").open() as fh:
+        counts = {row["file"]: int(row["rep_count"]) for row in csv.DictReader(fh)}
+    reps: dict[str, list[dict[str, str]]] = defaultdict(list)
+    with (LABELS / "reps.csv").open() as fh:
+        for row in csv.DictReader(fh):
+            reps[row["file"]].append(row)
+    return counts, reps
+
+
+COUNTS, REPS = _labels()
+
+
+@pytest.fixture(scope="module")
+def report(real_track):
+    cache: dict[str, Report] = {}
+
+    def get(name: str) -> Report:
+        if name not in cache:
+            exercise, variant = CLIPS[name]
+            cache[name] = analyze_track(real_track(name), load_lift(exercise, variant))
+        return cache[name]
+
+    return get
+
+
+@pytest.mark.parametrize("name", list(CLIPS))
+def test_rep_count_is_exact(report, name: str) -> None:
+    assert report(name).rep_count == COUNTS[name]
+
+
+@pytest.mark.parametrize("name", list(CLIPS))
+def test_reps_are_where_the_labels_put_them(report, name: str) -> None:
+    event, tolerance = LABELLED_EVENT.get(CLIPS[name][0], ("turn_s", 0.35))
+    ours = [rep.turn_s for rep in report(name).reps]
+    theirs = [float(row[event]) for row in REPS[name]]
+    assert len(ours) == len(theirs)
+    for mine, label in zip(ours, theirs, strict=True):
+        assert mine == pytest.approx(label, abs=tolerance)
+
+
+def _flagged(report: Report, code: str) -> float:
+    return sum(any(f.code == code for f in rep.faults) for rep in report.reps) / report.rep_count
+
+
+@pytest.mark.parametrize(
+    ("label", "code"),
+    [("r", "rounded_back"), ("h", "hips_rise_first"), ("k", "squatted_hinge")],
+)
+def test_labelled_deadlift_faults_are_found(report, label: str, code: str) -> None:
+    assert _flagged(report(TBY66.format(label)), code) >= 0.7
+
+
+@pytest.mark.parametrize("code", ["rounded_back", "hips_rise_first", "squatted_hinge"])
+def test_correct_deadlift_is_not_flagged(report, code: str) -> None:
+    assert _flagged(report(TBY66.format("c")), code) <= 0.1
+
+
+def test_correct_deadlift_scores_high(report) -> None:
+    result = report(TBY66.format("c"))
+    assert result.valid == result.rep_count
+    assert result.mean_score is not None and result.mean_score >= 90
+
+
+def test_front_oblique_swing_abstains_on_side_plane_checks(report) -> None:
+    result = report(RUSSIAN_SWING)
+    assert result.view.view != "side"
+    assert all(rep.outcome == "ambiguous" for rep in result.reps)
+    assert all("side view" in rep.reason for rep in result.reps)
+    assert all(not rep.faults for rep in result.reps)
+
+
+def test_hands_behind_the_back_hide_it(report) -> None:
+    result = report("good_morning/palFitness__WORKOUT-HOME.github.io__goodmorning.mp4")
+    reasons = [a.reason for rep in result.reps for a in rep.abstained if a.check == "rounded_back"]
+    assert len(reasons) == result.rep_count
+    assert all("behind the back" in reason for reason in reasons)
