@@ -143,12 +143,13 @@ def analyze_track(
     checks = lift_checks(lift)
     baseline = neutral_back(kin, lift)
     found = find_reps(kin, lift)
-    turns = [0] + [rep.turn for rep in found]
+    turns = [0, *(rep.turn for rep in found), len(track) - 1]
     reps = [
         judge_rep(ctx, checks.check(ctx))  # type: ignore[attr-defined]
         for ctx in (
-            RepContext(rep, kin, view, lift, baseline, search_from=after)
-            for rep, after in zip(found, turns, strict=False)
+            RepContext(rep, kin, view, lift, baseline, search_from=turns[i],
+                       search_to=turns[i + 2])
+            for i, rep in enumerate(found)
         )
     ]
     return build_report(track, lift, kin, view, reps)

@@ -61,8 +61,9 @@ class Annotator(Protocol):
 
 
 def _scale(scene: np.ndarray) -> float:
-    """Line and text size relative to a 720-pixel frame, so drawings read the same at any size."""
-    return max(min(scene.shape[:2]) / 720.0, 0.4)
+    """Line and text size relative to a 600-pixel-wide frame, so drawings read alike at any size;
+    never so small that a phone's portrait video (360 wide) becomes unreadable."""
+    return max(min(scene.shape[:2]) / 600.0, 0.6)
 
 
 def _pixels(scene: np.ndarray, normalised: np.ndarray) -> np.ndarray:
@@ -102,7 +103,7 @@ class BackContourAnnotator:
         points = _pixels(scene, overlay.pose.back_contour)
         points = points[np.isfinite(points).all(axis=1)]
         if len(points) >= 2:
-            thickness = max(int(3 * _scale(scene)), 1)
+            thickness = max(int(5 * _scale(scene)), 2)
             cv2.polylines(
                 scene, [np.rint(points).astype(np.int32)], False, self.color, thickness,
                 cv2.LINE_AA,
@@ -112,21 +113,24 @@ class BackContourAnnotator:
 
 @dataclass(frozen=True)
 class LabelAnnotator:
-    """Text beside joints (angles) and a panel of lines in the top-left corner (counters)."""
+    """Text beside joints (angles) and a panel of lines on a dark band at the top-left."""
 
     def annotate(self, scene: np.ndarray, overlay: FrameOverlay) -> np.ndarray:
         scale = _scale(scene)
+        panel = [label for label in overlay.labels if label.anchor is None]
+        if panel:
+            line = int(26 * scale)
+            width = max(_text_width(label.text, scale) for label in panel) + int(16 * scale)
+            band = scene[: line * len(panel) + int(10 * scale), :width]
+            band[:] = (band * 0.35).astype(scene.dtype)
+            for row, label in enumerate(panel, start=1):
+                origin = np.array([8 * scale, line * row])
+                _text(scene, label.text, origin, label.color, scale, outline=False)
         points = _pixels(scene, overlay.pose.landmarks)
-        row = 0
         for label in overlay.labels:
-            if label.anchor is None:
-                row += 1
-                origin = np.array([12 * scale, (12 + 30 * row) * scale])
-            elif np.isfinite(points[label.anchor]).all():
+            if label.anchor is not None and np.isfinite(points[label.anchor]).all():
                 origin = points[label.anchor] + np.array([10, -10]) * scale
-            else:
-                continue
-            _text(scene, label.text, origin, label.color, scale)
+                _text(scene, label.text, origin, label.color, scale)
         return scene
 
 
@@ -135,12 +139,23 @@ def _pt(p: np.ndarray) -> tuple[int, int]:
     return int(x), int(y)
 
 
-def _text(scene: np.ndarray, text: str, origin: np.ndarray, color: Color, scale: float) -> None:
-    """Text with a dark outline so it stays legible on any background."""
-    font, size = cv2.FONT_HERSHEY_SIMPLEX, 0.7 * scale
-    thickness = max(int(2 * scale), 1)
-    cv2.putText(scene, text, _pt(origin), font, size, BLACK, thickness + 2, cv2.LINE_AA)
-    cv2.putText(scene, text, _pt(origin), font, size, color, thickness, cv2.LINE_AA)
+FONT = cv2.FONT_HERSHEY_SIMPLEX
+
+
+def _text_width(text: str, scale: float) -> int:
+    (width, _), _ = cv2.getTextSize(text, FONT, 0.6 * scale, max(int(1.5 * scale), 1))
+    return width
+
+
+def _text(
+    scene: np.ndarray, text: str, origin: np.ndarray, color: Color, scale: float,
+    *, outline: bool = True,
+) -> None:
+    """Text, outlined in black where it may fall on a bright background."""
+    size, thickness = 0.6 * scale, max(int(1.5 * scale), 1)
+    if outline:
+        cv2.putText(scene, text, _pt(origin), FONT, size, BLACK, thickness + 2, cv2.LINE_AA)
+    cv2.putText(scene, text, _pt(origin), FONT, size, color, thickness, cv2.LINE_AA)
 
 
 def angle_overlays(track: PoseTrack, kin: Kinematics | None = None) -> Iterator[FrameOverlay]:

@@ -64,7 +64,7 @@ class Lift(BaseModel):
     title: str
     variant: str
     variants: tuple[str, ...]
-    driver: Literal["hip_angle", "trunk_inclination", "wrist_height"]
+    driver: Literal["hip_angle", "hip_angle_3d", "trunk_inclination", "wrist_height"]
     turn_at: Literal["top", "bottom"]
     thresholds: dict[str, Threshold]
 

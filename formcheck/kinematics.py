@@ -60,6 +60,10 @@ ARM_VISIBILITY = 0.5
 """Visibility above which an elbow or wrist counts as seen for hiding the back; an arm the model
 is unsure of is usually the far one, behind the body, and hides nothing of the near outline."""
 
+ARM_DEPTH = 0.5
+"""How far from the trunk's mid-line towards the back's outline (as a share of that distance)
+an elbow or wrist must be to hide the outline; an arm hanging at the side sits near 0."""
+
 _DEGENERATE_RATIO = 1e-9
 """A segment shorter than this fraction of the other one makes an angle undefined."""
 
@@ -306,8 +310,15 @@ def arms_behind_back(
         v = points - hip[:, None]
         return (axis[:, None, 0] * v[..., 0] + axis[:, None, 1] * v[..., 1]) / safe[:, None] ** 2
 
-    back_side = np.sign(np.nanmean(across(contour), axis=1) - across(trunk_mid[:, None])[:, 0])
-    behind = back_side[:, None] * across(arm_points) > 0
+    outline = across(contour)
+    traced = np.isfinite(outline)
+    outline = np.divide(
+        np.where(traced, outline, 0.0).sum(axis=1), traced.sum(axis=1),
+        out=np.full(len(contour), np.nan), where=traced.any(axis=1),
+    )
+    mid = across(trunk_mid[:, None])[:, 0]
+    depth = (across(arm_points) - mid[:, None]) / (outline - mid)[:, None]
+    behind = depth > ARM_DEPTH
     level = (along(arm_points) > 0.0) & (along(arm_points) < 1.0)
     return np.any(behind & level, axis=1)
 

@@ -41,8 +41,9 @@ class RepSettings:
     """Smallest excursion that is a rep, in the driver's own unit (degrees for angles)."""
     min_duration_s: float = 0.6
     """Shortest rep; anything quicker is a twitch or a tracking glitch."""
-    range_percentiles: tuple[float, float] = (5.0, 95.0)
-    """The clip's range, robust to a few wild frames."""
+    range_percentiles: tuple[float, float] = (1.0, 99.0)
+    """The clip's range, robust to a few wild frames (the driver is smoothed already) yet
+    reached by a single rep in a minute of standing around."""
 
 
 @dataclass(frozen=True)

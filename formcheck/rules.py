@@ -38,6 +38,9 @@ class RepContext:
     search_from: int
     """First frame worth looking back to for this rep's true bottom: the previous rep's
     turnaround, or the clip's start."""
+    search_to: int
+    """Last frame worth looking ahead to for this rep's finish: the next rep's turnaround, or
+    the clip's end."""
 
     @property
     def frames(self) -> np.ndarray:
@@ -50,6 +53,20 @@ class RepContext:
         if rep.turn_at == "top":
             return np.arange(rep.start, rep.turn + 1)
         return np.arange(rep.turn, rep.end + 1)
+
+    @property
+    def top_frames(self) -> np.ndarray:
+        """Where this rep's standing finish lies: the turnaround itself for a lift that turns at
+        the top; for one that turns at the bottom, the stand that follows (up to the next rep),
+        which the rep's own frames only reach the edge of."""
+        if self.rep.turn_at == "top":
+            return self.frames
+        return np.arange(self.rep.turn, self.search_to + 1)
+
+    @property
+    def loaded_frames(self) -> np.ndarray:
+        """Every frame in which this rep loads the back: its bottom(s) and all between."""
+        return np.arange(min(self.bottom_frames[0], self.rep.start), self.rep.end + 1)
 
     @property
     def bottom_frames(self) -> np.ndarray:
@@ -171,7 +188,9 @@ def _measured(
 
 def incomplete_lockout(ctx: RepContext, cue: str) -> Verdict:
     """The hips never open fully at the top: the most extended hip angle of the rep."""
-    found = _measured(ctx, "incomplete_lockout", ctx.kin.hip_angle.facing, ctx.frames, "max")
+    found = _measured(
+        ctx, "incomplete_lockout", ctx.kin.hip_angle.facing, ctx.top_frames, "max"
+    )
     if isinstance(found, Abstention):
         return found
     return judge(ctx, "incomplete_lockout", *found, limit="lockout_hip_angle", worse="below",
@@ -227,10 +246,14 @@ def rounded_back(ctx: RepContext, cue: str) -> Verdict:
             check=code, reason="the lifter was never seen standing tall, so there is no neutral "
             "back to compare with",
         )
-    inclined = ctx.trusted(ctx.kin.trunk_inclination.facing, ctx.frames)
-    loaded = ctx.frames[inclined >= ctx.t("spine_loaded_inclination")]
+    frames = ctx.loaded_frames
+    lean = ctx.trusted(ctx.kin.trunk_lean.facing, frames)
+    inclined = np.where(
+        np.isfinite(lean), lean, ctx.trusted(ctx.kin.trunk_inclination.facing, frames)
+    )
+    loaded = frames[inclined >= ctx.t("spine_loaded_inclination")]
     if loaded.size == 0:
-        return None  # an upright trunk never loads the spine in flexion: nothing to catch
+        return None  # a trunk that never leans forward never loads the spine in flexion
     hidden = ctx.kin.back_hidden[loaded].mean()
     if hidden > 1.0 - ctx.t("min_coverage"):
         return Abstention(
@@ -238,15 +261,15 @@ def rounded_back(ctx: RepContext, cue: str) -> Verdict:
             "frames, hiding its outline",
         )
     loaded = loaded[~ctx.kin.back_hidden[loaded]]
-    bend = ctx.trusted(ctx.kin.back_bend, ctx.frames)
-    bend[~np.isin(ctx.frames, loaded)] = np.nan
+    bend = ctx.trusted(ctx.kin.back_bend, frames)
+    bend[~np.isin(frames, loaded)] = np.nan
     if not loaded.size or np.isfinite(bend).sum() < ctx.t("min_coverage") * loaded.size:
         return Abstention(check=code, reason="the back's outline was not traced in enough frames")
-    held = sustained(bend, ctx.kin.times[ctx.frames], ctx.t("spine_sustain"))
+    held = sustained(bend, ctx.kin.times[frames], ctx.t("spine_sustain"))
     if not np.isfinite(held).any():
         return None  # loaded only in passing, never for as long as a bend must be held
     pick = int(np.nanargmax(held))
-    bend, frame = float(held[pick]), int(ctx.frames[pick])
+    bend, frame = float(held[pick]), int(frames[pick])
     return judge(ctx, code, bend - ctx.neutral_back, frame, limit="back_bend", worse="above",
                  cue=cue)
 

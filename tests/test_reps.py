@@ -1,0 +1,360 @@
+"""Rep cutting: formcheck.reps.segment_reps on driver signals, and find_reps on synthetic tracks.
+
+The drivers and tracks come from tests/synthetic.py, so the true number of reps and the time of
+every turnaround are known. Counts are asserted exactly; times to within a frame or two.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from synthetic import (
+    FPS,
+    Synthetic,
+    View,
+    concat,
+    crop,
+    drop,
+    excursions,
+    hinge,
+    knock,
+    swing,
+    thrust,
+)
+
+from formcheck.analysis import find_reps
+from formcheck.config import load_lift
+from formcheck.kinematics import kinematics
+from formcheck.reps import Rep, RepSettings, segment_reps
+from formcheck.track import PoseTrack
+
+FRAME = 1.0 / FPS
+DEFAULT = RepSettings(min_range=25.0)
+"""Hinge-sized defaults: drivers here are angles travelling 100 degrees."""
+
+
+def cut(values: np.ndarray, times: np.ndarray, rep_settings: RepSettings = DEFAULT) -> list[Rep]:
+    reps = segment_reps(values, times, rep_settings)
+    assert_well_formed(reps, times)
+    return reps
+
+
+def assert_well_formed(reps: list[Rep], times: np.ndarray) -> None:
+    """What every list of reps must satisfy, whatever the signal."""
+    for number, rep in enumerate(reps, start=1):
+        assert rep.index == number
+        assert 0 <= rep.start <= rep.turn <= rep.end < len(times)
+        assert (rep.start_s, rep.turn_s, rep.end_s) == (
+            times[rep.start], times[rep.turn], times[rep.end]
+        )
+        assert 0.0 <= rep.coverage <= 1.0
+        assert rep.first_half_s >= 0 and rep.second_half_s >= 0
+    for before, after in itertools.pairwise(reps):
+        assert before.end <= after.start, "reps overlap"
+
+
+def assert_turns_at(reps: list[Rep], marks: np.ndarray, tolerance_s: float = 1.5 * FRAME) -> None:
+    assert len(reps) == len(marks)
+    np.testing.assert_allclose([rep.turn_s for rep in reps], marks, atol=tolerance_s)
+
+
+# segment_reps on driver signals
+
+
+@pytest.mark.parametrize("reps", [1, 2, 5])
+def test_every_excursion_is_one_rep_turning_at_its_peak(reps):
+    line = excursions(reps)
+    found = cut(line["driver"], line.times)
+    assert_turns_at(found, line.at("turn"))
+    assert all(rep.coverage == 1.0 for rep in found)
+
+
+def test_rep_starts_when_the_driver_leaves_rest_and_ends_when_it_returns():
+    line = excursions(2, move_s=0.8, peak_hold_s=0.4, rest_hold_s=1.0)
+    found = cut(line["driver"], line.times)
+    for rep, peak in zip(found, line.at("turn"), strict=True):
+        # the rest band is 8 % of the range: the cosine ease leaves it 18 % into the move
+        leaves = peak - 0.2 - 0.8 + 0.18 * 0.8
+        np.testing.assert_allclose([rep.start_s, rep.end_s], [leaves, 2 * peak - leaves],
+                                   atol=1.5 * FRAME)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_count_is_exact_under_noise(seed):
+    line = excursions(4)
+    noisy = line["driver"] + np.random.default_rng(seed).normal(0.0, 3.0, len(line.times))
+    assert_turns_at(cut(noisy, line.times), line.at("turn"), tolerance_s=0.15)
+
+
+@pytest.mark.parametrize(("peak_hold_s", "rest_hold_s"), [(2.0, 0.0), (0.0, 2.0), (3.0, 3.0)])
+def test_pauses_at_the_turnaround_or_at_rest_do_not_split_or_merge_reps(peak_hold_s, rest_hold_s):
+    line = excursions(3, peak_hold_s=peak_hold_s, rest_hold_s=rest_hold_s)
+    # the turnaround of a paused rep is the middle of the pause
+    assert_turns_at(cut(line["driver"], line.times), line.at("turn"))
+
+
+def test_turn_at_bottom_labels_the_halves_the_other_way_round():
+    """An RDL's driver (trunk inclination) peaks at the bottom: the lowering comes first."""
+    line = excursions(2, move_s=0.6, peak_hold_s=0.0)
+    found = segment_reps(line["driver"], line.times, DEFAULT, turn_at="bottom")
+    assert_turns_at(found, line.at("turn"))
+    for rep in found:
+        assert rep.eccentric_s == rep.first_half_s and rep.concentric_s == rep.second_half_s
+    top = segment_reps(line["driver"], line.times, DEFAULT, turn_at="top")
+    assert all(rep.eccentric_s == rep.second_half_s for rep in top)
+
+
+def test_a_gap_inside_a_rep_keeps_one_rep_with_lower_coverage():
+    line = excursions(3)
+    values = line["driver"].copy()
+    peak = line.at("turn")[1]
+    gap = (line.times >= peak - 0.5) & (line.times < peak)  # the end of the rise and the top
+    values[gap] = np.nan
+    found = cut(values, line.times)
+    assert len(found) == 3
+    assert [rep.coverage == 1.0 for rep in found] == [True, False, True]
+    middle = found[1]
+    assert middle.coverage == pytest.approx(1 - gap.sum() / (middle.end - middle.start + 1))
+
+
+@pytest.mark.parametrize(
+    ("start_s", "end_s", "expected"),
+    [
+        (0.0, math.inf, 4),
+        (1.2, math.inf, 3),  # opens mid-rise of rep 1
+        (1.8, math.inf, 3),  # opens during rep 1's peak hold
+        (0.0, 7.5, 3),  # ends mid-fall of rep 4
+        (1.8, 7.5, 2),
+    ],
+)
+def test_reps_cut_by_the_clip_edges_are_not_counted(start_s, end_s, expected):
+    line = excursions(4)  # peaks at 1.5, 3.5, 5.5, 7.5 s
+    keep = (line.times >= start_s) & (line.times < end_s)
+    assert len(cut(line["driver"][keep], line.times[keep])) == expected
+
+
+def test_wiggles_at_rest_and_dither_around_the_threshold_are_not_reps():
+    line = excursions(2, rest_hold_s=3.0)
+    t = line.times
+    values = line["driver"].copy()
+    rest = values <= 80.0 + 1e-9
+    values[rest] += 25.0 * np.sin(2 * np.pi * 2.0 * t[rest]) ** 2  # 0-25 deg, 4 times a second
+    first_rise = (t > 0.5) & (t < 1.3)
+    values[first_rise] += 12.0 * np.sin(2 * np.pi * 6.0 * t[first_rise])  # dither at the 0.6 mark
+    assert len(cut(values, t)) == 2
+
+
+def test_a_clip_with_less_than_the_minimum_range_has_no_reps():
+    line = excursions(3, peak=80.0 + 24.0)
+    assert cut(line["driver"], line.times) == []
+    assert len(cut(line["driver"], line.times, RepSettings(min_range=20.0))) == 3
+
+
+@pytest.mark.parametrize(("move_s", "counted"), [(0.1, False), (0.2, False), (0.45, True)])
+def test_excursions_quicker_than_the_minimum_duration_are_not_reps(move_s, counted):
+    quick = excursions(1, move_s=move_s, peak_hold_s=0.0)
+    slow = excursions(2, move_s=0.8)
+    values = np.concatenate([slow["driver"], quick["driver"]])
+    times = np.concatenate([slow.times, slow.times[-1] + FRAME + quick.times])
+    found = cut(values, times)
+    assert len(found) == 2 + counted
+    # and the rule is the duration threshold itself, not the move time
+    assert all(rep.end_s - rep.start_s >= DEFAULT.min_duration_s for rep in found)
+
+
+def test_degenerate_drivers_give_no_reps():
+    times = np.arange(50) * FRAME
+    for values in (np.full(50, np.nan), np.full(50, 120.0), np.zeros(50)):
+        assert cut(values, times) == []
+    assert cut(np.array([]), np.array([])) == []
+    assert cut(np.array([100.0]), np.array([0.0])) == []
+
+
+# find_reps on synthetic tracks
+
+
+LIFT_CLIPS = {
+    "deadlift": (lambda **kw: hinge(4, from_floor=True, **kw), "top"),
+    "romanian_deadlift": (lambda **kw: hinge(4, depth_deg=80, knee_bend_deg=20, **kw), "bottom"),
+    "good_morning": (lambda **kw: hinge(4, depth_deg=85, knee_bend_deg=15, **kw), "bottom"),
+    "kettlebell_swing": (lambda **kw: swing(4, **kw), "top"),
+    "hip_thrust": (lambda **kw: thrust(4, **kw), "top"),
+}
+
+
+def track_reps(clip: Synthetic | PoseTrack, lift: str) -> list[Rep]:
+    track = clip.track if isinstance(clip, Synthetic) else clip
+    found = find_reps(kinematics(track), load_lift(lift))
+    assert_well_formed(found, track.times)
+    return found
+
+
+@pytest.mark.parametrize("lift", LIFT_CLIPS)
+def test_tracks_give_one_rep_per_lift_turning_where_the_lifter_did(lift):
+    make, turn = LIFT_CLIPS[lift]
+    clip = make()
+    found = track_reps(clip, lift)
+    assert_turns_at(found, clip.times(turn)[: len(found)], tolerance_s=2.5 * FRAME)
+    assert len(found) == 4
+
+
+@pytest.mark.parametrize("lift", LIFT_CLIPS)
+@pytest.mark.parametrize("seed", [0, 1])
+def test_tracks_with_pixel_noise_give_the_exact_count(lift, seed):
+    make, turn = LIFT_CLIPS[lift]
+    clip = make(view=View(noise_px=3.0, seed=seed))
+    assert_turns_at(track_reps(clip, lift), clip.times(turn), tolerance_s=0.15)
+
+
+def test_a_short_dropout_is_bridged_and_costs_no_coverage():
+    clip = hinge(3, from_floor=True)
+    top = clip.times("top")[1]
+    found = track_reps(drop(clip.track, top - 0.3, top - 0.1), "deadlift")
+    assert len(found) == 3
+    assert all(rep.coverage == 1.0 for rep in found)
+
+
+@pytest.mark.filterwarnings("ignore:Mean of empty slice")  # see test_dropouts_raise_no_...
+def test_a_long_dropout_inside_a_rep_leaves_one_rep_with_lower_coverage():
+    clip = hinge(3, from_floor=True)
+    top = clip.times("top")[1]
+    found = track_reps(drop(clip.track, top - 0.5, top + 0.1), "deadlift")
+    assert len(found) == 3
+    assert found[1].coverage < 0.9
+    assert found[0].coverage == found[2].coverage == 1.0
+
+
+def test_a_knocked_camera_changes_no_rep():
+    clip = hinge(3, from_floor=True)
+    steady = track_reps(clip, "deadlift")
+    for at_s in (0.5, clip.times("bottom")[1], clip.times("top")[1]):
+        knocked = track_reps(knock(clip.track, at_s, dx_px=90.0, dy_px=-40.0), "deadlift")
+        assert [(r.start, r.turn, r.end) for r in knocked] == [
+            (r.start, r.turn, r.end) for r in steady
+        ]
+
+
+@pytest.mark.parametrize("lift", ["deadlift", "romanian_deadlift"])
+def test_partial_reps_at_the_track_edges_are_not_counted(lift):
+    make, turn = LIFT_CLIPS[lift]
+    clip = make()
+    marks = clip.times(turn)
+    # open just after rep 1's turnaround, close just before rep 4's
+    cropped = crop(clip.track, marks[0] + 0.1, marks[3] - 0.1)
+    assert_turns_at(track_reps(cropped, lift), marks[1:3] - (marks[0] + 0.1), 2.5 * FRAME)
+
+
+def test_a_small_hinge_between_reps_is_not_a_rep():
+    """A re-grip or a half-hearted dip between RDLs, a fifth of their depth, is not counted."""
+    sets = hinge(2, depth_deg=80, knee_bend_deg=20).track
+    dip = hinge(1, depth_deg=16, knee_bend_deg=4, lead_in_s=0.5).track
+    assert len(track_reps(concat(sets, dip, sets), "romanian_deadlift")) == 4
+
+
+@pytest.mark.parametrize("lift", ["romanian_deadlift", "deadlift"])
+def test_a_single_rep_in_a_long_clip_is_found(lift):
+    clip = (hinge(1, depth_deg=80, knee_bend_deg=20, lead_in_s=20.0, tail_s=20.0)
+            if lift == "romanian_deadlift"
+            else hinge(1, from_floor=True, lead_in_s=20.0, tail_s=20.0))
+    assert len(track_reps(clip, lift)) == 1
+
+
+def test_dropouts_raise_no_numpy_warnings():
+    clip = hinge(2, from_floor=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        track_reps(drop(clip.track, 2.0, 2.5), "deadlift")
+
+
+# properties
+
+
+finite_or_nan = st.one_of(
+    st.floats(allow_nan=False, allow_infinity=False, min_value=-1e6, max_value=1e6),
+    st.just(math.nan),
+    st.sampled_from([0.0, 1e5, -1e5, 90.0, 180.0]),
+)
+
+
+@st.composite
+def drivers(draw: st.DrawFn) -> tuple[np.ndarray, np.ndarray]:
+    """Arbitrary drivers: noise, NaN runs, constants, spikes, empty, one frame, very long."""
+    n = draw(st.one_of(st.integers(0, 3), st.integers(4, 300), st.just(5000)))
+    kind = draw(st.sampled_from(["random", "constant", "spiky_wave", "nan_runs"]))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    if kind == "random":
+        values = np.array(draw(st.lists(finite_or_nan, min_size=n, max_size=n)) if n <= 300
+                          else rng.normal(100, 50, n))
+    elif kind == "constant":
+        values = np.full(n, draw(finite_or_nan))
+    else:
+        t = np.arange(n)
+        period = draw(st.integers(2, 200))
+        values = 100 + 60 * np.sin(2 * np.pi * t / period) + rng.normal(0, 5, n)
+        if kind == "spiky_wave":
+            spikes = rng.random(n) < 0.05
+            values[spikes] = rng.choice([-1e4, 1e4, 0.0], spikes.sum())
+        else:
+            values[rng.random(n) < draw(st.floats(0.0, 0.9))] = np.nan
+    steps = rng.uniform(0.005, 0.1, n) if draw(st.booleans()) else np.full(n, FRAME)
+    return values.astype(np.float64), np.cumsum(steps) - (steps[0] if n else 0.0)
+
+
+rep_settings = st.builds(
+    RepSettings,
+    enter=st.floats(0.4, 0.9),
+    leave=st.floats(0.05, 0.39),
+    rest_tolerance=st.floats(0.0, 0.3),
+    min_range=st.floats(0.0, 200.0),
+    min_duration_s=st.floats(0.0, 2.0),
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(drivers(), rep_settings, st.sampled_from(["top", "bottom"]))
+def test_any_driver_gives_well_formed_reps_and_never_raises(driver, rep_settings, turn_at):
+    values, times = driver
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        found = segment_reps(values, times, rep_settings, turn_at=turn_at)
+    assert_well_formed(found, times)
+    for rep in found:
+        assert rep.turn_at == turn_at
+        assert rep.end_s - rep.start_s >= rep_settings.min_duration_s
+        segment = values[rep.frames]
+        assert np.isfinite(segment[[0, -1]]).all(), "a rep starts and ends on a measured frame"
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    reps=st.integers(0, 6),
+    move_s=st.floats(0.5, 1.2),
+    peak_hold_s=st.floats(0.0, 1.5),
+    rest_hold_s=st.floats(0.1, 1.5),
+    amplitude=st.floats(30.0, 150.0),
+    rest=st.floats(-50.0, 150.0),
+    noise=st.floats(0.0, 0.01),
+    gaps=st.lists(st.tuples(st.floats(0.0, 1.0), st.integers(1, 4)), max_size=4),
+    seed=st.integers(0, 1000),
+)
+def test_noisy_gappy_excursions_are_counted_exactly(
+    reps, move_s, peak_hold_s, rest_hold_s, amplitude, rest, noise, gaps, seed
+):
+    line = excursions(reps, rest=rest, peak=rest + amplitude, move_s=move_s,
+                      peak_hold_s=peak_hold_s, rest_hold_s=rest_hold_s)
+    values = line["driver"] + np.random.default_rng(seed).normal(0, noise * amplitude,
+                                                                len(line.times))
+    for where, frames in gaps:  # dropouts of up to 4 frames anywhere
+        first = int(where * (len(values) - 1))
+        values[first:first + frames] = np.nan
+    found = cut(values, line.times)
+    assert len(found) == reps
+    for rep, peak in zip(found, line.at("turn"), strict=True):
+        assert abs(rep.turn_s - peak) <= peak_hold_s / 2 + 0.25 * move_s + 2 * FRAME
+        assert rep.start_s < peak < rep.end_s
