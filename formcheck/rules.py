@@ -65,17 +65,24 @@ class RepContext:
 
     @property
     def loaded_frames(self) -> np.ndarray:
-        """Every frame in which this rep loads the back: its bottom(s) and all between."""
-        return np.arange(min(self.bottom_frames[0], self.rep.start), self.rep.end + 1)
+        """The frames in which this rep can load the back: from just before it starts (so a
+        bend held as the weight leaves the floor counts) to its end."""
+        times = self.kin.times
+        lift_off = np.searchsorted(times, times[self.rep.start] - self.t("spine_sustain"))
+        return np.arange(max(self.search_from, int(lift_off)), self.rep.end + 1)
 
     @property
     def bottom_frames(self) -> np.ndarray:
-        """Where the bottom of this rep lies: the turnaround's neighbourhood for a lift that
-        turns at the bottom, else from the previous top to this one (a pull's set-up, a
-        swing's backswing)."""
+        """Where the bottom of this rep lies: the rep itself for a lift that turns at the bottom;
+        else from shortly before the rep starts (at most ``bottom_lookback``, and not before
+        the previous top) to its top: a pull's floor position, a swing's backswing. The rep's
+        own start is where the driver begins to rise, which in a hips-first pull comes after
+        the hips have already risen."""
         if self.rep.turn_at == "bottom":
             return self.frames
-        return np.arange(self.search_from, self.rep.turn + 1)
+        times = self.kin.times
+        earliest = np.searchsorted(times, times[self.rep.start] - self.t("bottom_lookback"))
+        return np.arange(max(self.search_from, int(earliest)), self.rep.turn + 1)
 
     def t(self, name: str) -> float:
         return self.lift.value(name)
