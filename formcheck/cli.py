@@ -154,10 +154,15 @@ def print_summary(report: Report, console: Console) -> None:
 
 
 @app.command()
-def exercises() -> None:
+def exercises(
+    markdown: Annotated[bool, typer.Option(help="Print markdown tables (docs/rules.md).")] = False,
+) -> None:
     """List the lifts, their checks and every threshold with its unit and source."""
-    from formcheck.config import LIFTS, load_lift
+    from formcheck.config import LIFTS, load_lift, thresholds_markdown
 
+    if markdown:
+        sys.stdout.write(thresholds_markdown() + "\n")
+        return
     for name in LIFTS:
         lift = load_lift(name)
         out.print(

@@ -155,3 +155,26 @@ def load_lift(
         turn_at=doc["turn_at"],
         thresholds=thresholds,
     )
+
+
+def thresholds_markdown(lifts: tuple[str, ...] = LIFTS) -> str:
+    """Every lift's thresholds as markdown tables: the reference in docs/rules.md, generated
+    from the TOML files so the documentation cannot drift from the values in force."""
+    parts = []
+    for name in lifts:
+        lift = load_lift(name)
+        parts += [
+            f"### {name}",
+            "",
+            f"{lift.title}. Variants: {', '.join(lift.variants)} (default {lift.variant}). "
+            f"Reps turn at the {lift.turn_at} of `{lift.driver}`.",
+            "",
+            "| threshold | value | unit | means | source |",
+            "|---|---|---|---|---|",
+            *(
+                f"| `{t.name}` | {t.value:g} | {t.unit} | {t.means} | {t.source} |"
+                for t in lift.thresholds.values()
+            ),
+            "",
+        ]
+    return "\n".join(parts)

@@ -1,0 +1,28 @@
+"""The documentation's generated parts match the code, so the docs cannot drift."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from formcheck.config import thresholds_markdown
+
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+MARKER = "<!-- generated below by: formcheck exercises --markdown -->"
+
+
+def test_rules_doc_lists_the_thresholds_in_force() -> None:
+    text = (DOCS / "rules.md").read_text()
+    assert MARKER in text, "docs/rules.md lost its generated section"
+    generated = text.split(MARKER, 1)[1].strip()
+    assert generated == thresholds_markdown().strip(), (
+        "docs/rules.md is out of date: regenerate its last section with "
+        "`formcheck exercises --markdown`"
+    )
+
+
+def test_every_fault_code_is_documented() -> None:
+    text = (DOCS / "rules.md").read_text()
+    for code in ("shallow_hinge", "squatted_hinge", "rounded_back", "incomplete_lockout",
+                 "hyperextension", "hips_rise_first", "bar_drift", "low_swing", "high_swing",
+                 "torso_not_parallel", "shins_not_vertical"):
+        assert f"`{code}`" in text
