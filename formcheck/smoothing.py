@@ -17,6 +17,7 @@ sample; it is never invented except by :func:`bridge_gaps`, and only over short 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 
@@ -24,6 +25,8 @@ GAP_TIME_TOLERANCE_S = 1e-6
 """Slack when comparing a gap with ``max_gap_s``: timestamps like ``k / 30`` are not exact in
 binary, and container timestamps are no finer than a microsecond anyway."""
 
+SMOOTHING_BLOCK = 2048
+"""Frames filtered at a time; bounds the working memory of the offline filters."""
 GAUSSIAN_TRUNCATE = 4.0
 """Kernel radius in standard deviations; the weight beyond it is below 0.04 % of the peak."""
 
@@ -48,6 +51,14 @@ def bridge_gaps(values: np.ndarray, times: np.ndarray, max_gap_s: float) -> np.n
     """
     flat, shape = _as_columns(values)
     times = np.asarray(times, dtype=np.float64)
+    steps = np.diff(times)
+    shortest = float(steps[steps > 0].min()) if np.any(steps > 0) else 1.0
+    context = math.ceil((max_gap_s + GAP_TIME_TOLERANCE_S) / shortest) + 1
+    return _in_blocks(flat, times, context, lambda f, t: _bridge(f, t, max_gap_s)).reshape(shape)
+
+
+def _bridge(flat: np.ndarray, times: np.ndarray, max_gap_s: float) -> np.ndarray:
+    """:func:`bridge_gaps` on one block of ``(T, N)`` columns."""
     n = len(flat)
     valid = ~np.isnan(flat)
     index = np.arange(n)[:, None]
@@ -63,8 +74,28 @@ def bridge_gaps(values: np.ndarray, times: np.ndarray, max_gap_s: float) -> np.n
     )
     v_before = np.take_along_axis(flat, before, axis=0)
     v_after = np.take_along_axis(flat, after, axis=0)
-    filled = np.where(fill, v_before + fraction * (v_after - v_before), flat)
-    return filled.reshape(shape)
+    return np.where(fill, v_before + fraction * (v_after - v_before), flat)
+
+
+def _in_blocks(
+    flat: np.ndarray,
+    times: np.ndarray,
+    context: int,
+    fn: Callable[[np.ndarray, np.ndarray], np.ndarray],
+) -> np.ndarray:
+    """Apply a filter block by block, each block with ``context`` frames on both sides.
+
+    The filters here only ever look ``context`` frames away, so the result is the same as in one
+    piece, but the working arrays stay the size of a block however long the video (an hour is
+    ~10^5 frames, and a filter's temporaries are several times the series it filters).
+    """
+    out = np.empty_like(flat)
+    n = len(flat)
+    for start in range(0, n, SMOOTHING_BLOCK):
+        stop = min(start + SMOOTHING_BLOCK, n)
+        lo, hi = max(start - context, 0), min(stop + context, n)
+        out[start:stop] = fn(flat[lo:hi], times[lo:hi])[start - lo : stop - lo]
+    return out
 
 
 def gaussian_sigma_s(cutoff_hz: float) -> float:
@@ -102,6 +133,15 @@ def zero_phase_smooth(values: np.ndarray, times: np.ndarray, cutoff_hz: float) -
         return flat.reshape(shape).copy()
     radius = min(n - 1, math.ceil(GAUSSIAN_TRUNCATE * sigma / median_dt))
 
+    return _in_blocks(
+        flat, times, radius, lambda f, t: _local_linear(f, t, sigma, radius)
+    ).reshape(shape)
+
+
+def _local_linear(flat: np.ndarray, times: np.ndarray, sigma: float, radius: int) -> np.ndarray:
+    """:func:`zero_phase_smooth` on one block of ``(T, N)`` columns."""
+    n = len(flat)
+    radius = min(radius, n - 1)
     valid = ~np.isnan(flat)
     segment = np.cumsum(~valid, axis=0)
     y = np.where(valid, flat, 0.0)
@@ -122,7 +162,7 @@ def zero_phase_smooth(values: np.ndarray, times: np.ndarray, cutoff_hz: float) -
     line = det > _LOCAL_LINEAR_MIN_SPREAD * s0 * s2
     smooth = np.divide(sy, s0, out=np.full_like(flat, np.nan), where=valid)
     np.divide(s2 * sy - s1 * sdy, det, out=smooth, where=valid & line)
-    return smooth.reshape(shape)
+    return smooth
 
 
 def _alpha(cutoff_hz: np.ndarray | float, dt: np.ndarray) -> np.ndarray:
