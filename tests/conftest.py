@@ -60,3 +60,12 @@ def real_track():
         return track
 
     return get
+
+
+@pytest.fixture(scope="session")
+def pose_model() -> Path:
+    """The full pose model, fetched (or built) up front so that a command under test does not
+    print the one-time fetch messages that belong to its first real use."""
+    from formcheck.models import model_path
+
+    return model_path("full")

@@ -46,7 +46,7 @@ def test_unwritable_output_is_refused_before_work(tmp_path: Path) -> None:
     _one_clear_line(run("pose", str(video), "-o", str(blocker / "t.npz")), "cannot write")
 
 
-def test_no_person_anywhere(tmp_path: Path) -> None:
+def test_no_person_anywhere(tmp_path: Path, pose_model: Path) -> None:
     import av
     import numpy as np
 
