@@ -40,7 +40,7 @@ def _run(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_pose_command_writes_track_and_browser_playable_video(tmp_path: Path, pose_model: Path) -> None:
+def test_pose_command_writes_track_and_playable_video(tmp_path: Path, pose_model: Path) -> None:
     video = clip(TBY66.format("c"))
     done = _run("pose", str(video), "-o", str(tmp_path / "t.npz"),
                 "--video-out", str(tmp_path / "a.mp4"))
