@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
 import platform
@@ -10,7 +11,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from formcheck.track import atomic_write
+import formcheck
+from formcheck.pose import PoseSettings, extract_pose
+from formcheck.track import PoseTrack, atomic_write
 
 ROOT = Path(__file__).resolve().parents[1]
 CLIPS = ROOT.parent / "shared" / "clips"
@@ -57,3 +60,29 @@ def write_result(name: str, payload: dict[str, Any]) -> Path:
     with atomic_write(path) as tmp:
         tmp.write_text(json.dumps({"machine": machine(), **payload}, indent=2) + "\n")
     return path
+
+
+TRACK_CACHE = ROOT / "tests" / ".track-cache"
+"""Tracks extracted from shared clips, kept between runs (gitignored); tests use it too."""
+
+_PIPELINE = ("pose.py", "contour.py", "video.py", "track.py", "models.py")
+
+
+def _pipeline_digest() -> str:
+    """Hash of the code that makes a track, so a cached track is never older than that code."""
+    package = Path(formcheck.__file__).parent
+    digest = hashlib.sha256()
+    for name in _PIPELINE:
+        digest.update((package / name).read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def cached_track(video: Path, model: str = "full") -> PoseTrack:
+    """The pose track of a shared clip, extracted once with the real model and then reused."""
+    key = f"{video.stem}-{video.stat().st_size}-{model}-{_pipeline_digest()}.npz"
+    cached = TRACK_CACHE / key
+    if cached.exists():
+        return PoseTrack.load(cached)
+    track = extract_pose(video, PoseSettings(model=model))
+    track.save(cached)
+    return track

@@ -6,9 +6,10 @@ Example:
     >>> kin = formcheck.kinematics(track)
     >>> formcheck.estimate_view(track).view
     'side'
+    >>> report = formcheck.analyze("lift.mp4", "deadlift", json_out="lift.json")
 """
 
-from formcheck.api import pose_video
+from formcheck.api import analyze, pose_video
 from formcheck.errors import FormcheckError
 from formcheck.kinematics import Kinematics, estimate_view, kinematics
 from formcheck.pose import PoseEstimator, PoseSettings, extract_pose
@@ -24,6 +25,7 @@ __all__ = [
     "PoseSettings",
     "PoseTrack",
     "__version__",
+    "analyze",
     "estimate_view",
     "extract_pose",
     "kinematics",

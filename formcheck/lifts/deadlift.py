@@ -7,6 +7,12 @@ from __future__ import annotations
 from formcheck import rules
 from formcheck.rules import RepContext, Verdict
 
+FAULTS = (
+    "squatted_hinge", "hips_rise_first", "rounded_back",
+    "bar_drift", "incomplete_lockout", "hyperextension",
+)
+"""The faults this lift's checks can report."""
+
 
 def check(ctx: RepContext) -> list[Verdict]:
     return [

@@ -7,6 +7,9 @@ from __future__ import annotations
 from formcheck import rules
 from formcheck.rules import RepContext, Verdict
 
+FAULTS = ("incomplete_lockout", "torso_not_parallel", "hyperextension", "shins_not_vertical")
+"""The faults this lift's checks can report."""
+
 
 def check(ctx: RepContext) -> list[Verdict]:
     return [

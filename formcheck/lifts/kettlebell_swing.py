@@ -7,6 +7,12 @@ from __future__ import annotations
 from formcheck import rules
 from formcheck.rules import RepContext, Verdict
 
+FAULTS = (
+    "shallow_hinge", "squatted_hinge", "incomplete_lockout",
+    "hyperextension", "low_swing", "high_swing",
+)
+"""The faults this lift's checks can report."""
+
 
 def check(ctx: RepContext) -> list[Verdict]:
     return [

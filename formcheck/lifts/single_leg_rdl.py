@@ -6,6 +6,9 @@ from __future__ import annotations
 from formcheck import rules
 from formcheck.rules import RepContext, Verdict
 
+FAULTS = ("shallow_hinge", "rounded_back")
+"""The faults this lift's checks can report."""
+
 
 def check(ctx: RepContext) -> list[Verdict]:
     return [

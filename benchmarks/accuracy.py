@@ -1,0 +1,181 @@
+"""Accuracy on every labelled shared clip of the supported lifts: rep counts and faults.
+
+Labels were made by looking at the frames (tests/labels and benchmarks/labels: file, exercise,
+variant, exact rep count, and per-rep faults where clearly visible). Our reps are matched to
+labelled reps by overlap in time, so the two ways of cutting a rep (start at the top or at the
+bottom) compare fairly. A labelled rep with no fault listed counts as a negative for every
+fault its lift checks, unless its (or its clip's) notes call the faults unclear. Tracks come
+from the real full model, extracted once and cached.
+
+    python -m benchmarks.accuracy [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import importlib
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from benchmarks.common import CLIPS, ROOT, cached_track, table, write_result
+from formcheck.analysis import analyze_track
+from formcheck.config import load_lift
+from formcheck.report import Report
+
+LABELS = (ROOT / "tests" / "labels", ROOT / "benchmarks" / "labels")
+QUICK = ("deadlift/TBY66__Intelligent-Deadlift-Diagnosis-System__0016c_1.mp4",)
+
+
+@dataclass
+class Tally:
+    """Counts for one fault code: true and false positives, misses, and abstentions."""
+
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+    tn: int = 0
+    abstained: int = 0
+
+    def precision(self) -> float | None:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else None
+
+    def recall(self) -> float | None:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else None
+
+
+@dataclass
+class Counts:
+    clips: int = 0
+    exact: int = 0
+    off_by_one: int = 0
+    abs_error: int = 0
+    reps: int = 0
+    ambiguous: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def read_labels() -> tuple[list[dict[str, str]], dict[str, list[dict[str, str]]]]:
+    clips: list[dict[str, str]] = []
+    reps: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for folder in LABELS:
+        if (folder / "clips.csv").exists():
+            with (folder / "clips.csv").open() as fh:
+                clips += list(csv.DictReader(fh))
+        if (folder / "reps.csv").exists():
+            with (folder / "reps.csv").open() as fh:
+                for row in csv.DictReader(fh):
+                    reps[row["file"]].append(row)
+    return clips, reps
+
+
+def match(report: Report, labelled: list[dict[str, str]]) -> list[tuple[int, int]]:
+    """Pairs (ours, theirs) of reps that overlap most in time, each rep used at most once."""
+    pairs = []
+    for i, rep in enumerate(report.reps):
+        for j, row in enumerate(labelled):
+            end = float(row["end_s"] or row["turn_s"])
+            overlap = min(rep.end_s, end) - max(rep.start_s, float(row["start_s"]))
+            if overlap > 0:
+                pairs.append((overlap, i, j))
+    used_i, used_j, out = set(), set(), []
+    for _, i, j in sorted(pairs, reverse=True):
+        if i not in used_i and j not in used_j:
+            used_i.add(i)
+            used_j.add(j)
+            out.append((i, j))
+    return out
+
+
+def score_faults(
+    report: Report, labelled: list[dict[str, str]], clip_notes: str, tallies: dict[str, Tally]
+) -> None:
+    checks = importlib.import_module(f"formcheck.lifts.{report.exercise}").FAULTS
+    for i, j in match(report, labelled):
+        rep, row = report.reps[i], labelled[j]
+        if "unclear" in (row["notes"] + clip_notes).lower():
+            continue
+        truth = set(filter(None, row["faults"].split(";")))
+        found = {f.code for f in rep.faults}
+        refused = {a.check for a in rep.abstained}
+        for code in checks:
+            tally = tallies[code]
+            if code in refused or (code in ("low_swing", "high_swing")
+                                   and "swing_height" in refused):
+                tally.abstained += 1
+            elif code in found:
+                tally.tp += code in truth
+                tally.fp += code not in truth
+            elif code in truth:
+                tally.fn += 1
+            else:
+                tally.tn += 1
+
+
+def main(argv: Sequence[str] | None = None) -> dict[str, object]:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="one clip (CI)")
+    args = parser.parse_args(argv)
+    clips, rep_labels = read_labels()
+    if args.quick:
+        clips = [c for c in clips if c["file"] in QUICK]
+    per_lift: dict[str, Counts] = defaultdict(Counts)
+    tallies: dict[str, Tally] = defaultdict(Tally)
+    per_clip = []
+    for row in clips:
+        video = CLIPS / row["file"]
+        counts = per_lift[row["exercise"]]
+        if not video.exists():
+            counts.errors.append(f"{row['file']}: missing")
+            continue
+        lift = load_lift(row["exercise"], row["variant"] if row["variant"] in
+                         load_lift(row["exercise"]).variants else None)
+        report = analyze_track(cached_track(video), lift)
+        truth, ours = int(row["rep_count"]), report.rep_count
+        counts.clips += 1
+        counts.exact += ours == truth
+        counts.off_by_one += abs(ours - truth) == 1
+        counts.abs_error += abs(ours - truth)
+        counts.reps += ours
+        counts.ambiguous += report.ambiguous
+        score_faults(report, rep_labels.get(row["file"], []), row["notes"], tallies)
+        per_clip.append({"file": row["file"], "exercise": row["exercise"], "labelled": truth,
+                         "counted": ours, "ambiguous": report.ambiguous,
+                         "view": report.view.view})
+    overall = Counts()
+    for counts in per_lift.values():
+        for name in ("clips", "exact", "off_by_one", "abs_error", "reps", "ambiguous"):
+            setattr(overall, name, getattr(overall, name) + getattr(counts, name))
+    lift_rows = [_lift_row(name, c) for name, c in sorted(per_lift.items())]
+    lift_rows.append(_lift_row("overall", overall))
+    print(table(["lift", "clips", "exact %", "off by one %", "MAE (reps)", "ambiguous %"],
+                [list(r.values()) for r in lift_rows]))
+    fault_rows = [
+        {"fault": code, "TP": t.tp, "FP": t.fp, "FN": t.fn, "TN": t.tn,
+         "precision": _pct(t.precision()), "recall": _pct(t.recall()), "abstained": t.abstained}
+        for code, t in sorted(tallies.items())
+    ]
+    print()
+    print(table(["fault", "TP", "FP", "FN", "TN", "precision", "recall", "abstained"],
+                [list(r.values()) for r in fault_rows]))
+    payload = {"lifts": lift_rows, "faults": fault_rows, "clips": per_clip,
+               "missing": [e for c in per_lift.values() for e in c.errors]}
+    name = "accuracy_quick" if args.quick else "accuracy"
+    print(f"written to {write_result(name, payload)}")
+    return payload
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{100 * value:.0f}%"
+
+
+def _lift_row(name: str, c: Counts) -> dict[str, object]:
+    n = max(c.clips, 1)
+    return {"lift": name, "clips": c.clips, "exact_pct": 100 * c.exact / n,
+            "off_by_one_pct": 100 * c.off_by_one / n, "mae": c.abs_error / n,
+            "ambiguous_pct": 100 * c.ambiguous / max(c.reps, 1)}
+
+
+if __name__ == "__main__":
+    main()
