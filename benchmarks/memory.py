@@ -1,0 +1,89 @@
+"""Peak memory of ``formcheck analyze`` on a long video against a short one (target ≤ 1.2×).
+
+Both videos are made here by looping one shared clip (never kept): ``--short-minutes`` (1) and
+``--long-minutes`` (60). Each analysis runs in a fresh process that reports its own peak RSS,
+so the two numbers are comparable and nothing of one run stays resident in the other.
+
+    python -m benchmarks.memory [--quick] [--model lite] [--long-minutes 60]
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from benchmarks.common import shared_clip, table, write_result
+from formcheck.video import VideoSink, read_frames
+
+SOURCE = "deadlift/TBY66__Intelligent-Deadlift-Diagnosis-System__0016c_1.mp4"
+FPS = 30.0
+
+_MEASURE = """
+import json, resource, sys, time
+import formcheck
+start = time.perf_counter()
+report = formcheck.analyze(sys.argv[1], "deadlift", variant="kettlebell", model=sys.argv[2])
+print(json.dumps({"peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                  "seconds": time.perf_counter() - start, "reps": report.rep_count}))
+"""
+
+
+def looped(source: Path, minutes: float, folder: Path) -> Path:
+    """The source clip at 30 fps (every other frame), repeated for ``minutes``."""
+    frames = [f.image for f in itertools.islice(read_frames(source), 0, None, 2)]
+    height, width = frames[0].shape[:2]
+    path = folder / f"looped_{minutes:g}min.mp4"
+    total = int(minutes * 60 * FPS)
+    with VideoSink(path, width=width, height=height, fps=FPS) as sink:
+        for image in itertools.islice(itertools.cycle(frames), total):
+            sink.write(image)
+    return path
+
+
+def measure(video: Path, model: str) -> dict[str, float]:
+    done = subprocess.run(
+        [sys.executable, "-c", _MEASURE, str(video), model],
+        capture_output=True, text=True, check=True,
+    )
+    return json.loads(done.stdout.splitlines()[-1])
+
+
+def main(argv: Sequence[str] | None = None) -> dict[str, object]:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", default="lite", help="lite keeps an hour of video affordable")
+    parser.add_argument("--short-minutes", type=float, default=1.0)
+    parser.add_argument("--long-minutes", type=float, default=60.0)
+    parser.add_argument("--quick", action="store_true", help="5 s against 20 s (CI)")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.short_minutes, args.long_minutes = 5 / 60, 20 / 60
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for minutes in (args.short_minutes, args.long_minutes):
+            started = time.perf_counter()
+            video = looped(shared_clip(SOURCE), minutes, Path(tmp))
+            made = time.perf_counter() - started
+            result = measure(video, args.model)
+            rows.append({"minutes": minutes, "frames": int(minutes * 60 * FPS),
+                         "peak_rss_mb": result["peak_rss_mb"], "analyze_s": result["seconds"],
+                         "reps": result["reps"], "make_video_s": made})
+            video.unlink()
+    ratio = rows[1]["peak_rss_mb"] / rows[0]["peak_rss_mb"]
+    print(table(["minutes", "frames", "peak RSS (MB)", "analyze (s)", "reps", "make video (s)"],
+                [list(r.values()) for r in rows]))
+    print(f"long / short peak RSS: {ratio:.2f} (target ≤ 1.2)")
+    payload = {"source": SOURCE, "model": args.model, "rows": rows, "ratio": ratio}
+    name = "memory_quick" if args.quick else "memory"
+    print(f"written to {write_result(name, payload)}")
+    return payload
+
+
+if __name__ == "__main__":
+    main()
