@@ -1,0 +1,77 @@
+"""Run every benchmark, print its tables, and write benchmarks/RESULTS.md for the README.
+
+    python -m benchmarks            # the full set (about an hour on 2 cores, most of it memory)
+    python -m benchmarks --quick    # seconds per benchmark: checks the code runs (CI)
+    python -m benchmarks accuracy speed   # some of them
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import importlib
+import io
+import sys
+from collections.abc import Sequence
+
+from benchmarks.common import ROOT, machine
+from formcheck.track import atomic_write
+
+BENCHMARKS = {
+    "accuracy": "Accuracy against the labelled clips",
+    "pose_throughput": "Pose pipeline throughput (one clip, per model)",
+    "speed": "Speed per model and resolution",
+    "memory": "Memory: a long video against a short one",
+    "batch_scaling": "Batch scoring: clips per minute",
+    "live_latency": "Live feedback: latency and frame rate at 640×480",
+}
+SUMMARY = ROOT / "benchmarks" / "RESULTS.md"
+
+
+class _Tee(io.StringIO):
+    """Collects what a benchmark prints while still showing it."""
+
+    def write(self, text: str) -> int:
+        sys.__stdout__.write(text)
+        return super().write(text)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("names", nargs="*", help=f"any of: {', '.join(BENCHMARKS)}")
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args(argv)
+    unknown = set(args.names) - set(BENCHMARKS)
+    if unknown:
+        parser.error(f"unknown benchmark(s): {', '.join(sorted(unknown))}")
+    names = [n for n in BENCHMARKS if n in args.names] or [
+        n for n in BENCHMARKS if _available(n)
+    ]
+    facts = machine()
+    sections = [
+        "# Benchmark results",
+        "",
+        f"Measured {facts['date']} on {facts['cpus']} CPUs ({facts['processor']}), Python "
+        f"{facts['python']}, by `python -m benchmarks{' --quick' if args.quick else ''}`. "
+        "The machine is shared, so compare ratios within a table, not across runs.",
+    ]
+    for name in names:
+        print(f"\n## {BENCHMARKS[name]}\n", flush=True)
+        captured = _Tee()
+        with contextlib.redirect_stdout(captured):
+            importlib.import_module(f"benchmarks.{name}").main(["--quick"] if args.quick else [])
+        lines = [line for line in captured.getvalue().splitlines()
+                 if not line.startswith("written to")]
+        sections += ["", f"## {BENCHMARKS[name]}", "", *lines]
+    if not args.quick:
+        with atomic_write(SUMMARY) as tmp:
+            tmp.write_text("\n".join(sections) + "\n")
+        print(f"\nsummary written to {SUMMARY}")
+
+
+def _available(name: str) -> bool:
+    return (ROOT / "benchmarks" / f"{name}.py").exists()
+
+
+if __name__ == "__main__":
+    main()
