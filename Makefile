@@ -4,7 +4,10 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 SAMPLE ?= samples/kb_deadlift_side.track.npz
 
-.PHONY: setup demo test lint benchmarks
+BROWSER_PACKAGES := chromium chromium-driver
+LIVE_PACKAGES := xvfb espeak-ng
+
+.PHONY: setup system-deps demo test lint benchmarks
 
 setup: $(VENV)/.installed
 
@@ -18,10 +21,23 @@ demo: setup
 	$(BIN)/formcheck models fetch full
 	$(BIN)/formcheck analyze $(SAMPLE) --exercise deadlift --variant kettlebell --json out/demo.json --csv out/demo.csv
 
+# Debian's headless Chromium and its driver, for the HTML report's browser test; Xvfb and
+# espeak-ng for the live view (its window test, --speak). Installed only when missing and only
+# as root; otherwise (or if apt fails) the tests skip and say why.
+system-deps:
+	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null \
+		&& command -v Xvfb >/dev/null && command -v espeak-ng >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			--no-install-recommends $(BROWSER_PACKAGES) $(LIVE_PACKAGES) >/dev/null) \
+		|| echo "system-deps: apt-get could not install $(BROWSER_PACKAGES) $(LIVE_PACKAGES)"; \
+	else echo "system-deps: for the browser and live tests run: sudo apt-get install" \
+		"$(BROWSER_PACKAGES) $(LIVE_PACKAGES)"; fi
+
 lint: setup
 	$(BIN)/ruff check .
 
-test: lint
+test: lint system-deps
 	$(BIN)/python -m pytest
 
 benchmarks: setup

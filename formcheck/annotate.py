@@ -54,6 +54,8 @@ class FrameOverlay:
 
     pose: FramePose
     labels: Sequence[Label] = field(default_factory=tuple)
+    footer: Sequence[Label] = field(default_factory=tuple)
+    """Lines for the bottom-left band: how the view itself is doing (frame rate, latency)."""
 
 
 class Annotator(Protocol):
@@ -134,6 +136,26 @@ class LabelAnnotator:
         return scene
 
 
+@dataclass(frozen=True)
+class FooterAnnotator:
+    """The overlay's footer lines on a dark band at the bottom-left, out of the way of the
+    panel and of the lifter's feet, which are usually nearer the middle."""
+
+    def annotate(self, scene: np.ndarray, overlay: FrameOverlay) -> np.ndarray:
+        if not overlay.footer:
+            return scene
+        scale = _scale(scene)
+        line = int(26 * scale)
+        width = max(_text_width(label.text, scale) for label in overlay.footer) + int(16 * scale)
+        top = scene.shape[0] - line * len(overlay.footer) - int(10 * scale)
+        band = scene[max(top, 0):, :width]
+        band[:] = (band * 0.35).astype(scene.dtype)
+        for row, label in enumerate(overlay.footer, start=1):
+            origin = np.array([8 * scale, top + line * row])
+            _text(scene, label.text, origin, label.color, scale, outline=False)
+        return scene
+
+
 def _pt(p: np.ndarray) -> tuple[int, int]:
     x, y = np.rint(p).astype(int)
     return int(x), int(y)
@@ -165,19 +187,24 @@ def angle_overlays(track: PoseTrack, kin: Kinematics | None = None) -> Iterator[
     annotated video shows; the analysis adds rep and fault labels on top.
     """
     kin = kin or kinematics(track)
+    for i in range(len(track)):
+        yield FrameOverlay(pose=track.frame(i), labels=angle_labels(kin, i))
+
+
+def angle_labels(kin: Kinematics, i: int) -> tuple[Label, ...]:
+    """Frame ``i``'s hip and knee angles and trunk inclination, each beside its joint, where
+    the joints were seen well enough for the number to mean something."""
     side = kin.facing
     shown = (
         (kin.hip_angle.facing, joint(side, "hip"), "hip {:.0f}"),
         (kin.knee_angle.facing, joint(side, "knee"), "knee {:.0f}"),
         (kin.trunk_inclination.facing, joint(side, "shoulder"), "trunk {:.0f}"),
     )
-    for i in range(len(track)):
-        labels = tuple(
-            Label(fmt.format(series.value[i]), anchor)
-            for series, anchor, fmt in shown
-            if np.isfinite(series.value[i]) and series.reliability[i] >= MIN_VISIBILITY
-        )
-        yield FrameOverlay(pose=track.frame(i), labels=labels)
+    return tuple(
+        Label(fmt.format(series.value[i]), anchor)
+        for series, anchor, fmt in shown
+        if np.isfinite(series.value[i]) and series.reliability[i] >= MIN_VISIBILITY
+    )
 
 
 BADGE_S = 0.6

@@ -65,6 +65,7 @@ def analyze(
     json_out: str | os.PathLike[str] | None = None,
     csv_out: str | os.PathLike[str] | None = None,
     video_out: str | os.PathLike[str] | None = None,
+    report_html: str | os.PathLike[str] | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> Report:
     """Count and judge every rep of ``exercise`` in a video (or a saved pose track).
@@ -74,7 +75,7 @@ def analyze(
     is always a whole one.
     """
     lift = load_lift(exercise, variant, config)
-    for path in (json_out, csv_out, video_out):
+    for path in (json_out, csv_out, video_out, report_html):
         if path is not None and os.fspath(path) != "-":
             check_writable(path)
     if Path(source).suffix.lower() in TRACK_SUFFIXES:
@@ -93,6 +94,10 @@ def analyze(
         report.save_json(json_out)
     if csv_out is not None:
         report.save_csv(csv_out)
+    if report_html is not None:
+        from formcheck.html_report import write_html
+
+        write_html(report, track, report_html, video=video)
     if video_out is not None:
         from formcheck.annotate import report_overlays, write_annotated_video
 

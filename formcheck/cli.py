@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 from rich.console import Console
@@ -23,6 +23,9 @@ from formcheck import models
 from formcheck.errors import FormcheckError
 from formcheck.report import Report
 
+if TYPE_CHECKING:
+    from formcheck.batch import BatchProgress, BatchSummary
+
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
@@ -31,6 +34,9 @@ app = typer.Typer(
 )
 models_app = typer.Typer(no_args_is_help=True, help="List, fetch and verify the pose models.")
 app.add_typer(models_app, name="models")
+
+DEFAULT_PORT = 8765
+"""Port of ``live --serve`` when none is given."""
 
 INTERRUPTED = 130
 """Exit status after Ctrl-C (128 + SIGINT), which typer gives a KeyboardInterrupt."""
@@ -79,6 +85,7 @@ def pose(
     model_dir: ModelDirOption = None,
 ) -> None:
     """Extract the lifter's pose track from a video."""
+    from formcheck.analysis import truncation_note
     from formcheck.api import pose_video
 
     with frame_progress("pose") as progress:
@@ -88,8 +95,12 @@ def pose(
         )
     err.print(
         f"{len(track)} frames, lifter found in {track.detection_rate:.0%}; "
-        f"track written to {output}" + (f", video to {video_out}" if video_out else "")
+        f"track written to {output}" + (f", video to {video_out}" if video_out else ""),
+        highlight=False, markup=False,
     )
+    note = truncation_note(track)
+    if note is not None:
+        err.print(f"note: {note}", highlight=False, markup=False)
 
 
 @app.command()
@@ -106,6 +117,10 @@ def analyze(
     video_out: Annotated[
         Path | None, typer.Option("--video-out", help="Annotated H.264 mp4 to write.")
     ] = None,
+    report_html: Annotated[
+        Path | None,
+        typer.Option("--report", help="One-file HTML report: plots, rep table, key frames."),
+    ] = None,
     model: ModelOption = "full",
     config: Annotated[
         Path | None, typer.Option("--config", help="TOML overriding thresholds.")
@@ -118,7 +133,8 @@ def analyze(
     with frame_progress("pose") as progress:
         report = run(
             source, exercise, variant=variant, config=config, model=model, model_dir=model_dir,
-            json_out=json_out, csv_out=csv_out, video_out=video_out, progress=progress,
+            json_out=json_out, csv_out=csv_out, video_out=video_out, report_html=report_html,
+            progress=progress,
         )
     if json_out is not None and str(json_out) == "-":
         sys.stdout.write(report.model_dump_json(indent=2) + "\n")
@@ -158,6 +174,7 @@ def exercises(
     markdown: Annotated[bool, typer.Option(help="Print markdown tables (docs/rules.md).")] = False,
 ) -> None:
     """List the lifts, their checks and every threshold with its unit and source."""
+    from formcheck.analysis import lift_checks
     from formcheck.config import LIFTS, load_lift, thresholds_markdown
 
     if markdown:
@@ -169,6 +186,7 @@ def exercises(
             f"\n[bold]{name}[/] — {lift.title}; variants: {', '.join(lift.variants)}; "
             f"reps turn at the {lift.turn_at} of {lift.driver.replace('_', ' ')}"
         )
+        out.print(f"checks: {', '.join(lift_checks(lift).FAULTS)}")
         table = Table("threshold", "value", "unit", "source", box=None)
         for t in lift.thresholds.values():
             table.add_row(t.name, f"{t.value:g}", t.unit, escape(t.source))
@@ -181,6 +199,184 @@ def schema() -> None:
     import json
 
     sys.stdout.write(json.dumps(Report.model_json_schema(), indent=2) + "\n")
+
+
+@app.command()
+def batch(
+    inputs: Annotated[
+        list[str] | None,
+        typer.Argument(metavar="INPUT", help="Videos, folders (searched recursively), globs."),
+    ] = None,
+    exercise: Annotated[
+        str | None, typer.Option("--exercise", "-e", help="Lift of every INPUT.")
+    ] = None,
+    variant: Annotated[str | None, typer.Option(help="Lift variant, e.g. american.")] = None,
+    manifest: Annotated[
+        Path | None,
+        typer.Option("--manifest", help="CSV with columns file,exercise[,variant], for a mixed "
+                     "folder (instead of INPUT and --exercise)."),
+    ] = None,
+    out_dir: Annotated[
+        Path | None,
+        typer.Option("--out", help="Folder for reports/, summary.csv and reps.csv "
+                     "(default: formcheck-batch)."),
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option(help="Worker processes (default: one per core).")
+    ] = None,
+    scheduler: Annotated[
+        str | None, typer.Option(help="Run on this Dask cluster, e.g. tcp://host:8786.")
+    ] = None,
+    local_cluster: Annotated[
+        bool, typer.Option("--local-cluster", help="Run on a Dask cluster on this machine.")
+    ] = False,
+    rescore: Annotated[
+        bool, typer.Option("--rescore", help="Score again the clips that have a report.")
+    ] = False,
+    report_html: Annotated[
+        bool, typer.Option("--report", help="An HTML report per clip and OUT/index.html.")
+    ] = False,
+    model: ModelOption = "full",
+    config: Annotated[
+        Path | None, typer.Option("--config", help="TOML overriding thresholds.")
+    ] = None,
+    model_dir: ModelDirOption = None,
+) -> None:
+    """Score many clips: a JSON report each, summary.csv and reps.csv; re-runs resume."""
+    from formcheck.batch import batch as run
+
+    with batch_progress() as progress:
+        summary = run(
+            inputs or [], exercise=exercise, variant=variant, manifest=manifest, out=out_dir,
+            workers=workers, scheduler=scheduler, local_cluster=local_cluster, config=config,
+            model=model, model_dir=model_dir, rescore=rescore, report_html=report_html,
+            progress=progress,
+        )
+    print_batch_summary(summary, out)
+    if summary.errors:
+        err.print(
+            f"formcheck: {summary.errors} of {len(summary.results)} clips failed; the error "
+            f"column of {summary.summary_csv} says why",
+            highlight=False, markup=False,
+        )
+        raise typer.Exit(1)
+
+
+@contextmanager
+def batch_progress() -> Iterator[Callable[[BatchProgress], None]]:
+    """Clips done, reps found, errors and ETA on stderr; each failure as one line above it."""
+    with Progress(
+        TextColumn("batch"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[counts]}"),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    ) as bar:
+        task = bar.add_task("batch", total=None, counts="")
+
+        def update(state: BatchProgress) -> None:
+            last = state.last
+            if last is not None:
+                clip = str(last.job.path)
+                for line in ([last.error] if last.error else []) + list(last.notes):
+                    text = line if clip in line else f"{clip}: {line}"
+                    bar.console.print(text, highlight=False, markup=False)
+            bar.update(
+                task, completed=state.done, total=state.total,
+                counts=f"{state.reps} reps · {state.errors} errors"
+                + (f" · {state.skipped} done before" if state.skipped else ""),
+            )
+
+        yield update
+
+
+def print_batch_summary(summary: BatchSummary, console: Console) -> None:
+    console.print(
+        f"{len(summary.results)} clips: {summary.scored} scored, {summary.skipped} already "
+        f"done, {summary.errors} failed · {summary.reps} reps",
+        highlight=False,
+    )
+    console.print(
+        f"summary: {summary.summary_csv} · reps: {summary.reps_csv} · "
+        f"reports: {summary.out / 'reports'}",
+        highlight=False, markup=False,
+    )
+
+
+@app.command()
+def live(
+    exercise: Annotated[
+        str, typer.Option("--exercise", "-e", help="Lift name; see `formcheck exercises`.")
+    ],
+    variant: Annotated[str | None, typer.Option(help="Lift variant, e.g. american.")] = None,
+    camera: Annotated[
+        int | None, typer.Option("--camera", help="Camera index (default 0 without --source).")
+    ] = None,
+    source: Annotated[
+        str | None,
+        typer.Option("--source", help="Video file or URL, played at its own frame rate."),
+    ] = None,
+    model: ModelOption = "full",
+    serve: Annotated[
+        int | None,
+        typer.Option("--serve", metavar="[PORT]", help="Serve the live view as a web page on "
+                     f"http://127.0.0.1:PORT/ (default port {DEFAULT_PORT}; 0: any free one)."),
+    ] = None,
+    speak: Annotated[
+        bool, typer.Option("--speak", help="Say one short cue after a rep with a fault.")
+    ] = False,
+    json_out: Annotated[
+        Path | None,
+        typer.Option("--json", help="Session report (default: live-EXERCISE-TIME.json)."),
+    ] = None,
+    record: Annotated[
+        Path | None, typer.Option("--record", help="Annotated video of the session (mp4).")
+    ] = None,
+    track_out: Annotated[
+        Path | None,
+        typer.Option("--track-out", help="Pose track of the frames processed (.npz, .json)."),
+    ] = None,
+    no_drop: Annotated[
+        bool,
+        typer.Option("--no-drop", help="Process every frame of --source, as fast as possible, "
+                     "instead of in real time."),
+    ] = False,
+    config: Annotated[
+        Path | None, typer.Option("--config", help="TOML overriding thresholds.")
+    ] = None,
+    model_dir: ModelDirOption = None,
+) -> None:
+    """Watch a lift live and judge each rep as it ends. Keys: q quit, r reset, space pause."""
+    import time
+
+    from formcheck.live import live as run
+
+    if json_out is None:
+        json_out = Path(f"live-{exercise}-{time.strftime('%Y%m%d-%H%M%S')}.json")
+    report = run(
+        exercise, variant=variant, config=config, camera=camera, source=source, model=model,
+        model_dir=model_dir, json_out=json_out, record=record, track_out=track_out,
+        serve=serve, speak=speak, drop=not no_drop,
+        notify=lambda line: err.print(line, highlight=False, markup=False),
+    )
+    print_summary(report, out)
+    written = [str(p) for p in (json_out, track_out, record) if p is not None]
+    err.print(f"written: {', '.join(written)}", highlight=False, markup=False)
+
+
+def with_default_port(args: list[str]) -> list[str]:
+    """``--serve`` given without a port gets the default one: typer options cannot have an
+    optional value, and ``--serve [PORT]`` reads best."""
+    out = []
+    for i, arg in enumerate(args):
+        out.append(arg)
+        following = args[i + 1] if i + 1 < len(args) else ""
+        if arg == "--serve" and not following.isdigit():
+            out.append(str(DEFAULT_PORT))
+    return out
 
 
 @models_app.command("list")
@@ -227,7 +423,7 @@ def models_verify(model_dir: ModelDirOption = None) -> None:
 def main() -> None:
     """Entry point: run the app, turning user errors into one line and an exit status."""
     try:
-        app()
+        app(args=with_default_port(sys.argv[1:]))
     except FormcheckError as exc:
         err.print(f"formcheck: error: {exc}", highlight=False, markup=False)
         sys.exit(exc.exit_code)

@@ -25,7 +25,7 @@ from typing import Literal
 import numpy as np
 
 from formcheck.landmarks import joint
-from formcheck.smoothing import bridge_gaps, one_euro, zero_phase_smooth
+from formcheck.smoothing import OneEuroFilter, bridge_gaps, zero_phase_smooth
 from formcheck.track import PoseTrack
 
 Side = Literal["left", "right"]
@@ -39,17 +39,24 @@ marker noise, so a little lower. The fastest content, a kettlebell swing's hip s
 1 rep/s, keeps its first three harmonics. On synthetic hinges with 3 px jitter it halves the
 hip-angle error (3.4 to 1.8 degrees) without lag; 3 Hz did as well. Untuned on real clips."""
 
-CAUSAL_MIN_CUTOFF_HZ = 1.0
-"""One-Euro cutoff when still. Source: Casiez et al. 2012 suggest starting at 1 Hz."""
-CAUSAL_BETA = 20.0
-"""One-Euro speed coefficient, hertz per (frame height per second): moving at 0.2 frame heights
-per second lifts the cutoff to 5 Hz. Chosen on synthetic hinges (3 px jitter, 720 px frame,
-200 px trunk): it halves the hip-angle jitter of a held position (3.6 to 1.7 degrees) and lags a
-1 Hz swing by about a frame; beta 5 lagged the swing into twice the error. Untuned on real clips.
-World landmarks (metres) go through the same filter; a metre is about half a frame height of a
+CAUSAL_MIN_CUTOFF_HZ = ZERO_PHASE_CUTOFF_HZ
+"""One-Euro cutoff when still: the band recorded video keeps, so that live and offline smoothing
+pass the same motion and a live verdict can equal ``analyze``'s. Casiez et al. 2012 suggest
+starting at 1 Hz; that lags a lift so much that on a synthetic 30 fps swing (3 px jitter) the
+hip angle came out worse than unsmoothed (rms 3.5 against 2.4 degrees), and on real tracks
+thinned to 12-20 irregular fps its verdicts differed from the offline ones on 15 of 72 runs
+(tests/test_live.py explains the thinning). With these three values: rms 1.9 held still (2.7
+unsmoothed, 1.5 offline), 1.9 through the swing, and 3 of 72 thinned runs differ; at full frame
+rate none of the nine labelled clips does."""
+CAUSAL_BETA = 60.0
+"""One-Euro speed coefficient, hertz per (frame height per second): moving at 0.1 frame heights
+per second lifts the cutoff by 6 Hz. Chosen with the cutoffs above on synthetic hinges and
+swings and the thinned labelled tracks (beta 20 to 100 compared; 60 to 100 alike). World
+landmarks (metres) go through the same filter; a metre is about half a frame height of a
 full-body shot, so there it adapts about twice as strongly, which is harmless."""
-CAUSAL_D_CUTOFF_HZ = 1.0
-"""One-Euro cutoff of the speed estimate. Source: Casiez et al. 2012 default."""
+CAUSAL_D_CUTOFF_HZ = 4.0
+"""One-Euro cutoff of the speed estimate: as responsive as the positions, so the filter opens up
+as a rep starts rather than a quarter of a second later (1 Hz, Casiez et al.'s default, did)."""
 
 WRIST_HEIGHT_MIN_TRUNK_RISE = 0.5
 """Least height of the shoulders above the hips, in trunk lengths, for the wrist height to be
@@ -323,30 +330,78 @@ def arms_behind_back(
     return np.any(behind & level, axis=1)
 
 
-def _smooth(
-    values: np.ndarray,
-    times: np.ndarray,
-    smoothing: Smoothing,
-    max_gap_s: float,
-    cutoff_hz: float,
-    unit: float,
-) -> np.ndarray:
-    """Apply the chosen smoothing to coordinates; ``unit`` scales them for One-Euro's beta."""
-    if smoothing == "causal":
-        return (
-            one_euro(
-                values / unit,
-                times,
-                min_cutoff=CAUSAL_MIN_CUTOFF_HZ,
-                beta=CAUSAL_BETA,
-                d_cutoff=CAUSAL_D_CUTOFF_HZ,
+@dataclass(frozen=True)
+class Coordinates:
+    """What every per-frame series is measured from: the track's coordinates after smoothing."""
+
+    pixels: np.ndarray
+    """(T, 33, 2) image landmarks in pixels."""
+    world: np.ndarray
+    """(T, 33, 3) world landmarks in metres."""
+    contour: np.ndarray
+    """(T, 9, 2) back contour in pixels."""
+    visibility: np.ndarray
+    """(T, 33) visibility, its gaps bridged like the coordinates' (never when causal)."""
+
+    def __len__(self) -> int:
+        return len(self.pixels)
+
+
+def _raw_coordinates(track: PoseTrack) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pixels, world metres and back contour in pixels, as float64, before any smoothing."""
+    contour = track.back_contour.astype(np.float64) * np.array([track.width, track.height])
+    return track.pixels.astype(np.float64), track.world.astype(np.float64), contour
+
+
+class CausalSmoother:
+    """The causal smoothing of :func:`smooth_coordinates`, fed a track a few frames at a time.
+
+    Why: a live view must smooth each frame once, as it arrives, not the whole session again at
+    every frame. ``smooth_coordinates(track, "causal")`` is this class fed the whole track at
+    once, so the rows it returns are exactly those of the recording smoothed in one piece.
+    One-Euro's beta is in units per second, so pixels and the contour are filtered in frame
+    heights (see ``CAUSAL_BETA``) and world landmarks in metres.
+    """
+
+    def __init__(self) -> None:
+        self._filters = [
+            OneEuroFilter(
+                min_cutoff=CAUSAL_MIN_CUTOFF_HZ, beta=CAUSAL_BETA, d_cutoff=CAUSAL_D_CUTOFF_HZ
             )
-            * unit
-        )
-    bridged = bridge_gaps(values, times, max_gap_s)
+            for _ in range(3)
+        ]
+
+    def __call__(self, track: PoseTrack) -> Coordinates:
+        """Smoothed coordinates of ``track``'s frames, continuing from the frames fed before."""
+        units = (float(track.height), 1.0, float(track.height))
+        smoothed = []
+        for values, unit, smooth in zip(_raw_coordinates(track), units, self._filters,
+                                        strict=True):
+            out = np.empty_like(values)
+            for i, t in enumerate(track.times):
+                out[i] = smooth(float(t), values[i] / unit) * unit
+            smoothed.append(out)
+        pixels, world, contour = smoothed
+        return Coordinates(pixels, world, contour, track.visibility.astype(np.float64))
+
+
+def smooth_coordinates(
+    track: PoseTrack,
+    smoothing: Smoothing = "zero_phase",
+    *,
+    max_gap_s: float = 0.25,
+    cutoff_hz: float = ZERO_PHASE_CUTOFF_HZ,
+) -> Coordinates:
+    """The track's coordinates smoothed as :func:`kinematics` describes."""
+    if smoothing == "causal":
+        return CausalSmoother()(track)
+    times = track.times
+    bridged = [bridge_gaps(values, times, max_gap_s) for values in _raw_coordinates(track)]
     if smoothing == "zero_phase":
-        return zero_phase_smooth(bridged, times, cutoff_hz)
-    return bridged
+        bridged = [zero_phase_smooth(values, times, cutoff_hz) for values in bridged]
+    pixels, world, contour = bridged
+    visibility = bridge_gaps(track.visibility.astype(np.float64), times, max_gap_s)
+    return Coordinates(pixels, world, contour, visibility)
 
 
 def kinematics(
@@ -355,6 +410,7 @@ def kinematics(
     smoothing: Smoothing = "zero_phase",
     max_gap_s: float = 0.25,
     cutoff_hz: float = ZERO_PHASE_CUTOFF_HZ,
+    coordinates: Coordinates | None = None,
 ) -> Kinematics:
     """Compute every kinematic series of a clip, for both sides and the facing side.
 
@@ -367,34 +423,23 @@ def kinematics(
     forward direction, trunk length) use the whole clip in every mode, so series scaled by the
     trunk length or signed by the forward direction are causal only given those constants; a
     live caller has to settle them during a warm-up.
+
+    ``coordinates`` are the track's coordinates smoothed already (by a live view's
+    :class:`CausalSmoother`), so that a window of a long session is measured without being
+    smoothed again; ``smoothing`` then only records how they were smoothed.
     """
     if smoothing not in ("zero_phase", "causal", "none"):
         raise ValueError(f"unknown smoothing {smoothing!r}")
+    if coordinates is None:
+        coordinates = smooth_coordinates(
+            track, smoothing, max_gap_s=max_gap_s, cutoff_hz=cutoff_hz
+        )
+    elif len(coordinates) != len(track):
+        raise ValueError(f"{len(coordinates)} rows of coordinates for {len(track)} frames")
     times = track.times
     causal = smoothing == "causal"
-    pixels = _smooth(
-        track.pixels.astype(np.float64),
-        times,
-        smoothing,
-        max_gap_s,
-        cutoff_hz,
-        unit=float(track.height),
-    )
-    world = _smooth(
-        track.world.astype(np.float64), times, smoothing, max_gap_s, cutoff_hz, unit=1.0
-    )
-    visibility = track.visibility.astype(np.float64)
-    if not causal:
-        visibility = bridge_gaps(visibility, times, max_gap_s)
-
-    contour = _smooth(
-        track.back_contour.astype(np.float64) * np.array([track.width, track.height]),
-        times,
-        smoothing,
-        max_gap_s,
-        cutoff_hz,
-        unit=float(track.height),
-    )
+    pixels, world, contour = coordinates.pixels, coordinates.world, coordinates.contour
+    visibility = coordinates.visibility
     facing, confidence = _facing_side(track)
     toe_ahead = np.concatenate(
         [

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import sys
+import warnings
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
@@ -27,7 +28,7 @@ from formcheck import contour
 from formcheck.landmarks import Landmark
 from formcheck.models import model_path
 from formcheck.track import FramePose, PoseTrack, TrackBuilder
-from formcheck.video import Frame, VideoInfo, read_frames
+from formcheck.video import Frame, TruncatedVideoWarning, read_frames
 
 REACQUIRE_AFTER_S = 1.0
 """After the lifter has been lost this long, re-acquire the largest person instead of the
@@ -222,10 +223,13 @@ def extract_pose(
     """Run the pose model over every frame of a video file and return the lifter's track.
 
     ``progress(done, total)`` is called after each frame (``total`` is the container's
-    estimate and may be 0 when unknown).
+    estimate and may be 0 when unknown). A video that ends before its declared end (a damaged
+    or cut-off file) gives the track of the frames before the damage, with the reason in
+    ``track.meta["truncated"]``.
     """
     settings = settings or PoseSettings()
-    info = VideoInfo.from_path(video)
+    frames = read_frames(video)
+    info = frames.info
     builder = TrackBuilder(
         width=info.width,
         height=info.height,
@@ -234,8 +238,15 @@ def extract_pose(
         model=settings.model,
         meta={"rotation": info.rotation, "codec": info.codec},
     )
-    for frame, pose in estimate_frames(read_frames(video), settings):
-        builder.append(pose)
-        if progress is not None:
-            progress(frame.index + 1, info.frame_count)
-    return builder.build()
+    with frames, warnings.catch_warnings():
+        # A damaged video's frames up to the damage are worth analysing; that it ended early
+        # goes into the track (and from there into the report), not to stderr as a warning.
+        warnings.simplefilter("ignore", TruncatedVideoWarning)
+        for frame, pose in estimate_frames(frames, settings):
+            builder.append(pose)
+            if progress is not None:
+                progress(frame.index + 1, info.frame_count)
+    track = builder.build()
+    if frames.truncated is not None:
+        track.meta["truncated"] = frames.truncated
+    return track

@@ -316,11 +316,12 @@ class TrackBuilder:
             getattr(new, name)[: len(old)] = getattr(old, name)
         self._track = new
 
-    def build(self) -> PoseTrack:
-        """The frames appended so far as a compact track (copies, so the builder may go on)."""
+    def build(self, start: int = 0) -> PoseTrack:
+        """The frames appended so far, from frame ``start`` on, as a compact track (copies, so
+        the builder may go on); a live view measures a recent window of a long session."""
         t, n = self._track, self._n
         return PoseTrack(
-            **{name: getattr(t, name)[:n].copy() for name in _ARRAY_FIELDS},
+            **{name: getattr(t, name)[start:n].copy() for name in _ARRAY_FIELDS},
             width=t.width, height=t.height, fps=t.fps, source=t.source, model=t.model,
             meta=dict(t.meta),
         )

@@ -65,6 +65,10 @@ _TRUNCATION_SLACK_FRAMES = 3
 container declares before it counts as truncated. Real clips (edit lists, rounding) end within
 1.5 intervals; a cut-off download ends seconds early."""
 
+URL_TIMEOUT_S = 10.0
+"""How long a network stream may stay silent, on opening or between packets, before reading it
+fails with a clear message instead of hanging."""
+
 _AVCOL_SPC_SMPTE170M = 6
 """FFmpeg's AVColorSpace for BT.601 (PyAV's Colorspace enum holds swscale's numbering)."""
 
@@ -145,7 +149,7 @@ class _StrictTimes:
     one, and some containers repeat or garble pts (remuxed screen recordings, broken muxers).
     Such a frame is moved just past its predecessor, 1 ms later, rather than dropped: dropping
     would desynchronise frame indices from the source, and a larger shift would invent motion
-    timing. Frames without any pts are placed one nominal interval after the previous frame.
+    timing. Frames without a usable pts are placed one nominal interval after the previous frame.
     """
 
     def __init__(self, nominal_step_s: float) -> None:
@@ -154,7 +158,7 @@ class _StrictTimes:
         self._last: float | None = None
 
     def __call__(self, raw_s: float | None) -> float:
-        if raw_s is None:
+        if raw_s is None or math.isnan(raw_s):
             t = 0.0 if self._last is None else self._last + self._step
         else:
             if self._origin is None:
@@ -291,17 +295,22 @@ def read_frames(path: str | os.PathLike[str], *, prefetch: int = 8) -> FrameRead
 def _open_video(
     path: str | os.PathLike[str],
 ) -> tuple[av.container.InputContainer, av.video.stream.VideoStream]:
-    """Open ``path`` and pick its first video stream, turning every failure into one line."""
+    """Open ``path`` (or a URL FFmpeg can read, such as ``rtsp://`` or ``http://``) and pick its
+    first video stream, turning every failure into one line."""
     p = Path(path)
-    if not p.exists():
-        raise FormcheckError(f"video not found: {path}")
-    if not p.is_file():
-        raise FormcheckError(f"not a video file: {path}")
-    if p.stat().st_size == 0:
-        raise FormcheckError(f"{path} is empty (0 bytes)")
+    if not is_url(path):
+        if not p.exists():
+            raise FormcheckError(f"video not found: {path}")
+        if not p.is_file():
+            raise FormcheckError(f"not a video file: {path}")
+        if p.stat().st_size == 0:
+            raise FormcheckError(f"{path} is empty (0 bytes)")
     try:
         # Phone and editor metadata is not always valid UTF-8; it must not stop decoding.
-        container = av.open(os.fspath(p), mode="r", metadata_errors="replace")
+        container = av.open(
+            os.fspath(path), mode="r", metadata_errors="replace",
+            timeout=URL_TIMEOUT_S if is_url(path) else None,
+        )
     except av.error.FFmpegError as exc:
         raise FormcheckError(f"cannot read {path} as a video: {_reason(exc)}") from None
     except OSError as exc:
@@ -314,6 +323,11 @@ def _open_video(
     stream.thread_type = "AUTO"
     stream.thread_count = _DECODE_THREADS
     return container, stream
+
+
+def is_url(path: str | os.PathLike[str]) -> bool:
+    """Whether ``path`` names a network stream (``scheme://...``) rather than a file."""
+    return "://" in os.fspath(path)
 
 
 def _reason(exc: av.error.FFmpegError) -> str:
@@ -331,9 +345,14 @@ def _decode(
             yield from stream.decode(packet)
     except av.error.FFmpegError as exc:
         outcome.truncated = f"decoding stopped early at damaged data ({_reason(exc)})"
-        # Frames already inside the decoder precede the damage and are still good.
+        # Frames already inside the decoder precede the damage and are still good, but after
+        # the error they come out without a time base (their time would be NaN): give them
+        # the stream's.
         try:
-            yield from stream.decode(None)
+            for frame in stream.decode(None):
+                if frame.time_base is None:
+                    frame.time_base = stream.time_base
+                yield frame
         except av.error.FFmpegError:
             return
 

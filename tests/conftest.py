@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from corpus import Lifter, make_lifter
 
 from benchmarks.common import cached_track
 
@@ -38,3 +39,16 @@ def pose_model() -> Path:
     from formcheck.models import model_path
 
     return model_path("full")
+
+
+@pytest.fixture(scope="session")
+def lifter(tmp_path_factory: pytest.TempPathFactory) -> Lifter:
+    """Four reps of the correct TBY66 kettlebell deadlift (2.5-9.9 s of the clip, at 30 fps):
+    the real lifter the robustness corpus (tests/corpus.py) films awkwardly."""
+    return make_lifter(clip(TBY66.format("c")), tmp_path_factory.mktemp("lifter"), 2.5, 9.9)
+
+
+@pytest.fixture(scope="session")
+def short_lifter(tmp_path_factory: pytest.TempPathFactory) -> Lifter:
+    """The first two of those reps (2.5-6.1 s): enough for a case that needs a rep or two."""
+    return make_lifter(clip(TBY66.format("c")), tmp_path_factory.mktemp("short"), 2.5, 6.1)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from corpus import audio_only, black_video, read_only_folder, text_as_video, zero_bytes
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
@@ -24,42 +26,56 @@ def _one_clear_line(done: subprocess.CompletedProcess[str], pattern: str) -> Non
     assert pattern in lines[0], lines[0]
 
 
-def test_missing_file(tmp_path: Path) -> None:
-    _one_clear_line(run("pose", str(tmp_path / "nope.mp4"), "-o", str(tmp_path / "t.npz")),
-                    "not found")
+def command(name: str, video: Path, folder: Path) -> tuple[str, ...]:
+    """``formcheck pose`` or ``formcheck analyze`` of ``video``, writing into ``folder``."""
+    if name == "pose":
+        return ("pose", str(video), "-o", str(folder / "t.npz"))
+    return ("analyze", str(video), "-e", "deadlift", "--json", str(folder / "r.json"))
 
 
+COMMANDS = ("pose", "analyze")
+
+
+@pytest.mark.parametrize("name", COMMANDS)
+def test_missing_file(tmp_path: Path, name: str) -> None:
+    _one_clear_line(run(*command(name, tmp_path / "nope.mp4", tmp_path)), "not found")
+
+
+@pytest.mark.parametrize("name", COMMANDS)
 @pytest.mark.parametrize(
-    ("content", "pattern"), [(b"", "empty"), (b"hello, I am text", "as a video")]
+    ("make", "pattern"),
+    [(zero_bytes, "empty (0 bytes)"), (text_as_video, "as a video"),
+     (audio_only, "no video stream (it contains audio)")],
+    ids=["zero-bytes", "text", "audio-only"],
 )
-def test_not_a_video(tmp_path: Path, content: bytes, pattern: str) -> None:
-    video = tmp_path / "clip.mp4"
-    video.write_bytes(content)
-    _one_clear_line(run("pose", str(video), "-o", str(tmp_path / "t.npz")), pattern)
+def test_not_a_video(tmp_path: Path, make, pattern: str, name: str) -> None:
+    video = make(tmp_path)
+    _one_clear_line(run(*command(name, video, tmp_path)), pattern)
+    assert list(tmp_path.iterdir()) == [video]
 
 
-def test_unwritable_output_is_refused_before_work(tmp_path: Path) -> None:
+def _file_as_folder(folder: Path) -> Path:
+    blocker = folder / "file"
+    blocker.write_text("")
+    return blocker
+
+
+@pytest.mark.parametrize("name", COMMANDS)
+@pytest.mark.parametrize("unwritable", [_file_as_folder, read_only_folder],
+                         ids=["file-as-folder", "read-only"])
+def test_unwritable_output_is_refused_before_work(tmp_path: Path, unwritable, name: str) -> None:
+    if unwritable is read_only_folder and os.geteuid() == 0:
+        pytest.skip("root writes into read-only folders")
     video = tmp_path / "clip.mp4"
     video.write_bytes(b"whatever")
-    blocker = tmp_path / "file"
-    blocker.write_text("")
-    _one_clear_line(run("pose", str(video), "-o", str(blocker / "t.npz")), "cannot write")
+    _one_clear_line(run(*command(name, video, unwritable(tmp_path))), "cannot write")
 
 
-def test_no_person_anywhere(tmp_path: Path, pose_model: Path) -> None:
-    import av
-    import numpy as np
-
-    video = tmp_path / "black.mp4"
-    with av.open(str(video), "w") as out:
-        stream = out.add_stream("mpeg4", rate=10)
-        stream.width, stream.height = 64, 64
-        for _ in range(5):
-            frame = av.VideoFrame.from_ndarray(np.zeros((64, 64, 3), np.uint8), format="rgb24")
-            out.mux(stream.encode(frame))
-        out.mux(stream.encode(None))
-    _one_clear_line(run("pose", str(video), "-o", str(tmp_path / "t.npz")), "no person")
-    assert not (tmp_path / "t.npz").exists()
+@pytest.mark.parametrize("name", COMMANDS)
+def test_no_person_anywhere(tmp_path: Path, pose_model: Path, name: str) -> None:
+    video = black_video(tmp_path)
+    _one_clear_line(run(*command(name, video, tmp_path)), "no person")
+    assert list(tmp_path.iterdir()) == [video]
 
 
 def test_usage_error_is_not_a_traceback() -> None:

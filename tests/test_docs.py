@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from formcheck.config import thresholds_markdown
@@ -26,3 +27,13 @@ def test_every_fault_code_is_documented() -> None:
                  "hyperextension", "hips_rise_first", "bar_drift", "low_swing", "high_swing",
                  "torso_not_parallel", "shins_not_vertical"):
         assert f"`{code}`" in text
+
+
+def test_robustness_doc_names_tests_that_exist() -> None:
+    """Every test docs/robustness.md cites as checking a behaviour is there to check it."""
+    text = (DOCS / "robustness.md").read_text()
+    cited = re.findall(r"`(test_\w+\.py)::(\w+)", text)
+    assert len(cited) >= 20
+    for module, name in cited:
+        source = (DOCS.parent / "tests" / module).read_text()
+        assert f"def {name}(" in source, f"docs/robustness.md cites a missing {module}::{name}"

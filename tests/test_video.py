@@ -13,12 +13,12 @@ import os
 import re
 import threading
 import warnings
-from fractions import Fraction
 from pathlib import Path
 
 import av
 import numpy as np
 import pytest
+from corpus import audio_only, cut_mid_stream, text_as_video, write_video, zero_bytes
 
 from formcheck.errors import FormcheckError
 from formcheck.video import (
@@ -50,28 +50,11 @@ def make_video(
     width: int = 96,
     height: int = 64,
     rate: int = 30,
-    display_rotation: float | None = None,
-    pts_ms: list[int] | None = None,
-    faststart: bool = False,
-    container_format: str = "mp4",
-    codec: str = "libx264",
+    **options: object,
 ) -> Path:
-    """Encode ``count`` pattern frames; ``pts_ms`` gives each frame's timestamp in ms."""
-    options = {"movflags": "+faststart"} if faststart else {}
-    with av.open(str(path), "w", format=container_format, options=options) as container:
-        stream = container.add_stream(codec, rate=rate, options={"preset": "ultrafast"})
-        stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
-        if pts_ms is not None:
-            stream.codec_context.time_base = Fraction(1, 1000)
-        if display_rotation is not None:
-            stream.set_display_rotation(display_rotation)
-        for i in range(count):
-            frame = av.VideoFrame.from_ndarray(pattern(i, width, height), format="rgb24")
-            if pts_ms is not None:
-                frame.pts, frame.time_base = pts_ms[i], Fraction(1, 1000)
-            container.mux(stream.encode(frame))
-        container.mux(stream.encode(None))
-    return path
+    """Encode ``count`` pattern frames; ``options`` as :func:`corpus.write_video` takes them."""
+    images = (pattern(i, width, height) for i in range(count))
+    return write_video(path, images, fps=rate, **options)
 
 
 def decode_all(path: Path, **kwargs: int) -> list[Frame]:
@@ -173,31 +156,6 @@ def _missing(tmp_path: Path) -> Path:
     return tmp_path / "nope.mp4"
 
 
-def _zero_bytes(tmp_path: Path) -> Path:
-    path = tmp_path / "empty.mp4"
-    path.touch()
-    return path
-
-
-def _text(tmp_path: Path) -> Path:
-    path = tmp_path / "notes.mp4"
-    path.write_text("this is a shopping list, not a video\n" * 20)
-    return path
-
-
-def _audio_only(tmp_path: Path) -> Path:
-    path = tmp_path / "voice.mp4"
-    with av.open(str(path), "w", format="mp4") as container:
-        stream = container.add_stream("aac", rate=8000, layout="mono")
-        for i in range(8):
-            samples = np.zeros((1, 1024), np.float32)
-            frame = av.AudioFrame.from_ndarray(samples, format="fltp", layout="mono")
-            frame.sample_rate, frame.pts = 8000, i * 1024
-            container.mux(stream.encode(frame))
-        container.mux(stream.encode(None))
-    return path
-
-
 def _cut_before_index(tmp_path: Path) -> Path:
     """An mp4 whose index (moov, written last) never arrived."""
     full = make_video(tmp_path / "full.mp4", 60).read_bytes()
@@ -222,9 +180,9 @@ def _directory(tmp_path: Path) -> Path:
     ("make", "message"),
     [
         (_missing, "video not found"),
-        (_zero_bytes, "empty (0 bytes)"),
-        (_text, "cannot read"),
-        (_audio_only, "no video stream (it contains audio)"),
+        (zero_bytes, "empty (0 bytes)"),
+        (text_as_video, "cannot read"),
+        (audio_only, "no video stream (it contains audio)"),
         (_cut_before_index, "cannot read"),
         (_index_but_no_frames, "no decodable frames"),
         (_directory, "not a video file"),
@@ -239,29 +197,44 @@ def test_bad_input_is_a_one_line_formcheck_error(tmp_path: Path, make, message: 
         assert "\n" not in str(raised.value)
 
 
-def _cut_in_the_middle(path: Path) -> None:
-    data = path.read_bytes()
-    path.write_bytes(data[: len(data) // 2])
-
-
-def _damaged_in_the_middle(path: Path) -> None:
-    data = bytearray(path.read_bytes())
+def _damaged_in_the_middle(video: Path, folder: Path) -> Path:
+    data = bytearray(video.read_bytes())
     middle = len(data) // 2
     data[middle : middle + 4000] = np.random.default_rng(0).bytes(4000)
+    path = folder / f"damaged-{video.name}"
     path.write_bytes(bytes(data))
+    return path
+
+
+def _sink_video(path: Path, count: int, width: int, height: int) -> Path:
+    """What VideoSink (and most phone encoders) write: B-frames, so the decoder holds frames
+    back, and those it gives up after the damage must still carry their times."""
+    with VideoSink(path, width=width, height=height, fps=30) as sink:
+        for i in range(count):
+            sink.write(pattern(i, width, height))
+    return path
 
 
 @pytest.mark.parametrize("prefetch", [0, 8])
-@pytest.mark.parametrize("damage", [_cut_in_the_middle, _damaged_in_the_middle])
-def test_damaged_video_stops_at_the_last_good_frame(tmp_path: Path, damage, prefetch: int) -> None:
-    path = make_video(tmp_path / "v.mp4", 120, width=160, height=120, faststart=True)
-    damage(path)
+@pytest.mark.parametrize("damage", [cut_mid_stream, _damaged_in_the_middle])
+@pytest.mark.parametrize("encode", [make_video, _sink_video], ids=["ultrafast", "sink"])
+def test_damaged_video_stops_at_the_last_good_frame(
+    tmp_path: Path, damage, prefetch: int, encode
+) -> None:
+    if encode is make_video:
+        video = make_video(tmp_path / "v.mp4", 120, width=160, height=120, faststart=True)
+    else:
+        video = _sink_video(tmp_path / "v.mp4", 120, 160, 120)
+    path = damage(video, tmp_path)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         with read_frames(path, prefetch=prefetch) as frames:
             decoded = list(frames)
     assert 10 < len(decoded) < 120
     assert [f.index for f in decoded] == list(range(len(decoded)))
+    times = np.array([f.time_s for f in decoded])
+    assert np.all(np.diff(times) > 0)
+    assert times[-1] == pytest.approx((len(decoded) - 1) / 30, abs=0.1)
     assert frames.truncated is not None
     assert [w.category for w in caught] == [TruncatedVideoWarning]
 

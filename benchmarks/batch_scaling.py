@@ -1,0 +1,109 @@
+"""Clips per minute of ``formcheck batch`` with 1 and 2 workers, local pool and Dask.
+
+Every configuration scores the same shared clips from scratch (a fresh output folder, so
+nothing is skipped), timed from the call to the summary on disk: worker start-up and imports
+count, as they do for a user. The Dask overhead is Dask's time over the local pool's with the
+same number of workers, measured in the same run; with ``--repeat N`` the settings take turns
+N times and each keeps its fastest run, which is what a shared, noisy machine allows. A last
+line times what a worker cannot keep between clips: building a pose landmarker (see
+``formcheck.batch.score_clip``).
+
+    python -m benchmarks.batch_scaling [--quick] [--workers 1 2] [--repeat 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from benchmarks.common import shared_clip, table, write_result
+from formcheck.batch import batch
+from formcheck.pose import PoseEstimator, PoseSettings
+
+CLIPS = [
+    "deadlift/Goondoc08__to-be-frank__kb-deadlift.mp4",
+    "deadlift/BichraiX__AI-Deadlift-Analysis__good_good002.mp4",
+    "deadlift/BichraiX__AI-Deadlift-Analysis__good_good009.mp4",
+    "deadlift/BichraiX__AI-Deadlift-Analysis__good_good020.mp4",
+    "deadlift/BichraiX__AI-Deadlift-Analysis__bad_bad006.mp4",
+    "deadlift/jeff-j-chen__MediaPipe-PoseReader__good.mp4",
+]
+"""Short deadlift clips (1-4 s, 480x480 to 1280x720), so one run of each setting takes about
+a minute on two cores."""
+
+
+def batch_seconds(clips: Sequence[Path], workers: int, dask: bool) -> float:
+    with tempfile.TemporaryDirectory() as out:
+        start = time.perf_counter()
+        summary = batch(clips, exercise="deadlift", out=out, workers=workers, local_cluster=dask)
+        seconds = time.perf_counter() - start
+    if summary.errors or summary.skipped:
+        raise SystemExit(f"benchmark run was not clean: {summary.errors} errors")
+    return seconds
+
+
+def landmarker_seconds(builds: int = 5) -> float:
+    """Median time to build a pose landmarker once MediaPipe is imported and the model cached."""
+    PoseEstimator(PoseSettings()).close()
+    times = []
+    for _ in range(builds):
+        start = time.perf_counter()
+        PoseEstimator(PoseSettings()).close()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main(argv: Sequence[str] | None = None) -> dict[str, object]:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--repeat", type=int, default=1, help="runs per setting; fastest kept")
+    parser.add_argument("--quick", action="store_true", help="one clip, one worker (CI)")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.workers, args.repeat = [1], 1
+    names = CLIPS[2:3] if args.quick else CLIPS
+    clips = [shared_clip(name) for name in names]
+    rows = []
+    for workers in args.workers:
+        runs = [
+            (batch_seconds(clips, workers, dask=False), batch_seconds(clips, workers, dask=True))
+            for _ in range(args.repeat)
+        ]
+        local, dask = (min(times) for times in zip(*runs, strict=True))
+        rows.append({
+            "workers": workers,
+            "local_s": local,
+            "local_clips_per_min": 60 * len(clips) / local,
+            "dask_s": dask,
+            "dask_clips_per_min": 60 * len(clips) / dask,
+            "dask_over_local": dask / local,
+        })
+    build = landmarker_seconds()
+    per_clip = rows[0]["local_s"] / len(clips)
+    headers = ["workers", "local s", "local clips/min", "Dask s", "Dask clips/min",
+               "Dask / local time"]
+    print(f"{len(clips)} clips, {os.cpu_count()} cpus, load average {os.getloadavg()[0]:.1f}")
+    print(table(headers, [list(r.values()) for r in rows]))
+    print(f"landmarker build per clip: {build:.2f} s "
+          f"({build / per_clip:.0%} of a clip's time with {rows[0]['workers']} worker)")
+    payload = {
+        "clips": names,
+        "quick": args.quick,
+        "repeat": args.repeat,
+        "load_average": os.getloadavg()[0],
+        "rows": rows,
+        "landmarker_build_s": build,
+        "landmarker_share_of_clip": build / per_clip,
+    }
+    name = "batch_scaling_quick" if args.quick else "batch_scaling"
+    print(f"written to {write_result(name, payload)}")
+    return payload
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,700 @@
+"""Score a folder of clips: the same report as ``analyze`` for each, and one table for them all.
+
+Each clip's work is exactly :func:`formcheck.api.analyze`, run in worker processes: a local
+process pool by default, or the workers of a Dask cluster (``pip install 'formcheck[dask]'``).
+The calling process plans the jobs, skips clips whose result is already on disk, writes every
+report it gets back atomically and keeps ``summary.csv`` and ``reps.csv`` current, so Ctrl-C
+or a crash loses only the clips in flight and running the same command again completes the
+rest.
+
+A report is reused when its cache key matches: the sha256 of the clip's bytes, the effective
+lift (exercise, variant and every threshold after ``config``), the model variant and the
+formcheck version. Failures are not cached: a re-run tries those clips again, because the cause
+(a killed worker, a model not yet fetched, a file still being copied) is often gone by then.
+
+Example:
+    >>> from formcheck.batch import batch
+    >>> summary = batch(["clips/"], exercise="deadlift", out="scored", workers=2)
+    >>> summary.scored, summary.skipped, summary.errors
+    >>> summary.summary_csv                      # scored/summary.csv, one row per clip
+"""
+
+from __future__ import annotations
+
+import csv
+import glob
+import hashlib
+import io
+import logging
+import multiprocessing
+import os
+import signal
+import time
+import warnings
+from collections import Counter, deque
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import ExitStack, closing
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, Protocol
+
+from pydantic import ValidationError
+
+import formcheck
+from formcheck.api import TRACK_SUFFIXES, analyze
+from formcheck.config import load_lift
+from formcheck.errors import FormcheckError
+from formcheck.html_report import IndexRow, write_index
+from formcheck.models import model_path
+from formcheck.report import CSV_COLUMNS, Report
+from formcheck.track import atomic_write, check_writable
+from formcheck.video import _usable_cores
+
+VIDEO_SUFFIXES = (".mp4", ".mov", ".m4v", ".avi", ".mkv", ".webm")
+"""What a folder or a glob contributes; a file named explicitly is scored whatever its suffix
+(so a pose track from ``formcheck pose`` can be re-scored), but a folder also holds reports,
+notes and tracks that are not clips."""
+
+DEFAULT_OUT = Path("formcheck-batch")
+KEY_CHARS = 12
+"""Hex digits of the cache key in a report's file name: 48 bits, no collision in any real batch,
+and still a readable name."""
+
+MAX_CRASHES = 3
+"""Worker deaths a clip may be caught in before it becomes an error row. After its first it
+runs with no other suspect beside it, so a clip that kills every worker is blamed by its third
+death, and an innocent clip that shared a worker pool with it is simply scored again."""
+
+SUMMARY_EVERY_S = 5.0
+"""How often the tables are rewritten while the batch runs (and once at the end): often enough
+that an interrupted batch leaves a current summary, rarely enough that thousands of clips do
+not rewrite thousands of rows each."""
+
+TOP_FAULTS = 3
+"""Faults listed per clip in the summary, most frequent first."""
+
+SUMMARY_COLUMNS = (
+    "clip", "exercise", "variant", "status", "reps", "valid", "no_rep", "ambiguous",
+    "mean_score", "faults", "view", "detection_rate", "warnings", "error", "report",
+)
+
+
+@dataclass(frozen=True)
+class ClipJob:
+    """One clip to score and everything a worker needs to score it (picklable, hashable).
+
+    Attributes:
+        path: the clip, absolute, so workers with another working folder find it too.
+        exercise, variant: the lift; ``variant`` is resolved (never None).
+        config: the thresholds file laid over the lift's own, if any.
+        model, model_dir: pose model variant and the folder it is cached in.
+        key: sha256 over the clip's bytes, the effective lift, the model and formcheck's version.
+    """
+
+    path: Path
+    exercise: str
+    variant: str
+    config: Path | None
+    model: str
+    model_dir: Path | None
+    key: str
+    html: Path | None = None
+    """Where to write the clip's HTML report, if one was asked for."""
+
+    @property
+    def report_name(self) -> str:
+        return f"{self.path.stem}-{self.key[:KEY_CHARS]}.json"
+
+
+@dataclass(frozen=True)
+class ClipResult:
+    """What became of one clip: its report, or the one-line reason it has none.
+
+    ``cached`` marks a report found on disk from an earlier run; ``notes`` are warnings raised
+    while scoring (a truncated video, say) that are not part of the report itself.
+    """
+
+    job: ClipJob
+    report: Report | None = None
+    error: str | None = None
+    cached: bool = False
+    notes: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return self.report is not None
+
+
+@dataclass(frozen=True)
+class BatchProgress:
+    """Where a batch stands, passed to ``progress`` before the first clip and after each one.
+
+    ``total`` and ``done`` count the clips this run scores (cached ones excluded, so an ETA
+    computed from them is honest); ``reps`` and ``errors`` count over all clips so far.
+    """
+
+    done: int
+    total: int
+    skipped: int
+    reps: int
+    errors: int
+    last: ClipResult | None
+
+
+@dataclass(frozen=True)
+class BatchSummary:
+    """The outcome of :func:`batch`: one result per clip, in the order the inputs named them."""
+
+    out: Path
+    results: tuple[ClipResult, ...]
+
+    @property
+    def summary_csv(self) -> Path:
+        return self.out / "summary.csv"
+
+    @property
+    def reps_csv(self) -> Path:
+        return self.out / "reps.csv"
+
+    def report_path(self, result: ClipResult) -> Path:
+        return self.out / "reports" / result.job.report_name
+
+    @property
+    def scored(self) -> int:
+        """Clips scored by this run."""
+        return sum(r.ok and not r.cached for r in self.results)
+
+    @property
+    def skipped(self) -> int:
+        """Clips whose report an earlier run had already written."""
+        return sum(r.cached for r in self.results)
+
+    @property
+    def errors(self) -> int:
+        return sum(not r.ok for r in self.results)
+
+    @property
+    def reps(self) -> int:
+        return sum(r.report.rep_count for r in self.results if r.report is not None)
+
+
+def batch(
+    inputs: Sequence[str | os.PathLike[str]] = (),
+    *,
+    exercise: str | None = None,
+    variant: str | None = None,
+    manifest: str | os.PathLike[str] | None = None,
+    out: str | os.PathLike[str] | None = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    local_cluster: bool = False,
+    config: str | os.PathLike[str] | None = None,
+    model: str = "full",
+    model_dir: str | os.PathLike[str] | None = None,
+    rescore: bool = False,
+    report_html: bool = False,
+    progress: Callable[[BatchProgress], None] | None = None,
+) -> BatchSummary:
+    """Score every clip named by ``inputs`` (as ``exercise``) or by a ``manifest`` CSV.
+
+    ``inputs`` are video files, folders (searched recursively for videos) and globs. A manifest
+    has the columns ``file,exercise[,variant]``, with files relative to the manifest's folder.
+    Reports go to ``out/reports/<clip>-<key>.json`` (``out`` defaults to ``formcheck-batch``);
+    ``out/summary.csv`` has one row per clip (an error row for a clip that failed) and
+    ``out/reps.csv`` one row per rep.
+
+    ``workers`` local processes score the clips (default: one per usable core). With
+    ``scheduler`` (``tcp://host:8786``) the workers of that Dask cluster do, and with
+    ``local_cluster`` those of a Dask cluster started on this machine for the batch. Every
+    input, the manifest, the lifts and the output folder are checked before any clip is
+    scored; ``rescore`` ignores reports already on disk. ``report_html`` adds each clip's
+    HTML report beside its JSON and ``out/index.html`` linking them all.
+    """
+    if scheduler is not None and local_cluster:
+        raise FormcheckError("use --scheduler or --local-cluster, not both")
+    if workers is not None and workers < 1:
+        raise FormcheckError(f"--workers must be at least 1 (got {workers})")
+    if scheduler is not None and workers is not None:
+        raise FormcheckError(
+            "--workers sizes the local pool or --local-cluster; a running Dask cluster "
+            "brings its own workers"
+        )
+    jobs = plan(
+        inputs, exercise=exercise, variant=variant, manifest=manifest, config=config,
+        model=model, model_dir=model_dir,
+    )
+    out = Path(out) if out is not None else DEFAULT_OUT
+    for table in ("summary.csv", "reps.csv", *(("index.html",) if report_html else ())):
+        check_writable(out / table)
+    if report_html:
+        reports = (out / "reports").resolve()
+        jobs = [replace(job, html=reports / Path(job.report_name).with_suffix(".html"))
+                for job in jobs]
+    results = {} if rescore else _cached_results(jobs, out / "reports")
+    todo = [job for job in jobs if job not in results]
+    engine: Engine
+    if scheduler is not None or local_cluster:
+        engine = DaskEngine(scheduler, workers or _usable_cores())
+    else:
+        engine = LocalPool(workers or _usable_cores())
+    if scheduler is None and any(job.path.suffix.lower() not in TRACK_SUFFIXES for job in todo):
+        # Fetch (or verify) the model here, once, rather than in every worker at the same time.
+        model_path(model, model_dir)
+    _score(engine, jobs, todo, results, out, progress or (lambda _: None))
+    summary = BatchSummary(out, tuple(results[job] for job in jobs))
+    if report_html:
+        write_index([
+            IndexRow(clip=str(r.job.path), report=r.report, error=r.error,
+                     report_path=r.job.html if r.ok else None)
+            for r in summary.results
+        ], out / "index.html")
+    return summary
+
+
+def _score(
+    engine: Engine,
+    jobs: Sequence[ClipJob],
+    todo: Sequence[ClipJob],
+    results: dict[ClipJob, ClipResult],
+    out: Path,
+    progress: Callable[[BatchProgress], None],
+) -> None:
+    """Run ``todo`` on ``engine``, saving each report as it arrives and the tables as they go."""
+    skipped = len(results)
+    reps = sum(r.report.rep_count for r in results.values() if r.report is not None)
+    done = errors = 0
+    progress(BatchProgress(0, len(todo), skipped, reps, errors, None))
+    written = time.monotonic()
+    try:
+        with closing(engine.run(todo)) as finished:
+            for arrived in finished:
+                result = _checked_version(arrived)
+                if result.report is not None:
+                    result.report.save_json(out / "reports" / result.job.report_name)
+                    reps += result.report.rep_count
+                results[result.job] = result
+                done, errors = done + 1, errors + (not result.ok)
+                progress(BatchProgress(done, len(todo), skipped, reps, errors, result))
+                if time.monotonic() - written >= SUMMARY_EVERY_S:
+                    write_tables(out, [results[j] for j in jobs if j in results])
+                    written = time.monotonic()
+    finally:
+        write_tables(out, [results[j] for j in jobs if j in results])
+
+
+def _checked_version(result: ClipResult) -> ClipResult:
+    """A report made by another formcheck version (a stale cluster worker) is not trusted."""
+    if result.report is None or result.report.formcheck_version == formcheck.__version__:
+        return result
+    return ClipResult(
+        result.job,
+        error=f"the worker runs formcheck {result.report.formcheck_version}, this is "
+        f"{formcheck.__version__}; install the same version everywhere",
+    )
+
+
+def _cached_results(jobs: Sequence[ClipJob], reports: Path) -> dict[ClipJob, ClipResult]:
+    """Reports an earlier run left for exactly these jobs (same key); unreadable ones are redone."""
+    found = {}
+    for job in jobs:
+        if job.html is not None and not job.html.exists():
+            continue
+        try:
+            report = Report.model_validate_json((reports / job.report_name).read_bytes())
+        except (OSError, ValidationError):
+            continue
+        found[job] = ClipResult(job, report=report, cached=True)
+    return found
+
+
+# Planning: inputs and manifest to jobs, checked before any work.
+
+
+def plan(
+    inputs: Sequence[str | os.PathLike[str]] = (),
+    *,
+    exercise: str | None = None,
+    variant: str | None = None,
+    manifest: str | os.PathLike[str] | None = None,
+    config: str | os.PathLike[str] | None = None,
+    model: str = "full",
+    model_dir: str | os.PathLike[str] | None = None,
+) -> list[ClipJob]:
+    """The jobs :func:`batch` would run, each clip once per lift, with its cache key."""
+    if isinstance(inputs, str | os.PathLike):
+        inputs = [inputs]
+    if (manifest is None) == (exercise is None):
+        raise FormcheckError("give --exercise NAME for the inputs, or --manifest FILE.csv")
+    if manifest is not None:
+        if inputs:
+            raise FormcheckError("with --manifest the clips come from the manifest; drop INPUT")
+        if variant is not None:
+            raise FormcheckError("with --manifest, variants go in its variant column")
+        requests = read_manifest(manifest)
+    elif not inputs:
+        raise FormcheckError("no INPUT given: name videos, folders or globs to score")
+    else:
+        requests = [(path, exercise, variant, "") for path in find_clips(inputs)]
+    config_path = Path(config).absolute() if config is not None else None
+    lifts: dict[tuple[str, str | None], tuple[str, str]] = {}
+    contents: dict[Path, str] = {}
+    jobs: dict[ClipJob, None] = {}
+    for path, name, wanted, origin in requests:
+        if (name, wanted) not in lifts:
+            try:
+                lift = load_lift(name, wanted, config)
+            except FormcheckError as exc:
+                raise FormcheckError(f"{origin}: {exc}" if origin else str(exc)) from None
+            lifts[name, wanted] = (lift.variant, _sha256(lift.model_dump_json().encode()))
+        resolved, lift_hash = lifts[name, wanted]
+        if path not in contents:
+            contents[path] = _file_sha256(path)
+        key = _sha256(
+            "\n".join([contents[path], lift_hash, model, formcheck.__version__]).encode()
+        )
+        job = ClipJob(
+            path=path, exercise=name, variant=resolved, config=config_path, model=model,
+            model_dir=Path(model_dir).absolute() if model_dir is not None else None, key=key,
+        )
+        jobs.setdefault(job, None)
+    return list(jobs)
+
+
+def find_clips(
+    inputs: Sequence[str | os.PathLike[str]], base: Path | None = None
+) -> list[Path]:
+    """Absolute paths of the clips ``inputs`` name, each once, in the order they are named.
+
+    A file is taken as given; a folder is searched recursively for videos (hidden files and
+    folders skipped: half-written outputs live there); a glob (``*``, ``?``, ``[``, ``**``)
+    contributes the videos it matches. Relative inputs are relative to ``base`` (default: the
+    working folder). Anything that names no clip is an error, before any work is done.
+    """
+    found: dict[Path, None] = {}
+    for item in inputs:
+        for path in _expand(os.fspath(item), base):
+            found.setdefault(path, None)
+    return list(found)
+
+
+def _expand(item: str, base: Path | None) -> list[Path]:
+    target = Path(item).expanduser()
+    if base is not None and not target.is_absolute():
+        target = base / target
+    if target.is_file():
+        return [target.absolute()]
+    if target.is_dir():
+        videos = _videos_in(target)
+        if not videos:
+            raise FormcheckError(f"{item}: no videos ({' '.join(VIDEO_SUFFIXES)}) in this folder")
+        return videos
+    if any(char in item for char in "*?["):
+        # glob.glob, not Path.glob: it takes absolute patterns and, like a shell, skips
+        # hidden files.
+        pattern = os.fspath(target)
+        matches = sorted(Path(m) for m in glob.glob(pattern, recursive=True))  # noqa: PTH207
+        videos = [
+            video
+            for match in matches
+            for video in (_videos_in(match) if match.is_dir() else [match.absolute()])
+            if video.suffix.lower() in VIDEO_SUFFIXES
+        ]
+        if not videos:
+            raise FormcheckError(f"{item}: matches no videos")
+        return videos
+    raise FormcheckError(f"{item}: no such file or folder")
+
+
+def _videos_in(folder: Path) -> list[Path]:
+    return sorted(
+        path.absolute()
+        for path in folder.rglob("*")
+        if path.suffix.lower() in VIDEO_SUFFIXES
+        and not any(part.startswith(".") for part in path.relative_to(folder).parts)
+        and path.is_file()
+    )
+
+
+def read_manifest(
+    manifest: str | os.PathLike[str],
+) -> list[tuple[Path, str, str | None, str]]:
+    """``(clip, exercise, variant, 'FILE line N')`` for each clip a manifest CSV names.
+
+    Columns beyond ``file``, ``exercise`` and ``variant`` are ignored, so a catalogue with
+    more columns serves as is; an empty variant means the lift's default.
+    """
+    path = Path(manifest)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise FormcheckError(f"cannot read manifest {path}: {exc}") from None
+    reader = csv.DictReader(io.StringIO(text))
+    missing = {"file", "exercise"} - set(reader.fieldnames or ())
+    if missing:
+        raise FormcheckError(
+            f"{path}: a manifest needs the columns file and exercise (and optionally variant); "
+            f"its header is: {','.join(reader.fieldnames or ())}"
+        )
+    requests = []
+    for row in reader:
+        origin = f"{path} line {reader.line_num}"
+        file, exercise = (row.get("file") or "").strip(), (row.get("exercise") or "").strip()
+        if not file or not exercise:
+            raise FormcheckError(f"{origin}: file and exercise must both be filled in")
+        variant = (row.get("variant") or "").strip() or None
+        try:
+            clips = _expand(file, path.parent.absolute())
+        except FormcheckError as exc:
+            raise FormcheckError(f"{origin}: {exc}") from None
+        requests += [(clip, exercise, variant, origin) for clip in clips]
+    if not requests:
+        raise FormcheckError(f"{path}: the manifest lists no clips")
+    return requests
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as fh:
+            while chunk := fh.read(1 << 20):
+                digest.update(chunk)
+    except OSError as exc:
+        raise FormcheckError(f"cannot read {path}: {exc.strerror or exc}") from None
+    return digest.hexdigest()
+
+
+# The work of one clip, in a worker.
+
+
+def score_clip(job: ClipJob) -> ClipResult:
+    """Score one clip in a worker: exactly :func:`formcheck.api.analyze`, nothing added.
+
+    A worker process keeps what is per process (Python, MediaPipe and the decoders, imported
+    once: about 3 s) but builds a fresh pose landmarker for every clip (about 0.4 s). Why:
+    MediaPipe's VIDEO mode low-pass filters landmark visibility from frame to frame and has no
+    way to reset that filter, not even a frame without anybody in it; a landmarker carried over
+    from the previous clip changed the next clip's first visibilities by up to 0.8 (measured;
+    the rules compare visibility with thresholds), and a batch would no longer agree with
+    ``analyze``.
+
+    Every failure becomes an error result, never an exception: one bad clip must not end a
+    batch of thousands.
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            report = analyze(
+                job.path, job.exercise, variant=job.variant, config=job.config,
+                model=job.model, model_dir=job.model_dir, report_html=job.html,
+            )
+        except FormcheckError as exc:
+            return ClipResult(job, error=str(exc))
+        except Exception as exc:
+            return ClipResult(
+                job, error=f"formcheck failed on this clip ({type(exc).__name__}: {exc}); "
+                "please report it",
+            )
+    return ClipResult(job, report=report, notes=tuple(str(w.message) for w in caught))
+
+
+# Engines: where score_clip runs.
+
+
+class Engine(Protocol):
+    """Something that runs :func:`score_clip` on jobs and yields results as they finish."""
+
+    def run(self, jobs: Sequence[ClipJob]) -> Iterator[ClipResult]: ...
+
+
+Score = Callable[[ClipJob], ClipResult]
+
+
+class LocalPool:
+    """Worker processes on this machine; a pool that loses a worker is replaced.
+
+    When a worker dies (killed for memory, a crash in native code) every clip in flight fails
+    with it. Those clips are tried again, one suspect at a time beside fresh clips, until a clip
+    has been in :data:`MAX_CRASHES` dead pools: then it is an error row and the batch goes on.
+    """
+
+    def __init__(self, workers: int, score: Score = score_clip) -> None:
+        self.workers = workers
+        self.score = score
+
+    def run(self, jobs: Sequence[ClipJob]) -> Iterator[ClipResult]:
+        fresh, suspects = deque(jobs), deque[ClipJob]()
+        crashes: Counter[ClipJob] = Counter()
+        inflight: dict[Future[ClipResult], ClipJob] = {}
+        pool: ProcessPoolExecutor | None = None
+        broken = False
+        try:
+            while fresh or suspects or inflight:
+                if pool is None:
+                    pool = self._start(len(fresh) + len(suspects))
+                while not broken and len(inflight) < self.workers and (fresh or suspects):
+                    suspect_running = any(crashes[job] for job in inflight.values())
+                    if suspects and not suspect_running:
+                        queue = suspects
+                    elif fresh:
+                        queue = fresh
+                    else:
+                        break
+                    job = queue.popleft()
+                    try:
+                        inflight[pool.submit(self.score, job)] = job
+                    except BrokenProcessPool:
+                        queue.appendleft(job)
+                        broken = True
+                if inflight:
+                    done, _ = wait(inflight, return_when=FIRST_COMPLETED)
+                    for future in done:
+                        job = inflight.pop(future)
+                        try:
+                            result = future.result()
+                        except BrokenProcessPool:
+                            broken = True
+                            crashes[job] += 1
+                            if crashes[job] < MAX_CRASHES:
+                                suspects.append(job)
+                                continue
+                            result = ClipResult(job, error=(
+                                f"the worker process died each of the {MAX_CRASHES} times it "
+                                "scored this clip (out of memory, or a crash in the decoder or "
+                                "the pose model)"
+                            ))
+                        yield result
+                if broken and not inflight:
+                    _stop(pool)
+                    pool, broken = None, False
+        finally:
+            if pool is not None:
+                _stop(pool)
+
+    def _start(self, jobs: int) -> ProcessPoolExecutor:
+        # spawn, not fork: the parent runs threads (the progress bar's) whose locks fork would
+        # copy mid-flight, and spawn behaves the same on Linux, macOS and Windows.
+        return ProcessPoolExecutor(
+            max_workers=min(self.workers, jobs),
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_ignore_interrupts,
+        )
+
+
+def _ignore_interrupts() -> None:
+    """Ctrl-C reaches every process in the terminal's group; only the parent acts on it (it
+    stops the workers and keeps every finished result), so workers print no tracebacks."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Stop the pool's workers now: after Ctrl-C or a crash nobody waits for clips in flight."""
+    # ProcessPoolExecutor.terminate_workers is Python 3.14+; before it, the process table.
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.terminate()
+    pool.shutdown(wait=True)
+
+
+class DaskEngine:
+    """The workers of a Dask cluster: a running one at ``scheduler``, else a local one.
+
+    Each clip is one ``client.submit(score_clip, job)``, the same function the local pool runs.
+    Dask itself re-runs the task of a worker that died and gives up on a clip after its
+    ``distributed.scheduler.allowed-failures`` deaths (3 by default): that clip becomes an
+    error row.
+    """
+
+    def __init__(self, scheduler: str | None, workers: int) -> None:
+        self.scheduler = scheduler
+        self.workers = workers
+
+    def run(self, jobs: Sequence[ClipJob]) -> Iterator[ClipResult]:
+        if not jobs:
+            return
+        try:
+            from distributed import Client, LocalCluster, as_completed
+        except ImportError:
+            raise FormcheckError(
+                "--scheduler and --local-cluster need Dask: pip install 'formcheck[dask]'"
+            ) from None
+        with ExitStack() as stack:
+            if self.scheduler is None:
+                cluster: Any = stack.enter_context(LocalCluster(
+                    n_workers=min(self.workers, len(jobs)), threads_per_worker=1,
+                    processes=True, dashboard_address=None, silence_logs=logging.ERROR,
+                ))
+            else:
+                cluster = self.scheduler
+            try:
+                client = stack.enter_context(Client(cluster, timeout="20s"))
+            except OSError as exc:
+                raise FormcheckError(f"cannot reach the Dask scheduler {cluster}: {exc}") from None
+            futures = {
+                client.submit(score_clip, job, key=f"formcheck-{i}-{job.report_name}"): job
+                for i, job in enumerate(jobs)
+            }
+            for future in as_completed(futures):
+                if future.status == "finished":
+                    yield future.result()
+                elif future.status == "cancelled":
+                    raise FormcheckError(
+                        "lost the Dask cluster; finished reports were kept, run again to "
+                        "score the rest"
+                    )
+                else:
+                    exc = future.exception()
+                    yield ClipResult(futures[future], error=f"{type(exc).__name__}: {exc}")
+
+
+# The tables.
+
+
+def write_tables(out: Path, results: Sequence[ClipResult]) -> None:
+    """Write ``summary.csv`` (one row per clip) and ``reps.csv`` (one per rep), atomically."""
+    with atomic_write(out / "summary.csv") as tmp:
+        tmp.write_text(summary_csv_text(results))
+    with atomic_write(out / "reps.csv") as tmp:
+        tmp.write_text(reps_csv_text(results))
+
+
+def summary_csv_text(results: Sequence[ClipResult]) -> str:
+    """One row per clip: counts, mean score, its most frequent faults, or why it failed."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, SUMMARY_COLUMNS, restval="")
+    writer.writeheader()
+    for result in results:
+        job, report = result.job, result.report
+        row = {"clip": job.path, "exercise": job.exercise, "variant": job.variant}
+        if report is None:
+            writer.writerow(row | {"status": "error", "error": result.error})
+            continue
+        faults = Counter(fault.code for rep in report.reps for fault in rep.faults)
+        ranked = sorted(faults.items(), key=lambda item: (-item[1], item[0]))[:TOP_FAULTS]
+        writer.writerow(row | {
+            "status": "ok", "reps": report.rep_count, "valid": report.valid,
+            "no_rep": report.no_rep, "ambiguous": report.ambiguous,
+            "mean_score": report.mean_score,
+            "faults": ";".join(f"{code}:{count}" for code, count in ranked),
+            "view": report.view.view, "detection_rate": report.detection_rate,
+            "warnings": " | ".join(report.warnings),
+            "report": Path("reports") / job.report_name,
+        })
+    return buffer.getvalue()
+
+
+def reps_csv_text(results: Sequence[ClipResult]) -> str:
+    """Every rep of every scored clip, as the rows ``analyze --csv`` writes."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_COLUMNS)
+    for result in results:
+        if result.report is not None:
+            writer.writerows(list(csv.reader(io.StringIO(result.report.csv_text())))[1:])
+    return buffer.getvalue()

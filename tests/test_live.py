@@ -1,0 +1,487 @@
+"""Live feedback: the same verdicts as ``analyze`` on the same frames, played like a camera.
+
+The judgement itself is tested by feeding pose tracks to :class:`LiveSession` frame by frame
+(no model, exact); the whole command runs for real under Xvfb and behind headless Chromium
+(skipped, with the reason, when those are not installed).
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from contextlib import closing, contextmanager
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+
+from formcheck.analysis import analyze_track
+from formcheck.cli import DEFAULT_PORT, with_default_port
+from formcheck.config import load_lift
+from formcheck.errors import FormcheckError
+from formcheck.kinematics import CausalSmoother, smooth_coordinates
+from formcheck.live import (
+    CueVoice,
+    EspeakSpeaker,
+    FrameFeed,
+    LiveSession,
+    LiveSettings,
+    LiveState,
+    live,
+    live_labels,
+    run_live,
+    spoken_cue,
+)
+from formcheck.pose import PoseSettings
+from formcheck.report import Fault, Report, RepReport
+from formcheck.serve import LiveServer
+from formcheck.track import PoseTrack, TrackBuilder
+from formcheck.video import Frame, read_frames
+from tests import synthetic
+from tests.conftest import TBY66, clip
+from tests.test_clips import CLIPS as LABELLED
+
+FORMCHECK = Path(sys.executable).with_name("formcheck")
+LIVE_CLIP = TBY66.format("k")
+"""The shortest labelled clip (18.5 s), with the widest gaps between its reps."""
+
+
+def replay(track: PoseTrack, lift_name: str, variant: str | None = None,
+           settings: LiveSettings | None = None) -> tuple[Report, list[float]]:
+    """Feed ``track`` to a live session frame by frame, as the live view does; the report and,
+    per rep, the stream time at which it became final."""
+    session = LiveSession(load_lift(lift_name, variant), width=track.width,
+                          height=track.height, fps=track.fps, settings=settings)
+    final_at = []
+    for i in range(len(track)):
+        final_at += [float(track.times[i])] * len(session.add(track.frame(i)))
+    report = session.finish()
+    final_at += [float(track.times[-1])] * (report.rep_count - len(final_at))
+    return report, final_at
+
+
+def verdicts(report: Report) -> list[tuple[str, list[str]]]:
+    return [(rep.outcome, sorted(f.code for f in rep.faults)) for rep in report.reps]
+
+
+def test_causal_smoother_fed_in_pieces_equals_the_whole_track() -> None:
+    track = synthetic.hinge(2, rounded=0.05).track
+    smoother = CausalSmoother()
+    pieces = [smoother(_rows(track, i, i + 7)) for i in range(0, len(track), 7)]
+    whole = smooth_coordinates(track, "causal")
+    for name in ("pixels", "world", "contour", "visibility"):
+        joined = np.concatenate([getattr(piece, name) for piece in pieces])
+        np.testing.assert_array_equal(joined, getattr(whole, name))
+
+
+def _rows(track: PoseTrack, start: int, stop: int) -> PoseTrack:
+    builder = TrackBuilder(width=track.width, height=track.height, fps=track.fps)
+    for i in range(start, min(stop, len(track))):
+        builder.append(track.frame(i))
+    return builder.build()
+
+
+@pytest.mark.parametrize(
+    ("lift", "clip_of"),
+    [
+        ("deadlift", lambda: synthetic.hinge(4, from_floor=True, rounded=0.1, hips_first=0.4)),
+        ("romanian_deadlift", lambda: synthetic.hinge(3, depth_deg=80, knee_bend_deg=20,
+                                                      lockout_deg=[180, 150, 180])),
+        ("kettlebell_swing", lambda: synthetic.swing(4, height=0.5)),
+    ],
+)
+def test_live_verdicts_equal_analyze_on_synthetic_lifts(lift, clip_of) -> None:
+    track = clip_of().track
+    live_report, _ = replay(track, lift)
+    offline = analyze_track(track, load_lift(lift))
+    assert offline.rep_count > 0
+    assert verdicts(live_report) == verdicts(offline)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("name", "lift", "variant"),
+                         [(name, *lift) for name, lift in LABELLED.items()])
+def test_live_verdicts_equal_analyze_on_real_clips(real_track, name, lift, variant) -> None:
+    """Every frame judged live (causal smoothing, only the frames so far) gives, rep by rep,
+    the outcome and faults ``analyze`` gives on the whole clip; and the verdicts come while
+    the set goes on, within a second and a half of each rep's end."""
+    track = real_track(name)
+    settings = LiveSettings()
+    live_report, final_at = replay(track, lift, variant, settings)
+    offline = analyze_track(track, load_lift(lift, variant))
+    assert verdicts(live_report) == verdicts(offline)
+    delays = [at - rep.end_s for at, rep in zip(final_at[:-1], live_report.reps, strict=False)]
+    assert max(delays) <= settings.settle_s + settings.judge_every_s + 0.1
+
+
+def thinned(track: PoseTrack, seed: int, mean_step: float) -> PoseTrack:
+    """``track`` with frames dropped as a live view under load drops them: gaps of random
+    length (exponential, ``mean_step`` source frames on average), so a 60 fps clip arrives at
+    an irregular 12-20 fps."""
+    rng = np.random.default_rng(seed)
+    keep = [0]
+    while (step := 1 + int(rng.exponential(mean_step - 1))) + keep[-1] < len(track):
+        keep.append(keep[-1] + step)
+    builder = TrackBuilder(width=track.width, height=track.height, fps=track.fps)
+    for i in keep:
+        builder.append(track.frame(i))
+    return builder.build()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("label", "chkr")
+@pytest.mark.parametrize("seed", [0, 1])
+def test_live_verdicts_equal_analyze_when_frames_are_dropped(real_track, label, seed) -> None:
+    """The frames a loaded machine would keep: still the same verdicts on the same frames."""
+    track = thinned(real_track(TBY66.format(label)), seed, mean_step=5)
+    live_report, _ = replay(track, "deadlift", "kettlebell")
+    offline = analyze_track(track, load_lift("deadlift", "kettlebell"))
+    assert live_report.rep_count == offline.rep_count == 10
+    assert verdicts(live_report) == verdicts(offline)
+
+
+@pytest.mark.slow
+def test_a_long_session_is_judged_on_a_recent_window(real_track) -> None:
+    """With a window shorter than the set, faults still point at the session's own frames."""
+    track = real_track(TBY66.format("r"))
+    report, _ = replay(track, "deadlift", "kettlebell", LiveSettings(context_s=8.0))
+    assert report.rep_count == analyze_track(track, load_lift("deadlift", "kettlebell")).rep_count
+    faults = [f for rep in report.reps for f in rep.faults]
+    assert faults
+    for fault in faults:
+        assert fault.at_s[0] == pytest.approx(track.times[fault.frames[0]], abs=1e-3)
+
+
+def _frames(n: int, fps: float) -> list[Frame]:
+    image = np.zeros((4, 4, 3), np.uint8)
+    return [Frame(index=i, time_s=i / fps, image=image) for i in range(n)]
+
+
+def test_a_recording_plays_at_its_own_rate_and_drops_what_a_slow_consumer_misses() -> None:
+    frames = _frames(50, fps=100.0)  # half a second of video
+    start = time.perf_counter()
+    with closing(FrameFeed(frames, paced=True)) as feed:
+        taken = []
+        while (captured := feed.get()) is not None:
+            taken.append(captured.frame.index)
+            time.sleep(0.03)  # a consumer three times slower than the frame rate
+        dropped = feed.dropped
+    assert time.perf_counter() - start >= 0.45  # not faster than the recording
+    assert taken == sorted(taken) and taken[-1] >= 45
+    assert dropped > 0 and len(taken) + dropped == 50
+
+
+def test_without_dropping_every_frame_is_handed_over() -> None:
+    with closing(FrameFeed(_frames(30, fps=1000.0), paced=False, drop=False)) as feed:
+        taken = []
+        while (captured := feed.get()) is not None:
+            taken.append(captured.frame.index)
+            time.sleep(0.002)
+    assert taken == list(range(30))
+
+
+def test_pausing_a_recording_holds_it() -> None:
+    with closing(FrameFeed(_frames(30, fps=100.0), paced=True)) as feed:
+        first = feed.get()
+        feed.pause(True)
+        time.sleep(0.5)  # longer than the whole recording
+        feed.pause(False)
+        rest = []
+        while (captured := feed.get()) is not None:
+            rest.append(captured.frame.index)
+    assert first is not None and rest, "playback resumed after the pause"
+
+
+def _rep(index: int, outcome: str = "valid", faults: tuple[Fault, ...] = ()) -> RepReport:
+    return RepReport(
+        index=index, start_s=0.0, turn_s=1.0, end_s=2.0, eccentric_s=1.0, concentric_s=1.0,
+        outcome=outcome, reason="why", score=None if outcome == "ambiguous" else 70,
+        faults=list(faults), abstained=[], measures={},
+    )
+
+
+ROUNDED = Fault(code="rounded_back", severity="major", value=0.1, threshold=0.05, unit="",
+                threshold_name="back_bend", at_s=[1.0], frames=[30],
+                cue="Brace and keep the back flat: chest proud, lats tight.")
+DRIFT = Fault(code="bar_drift", severity="minor", value=0.3, threshold=0.2, unit="",
+              threshold_name="bar_offset", at_s=[1.0], frames=[30],
+              cue="Keep the weight close: drag it up the legs.")
+
+
+class FakeSpeaker:
+    def __init__(self, busy: bool = False) -> None:
+        self.said: list[str] = []
+        self.busy = busy
+
+    def say(self, text: str) -> bool:
+        if self.busy:
+            return False
+        self.said.append(text)
+        return True
+
+    def close(self) -> None:
+        pass
+
+
+def test_at_most_one_short_cue_per_rep() -> None:
+    speaker = FakeSpeaker()
+    voice = CueVoice(speaker)
+    faulty = _rep(1, faults=(DRIFT, ROUNDED))
+    assert voice.rep_done(faulty) == "Brace and keep the back flat"  # the major fault first
+    assert voice.rep_done(faulty) is None  # the same rep again: silence
+    assert voice.rep_done(_rep(2)) is None  # a clean rep: nothing to say
+    assert voice.rep_done(_rep(3, "no_rep")) == "No rep"
+    assert voice.rep_done(_rep(4, "ambiguous")) is None
+    assert speaker.said == ["Brace and keep the back flat", "No rep"]
+
+
+def test_a_busy_speaker_drops_the_cue_rather_than_queueing_it() -> None:
+    voice = CueVoice(FakeSpeaker(busy=True))
+    assert voice.rep_done(_rep(1, faults=(ROUNDED,))) is None
+    voice.speaker = FakeSpeaker()
+    assert voice.rep_done(_rep(1, faults=(ROUNDED,))) is None  # its moment has passed
+
+
+def test_speaking_needs_espeak(monkeypatch) -> None:
+    monkeypatch.setenv("PATH", "")
+    with pytest.raises(FormcheckError, match="espeak-ng"):
+        EspeakSpeaker()
+
+
+def test_espeak_speaks_without_waiting_and_one_cue_at_a_time() -> None:
+    if shutil.which("espeak-ng") is None:
+        pytest.skip("espeak-ng is not installed (make system-deps installs it)")
+    speaker = EspeakSpeaker()
+    assert speaker.say("Finish tall")
+    assert not speaker.say("Brace")  # the first is still being said
+    speaker.close()
+
+
+def test_the_panel_shows_count_phase_verdict_and_cue() -> None:
+    state = LiveState(exercise="kettlebell_swing", reps=3, phase="lifting",
+                      last=_rep(3, faults=(ROUNDED,)), fps=24.0, latency_ms=60.0, frames=90,
+                      dropped=2)
+    lines = [label.text for label in live_labels(state)]
+    assert lines[:3] == ["kettlebell swing  reps 3", "lifting", "rep 3: 70/100"]
+    assert " ".join(lines[3:]) == ROUNDED.cue
+    assert spoken_cue(_rep(1, faults=(DRIFT,))) == "Keep the weight close"
+
+
+def test_serve_defaults_its_port() -> None:
+    assert with_default_port(["live", "--serve"]) == ["live", "--serve", str(DEFAULT_PORT)]
+    assert with_default_port(["live", "--serve", "--speak"]) == [
+        "live", "--serve", str(DEFAULT_PORT), "--speak"]
+    assert with_default_port(["live", "--serve", "9000"]) == ["live", "--serve", "9000"]
+
+
+def _get(url: str) -> bytes:
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return response.read()
+
+
+def test_the_web_view_serves_page_state_and_frames() -> None:
+    server = LiveServer(0)
+    with closing(server):
+        scene = np.full((48, 64, 3), 200, np.uint8)
+        state = LiveState(exercise="deadlift", reps=2, phase="ready", last=None, fps=20.0,
+                          latency_ms=50.0, frames=10, dropped=0)
+        assert b"/stream.mjpg" in _get(server.url)
+        stream = urllib.request.urlopen(server.url + "stream.mjpg", timeout=10)
+        server.show(scene, state, 0.0)
+        head = stream.read(200)
+        assert b"Content-Type: image/jpeg" in head and b"\xff\xd8" in head  # a JPEG begins
+        reported = json.loads(_get(server.url + "state.json"))
+        assert reported["reps"] == 2 and reported["frames_sent"] >= 1
+    stream.read()  # the stream ends with the session instead of hanging
+    stream.close()
+
+
+def test_no_display_and_no_serve_says_what_to_do(monkeypatch) -> None:
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    with pytest.raises(FormcheckError, match=r"no display.*--serve"):
+        live("deadlift", source="nowhere.mp4")
+
+
+def test_the_command_without_a_display_is_one_clear_line() -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    run = subprocess.run(
+        [FORMCHECK, "live", "-e", "deadlift", "--source", "nowhere.mp4"],
+        env=env, capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert run.returncode == 2
+    lines = run.stderr.strip().splitlines()
+    assert len(lines) == 1 and "--serve" in lines[0] and "Traceback" not in run.stderr
+
+
+class _QuietFiles(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args) -> None:
+        pass
+
+
+def _as_stream(video: Path, out: Path) -> Path:
+    """The video remuxed as MPEG-TS, which plays from a URL without seeking (an mp4 needs its
+    index, which http.server, without range requests, cannot seek to)."""
+    with av.open(str(video)) as src, av.open(str(out), "w", format="mpegts") as dst:
+        stream = src.streams.video[0]
+        copy = dst.add_stream_from_template(stream)
+        for packet in src.demux(stream):
+            if packet.dts is not None:
+                packet.stream = copy
+                dst.mux(packet)
+    return out
+
+
+def test_a_url_source_reads_like_a_file(tmp_path) -> None:
+    video = _as_stream(clip(LIVE_CLIP), tmp_path / "lift.ts")
+    handler = functools.partial(_QuietFiles, directory=str(tmp_path))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{httpd.server_address[1]}/{video.name}"
+        with read_frames(url) as remote, read_frames(video) as local:
+            times = [[f.time_s for _, f in zip(range(30), frames, strict=False)]
+                     for frames in (remote, local)]
+        assert times[0] == times[1] and len(times[0]) == 30
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextmanager
+def xvfb():
+    """A virtual display for the test's child processes."""
+    if shutil.which("Xvfb") is None:
+        pytest.skip("Xvfb is not installed (make system-deps installs it)")
+    for number in range(70, 100):
+        if not Path(f"/tmp/.X11-unix/X{number}").exists():
+            break
+    server = subprocess.Popen(
+        ["Xvfb", f":{number}", "-screen", "0", "1280x720x24", "-nolisten", "tcp"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(100):
+            if Path(f"/tmp/.X11-unix/X{number}").exists():
+                break
+            time.sleep(0.05)
+        yield f":{number}"
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=10)
+
+
+def _faults_by_rep(report: Report) -> list[tuple[float, list[str]]]:
+    return [(rep.turn_s, sorted(f.code for f in rep.faults)) for rep in report.reps]
+
+
+@pytest.mark.slow
+def test_live_under_xvfb_counts_and_judges_like_analyze(tmp_path) -> None:
+    """The real command at real speed in a real window: frames may be dropped, so it is
+    compared with ``analyze`` on the frames it processed (saved with --track-out)."""
+    video = clip(LIVE_CLIP)
+    with xvfb() as display:
+        run = subprocess.run(
+            [FORMCHECK, "live", "-e", "deadlift", "--variant", "kettlebell", "--model", "lite",
+             "--source", str(video), "--json", tmp_path / "live.json",
+             "--track-out", tmp_path / "seen.npz", "--record", tmp_path / "live.mp4",
+             "--speak"],
+            env=os.environ | {"DISPLAY": display}, capture_output=True, text=True,
+            timeout=300, check=False,
+        )
+    assert run.returncode == 0, run.stderr
+    report = Report.model_validate_json((tmp_path / "live.json").read_text())
+    seen = PoseTrack.load(tmp_path / "seen.npz")
+    assert seen.times[-1] >= 17.5  # ran to the end of the 18.5 s clip
+    offline = analyze_track(seen, load_lift("deadlift", "kettlebell"))
+    assert report.rep_count == offline.rep_count >= 8
+    assert verdicts(report) == verdicts(offline)
+    assert (tmp_path / "live.mp4").stat().st_size > 0
+
+
+@pytest.mark.slow
+def test_served_view_plays_in_headless_chromium(tmp_path) -> None:
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        pytest.skip("chromium is not installed (make system-deps installs it)")
+    video = clip(LIVE_CLIP)
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    session = subprocess.Popen(
+        [FORMCHECK, "live", "-e", "deadlift", "--variant", "kettlebell", "--model", "lite",
+         "--source", str(video), "--serve", str(port), "--json", tmp_path / "live.json"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        for _ in range(600):
+            try:
+                state = json.loads(_get(url + "state.json"))
+            except OSError:
+                state = {}
+            if state.get("frames", 0) > 0:
+                break
+            assert session.poll() is None, session.communicate()[1]
+            time.sleep(0.1)
+        screenshot = tmp_path / "live.png"
+        subprocess.run(
+            [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+             f"--screenshot={screenshot}", "--window-size=900,760",
+             "--virtual-time-budget=4000", "--timeout=6000", url],
+            capture_output=True, timeout=120, check=False,
+        )
+        state = json.loads(_get(url + "state.json"))
+        assert state["frames_sent"] > 0, "the page's <img> received no frame"
+        assert screenshot.stat().st_size > 10_000  # a picture, not a blank page
+    finally:
+        _, err = session.communicate(timeout=120)
+    assert session.returncode == 0, err
+    assert "watch the live view at" in err
+    assert Report.model_validate_json((tmp_path / "live.json").read_text()).rep_count > 0
+
+
+
+class ScriptedViewer:
+    """A view whose viewer presses keys at given calls, as a lifter at the window would."""
+
+    def __init__(self, keys: dict[int, str]) -> None:
+        self.keys = keys
+        self.shown: list[float] = []
+
+    def show(self, scene, state, time_s):
+        self.shown.append(time_s)
+        return self.keys.get(len(self.shown))
+
+    def close(self) -> None:
+        pass
+
+
+@pytest.mark.slow
+def test_keys_reset_pause_and_quit_the_session(pose_model) -> None:
+    """r starts the set again, space holds the view on its frame until pressed again, q ends
+    the session with what was seen since the reset."""
+    viewer = ScriptedViewer({10: "reset", 20: "pause", 25: "pause", 40: "quit"})
+    frames = read_frames(clip(LIVE_CLIP))
+    session = run_live(frames, load_lift("deadlift", "kettlebell"), paced=False, drop=False,
+                       pose_settings=PoseSettings(model="lite"), views=[viewer])
+    frames.close()
+    assert session is not None and len(session) == 10 + 15
+    assert viewer.shown[19:25] == [viewer.shown[19]] * 6  # paused on one frame
+    assert viewer.shown[25] > viewer.shown[19]
