@@ -46,6 +46,11 @@ err = Console(stderr=True, soft_wrap=True)
 
 ModelVariant = Literal["lite", "full", "heavy"]
 ModelOption = Annotated[ModelVariant, typer.Option("--model", help="Pose model variant.")]
+ExerciseOption = Annotated[
+    str, typer.Option("--exercise", "-e", help="Lift name; see `formcheck exercises`.")
+]
+VariantOption = Annotated[str | None, typer.Option(help="Lift variant, e.g. american.")]
+ConfigOption = Annotated[Path | None, typer.Option("--config", help="TOML overriding thresholds.")]
 ModelDirOption = Annotated[
     Path | None,
     typer.Option("--model-dir", help="Model cache folder [env: FORMCHECK_MODEL_DIR]."),
@@ -106,10 +111,8 @@ def pose(
 @app.command()
 def analyze(
     source: Annotated[Path, typer.Argument(help="Video, or a pose track from `formcheck pose`.")],
-    exercise: Annotated[
-        str, typer.Option("--exercise", "-e", help="Lift name; see `formcheck exercises`.")
-    ],
-    variant: Annotated[str | None, typer.Option(help="Lift variant, e.g. american.")] = None,
+    exercise: ExerciseOption,
+    variant: VariantOption = None,
     json_out: Annotated[
         Path | None, typer.Option("--json", help="Write the JSON report here ('-': stdout).")
     ] = None,
@@ -122,9 +125,7 @@ def analyze(
         typer.Option("--report", help="One-file HTML report: plots, rep table, key frames."),
     ] = None,
     model: ModelOption = "full",
-    config: Annotated[
-        Path | None, typer.Option("--config", help="TOML overriding thresholds.")
-    ] = None,
+    config: ConfigOption = None,
     model_dir: ModelDirOption = None,
 ) -> None:
     """Count every rep, judge it, and say what to fix."""
@@ -210,7 +211,7 @@ def batch(
     exercise: Annotated[
         str | None, typer.Option("--exercise", "-e", help="Lift of every INPUT.")
     ] = None,
-    variant: Annotated[str | None, typer.Option(help="Lift variant, e.g. american.")] = None,
+    variant: VariantOption = None,
     manifest: Annotated[
         Path | None,
         typer.Option("--manifest", help="CSV with columns file,exercise[,variant], for a mixed "
@@ -237,9 +238,7 @@ def batch(
         bool, typer.Option("--report", help="An HTML report per clip and OUT/index.html.")
     ] = False,
     model: ModelOption = "full",
-    config: Annotated[
-        Path | None, typer.Option("--config", help="TOML overriding thresholds.")
-    ] = None,
+    config: ConfigOption = None,
     model_dir: ModelDirOption = None,
 ) -> None:
     """Score many clips: a JSON report each, summary.csv and reps.csv; re-runs resume."""
@@ -308,10 +307,8 @@ def print_batch_summary(summary: BatchSummary, console: Console) -> None:
 
 @app.command()
 def live(
-    exercise: Annotated[
-        str, typer.Option("--exercise", "-e", help="Lift name; see `formcheck exercises`.")
-    ],
-    variant: Annotated[str | None, typer.Option(help="Lift variant, e.g. american.")] = None,
+    exercise: ExerciseOption,
+    variant: VariantOption = None,
     camera: Annotated[
         int | None, typer.Option("--camera", help="Camera index (default 0 without --source).")
     ] = None,
@@ -344,9 +341,7 @@ def live(
         typer.Option("--no-drop", help="Process every frame of --source, as fast as possible, "
                      "instead of in real time."),
     ] = False,
-    config: Annotated[
-        Path | None, typer.Option("--config", help="TOML overriding thresholds.")
-    ] = None,
+    config: ConfigOption = None,
     model_dir: ModelDirOption = None,
 ) -> None:
     """Watch a lift live and judge each rep as it ends. Keys: q quit, r reset, space pause."""
