@@ -193,15 +193,29 @@ def _measured(
     return extreme(ctx, code, series, frames, which)
 
 
-def incomplete_lockout(ctx: RepContext, cue: str) -> Verdict:
-    """The hips never open fully at the top: the most extended hip angle of the rep."""
-    found = _measured(
-        ctx, "incomplete_lockout", ctx.kin.hip_angle.facing, ctx.top_frames, "max"
-    )
+def _extreme_past(
+    ctx: RepContext,
+    code: str,
+    series: Series,
+    frames: np.ndarray,
+    which: Literal["max", "min"],
+    *,
+    limit: str,
+    worse: Literal["above", "below"],
+    cue: str,
+) -> Verdict:
+    """The commonest check: the extreme of one side-plane series over some frames, judged
+    against one threshold (abstaining for the view or for unseen joints first)."""
+    found = _measured(ctx, code, series, frames, which)
     if isinstance(found, Abstention):
         return found
-    return judge(ctx, "incomplete_lockout", *found, limit="lockout_hip_angle", worse="below",
-                 cue=cue)
+    return judge(ctx, code, *found, limit=limit, worse=worse, cue=cue)
+
+
+def incomplete_lockout(ctx: RepContext, cue: str) -> Verdict:
+    """The hips never open fully at the top: the most extended hip angle of the rep."""
+    return _extreme_past(ctx, "incomplete_lockout", ctx.kin.hip_angle.facing, ctx.top_frames,
+                         "max", limit="lockout_hip_angle", worse="below", cue=cue)
 
 
 def hyperextension(ctx: RepContext, cue: str) -> Verdict:
@@ -215,13 +229,9 @@ def hyperextension(ctx: RepContext, cue: str) -> Verdict:
 
 def shallow_hinge(ctx: RepContext, cue: str) -> Verdict:
     """Not enough hinge at the bottom: the trunk's greatest inclination in the rep."""
-    found = _measured(
-        ctx, "shallow_hinge", ctx.kin.trunk_inclination.facing, ctx.bottom_frames, "max"
-    )
-    if isinstance(found, Abstention):
-        return found
-    return judge(ctx, "shallow_hinge", *found, limit="hinge_trunk_inclination", worse="below",
-                 cue=cue)
+    return _extreme_past(ctx, "shallow_hinge", ctx.kin.trunk_inclination.facing,
+                         ctx.bottom_frames, "max", limit="hinge_trunk_inclination",
+                         worse="below", cue=cue)
 
 
 def squatted_hinge(ctx: RepContext, cue: str) -> Verdict:
@@ -316,10 +326,8 @@ def hips_rise_first(ctx: RepContext, cue: str) -> Verdict:
 
 def bar_drift(ctx: RepContext, cue: str) -> Verdict:
     """The hands (and the bar) wander forward of mid-foot during the pull."""
-    found = _measured(ctx, "bar_drift", ctx.kin.wrist_offset.facing, ctx.lifting_frames, "max")
-    if isinstance(found, Abstention):
-        return found
-    return judge(ctx, "bar_drift", *found, limit="bar_offset", worse="above", cue=cue)
+    return _extreme_past(ctx, "bar_drift", ctx.kin.wrist_offset.facing, ctx.lifting_frames,
+                         "max", limit="bar_offset", worse="above", cue=cue)
 
 
 def swing_height(ctx: RepContext, low_cue: str, high_cue: str) -> Verdict:
@@ -356,9 +364,6 @@ def torso_tilt(ctx: RepContext, low_cue: str, arch_cue: str) -> Verdict:
 
 def shins_not_vertical(ctx: RepContext, cue: str) -> Verdict:
     """At the top of a thrust the shins should stand vertical over the ankles."""
-    code = "shins_not_vertical"
-    found = _measured(ctx, code, ctx.kin.shin_inclination.facing, np.array([ctx.rep.turn]),
-                      "max")
-    if isinstance(found, Abstention):
-        return found
-    return judge(ctx, code, *found, limit="shin_inclination", worse="above", cue=cue)
+    return _extreme_past(ctx, "shins_not_vertical", ctx.kin.shin_inclination.facing,
+                         np.array([ctx.rep.turn]), "max", limit="shin_inclination",
+                         worse="above", cue=cue)
