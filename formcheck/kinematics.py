@@ -18,15 +18,17 @@ Functions never raise on NaN: a missing landmark gives NaN in every series that 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Literal
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, fields, is_dataclass, replace
+from typing import Any, Literal, TypeVar
 
 import numpy as np
 
 from formcheck.landmarks import joint
-from formcheck.smoothing import OneEuroFilter, bridge_gaps, zero_phase_smooth
-from formcheck.track import PoseTrack
+from formcheck.smoothing import OneEuroFilter, bridge_gaps, smoothing_reach, zero_phase_smooth
+from formcheck.track import TRACK_BLOCK, PoseTrack
+
+_T = TypeVar("_T")
 
 Side = Literal["left", "right"]
 Smoothing = Literal["zero_phase", "causal", "none"]
@@ -236,8 +238,8 @@ def _nanmedian(values: np.ndarray) -> float:
     return float(np.median(finite)) if finite.size else math.nan
 
 
-def _facing_side(track: PoseTrack) -> tuple[Side, float]:
-    """Vote per frame on the nearer side, by depth, and by visibility where depth is missing.
+def _facing_votes(track: PoseTrack) -> np.ndarray:
+    """(T,) each frame's vote on the nearer side: +1 left, -1 right, NaN without a cue.
 
     Depth (MediaPipe world z: smaller = nearer the camera) is the direct geometric cue.
     Visibility is the fallback: occluded far-side landmarks score lower, but the model is often
@@ -249,10 +251,44 @@ def _facing_side(track: PoseTrack) -> tuple[Side, float]:
     sight = np.mean(
         track.visibility[:, left] - track.visibility[:, right], axis=1, dtype=np.float64
     )
-    evidence = np.sign(np.where(np.isnan(depth), sight, depth))
-    evidence = evidence[~np.isnan(evidence)]
-    score = float(evidence.mean()) if evidence.size else 0.0
-    return ("left" if score >= 0 else "right"), abs(score)
+    return np.sign(np.where(np.isnan(depth), sight, depth))
+
+
+@dataclass(frozen=True)
+class ClipConstants:
+    """What every series of a clip is measured against, settled once from all its frames."""
+
+    facing: Side
+    facing_confidence: float
+    forward: float
+    trunk_length_px: float
+
+
+_VOTES = 5
+"""Columns of :func:`_votes`: facing vote, toe-ahead left and right, trunk left and right."""
+
+
+def _votes(track: PoseTrack, pixels: np.ndarray) -> np.ndarray:
+    """(T, 5) per-frame evidence for :class:`ClipConstants`, so that a long clip can be read
+    block by block and the constants still come from all of its frames."""
+    columns = [_facing_votes(track)]
+    for first, second in (("foot_index", "heel"), ("shoulder", "hip")):
+        for side in ("left", "right"):
+            ahead = pixels[:, joint(side, first)] - pixels[:, joint(side, second)]
+            columns.append(ahead[:, 0] if first == "foot_index" else _norm(ahead))
+    return np.stack(columns, axis=1)
+
+
+def _constants(votes: np.ndarray) -> ClipConstants:
+    facing_votes = votes[:, 0][~np.isnan(votes[:, 0])]
+    score = float(facing_votes.mean()) if facing_votes.size else 0.0
+    direction = np.sign(_nanmedian(votes[:, 1:3].ravel()))
+    return ClipConstants(
+        facing="left" if score >= 0 else "right",
+        facing_confidence=abs(score),
+        forward=float(direction) if direction != 0 else math.nan,
+        trunk_length_px=_nanmedian(votes[:, 3:5].ravel()),
+    )
 
 
 def _derivative(values: np.ndarray, times: np.ndarray, *, causal: bool) -> np.ndarray:
@@ -427,35 +463,88 @@ def kinematics(
     ``coordinates`` are the track's coordinates smoothed already (by a live view's
     :class:`CausalSmoother`), so that a window of a long session is measured without being
     smoothed again; ``smoothing`` then only records how they were smoothed.
+
+    A track longer than :data:`~formcheck.track.TRACK_BLOCK` frames is measured a block at a
+    time, each block with the neighbouring frames its smoothing reaches, into series allocated
+    once: an hour of video never has its smoothed landmarks in memory all at once. (Causal
+    smoothing remembers the whole past, so it measures a track in one piece.)
     """
     if smoothing not in ("zero_phase", "causal", "none"):
         raise ValueError(f"unknown smoothing {smoothing!r}")
-    if coordinates is None:
-        coordinates = smooth_coordinates(
+    if coordinates is not None and len(coordinates) != len(track):
+        raise ValueError(f"{len(coordinates)} rows of coordinates for {len(track)} frames")
+    if coordinates is not None or smoothing == "causal" or len(track) <= TRACK_BLOCK:
+        coordinates = coordinates or smooth_coordinates(
             track, smoothing, max_gap_s=max_gap_s, cutoff_hz=cutoff_hz
         )
-    elif len(coordinates) != len(track):
-        raise ValueError(f"{len(coordinates)} rows of coordinates for {len(track)} frames")
+        constants = _constants(_votes(track, coordinates.pixels))
+        return _measure(track, coordinates, constants, smoothing)
+
+    context = smoothing_reach(track.times, max_gap_s, cutoff_hz) + 1
+
+    def blocks() -> Iterator[tuple[PoseTrack, Coordinates, slice]]:
+        for start, stop, window in track.blocks(context):
+            coords = smooth_coordinates(window, smoothing, max_gap_s=max_gap_s,
+                                        cutoff_hz=cutoff_hz)
+            yield window, coords, slice(start, stop)
+
+    votes = np.concatenate([_votes(w, c.pixels)[rows] for w, c, rows in blocks()])
+    constants = _constants(votes)
+    parts = ((_measure(w, c, constants, smoothing), rows) for w, c, rows in blocks())
+    return _assemble(parts, len(track))
+
+
+def _arrays(value: Any) -> Iterator[np.ndarray]:
+    """Every per-frame array inside ``value`` (a Kinematics, Sided or Series), in field order."""
+    for f in fields(value):
+        item = getattr(value, f.name)
+        if isinstance(item, np.ndarray):
+            yield item
+        elif is_dataclass(item):
+            yield from _arrays(item)
+
+
+def _rebuild(value: _T, arrays: Iterator[np.ndarray]) -> _T:
+    """``value`` with its per-frame arrays replaced, in :func:`_arrays` order, by ``arrays``."""
+    changes: dict[str, Any] = {}
+    for f in fields(value):  # type: ignore[arg-type]
+        item = getattr(value, f.name)
+        if isinstance(item, np.ndarray):
+            changes[f.name] = next(arrays)
+        elif is_dataclass(item):
+            changes[f.name] = _rebuild(item, arrays)
+    return replace(value, **changes)  # type: ignore[type-var]
+
+
+def _assemble(parts: Iterable[tuple[Kinematics, slice]], n: int) -> Kinematics:
+    """One clip's kinematics from its blocks': rows ``rows`` of each part, in order, copied into
+    arrays allocated once (blocks joined at the end would hold the hour twice)."""
+    first: Kinematics | None = None
+    out: list[np.ndarray] = []
+    at = 0
+    for kin, rows in parts:
+        arrays = list(_arrays(kin))
+        if first is None:
+            first = kin
+            out = [np.empty((n, *a.shape[1:]), dtype=a.dtype) for a in arrays]
+        size = rows.stop - rows.start
+        for whole, part in zip(out, arrays, strict=True):
+            whole[at : at + size] = part[rows]
+        at += size
+    assert first is not None and at == n
+    return _rebuild(first, iter(out))
+
+
+def _measure(
+    track: PoseTrack, coordinates: Coordinates, constants: ClipConstants, smoothing: Smoothing
+) -> Kinematics:
+    """The series of :func:`kinematics` for ``track``'s frames, given the clip's constants."""
     times = track.times
     causal = smoothing == "causal"
     pixels, world, contour = coordinates.pixels, coordinates.world, coordinates.contour
     visibility = coordinates.visibility
-    facing, confidence = _facing_side(track)
-    toe_ahead = np.concatenate(
-        [
-            pixels[:, joint(side, "foot_index"), 0] - pixels[:, joint(side, "heel"), 0]
-            for side in ("left", "right")
-        ]
-    )
-    direction = np.sign(_nanmedian(toe_ahead))
-    forward = float(direction) if direction != 0 else math.nan
-    trunk = np.concatenate(
-        [
-            _norm(pixels[:, joint(side, "shoulder")] - pixels[:, joint(side, "hip")])
-            for side in ("left", "right")
-        ]
-    )
-    trunk_length = _nanmedian(trunk)
+    facing, forward = constants.facing, constants.forward
+    trunk_length = constants.trunk_length_px
 
     def sided(compute: Callable[[Side], np.ndarray], *names: str) -> Sided:
         """Evaluate ``compute(side)`` on both sides; reliability from the landmarks ``names``."""
@@ -530,7 +619,7 @@ def kinematics(
     return Kinematics(
         times=times,
         facing=facing,
-        facing_confidence=confidence,
+        facing_confidence=constants.facing_confidence,
         forward=forward,
         trunk_length_px=trunk_length,
         smoothing=smoothing,
@@ -633,7 +722,7 @@ def estimate_view(track: PoseTrack, thresholds: ViewThresholds | None = None) ->
     Rules trust sagittal image angles only from the side; this tells them whether they may.
     """
     thresholds = thresholds or ViewThresholds()
-    yaw = _frame_yaw(track)
+    yaw = np.concatenate([_frame_yaw(window) for _, _, window in track.blocks()])
     yaw = yaw[~np.isnan(yaw)]
     if yaw.size < thresholds.min_frames:
         return ViewEstimate("unknown", 0.0, math.nan)

@@ -109,6 +109,19 @@ def gaussian_sigma_s(cutoff_hz: float) -> float:
     return math.sqrt(math.log(2.0)) / (2.0 * math.pi * cutoff_hz)
 
 
+def smoothing_reach(times: np.ndarray, max_gap_s: float, cutoff_hz: float) -> int:
+    """How many frames away a sample of :func:`bridge_gaps` followed by :func:`zero_phase_smooth`
+    can depend on: the context with which a block of a long clip is smoothed like the whole.
+
+    Counted at the shortest frame interval, so it holds for every block of a variable frame
+    rate clip (where the smoothing radius of a block can exceed that of the whole clip).
+    """
+    steps = np.diff(np.asarray(times, dtype=np.float64))
+    shortest = float(steps[steps > 0].min()) if np.any(steps > 0) else 1.0
+    span = max_gap_s + GAP_TIME_TOLERANCE_S + GAUSSIAN_TRUNCATE * gaussian_sigma_s(cutoff_hz)
+    return math.ceil(span / shortest) + 2
+
+
 def zero_phase_smooth(values: np.ndarray, times: np.ndarray, cutoff_hz: float) -> np.ndarray:
     """Low-pass each series without delay, never mixing samples across a gap.
 

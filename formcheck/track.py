@@ -13,6 +13,7 @@ Example:
 from __future__ import annotations
 
 import json
+import mmap
 import os
 import tempfile
 import zipfile
@@ -20,7 +21,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import IO, Any, ClassVar
 
 import numpy as np
 
@@ -42,6 +43,10 @@ _ROW_SHAPES: dict[str, tuple[int, ...]] = {
 }
 """Shape of one frame's row of each array field."""
 _ARRAY_FIELDS = tuple(_ROW_SHAPES)
+
+TRACK_BLOCK = 4096
+"""Frames a :class:`TrackBuilder` holds in memory before it moves them to a temporary file, and
+the unit in which long tracks are read back (about 4.7 MB; two minutes of 30 fps video)."""
 
 
 @dataclass(eq=False)
@@ -95,6 +100,35 @@ class PoseTrack:
 
     def __len__(self) -> int:
         return len(self.times)
+
+    def __getitem__(self, frames: slice) -> PoseTrack:
+        """Frames ``frames`` (a slice with step 1) as a track of their own, held in memory.
+
+        Why a copy: a long track built by :class:`TrackBuilder` lives in a temporary file, and
+        the pages read to make the copy are handed back at once, so walking an hour of video
+        block by block costs the memory of one block, not of the hour.
+        """
+        start, stop, step = frames.indices(len(self))
+        if step != 1:
+            raise ValueError("a track is sliced into contiguous frames only")
+        window = {name: np.array(getattr(self, name)[start:stop]) for name in _ARRAY_FIELDS}
+        for name in _ARRAY_FIELDS:
+            _release(getattr(self, name))
+        return PoseTrack(
+            **window, width=self.width, height=self.height, fps=self.fps, source=self.source,
+            model=self.model, meta=dict(self.meta),
+        )
+
+    def blocks(self, context: int = 0) -> Iterator[tuple[int, int, PoseTrack]]:
+        """``(start, stop, window)`` for consecutive blocks of :data:`TRACK_BLOCK` frames; each
+        window holds frames ``start - context`` to ``stop + context`` (clipped to the track), so
+        a filter that looks ``context`` frames away gives block ``start:stop`` exactly as it
+        would in one piece."""
+        n = len(self)
+        for start in range(0, max(n, 1), TRACK_BLOCK):
+            stop = min(start + TRACK_BLOCK, n)
+            lo, hi = max(start - context, 0), min(stop + context, n)
+            yield start - lo, stop - lo, self[lo:hi]
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, PoseTrack):
@@ -215,6 +249,19 @@ class PoseTrack:
         )
 
 
+def _release(array: np.ndarray) -> None:
+    """Drop the pages of a file-backed array from this process (the file keeps the data).
+
+    A read-only shared mapping reloads dropped pages from the file when they are touched again,
+    so this changes memory use, never values. Arrays held in memory are left alone.
+    """
+    base = array
+    while isinstance(base, np.ndarray):
+        base = base.base
+    if isinstance(base, mmap.mmap) and hasattr(mmap, "MADV_DONTNEED"):
+        base.madvise(mmap.MADV_DONTNEED)
+
+
 def _nan_to_none(array: np.ndarray) -> Any:
     if array.dtype == bool:
         return array.tolist()
@@ -283,49 +330,69 @@ class TrackBuilder:
     """Grows a :class:`PoseTrack` one frame at a time without knowing its length in advance.
 
     Why not a list of per-frame objects: a one-hour video has ~10^5 frames, and a Python object
-    per frame costs more than the numbers it holds. Arrays grow by doubling instead, so memory
-    stays close to the size of the finished track.
+    per frame costs more than the numbers it holds. Why a temporary file: even as arrays an hour
+    is ~120 MB, more than the rest of an analysis needs. Frames are gathered in a block of
+    :data:`TRACK_BLOCK` rows; a full block is appended to one unnamed temporary file per array
+    (gone with the process, whatever way it ends), and a long track is built as read-only
+    arrays mapped from those files, which :meth:`PoseTrack.blocks` reads back a block at a time.
     """
 
     def __init__(self, *, width: int, height: int, fps: float, **kwargs: Any) -> None:
-        self._track = PoseTrack.empty(256, width=width, height=height, fps=fps, **kwargs)
-        self._n = 0
+        self._block = PoseTrack.empty(TRACK_BLOCK, width=width, height=height, fps=fps, **kwargs)
+        self._pending = 0
+        self._stored = 0
+        self._files: dict[str, IO[bytes]] = {}
 
     def __len__(self) -> int:
-        return self._n
+        return self._stored + self._pending
 
     def append(self, pose: FramePose) -> None:
         """Add one frame's pose (or its absence)."""
-        if self._n == len(self._track):
-            self._grow()
-        i, t = self._n, self._track
+        if self._pending == TRACK_BLOCK:
+            self._store(advance=True)
+        i, t = self._pending, self._block
         t.times[i] = pose.time_s
         t.present[i] = pose.found
-        if pose.found:
-            for name in ("landmarks", "visibility", "presence", "world", "back_contour"):
-                getattr(t, name)[i] = getattr(pose, name)
-        self._n += 1
+        for name in ("landmarks", "visibility", "presence", "world", "back_contour"):
+            getattr(t, name)[i] = getattr(pose, name) if pose.found else np.nan
+        self._pending += 1
 
-    def _grow(self) -> None:
-        old = self._track
-        new = PoseTrack.empty(
-            2 * len(old), width=old.width, height=old.height, fps=old.fps,
-            source=old.source, model=old.model, meta=old.meta,
-        )
-        for name in _ARRAY_FIELDS:
-            getattr(new, name)[: len(old)] = getattr(old, name)
-        self._track = new
+    def _store(self, *, advance: bool) -> None:
+        """Write the pending rows after the stored ones; keep them pending unless ``advance``."""
+        if not self._files:
+            # Open for the builder's life; tracks mapped from them keep their own descriptors.
+            self._files = {name: tempfile.TemporaryFile() for name in _ARRAY_FIELDS}  # noqa: SIM115
+        for name, fh in self._files.items():
+            block = getattr(self._block, name)
+            fh.seek(self._stored * block[0].nbytes)
+            fh.write(block[: self._pending].tobytes())
+            fh.flush()
+        if advance:
+            self._stored += self._pending
+            self._pending = 0
 
     def build(self, start: int = 0) -> PoseTrack:
-        """The frames appended so far, from frame ``start`` on, as a compact track (copies, so
-        the builder may go on); a live view measures a recent window of a long session."""
-        t, n = self._track, self._n
-        return PoseTrack(
-            **{name: getattr(t, name)[start:n].copy() for name in _ARRAY_FIELDS},
-            width=t.width, height=t.height, fps=t.fps, source=t.source, model=t.model,
-            meta=dict(t.meta),
+        """The frames appended so far, from frame ``start`` on, as a track the builder does not
+        change as it goes on; a live view measures a recent window of a long session."""
+        t = self._block
+        header = {"width": t.width, "height": t.height, "fps": t.fps, "source": t.source,
+                  "model": t.model, "meta": dict(t.meta)}
+        if start >= self._stored:
+            rows = slice(start - self._stored, self._pending)
+            return PoseTrack(
+                **{name: getattr(t, name)[rows].copy() for name in _ARRAY_FIELDS}, **header
+            )
+        self._store(advance=False)
+        n = len(self)
+        mapped = PoseTrack(
+            **{
+                name: np.memmap(fh, dtype=getattr(t, name).dtype, mode="r",
+                                shape=(n, *_ROW_SHAPES[name]))
+                for name, fh in self._files.items()
+            },
+            **header,
         )
-
+        return mapped[start:] if start else mapped
 
 def _umask() -> int:
     """The process umask, so atomically written files get the permissions a plain open gives."""
