@@ -32,17 +32,19 @@ def pose_video(
     model: str = "full",
     model_dir: str | os.PathLike[str] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    workers: int | None = None,
 ) -> PoseTrack:
     """Extract the lifter's pose track from ``video``; optionally save it and an annotated mp4.
 
     Output paths are checked before the model runs, and a video in which nobody is ever found
-    is an error (there is nothing to analyse) rather than an empty track.
+    is an error (there is nothing to analyse) rather than an empty track. ``workers``: how many
+    processes share a long video (see :func:`~formcheck.pose.extract_pose`).
     """
     for path in (output, video_out):
         if path is not None:
             check_writable(path)
     settings = PoseSettings(model=model, model_dir=Path(model_dir) if model_dir else None)
-    track = extract_pose(video, settings, progress=progress)
+    track = extract_pose(video, settings, progress=progress, workers=workers)
     if not track.present.any():
         raise FormcheckError(f"{video}: no person found in any of its {len(track)} frames")
     if output is not None:
@@ -67,6 +69,7 @@ def analyze(
     video_out: str | os.PathLike[str] | None = None,
     report_html: str | os.PathLike[str] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    workers: int | None = None,
 ) -> Report:
     """Count and judge every rep of ``exercise`` in a video (or a saved pose track).
 
@@ -87,7 +90,8 @@ def analyze(
                 "is not there; analyse the video itself instead"
             )
     else:
-        track = pose_video(source, model=model, model_dir=model_dir, progress=progress)
+        track = pose_video(source, model=model, model_dir=model_dir, progress=progress,
+                           workers=workers)
         video = Path(source)
     report = analyze_track(track, lift)
     if json_out is not None and os.fspath(json_out) != "-":

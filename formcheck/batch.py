@@ -50,7 +50,7 @@ from formcheck.html_report import IndexRow, write_index
 from formcheck.models import model_path
 from formcheck.report import CSV_COLUMNS, Report
 from formcheck.track import atomic_write, check_writable
-from formcheck.video import _usable_cores
+from formcheck.video import usable_cores
 
 VIDEO_SUFFIXES = (".mp4", ".mov", ".m4v", ".avi", ".mkv", ".webm")
 """What a folder or a glob contributes; a file named explicitly is scored whatever its suffix
@@ -236,9 +236,9 @@ def batch(
     todo = [job for job in jobs if job not in results]
     engine: Engine
     if scheduler is not None or local_cluster:
-        engine = DaskEngine(scheduler, workers or _usable_cores())
+        engine = DaskEngine(scheduler, workers or usable_cores())
     else:
-        engine = LocalPool(workers or _usable_cores())
+        engine = LocalPool(workers or usable_cores())
     if scheduler is None and any(job.path.suffix.lower() not in TRACK_SUFFIXES for job in todo):
         # Fetch (or verify) the model here, once, rather than in every worker at the same time.
         model_path(model, model_dir)
@@ -489,9 +489,10 @@ def score_clip(job: ClipJob) -> ClipResult:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
+            # One process per clip: the batch already keeps every core busy with clips.
             report = analyze(
                 job.path, job.exercise, variant=job.variant, config=job.config,
-                model=job.model, model_dir=job.model_dir, report_html=job.html,
+                model=job.model, model_dir=job.model_dir, report_html=job.html, workers=1,
             )
         except FormcheckError as exc:
             return ClipResult(job, error=str(exc))

@@ -51,6 +51,11 @@ ExerciseOption = Annotated[
 ]
 VariantOption = Annotated[str | None, typer.Option(help="Lift variant, e.g. american.")]
 ConfigOption = Annotated[Path | None, typer.Option("--config", help="TOML overriding thresholds.")]
+WorkersOption = Annotated[
+    int | None,
+    typer.Option("--workers", min=1,
+                 help="Processes sharing a video [default: every core for long videos]."),
+]
 ModelDirOption = Annotated[
     Path | None,
     typer.Option("--model-dir", help="Model cache folder [env: FORMCHECK_MODEL_DIR]."),
@@ -88,6 +93,7 @@ def pose(
     ] = None,
     model: ModelOption = "full",
     model_dir: ModelDirOption = None,
+    workers: WorkersOption = None,
 ) -> None:
     """Extract the lifter's pose track from a video."""
     from formcheck.analysis import truncation_note
@@ -96,7 +102,7 @@ def pose(
     with frame_progress("pose") as progress:
         track = pose_video(
             video, output, video_out=video_out, model=model, model_dir=model_dir,
-            progress=progress,
+            progress=progress, workers=workers,
         )
     err.print(
         f"{len(track)} frames, lifter found in {track.detection_rate:.0%}; "
@@ -127,6 +133,7 @@ def analyze(
     model: ModelOption = "full",
     config: ConfigOption = None,
     model_dir: ModelDirOption = None,
+    workers: WorkersOption = None,
 ) -> None:
     """Count every rep, judge it, and say what to fix."""
     from formcheck.api import analyze as run
@@ -135,7 +142,7 @@ def analyze(
         report = run(
             source, exercise, variant=variant, config=config, model=model, model_dir=model_dir,
             json_out=json_out, csv_out=csv_out, video_out=video_out, report_html=report_html,
-            progress=progress,
+            progress=progress, workers=workers,
         )
     if json_out is not None and str(json_out) == "-":
         sys.stdout.write(report.model_dump_json(indent=2) + "\n")

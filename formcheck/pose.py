@@ -12,23 +12,28 @@ Example:
 
 from __future__ import annotations
 
+import itertools
 import os
+import pickle
+import subprocess
 import sys
+import threading
 import warnings
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import ExitStack, closing, contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 
 from formcheck import contour
+from formcheck.errors import FormcheckError
 from formcheck.landmarks import Landmark
 from formcheck.models import model_path
-from formcheck.track import FramePose, PoseTrack, TrackBuilder
-from formcheck.video import Frame, TruncatedVideoWarning, read_frames
+from formcheck.track import TRACK_BLOCK, FramePose, PoseTrack, TrackBuilder
+from formcheck.video import Frame, TruncatedVideoWarning, is_url, read_frames, usable_cores
 
 REACQUIRE_AFTER_S = 1.0
 """After the lifter has been lost this long, re-acquire the largest person instead of the
@@ -214,11 +219,30 @@ def estimate_frames(frames: Iterable[Frame], settings: PoseSettings | None = Non
             yield frame, estimator.estimate(frame)
 
 
+PARALLEL_MIN_S = 40.0
+"""Shortest video that :func:`extract_pose` splits between processes unless told how many to
+use. A second process costs about 3 s of CPU before its first frame (a Python interpreter,
+MediaPipe, the model) plus its warm-up; on the TBY66 clip looped to 720p that is recovered from
+about here on (see benchmarks/RESULTS.md)."""
+
+WARMUP_S = 2.0
+"""Video a helper process runs the model on before its part begins, and throws away. MediaPipe
+tracks the person and smooths the landmarks from frame to frame, and the lifter anchor and the
+facing vote here carry over too; a process starting cold mid-video would judge its first frames
+differently from one that had watched the video up to there. After this long its state has
+caught up: the first frames of a part then match those of one process reading the whole video to
+within the model's own frame-to-frame jitter (tests/test_pose.py measures it)."""
+
+_PROGRESS_EVERY = 16
+"""Frames between a helper's progress messages."""
+
+
 def extract_pose(
     video: str | os.PathLike[str],
     settings: PoseSettings | None = None,
     *,
     progress: Callable[[int, int], None] | None = None,
+    workers: int | None = None,
 ) -> PoseTrack:
     """Run the pose model over every frame of a video file and return the lifter's track.
 
@@ -226,6 +250,12 @@ def extract_pose(
     estimate and may be 0 when unknown). A video that ends before its declared end (a damaged
     or cut-off file) gives the track of the frames before the damage, with the reason in
     ``track.meta["truncated"]``.
+
+    The model runs on one core, so a long video is cut into ``workers`` consecutive parts and
+    each later part is read by a helper process while this one reads the first; the parts are
+    joined in order. ``workers=None`` uses every usable core for videos of at least
+    :data:`PARALLEL_MIN_S`, one process otherwise. Each helper starts :data:`WARMUP_S` early
+    so that its model is tracking the lifter when its part begins.
     """
     settings = settings or PoseSettings()
     frames = read_frames(video)
@@ -238,15 +268,161 @@ def extract_pose(
         model=settings.model,
         meta={"rotation": info.rotation, "codec": info.codec},
     )
-    with frames, warnings.catch_warnings():
+    if workers is None:
+        long = info.duration_s >= PARALLEL_MIN_S and not is_url(video)
+        workers = usable_cores() if long else 1
+    bounds = [info.duration_s * k / workers for k in range(max(workers, 1) + 1)]
+    bounds[-1] = np.inf
+    with frames, warnings.catch_warnings(), ExitStack() as stack:
         # A damaged video's frames up to the damage are worth analysing; that it ended early
         # goes into the track (and from there into the report), not to stderr as a warning.
         warnings.simplefilter("ignore", TruncatedVideoWarning)
-        for frame, pose in estimate_frames(frames, settings):
-            builder.append(pose)
+        helpers = [stack.enter_context(_Helper(video, settings, start, stop))
+                   for start, stop in itertools.pairwise(bounds[1:])]
+        done = 0
+
+        def report() -> None:
             if progress is not None:
-                progress(frame.index + 1, info.frame_count)
+                progress(done + sum(h.frames for h in helpers), info.frame_count)
+
+        cut_short = True
+        poses = stack.enter_context(closing(estimate_frames(frames, settings)))
+        for frame, pose in poses:
+            if frame.time_s >= bounds[1]:
+                cut_short = False
+                break
+            builder.append(pose)
+            done += 1
+            report()
+        truncated = frames.truncated
+        for helper in helpers if not cut_short else []:
+            part, cut_short, truncated = helper.result(report)
+            builder.extend(part)
+            if cut_short:
+                break
     track = builder.build()
-    if frames.truncated is not None:
-        track.meta["truncated"] = frames.truncated
+    if truncated is not None:
+        track.meta["truncated"] = truncated
     return track
+
+
+class _Helper:
+    """A process running the model on the part ``start_s`` to ``stop_s`` of a video.
+
+    It is a plain interpreter running :func:`_helper_main` (not :mod:`multiprocessing`, whose
+    spawned children re-run the caller's script). It reports over a pipe of its own, never its
+    stdout, which a library might print on: pickled blocks of the track, progress counts, and
+    finally whether its part ended early. A reader thread takes them in as they come, so the
+    helper never waits on this process. It runs in a session of its own, so a Ctrl-C reaches
+    only this process, which then stops it.
+    """
+
+    def __init__(self, video: str | os.PathLike[str], settings: PoseSettings,
+                 start_s: float, stop_s: float) -> None:
+        read, write = os.pipe()
+        job = pickle.dumps((os.fspath(video), settings, start_s, stop_s, write))
+        # The helper imports this very formcheck, wherever it was imported from.
+        package_root = os.fspath(Path(__file__).resolve().parents[1])
+        path = os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))
+        try:
+            self._process = subprocess.Popen(
+                [sys.executable, "-c", "from formcheck.pose import _helper_main; _helper_main()"],
+                stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                pass_fds=(write,), start_new_session=True, env=os.environ | {"PYTHONPATH": path},
+            )
+        except OSError as exc:
+            os.close(read)
+            raise FormcheckError(f"cannot start a pose helper process: {exc}") from None
+        finally:
+            os.close(write)
+        assert self._process.stdin is not None
+        with self._process.stdin as stdin:
+            stdin.write(job)
+        self.frames = 0
+        self._part = TrackBuilder(width=1, height=1, fps=0.0)
+        self._end: tuple[bool, str | None] | None = None
+        self._error: str | None = None
+        self._reader = threading.Thread(target=self._read, args=(os.fdopen(read, "rb"),),
+                                        name="formcheck-pose-helper", daemon=True)
+        self._reader.start()
+
+    def _read(self, pipe: BinaryIO) -> None:
+        with pipe:
+            try:
+                while True:
+                    kind, value = pickle.load(pipe)
+                    if kind == "frames":
+                        self.frames = value
+                    elif kind == "rows":
+                        self._part.extend(value)
+                    elif kind == "end":
+                        self._end = value
+                    else:
+                        self._error = value
+            except (EOFError, OSError, pickle.UnpicklingError):
+                return
+
+    def result(self, waiting: Callable[[], None]) -> tuple[PoseTrack, bool, str | None]:
+        """The part's track, whether it ended before ``stop_s`` and why, once the helper is done."""
+        while self._reader.is_alive():
+            self._reader.join(timeout=0.2)
+            waiting()
+        code = self._process.wait()
+        if self._error is not None:
+            raise FormcheckError(self._error)
+        if self._end is None:
+            raise FormcheckError(f"a pose helper process stopped unexpectedly (exit status {code})")
+        return self._part.build(), *self._end
+
+    def __enter__(self) -> _Helper:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._process.poll() is None:
+            self._process.kill()
+        self._process.wait()
+        self._reader.join()
+
+
+def _helper_main() -> None:
+    """Body of a :class:`_Helper` process; its job arrives pickled on stdin."""
+    video, settings, start_s, stop_s, fd = pickle.load(sys.stdin.buffer)
+    with os.fdopen(fd, "wb") as pipe:
+        def send(kind: str, value: object) -> None:
+            pickle.dump((kind, value), pipe, protocol=pickle.HIGHEST_PROTOCOL)
+            pipe.flush()
+
+        try:
+            send("end", _estimate_part(video, settings, start_s, stop_s, send))
+        except FormcheckError as exc:
+            send("error", str(exc))
+        except Exception as exc:  # a bug: still say what it was, since stderr goes nowhere
+            send("error", f"a pose helper process failed: {type(exc).__name__}: {exc}")
+
+
+def _estimate_part(video: str, settings: PoseSettings, start_s: float, stop_s: float,
+                   send: Callable[[str, object], None]) -> tuple[bool, str | None]:
+    """Send the track of frames ``start_s`` to ``stop_s`` in blocks; whether it was cut short."""
+    frames = read_frames(video, start_s=max(0.0, start_s - WARMUP_S))
+    info = frames.info
+    builder = TrackBuilder(width=info.width, height=info.height, fps=info.fps)
+    done = 0
+    cut_short = True
+    with frames, warnings.catch_warnings():
+        warnings.simplefilter("ignore", TruncatedVideoWarning)
+        for frame, pose in estimate_frames(frames, settings):
+            if frame.time_s >= stop_s:
+                cut_short = False
+                break
+            if frame.time_s < start_s:
+                continue
+            builder.append(pose)
+            done += 1
+            if done % _PROGRESS_EVERY == 0:
+                send("frames", done)
+            if len(builder) == TRACK_BLOCK:
+                send("rows", builder.build())
+                builder = TrackBuilder(width=info.width, height=info.height, fps=info.fps)
+    send("rows", builder.build())
+    send("frames", done)
+    return cut_short, frames.truncated

@@ -357,6 +357,20 @@ class TrackBuilder:
             getattr(t, name)[i] = getattr(pose, name) if pose.found else np.nan
         self._pending += 1
 
+    def extend(self, track: PoseTrack) -> None:
+        """Add every frame of ``track`` after those appended so far, a block at a time."""
+        for _, _, window in track.blocks():
+            at = 0
+            while at < len(window):
+                if self._pending == TRACK_BLOCK:
+                    self._store(advance=True)
+                take = min(TRACK_BLOCK - self._pending, len(window) - at)
+                for name in _ARRAY_FIELDS:
+                    rows = getattr(window, name)[at : at + take]
+                    getattr(self._block, name)[self._pending : self._pending + take] = rows
+                self._pending += take
+                at += take
+
     def _store(self, *, advance: bool) -> None:
         """Write the pending rows after the stored ones; keep them pending unless ``advance``."""
         if not self._files:

@@ -47,14 +47,14 @@ _CV2_ROTATIONS = {
 }
 
 
-def _usable_cores() -> int:
+def usable_cores() -> int:
     """Cores this process may run on: a container's CPU set, not the host's core count."""
     if hasattr(os, "sched_getaffinity"):
         return len(os.sched_getaffinity(0))
     return os.cpu_count() or 1
 
 
-_DECODE_THREADS = max(1, _usable_cores() - 1)
+_DECODE_THREADS = max(1, usable_cores() - 1)
 """FFmpeg decoder threads: all usable cores but the one the pose model runs on. On a
 2-core machine that is a single decoder thread, which measured faster end to end at 1080p
 than FFmpeg's automatic count (3 threads there): those threads took CPU from the model. Large
@@ -71,6 +71,10 @@ fails with a clear message instead of hanging."""
 
 _AVCOL_SPC_SMPTE170M = 6
 """FFmpeg's AVColorSpace for BT.601 (PyAV's Colorspace enum holds swscale's numbering)."""
+
+_SEEK_SLACK_S = 0.0005
+"""A frame this little before the time sought still counts as at it: container times are
+rounded to their time base, and MediaPipe sees them in whole milliseconds anyway."""
 
 _END = object()
 """Queue sentinel: the producer decoded everything it could."""
@@ -152,9 +156,9 @@ class _StrictTimes:
     timing. Frames without a usable pts are placed one nominal interval after the previous frame.
     """
 
-    def __init__(self, nominal_step_s: float) -> None:
+    def __init__(self, nominal_step_s: float, origin_s: float | None = None) -> None:
         self._step = nominal_step_s
-        self._origin: float | None = None
+        self._origin = origin_s
         self._last: float | None = None
 
     def __call__(self, raw_s: float | None) -> float:
@@ -190,7 +194,7 @@ class FrameReader(Iterator[Frame]):
             :class:`TruncatedVideoWarning` is issued at the same moment.
     """
 
-    def __init__(self, path: str | os.PathLike[str], prefetch: int) -> None:
+    def __init__(self, path: str | os.PathLike[str], prefetch: int, start_s: float) -> None:
         self._closed = True
         self._path = os.fspath(path)
         self._outcome = _Outcome()
@@ -201,11 +205,17 @@ class FrameReader(Iterator[Frame]):
             if first is None:
                 raise FormcheckError(f"{path}: the video stream has no decodable frames")
             self.info = _video_info(container, stream, first)
+            origin = first.time
+            if start_s > 0:
+                raw = _decode_from(container, stream, self._outcome, origin or 0.0, start_s)
+                first = next(raw, None)
         except BaseException:
             container.close()
             raise
         self._container = container
-        self._frames = _to_frames(first, raw, self.info, _stream_duration(stream), self._outcome)
+        self._frames = _to_frames(
+            first, raw, self.info, _stream_duration(stream), self._outcome, origin
+        )
         self._queue: queue.Queue[object] | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -274,8 +284,14 @@ class FrameReader(Iterator[Frame]):
         self.close()
 
 
-def read_frames(path: str | os.PathLike[str], *, prefetch: int = 8) -> FrameReader:
+def read_frames(
+    path: str | os.PathLike[str], *, prefetch: int = 8, start_s: float = 0.0
+) -> FrameReader:
     """Stream a video file's frames, upright and RGB, with container timestamps.
+
+    ``start_s`` skips to the first frame at or after that time (seeking to the key frame
+    before it, so the skip costs one group of pictures, not the video up to there); times stay
+    those of the whole video, but :attr:`Frame.index` then counts from the first frame read.
 
     Decoding and colour conversion run ``prefetch`` frames ahead in a background thread so
     that they overlap with the pose model in the consumer (PyAV and MediaPipe both release the
@@ -289,7 +305,7 @@ def read_frames(path: str | os.PathLike[str], *, prefetch: int = 8) -> FrameRead
     """
     if prefetch < 0:
         raise ValueError(f"prefetch must be >= 0, got {prefetch}")
-    return FrameReader(path, prefetch)
+    return FrameReader(path, prefetch, start_s)
 
 
 def _open_video(
@@ -357,6 +373,25 @@ def _decode(
             return
 
 
+def _decode_from(
+    container: av.container.InputContainer,
+    stream: av.video.stream.VideoStream,
+    outcome: _Outcome,
+    origin_s: float,
+    start_s: float,
+) -> Iterator[av.VideoFrame]:
+    """:func:`_decode` from the first frame ``start_s`` after the video's first, ``origin_s``."""
+    assert stream.time_base is not None
+    try:
+        container.seek(int((origin_s + start_s) / stream.time_base), stream=stream)
+    except av.error.FFmpegError as exc:
+        raise FormcheckError(f"cannot seek to {start_s:.1f} s: {_reason(exc)}") from None
+    early = start_s - _SEEK_SLACK_S
+    for frame in _decode(container, stream, outcome):
+        if frame.time is None or frame.time - origin_s >= early:
+            yield frame
+
+
 def _video_info(
     container: av.container.InputContainer,
     stream: av.video.stream.VideoStream,
@@ -400,11 +435,12 @@ def _display_rotation(frame: av.VideoFrame) -> int:
 
 
 def _to_frames(
-    first: av.VideoFrame,
+    first: av.VideoFrame | None,
     rest: Iterator[av.VideoFrame],
     info: VideoInfo,
     declared_s: float | None,
     outcome: _Outcome,
+    origin_s: float | None,
 ) -> Generator[Frame, None, None]:
     """Convert decoded frames to upright RGB :class:`Frame` values with strict timestamps.
 
@@ -412,7 +448,7 @@ def _to_frames(
     FFmpeg's threaded decoder can reach the end of a cut-off file without raising anything.
     """
     step = 1.0 / info.fps if info.fps else 1.0 / 30.0
-    times = _StrictTimes(step)
+    times = _StrictTimes(step, origin_s)
     frame: av.VideoFrame | None = first
     index = 0
     last_time = 0.0

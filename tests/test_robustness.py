@@ -266,6 +266,30 @@ def test_ctrl_c_during_the_model_leaves_nothing(tmp_path: Path, pose_model: Path
     assert list(tmp_path.iterdir()) == []
 
 
+def _helpers_running() -> list[str]:
+    """Command lines of running pose helper processes (see formcheck.pose._Helper)."""
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            text = cmdline.read_bytes().decode(errors="replace")
+        except OSError:
+            continue
+        if "_helper_main" in text and "from formcheck.pose" in text:
+            found.append(text)
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
+def test_ctrl_c_stops_the_helper_processes_too(tmp_path: Path, pose_model: Path) -> None:
+    video = clip(TBY66.format("c"))
+    done = _interrupt(["analyze", str(video), "-e", "deadlift", "--workers", "2",
+                       "--json", str(tmp_path / "out.json")],
+                      lambda pid: _cpu_seconds(pid) >= STARTED_CPU_S)
+    _assert_interrupted(done)
+    assert list(tmp_path.iterdir()) == []
+    assert _helpers_running() == []
+
+
 def test_ctrl_c_while_drawing_keeps_the_finished_report(tmp_path: Path, real_track) -> None:
     track = real_track(TBY66.format("c")).save(tmp_path / "t.npz")
     report, annotated = tmp_path / "out.json", tmp_path / "out.mp4"

@@ -149,6 +149,23 @@ def test_prefetch_thread_yields_exactly_what_inline_decoding_yields(tmp_path: Pa
     assert all(np.array_equal(a.image, b.image) for a, b in zip(threaded, inline, strict=True))
 
 
+@pytest.mark.parametrize("start_s", [0.5, 1.0, 1.51, 2.95])
+def test_reading_from_a_time_gives_the_frames_from_there(tmp_path: Path, start_s: float) -> None:
+    path = make_video(tmp_path / "seek.mp4", 90, display_rotation=-90)
+    expected = [f for f in decode_all(path) if f.time_s >= start_s - 0.0005]
+    with read_frames(path, start_s=start_s) as frames:
+        part = list(frames)
+    assert [f.time_s for f in part] == [f.time_s for f in expected] and expected
+    assert all(np.array_equal(a.image, b.image) for a, b in zip(part, expected, strict=True))
+
+
+def test_reading_from_a_time_seeks_past_key_frames(long_video: Path) -> None:
+    with read_frames(long_video, start_s=41.7) as frames:
+        first = next(frames)
+    assert first.time_s == pytest.approx(41.7, abs=1e-3) and first.index == 0
+    assert np.array_equal(first.image, decode_all(long_video)[1251].image)
+
+
 # --- bad input --------------------------------------------------------------------------
 
 
