@@ -54,7 +54,7 @@ ConfigOption = Annotated[Path | None, typer.Option("--config", help="TOML overri
 WorkersOption = Annotated[
     int | None,
     typer.Option("--workers", min=1,
-                 help="Processes sharing a video [default: every core for long videos]."),
+                 help="Processes sharing a video [default: one per core, parts of 10 s or more]."),
 ]
 ModelDirOption = Annotated[
     Path | None,

@@ -219,11 +219,12 @@ def estimate_frames(frames: Iterable[Frame], settings: PoseSettings | None = Non
             yield frame, estimator.estimate(frame)
 
 
-PARALLEL_MIN_S = 40.0
-"""Shortest video that :func:`extract_pose` splits between processes unless told how many to
-use. A second process costs about 3 s of CPU before its first frame (a Python interpreter,
-MediaPipe, the model) plus its warm-up; on the TBY66 clip looped to 720p that is recovered from
-about here on (see benchmarks/RESULTS.md)."""
+MIN_PART_S = 10.0
+"""Shortest part of a video that :func:`extract_pose` gives a process of its own unless told how
+many to use. A helper costs about 3 s of CPU before its first frame (a Python interpreter,
+MediaPipe, the model) plus its warm-up. Measured with the full model on the TBY66 clip looped at
+720p on 2 cores: a 10 s video read as two parts of 5 s was no faster than one process, 20 s as
+two parts of 10 s took 15.1 s instead of 21.2 (1.4x), 30 s and 45 s were 1.5x faster."""
 
 WARMUP_S = 2.0
 """Video a helper process runs the model on before its part begins, and throws away. MediaPipe
@@ -253,9 +254,10 @@ def extract_pose(
 
     The model runs on one core, so a long video is cut into ``workers`` consecutive parts and
     each later part is read by a helper process while this one reads the first; the parts are
-    joined in order. ``workers=None`` uses every usable core for videos of at least
-    :data:`PARALLEL_MIN_S`, one process otherwise. Each helper starts :data:`WARMUP_S` early
-    so that its model is tracking the lifter when its part begins.
+    joined in order. ``workers=None`` uses one per usable core, but no more than gives each
+    part :data:`MIN_PART_S`; a network stream, or a video that does not state its duration,
+    is always read by one. Each helper starts :data:`WARMUP_S` early so
+    that its model is tracking the lifter when its part begins.
     """
     settings = settings or PoseSettings()
     frames = read_frames(video)
@@ -268,10 +270,13 @@ def extract_pose(
         model=settings.model,
         meta={"rotation": info.rotation, "codec": info.codec},
     )
-    if workers is None:
-        long = info.duration_s >= PARALLEL_MIN_S and not is_url(video)
-        workers = usable_cores() if long else 1
-    bounds = [info.duration_s * k / workers for k in range(max(workers, 1) + 1)]
+    if workers is not None and workers < 1:
+        raise ValueError(f"workers must be at least 1, got {workers}")
+    if is_url(video) or not info.duration_s > 0:
+        workers = 1  # a stream cannot be cut into parts that are read at once
+    elif workers is None:
+        workers = max(1, min(usable_cores(), int(info.duration_s // MIN_PART_S)))
+    bounds = [info.duration_s * k / workers for k in range(workers + 1)]
     bounds[-1] = np.inf
     with frames, warnings.catch_warnings(), ExitStack() as stack:
         # A damaged video's frames up to the damage are worth analysing; that it ended early

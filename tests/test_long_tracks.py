@@ -8,6 +8,7 @@ many block boundaries (with gaps and dim joints on them) the way an hour of vide
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -44,13 +45,25 @@ def damaged_set() -> PoseTrack:
     return dim(track, ["knee"], 0.2, top + 0.5, top + 0.9)
 
 
-def test_a_spilled_track_equals_the_one_held_in_memory(small_blocks: None) -> None:
+def test_a_spilled_track_equals_the_one_held_in_memory(small_blocks: None,
+                                                        tmp_path: Path) -> None:
     track = damaged_set()
     spilled = rebuilt(track)
     assert spilled == track
     assert not spilled.landmarks.flags.writeable, "a spilled track is mapped read-only"
     window = spilled[100:180]
     assert window == track[100:180] and window.landmarks.flags.owndata
+    assert PoseTrack.load(spilled.save(tmp_path / "t.npz")) == track
+
+
+def test_a_builder_takes_whole_tracks_across_blocks(small_blocks: None) -> None:
+    track = damaged_set()
+    builder = TrackBuilder(width=track.width, height=track.height, fps=track.fps,
+                           source=track.source)
+    builder.append(track.frame(0))
+    for start, stop in ((1, 20), (20, 120), (120, len(track))):
+        builder.extend(track[start:stop])
+    assert builder.build() == track
 
 
 def test_a_builder_gives_recent_windows_across_blocks(small_blocks: None) -> None:
