@@ -1,6 +1,6 @@
 """Run every benchmark, print its tables, and write benchmarks/RESULTS.md for the README.
 
-    python -m benchmarks            # the full set (about an hour on 2 cores, most of it memory)
+    python -m benchmarks            # the full set (about 1.5 hours on 2 cores; 45 min of it memory)
     python -m benchmarks --quick    # seconds per benchmark: checks the code runs (CI)
     python -m benchmarks accuracy speed   # some of them
 """

@@ -15,6 +15,7 @@ from __future__ import annotations
 import itertools
 import os
 import pickle
+import signal
 import subprocess
 import sys
 import threading
@@ -86,7 +87,7 @@ class PoseEstimator:
             min_tracking_confidence=self.settings.min_tracking_confidence,
             output_segmentation_masks=self.settings.back_contour,
         )
-        with _native_logs_silenced():
+        with _native_logs_silenced(), _interrupt_deferred():
             self._landmarker = vision.PoseLandmarker.create_from_options(options)
         self._last_ms = -1
         self._anchor: tuple[np.ndarray, float, float] | None = None
@@ -113,10 +114,10 @@ class PoseEstimator:
         # VIDEO mode rejects a timestamp equal to the previous one; containers with
         # sub-millisecond frame spacing are nudged forward by a millisecond.
         stamp = max(round(frame.time_s * 1000.0), self._last_ms + 1)
-        image = mp.Image(image_format=mp.ImageFormat.SRGB, data=frame.image)
         first = self._last_ms < 0
         self._last_ms = stamp
-        with _native_logs_silenced() if first else nullcontext():
+        with _native_logs_silenced() if first else nullcontext(), _interrupt_deferred():
+            image = mp.Image(image_format=mp.ImageFormat.SRGB, data=frame.image)
             result = self._landmarker.detect_for_video(image, stamp)
         height, width = frame.image.shape[:2]
         candidates = [_landmark_array(pose) for pose in result.pose_landmarks]
@@ -178,6 +179,28 @@ class PoseEstimator:
             return np.full((contour.CONTOUR_POINTS, 2), np.nan)
         normal = contour.dorsal_normal(shoulder, hip, sign)
         return contour.trace_back(mask, shoulder, hip, normal) / np.array([width, height])
+
+
+@contextmanager
+def _interrupt_deferred() -> Iterator[None]:
+    """Hold a Ctrl-C until the MediaPipe call in this block is over, then raise it.
+
+    Why: a KeyboardInterrupt landing inside the constructor of a MediaPipe object leaves it half
+    made, and its ``__del__`` then prints an 'Exception ignored' traceback under formcheck's
+    one-line 'interrupted'. The wait is at most one frame: Python only runs signal handlers
+    between calls anyway. Outside the main thread (where signals never arrive) it does nothing.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held: list[tuple[int, Any]] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: held.append((signum, frame)))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if held and callable(previous):
+            previous(*held[0])
 
 
 @contextmanager
