@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 import json
 import os
 import platform
@@ -14,6 +15,7 @@ from typing import Any
 import formcheck
 from formcheck.pose import PoseSettings, extract_pose
 from formcheck.track import PoseTrack, atomic_write
+from formcheck.video import VideoSink, read_frames
 
 ROOT = Path(__file__).resolve().parents[1]
 CLIPS = ROOT.parent / "shared" / "clips"
@@ -35,6 +37,33 @@ def shared_clip(name: str) -> Path:
     path = CLIPS / name
     if not path.exists():
         raise SystemExit(f"benchmark needs the shared clips: {path} not found")
+    return path
+
+
+LOOP_FPS = 30.0
+"""Frame rate of the looped inputs: every other frame of the 60 fps shared clips."""
+
+
+def looped(source: Path, seconds: float, folder: Path, short_side: int | None = None) -> Path:
+    """``source`` at 30 fps (every other frame of a 60 fps clip), rescaled so its short side is
+    ``short_side`` pixels (if given), repeated for ``seconds``, as H.264 like a phone writes it.
+
+    The long inputs of the speed and memory benchmarks (and the robustness corpus's hour) are
+    made here, never kept: the shared clips must not be copied into the project.
+    """
+    import cv2
+
+    frames = [f.image for f in itertools.islice(read_frames(source), 0, None, 2)]
+    height, width = frames[0].shape[:2]
+    if short_side is not None:
+        scale = short_side / min(height, width)
+        width, height = round(width * scale / 2) * 2, round(height * scale / 2) * 2
+        frames = [cv2.resize(f, (width, height), interpolation=cv2.INTER_CUBIC) for f in frames]
+    name = f"looped_{seconds:g}s" + (f"_{short_side}p" if short_side else "") + ".mp4"
+    path = folder / name
+    with VideoSink(path, width=width, height=height, fps=LOOP_FPS) as sink:
+        for image in itertools.islice(itertools.cycle(frames), round(seconds * LOOP_FPS)):
+            sink.write(image)
     return path
 
 

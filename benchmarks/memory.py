@@ -10,7 +10,6 @@ so the two numbers are comparable and nothing of one run stays resident in the o
 from __future__ import annotations
 
 import argparse
-import itertools
 import json
 import subprocess
 import sys
@@ -19,11 +18,9 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from benchmarks.common import shared_clip, table, write_result
-from formcheck.video import VideoSink, read_frames
+from benchmarks.common import LOOP_FPS, looped, shared_clip, table, write_result
 
 SOURCE = "deadlift/TBY66__Intelligent-Deadlift-Diagnosis-System__0016c_1.mp4"
-FPS = 30.0
 
 _MEASURE = """
 import json, resource, sys, time
@@ -37,18 +34,6 @@ print(json.dumps({"peak_rss_mb": own, "helper_peak_rss_mb": helper,
 """
 """Peak RSS of the analysing process and of its largest pose helper (a long video is shared
 between processes, see formcheck.pose.extract_pose); their sum bounds what both held at once."""
-
-
-def looped(source: Path, minutes: float, folder: Path) -> Path:
-    """The source clip at 30 fps (every other frame), repeated for ``minutes``."""
-    frames = [f.image for f in itertools.islice(read_frames(source), 0, None, 2)]
-    height, width = frames[0].shape[:2]
-    path = folder / f"looped_{minutes:g}min.mp4"
-    total = int(minutes * 60 * FPS)
-    with VideoSink(path, width=width, height=height, fps=FPS) as sink:
-        for image in itertools.islice(itertools.cycle(frames), total):
-            sink.write(image)
-    return path
 
 
 def measure(video: Path, model: str) -> dict[str, float]:
@@ -72,11 +57,11 @@ def main(argv: Sequence[str] | None = None) -> dict[str, object]:
     with tempfile.TemporaryDirectory() as tmp:
         for minutes in (args.short_minutes, args.long_minutes):
             started = time.perf_counter()
-            video = looped(shared_clip(SOURCE), minutes, Path(tmp))
+            video = looped(shared_clip(SOURCE), minutes * 60, Path(tmp))
             made = time.perf_counter() - started
             result = measure(video, args.model)
             total = result["peak_rss_mb"] + result["helper_peak_rss_mb"]
-            rows.append({"minutes": minutes, "frames": int(minutes * 60 * FPS),
+            rows.append({"minutes": minutes, "frames": round(minutes * 60 * LOOP_FPS),
                          "peak_rss_mb": result["peak_rss_mb"],
                          "helper_peak_rss_mb": result["helper_peak_rss_mb"],
                          "total_peak_rss_mb": total, "analyze_s": result["seconds"],

@@ -21,15 +21,12 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-import cv2
-
 import formcheck
-from benchmarks.common import shared_clip, table, write_result
+from benchmarks.common import LOOP_FPS, looped, shared_clip, table, write_result
 from formcheck.pose import PoseEstimator, PoseSettings
-from formcheck.video import VideoSink, read_frames
+from formcheck.video import read_frames
 
 SOURCE = "deadlift/TBY66__Intelligent-Deadlift-Diagnosis-System__0016c_1.mp4"
-FPS = 30.0
 RUNS = ["480:full", "720:lite", "720:full", "720:heavy", "1080:full"]
 """Size and model of each row: every model at 720p, the full model at every size (the whole
 grid takes three times as long for little more insight)."""
@@ -38,31 +35,17 @@ INFERENCE_FRAMES = 300
 11 GB)."""
 
 
-def make_input(source: Path, short_side: int, seconds: float, folder: Path) -> Path:
-    """The source clip at ``short_side`` pixels and 30 fps (every other frame of the 60 fps
-    original), looped to ``seconds``, as H.264 like a phone would write it."""
-    path = folder / f"input_{short_side}p.mp4"
-    frames = [f.image for f in itertools.islice(read_frames(source), 0, None, 2)]
-    height, width = frames[0].shape[:2]
-    scale = short_side / min(height, width)
-    size = (round(width * scale / 2) * 2, round(height * scale / 2) * 2)
-    scaled = [cv2.resize(image, size, interpolation=cv2.INTER_CUBIC) for image in frames]
-    with VideoSink(path, width=size[0], height=size[1], fps=FPS) as sink:
-        for image in itertools.islice(itertools.cycle(scaled), round(seconds * FPS)):
-            sink.write(image)
-    return path
-
-
 REPEATS = 2
 """Decoding and inference-only are measured this many times and the best kept: other work on a
 shared machine only ever slows a run down, so the fastest run is the least disturbed. The two
 analyses of a minute each run once."""
 
 
-def decode_fps(video: Path) -> float:
+def decode_fps(video: Path) -> tuple[float, int]:
+    """Frames per second of decoding alone, and how many frames there are."""
     start = time.perf_counter()
     n = sum(1 for _ in read_frames(video))
-    return n / (time.perf_counter() - start)
+    return n / (time.perf_counter() - start), n
 
 
 def inference_fps(video: Path, model: str) -> float:
@@ -75,9 +58,9 @@ def inference_fps(video: Path, model: str) -> float:
         return len(decoded) / (time.perf_counter() - start)
 
 
-def analyze_fps(video: Path, model: str, workers: int | None) -> tuple[float, int]:
+def analyze_fps(video: Path, frames: int, model: str, workers: int | None
+                ) -> tuple[float, int]:
     """Everything ``formcheck analyze`` does, model loading and the verdicts included."""
-    frames = sum(1 for _ in read_frames(video))
     start = time.perf_counter()
     report = formcheck.analyze(video, "deadlift", variant="kettlebell", model=model,
                                workers=workers)
@@ -97,22 +80,22 @@ def main(argv: Sequence[str] | None = None) -> dict[str, object]:
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for size, group in itertools.groupby(runs, key=lambda run: run[0]):
-            video = make_input(source, size, args.seconds, Path(tmp))
-            decode = max(decode_fps(video) for _ in range(REPEATS))
+            video = looped(source, args.seconds, Path(tmp), short_side=size)
+            decode, frames = max(decode_fps(video) for _ in range(REPEATS))
             for _, model in group:
                 inference = max(inference_fps(video, model) for _ in range(REPEATS))
-                alone, reps = analyze_fps(video, model, workers=1)
-                shared, _ = analyze_fps(video, model, workers=None)
+                alone, reps = analyze_fps(video, frames, model, workers=1)
+                shared, _ = analyze_fps(video, frames, model, workers=None)
                 rows.append({
                     "size": f"{size}p", "model": model, "decode_fps": decode,
                     "inference_fps": inference, "analyze_one_process_fps": alone,
                     "one_process_over_inference": alone / inference, "analyze_fps": shared,
-                    "x_real_time": shared / FPS, "reps": reps,
+                    "x_real_time": shared / LOOP_FPS, "reps": reps,
                 })
     headers = ["size", "model", "decode fps", "inference fps", "analyze fps (1 process)",
                "1 process / inference", "analyze fps (default)", "× real time", "reps"]
     print(table(headers, [list(r.values()) for r in rows]))
-    payload = {"source": SOURCE, "fps": FPS, "seconds": args.seconds, "rows": rows}
+    payload = {"source": SOURCE, "fps": LOOP_FPS, "seconds": args.seconds, "rows": rows}
     name = "speed_quick" if args.quick else "speed"
     print(f"written to {write_result(name, payload)}")
     return payload

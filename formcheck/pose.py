@@ -323,7 +323,9 @@ def extract_pose(
             done += 1
             report()
         truncated = frames.truncated
-        for helper in helpers if not cut_short else []:
+        # A part cut short (damage, or the video ending early) ends the track, as it would
+        # for one process reading on: what the later parts saw beyond the damage is dropped.
+        for helper in [] if cut_short else helpers:
             part, cut_short, truncated = helper.result(report)
             builder.extend(part)
             if cut_short:

@@ -3,7 +3,7 @@
 Every generator writes one input into ``folder`` (a ``tmp_path``) and returns its path. The
 ones that need a lifter build on frames of a real shared clip (:class:`Lifter`, made by the
 ``lifter`` fixture in conftest.py), so the pose model meets a real person, not a drawing.
-The hour-long input is :func:`looped` from benchmarks/memory.py, whose benchmark measures it.
+The hour-long input is :func:`looped` from benchmarks/common.py; benchmarks/memory.py measures it.
 docs/robustness.md lists what formcheck does with each input and which test checks it; tests
 for other commands (``live --source``, ``batch``, the HTML report) can take the same inputs.
 
@@ -25,7 +25,7 @@ import av
 import cv2
 import numpy as np
 
-from benchmarks.memory import looped
+from benchmarks.common import looped
 from formcheck.video import VideoSink, read_frames
 
 __all__ = [
