@@ -17,8 +17,8 @@ import mmap
 import os
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import IO, Any, ClassVar
@@ -26,6 +26,7 @@ from typing import IO, Any, ClassVar
 import numpy as np
 
 from formcheck.errors import FormcheckError
+from formcheck.files import atomic_write, display
 from formcheck.landmarks import NUM_LANDMARKS
 
 FORMAT_VERSION = 1
@@ -195,7 +196,7 @@ class PoseTrack:
 
     def save(self, path: str | os.PathLike[str]) -> Path:
         """Write the track as ``.npz`` (exact) or ``.json`` (interop, NaN as null), atomically."""
-        path = Path(path)
+        path = check_track_path(path)
         if path.suffix.lower() == ".json":
             doc = self._header() | {
                 name: _nan_to_none(getattr(self, name)) for name in _ARRAY_FIELDS
@@ -210,43 +211,324 @@ class PoseTrack:
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> PoseTrack:
-        """Read a track written by :meth:`save`; refuse other files and newer versions."""
+        """Read a track written by :meth:`save`; refuse anything else in one line.
+
+        Why so strict: a track file is untrusted input (it is shared, or written by another
+        tool). Its size is checked before anything is decompressed or parsed, and its header
+        and every array before a track is made, so a bad file is one :class:`FormcheckError`
+        naming what is wrong: never a traceback, a memory blow-up, nor a track that gives
+        nonsense later (reps timed by NaN seconds).
+        """
         path = Path(path)
+        read = _read_json if path.suffix.lower() == ".json" else _read_npz
         try:
-            if path.suffix.lower() == ".json":
-                doc = json.loads(path.read_text())
-                header = doc
-                n = len(doc["times"])
-                arrays = {
-                    name: np.array(doc[name], dtype=object).astype(np.float64).reshape(n, *row)
-                    for name, row in _ROW_SHAPES.items()
-                }
-            else:
-                with np.load(path, allow_pickle=False) as data:
-                    header = json.loads(str(data["header"]))
-                    arrays = {name: data[name] for name in _ARRAY_FIELDS}
+            header, arrays = read(path)
+        except _Unusable as exc:
+            raise FormcheckError(f"{display(path)}: {exc.verdict}: {exc}") from None
         except FileNotFoundError:
-            raise FormcheckError(f"{path}: no such file") from None
-        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
-            raise FormcheckError(f"{path}: not a formcheck pose track ({exc})") from None
-        if header.get("format") != "formcheck.PoseTrack":
-            raise FormcheckError(f"{path}: not a formcheck pose track")
-        if header["version"] > FORMAT_VERSION:
+            raise FormcheckError(f"{display(path)}: no such file") from None
+        except (OSError, ValueError, KeyError, EOFError, RecursionError, NotImplementedError,
+                zipfile.BadZipFile, zlib.error) as exc:
+            reason = " ".join(str(exc).split()) or type(exc).__name__
             raise FormcheckError(
-                f"{path}: pose track format v{header['version']} is newer than this formcheck "
-                f"reads (v{FORMAT_VERSION}); upgrade formcheck"
+                f"{display(path)}: not a formcheck pose track ({reason})"
+            ) from None
+        return cls(**arrays, **{name: header[name] for name in _TRACK_HEADER})
+
+
+MAX_TRACK_FRAMES = 4 * 3600 * 60
+"""Frames of the longest track an ``.npz`` file may hold: four hours at 60 fps.
+
+Why a limit: :meth:`PoseTrack.load` holds a whole track in memory, so what a file may make it
+allocate must be bounded before it is read (:data:`MAX_TRACK_BYTES`, :data:`MAX_JSON_BYTES`).
+Why four hours at 60 fps: no set, nor a whole training session, is filmed in one take for
+longer, and phones film at 60 fps at most except in slow motion, which lasts seconds.
+"""
+MAX_HEADER_BYTES = 1 << 20
+"""Largest header an ``.npz`` track may have; formcheck's are a few hundred bytes."""
+MAX_FRAME_SIDE = 16384
+"""Largest frame width or height a track may state, in pixels: 16K, twice the 8K cameras film."""
+MAX_MAGNITUDE = 1e6
+"""Largest size of any value in a track's arrays. None comes near: times are seconds from the
+first frame (1e6 s is 11 days), landmarks are normalised image coordinates (~0 to 1) or metres
+from the hips, scores are 0 to 1. Why a bound: the kinematics square and multiply these, and a
+value near float32's 3.4e38 would overflow there into warnings and nonsense."""
+MAX_FPS = 1000.0
+"""Highest frame rate a track may state: above the 960 fps of phones' slow motion. ``0`` is
+allowed too: it is what :class:`~formcheck.video.VideoInfo` records for a video that states none."""
+
+_ROW_DTYPES: dict[str, np.dtype] = {
+    name: array.dtype
+    for name, array in vars(PoseTrack.empty(0, width=1, height=1, fps=1.0)).items()
+    if name in _ROW_SHAPES
+}
+"""The dtype a :class:`PoseTrack` keeps each array field in."""
+MAX_TRACK_BYTES = MAX_HEADER_BYTES + MAX_TRACK_FRAMES * sum(
+    int(np.prod(row)) * _ROW_DTYPES[name].itemsize for name, row in _ROW_SHAPES.items()
+)
+"""Most an ``.npz`` track may inflate to: :data:`MAX_TRACK_FRAMES` at the 1137 bytes a frame
+:meth:`PoseTrack.save` writes, plus a header: 0.98 GB, about what such a track takes loaded."""
+MAX_JSON_BYTES = 256_000_000
+"""Largest ``.json`` track that is read: ~53,000 frames at the ~4.8 KB a frame
+:meth:`PoseTrack.save` writes (half an hour at 30 fps). Why smaller than an ``.npz``: parsing
+JSON holds about four times the file in memory (402 MB for a 96 MB track, measured), so this
+keeps a JSON load within the ~1 GB an ``.npz`` at :data:`MAX_TRACK_BYTES` takes."""
+
+_TRACK_HEADER = ("width", "height", "fps", "source", "model", "meta")
+"""Header fields that become :class:`PoseTrack` fields."""
+_HEADER_RULES: dict[str, tuple[tuple[type, ...], str, tuple[float, float] | None]] = {
+    "version": ((int,), "a whole number", (1, FORMAT_VERSION)),
+    "width": ((int,), "a whole number", (1, MAX_FRAME_SIDE)),
+    "height": ((int,), "a whole number", (1, MAX_FRAME_SIDE)),
+    "fps": ((int, float), "a number", (0, MAX_FPS)),
+    "source": ((str,), "a string", None),
+    "model": ((str,), "a string", None),
+    "meta": ((dict,), "a JSON object", None),
+}
+"""Each header field's types (exact: ``true`` is no width), what they are called, and range."""
+_ARRAY_KINDS = {"present": ("biu", "booleans (or 0 and 1)")}
+"""numpy dtype kinds each array may hold; the others hold :data:`_NUMBER_KINDS`."""
+_NUMBER_KINDS = ("fiu", "numbers (float16, float32, float64 or integers)")
+_JSON_KINDS = {"present": ({bool, int}, "true or false")}
+"""JSON value types each array of a ``.json`` track may hold; the others :data:`_JSON_NUMBERS`."""
+_JSON_NUMBERS = ({int, float, type(None)}, "numbers or null")
+_NPY_HEADERS = {
+    (1, 0): np.lib.format.read_array_header_1_0,
+    (2, 0): np.lib.format.read_array_header_2_0,
+}
+"""Readers of the ``.npy`` header versions numpy writes for a track's arrays."""
+_PLAIN_ZIP = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+"""Zip compressions numpy writes (``np.savez``, ``np.savez_compressed``)."""
+
+
+class _Unusable(Exception):
+    """Why :meth:`PoseTrack.load` cannot use a file; ``load`` puts the file's name first."""
+
+    verdict = "not a valid pose track"
+
+
+class _NotATrack(_Unusable):
+    verdict = "not a formcheck pose track"
+
+
+class _Refused(_Unusable):
+    """A file that may well be a track, but one formcheck will not read (too big, too new)."""
+
+    verdict = "refused"
+
+
+def _read_npz(path: Path) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    """Header and arrays of an ``.npz`` track. The archive's size, and each array's shape and
+    dtype, are checked from the zip directory and the ``.npy`` headers before any array data is
+    decompressed; ``allow_pickle=False`` keeps a file from running code."""
+    with zipfile.ZipFile(path) as archive:
+        _check_archive(archive.infolist())
+        header = _check_header(_npz_header(archive))
+        layouts = {name: _npy_layout(archive, name) for name in _ARRAY_FIELDS}
+        n = _frame_count(layouts["times"][0])
+        for name, (shape, dtype) in layouts.items():
+            _check_shape(name, shape, n)
+            kinds, expected = _ARRAY_KINDS.get(name, _NUMBER_KINDS)
+            if dtype.kind not in kinds or dtype.itemsize > 8:
+                raise _Unusable(f"{name} holds {_short(str(dtype))} values, expected {expected}")
+        arrays = {name: _read_npy(archive, name) for name in _ARRAY_FIELDS}
+    return header, {name: _checked_values(name, array) for name, array in arrays.items()}
+
+
+def _check_archive(entries: list[zipfile.ZipInfo]) -> None:
+    """Refuse an archive from its directory alone, before anything in it is decompressed.
+
+    Why: a few MB of deflated zeros inflate to GBs (a zip bomb). The sizes the directory states
+    bound what is read, as :mod:`zipfile` stops each entry at its stated size. Other compressions
+    are refused: numpy writes none, and zipfile inflates a bzip2 or lzma chunk whole, however
+    large it grows; so is encryption, which numpy never writes either.
+    """
+    for entry in entries:
+        if entry.compress_type not in _PLAIN_ZIP or entry.flag_bits & 0x1:
+            raise _Unusable(
+                f"{_show(entry.filename)} is encrypted or compressed in a way numpy never writes"
             )
-        if arrays["present"].dtype != bool:
-            arrays["present"] = np.asarray(arrays["present"], dtype=bool)
-        return cls(
-            **arrays,
-            width=header["width"],
-            height=header["height"],
-            fps=header["fps"],
-            source=header["source"],
-            model=header["model"],
-            meta=header["meta"],
-        )
+    inflated = sum(entry.file_size for entry in entries)
+    if inflated > MAX_TRACK_BYTES:
+        raise _Refused(f"it would inflate to {_size(inflated)} (limit {_size(MAX_TRACK_BYTES)})")
+
+
+def _npz_header(archive: zipfile.ZipFile) -> object:
+    """The parsed header of an ``.npz`` track: a JSON string stored as a 0-d text array."""
+    if "header.npy" not in archive.namelist():
+        raise _NotATrack("it has no header")
+    shape, dtype = _npy_layout(archive, "header")
+    if shape != () or dtype.kind != "U":
+        raise _NotATrack("its header is not text")
+    if dtype.itemsize > MAX_HEADER_BYTES:
+        raise _Unusable(f"its header is {_size(dtype.itemsize)} (limit {_size(MAX_HEADER_BYTES)})")
+    return json.loads(str(_read_npy(archive, "header")))
+
+
+def _npy_layout(archive: zipfile.ZipFile, name: str) -> tuple[tuple[int, ...], np.dtype]:
+    """Shape and dtype of the array ``name``, from its ``.npy`` header alone.
+
+    Why before reading: numpy allocates the array its header declares before it reads the
+    data, so a header declaring more than its entry holds would have a tiny file allocate TBs.
+    """
+    try:
+        entry = archive.getinfo(f"{name}.npy")
+    except KeyError:
+        raise _Unusable(f"it has no {name} array") from None
+    with archive.open(entry) as fh:
+        version = np.lib.format.read_magic(fh)
+        if version not in _NPY_HEADERS:
+            raise _Unusable(f"{name} is in .npy format v{version[0]}.{version[1]}, "
+                            "which numpy does not write for it")
+        shape, _, dtype = _NPY_HEADERS[version](fh)
+    # (An object array holds pickles, not its items: its dtype alone has it refused.)
+    if not dtype.hasobject and np.prod(shape, dtype=object) * dtype.itemsize > entry.file_size:
+        raise _Unusable(f"{name} claims shape {_short(str(shape))} but holds less data")
+    return shape, dtype
+
+
+def _read_npy(archive: zipfile.ZipFile, name: str) -> np.ndarray:
+    with archive.open(f"{name}.npy") as fh:
+        return np.lib.format.read_array(fh, allow_pickle=False)
+
+
+def _read_json(path: Path) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    """Header and arrays of a ``.json`` track (NaN written as null); its size is checked before
+    it is read, and every value's JSON type before it becomes a number."""
+    doc = _check_header(json.loads(_read_capped(path, MAX_JSON_BYTES)))
+    raw = {name: _json_array(doc, name) for name in _ARRAY_FIELDS}
+    n = _frame_count(raw["times"].shape)
+    arrays = {}
+    for name, values in raw.items():
+        _check_shape(name, values.shape, n)
+        arrays[name] = _checked_values(name, _from_json(name, values))
+    return doc, arrays
+
+
+def _read_capped(path: Path, limit: int) -> bytes:
+    """The bytes of ``path``, refused unread when it is larger than ``limit``. At most
+    ``limit + 1`` bytes are read in any case: a FIFO or a device states no size."""
+    with path.open("rb") as fh:
+        size = os.fstat(fh.fileno()).st_size
+        data = b"" if size > limit else fh.read(limit + 1)
+    if max(size, len(data)) > limit:
+        shown = _size(size) if size > limit else f"more than {_size(limit)}"
+        raise _Refused(f"it is {shown}, and a .json pose track may be {_size(limit)} at most; "
+                       "save long tracks as .npz")
+    return data
+
+
+def _json_array(doc: dict[str, Any], name: str) -> np.ndarray:
+    """The array ``name`` of a ``.json`` track as it stands: an object array of JSON values."""
+    if name not in doc:
+        raise _Unusable(f"it has no {name} array")
+    try:
+        values = np.array(doc[name], dtype=object)
+    except ValueError:
+        raise _Unusable(f"{name} is not a rectangular array") from None
+    # An empty track's arrays are plain [] in JSON: they hold no rows to give their shape.
+    return values.reshape((0, *_ROW_SHAPES[name])) if values.shape == (0,) else values
+
+
+def _from_json(name: str, values: np.ndarray) -> np.ndarray:
+    """``values`` as numbers (null as NaN), if each is of a JSON type the array may hold.
+
+    Why check types: numpy would silently read ``"1.5"`` or ``true`` as a coordinate.
+    """
+    types, expected = _JSON_KINDS.get(name, _JSON_NUMBERS)
+    wrong = set(map(type, values.flat)) - types
+    if wrong:
+        value = next(value for value in values.flat if type(value) in wrong)
+        raise _Unusable(f"{name} holds {_show(value)}, expected {expected}")
+    try:
+        return values.astype(np.int64 if name == "present" else np.float64)
+    except OverflowError:
+        raise _Unusable(f"{name} holds a number too large for it") from None
+
+
+def _check_header(header: object) -> dict[str, Any]:
+    """``header`` if it is a formcheck track's, of a version this formcheck reads, with every
+    field of the right type and within range."""
+    if not isinstance(header, dict) or header.get("format") != "formcheck.PoseTrack":
+        raise _NotATrack("it does not say format formcheck.PoseTrack")
+    version = header.get("version")
+    if type(version) is int and version > FORMAT_VERSION:
+        raise _Refused(f"pose track format v{_show(version)} is newer than this formcheck reads "
+                       f"(v{FORMAT_VERSION}); upgrade formcheck")
+    for name, (types, kind, span) in _HEADER_RULES.items():
+        if name not in header:
+            raise _Unusable(f"its header has no {name}")
+        value = header[name]
+        if type(value) not in types or (span is not None and not span[0] <= value <= span[1]):
+            within = f" from {span[0]:g} to {span[1]:g}" if span is not None else ""
+            raise _Unusable(f"{name} must be {kind}{within}, not {_show(value)}")
+    # The one meta field formcheck reads: the report quotes it as the reason a video ended early.
+    truncated = header["meta"].get("truncated", "")
+    if type(truncated) is not str:
+        raise _Unusable(f"meta's truncated must be a string, not {_show(truncated)}")
+    return header
+
+
+def _frame_count(times_shape: tuple[int, ...]) -> int:
+    """Frames in the track: the length of ``times``, which every array must share."""
+    if len(times_shape) != 1:
+        raise _Unusable(f"times has shape {_short(str(times_shape))}, expected one per frame")
+    return times_shape[0]
+
+
+def _check_shape(name: str, shape: tuple[int, ...], n: int) -> None:
+    expected = (n, *_ROW_SHAPES[name])
+    if tuple(shape) != expected:
+        raise _Unusable(f"{name} has shape {_short(str(tuple(shape)))}, expected {expected}")
+
+
+def _checked_values(name: str, array: np.ndarray) -> np.ndarray:
+    """``array`` in the dtype the track keeps it in, once its values are known to make sense:
+    ``present`` true or false; ``times`` seconds, strictly increasing (as the video reader
+    makes them); the rest NaN (absent) or numbers; all within :data:`MAX_MAGNITUDE`."""
+    if name == "present":
+        _refuse_frames(name, (array != 0) & (array != 1), array, "must be true or false (1 or 0)")
+        return array.astype(bool)
+    with np.errstate(over="ignore"):
+        values = array.astype(_ROW_DTYPES[name])
+    out = ~(np.abs(values) <= MAX_MAGNITUDE)  # NaN, infinite, or too large
+    if name != "times":
+        _refuse_frames(name, out & ~np.isnan(values), array,
+                       f"must be NaN (absent) or within ±{MAX_MAGNITUDE:g}")
+        return values
+    _refuse_frames(name, out, array, f"must be seconds within ±{MAX_MAGNITUDE:g}, never NaN")
+    back = np.flatnonzero(values[1:] <= values[:-1])
+    if len(back):
+        i = int(back[0]) + 1
+        raise _Unusable(f"times are not increasing (frame {i}: {values[i]:.2f} s after "
+                        f"{values[i - 1]:.2f} s)")
+    return values
+
+
+def _refuse_frames(name: str, bad: np.ndarray, array: np.ndarray, rule: str) -> None:
+    """Refuse ``array`` if ``bad`` holds anywhere, naming the first such frame and value."""
+    if not bad.any():
+        return
+    frame = int(np.flatnonzero(bad.reshape(len(bad), -1).any(axis=1))[0])
+    value = np.asarray(array[frame])[np.asarray(bad[frame])].flat[0]
+    raise _Unusable(f"{name} {rule}, but frame {frame} holds {_show(value.item())}")
+
+
+def _size(n: int) -> str:
+    """``n`` bytes for a person, to the precision a limit needs: 1.7 GB, 256 MB, 12 kB."""
+    if n >= 0.95e9:
+        return f"{n / 1e9:.1f} GB"
+    return f"{n / 1e6:.0f} MB" if n >= 1e6 else f"{n / 1e3:.0f} kB"
+
+
+def _show(value: object) -> str:
+    """``value`` for a message: its repr on one line, cut short (a file may hold a 400-digit
+    width, or a name with a newline in it)."""
+    return _short(repr(value))
+
+
+def _short(text: str, width: int = 40) -> str:
+    return text if len(text) <= width else f"{text[: width - 3]}..."
 
 
 def _release(array: np.ndarray) -> None:
@@ -268,30 +550,23 @@ def _nan_to_none(array: np.ndarray) -> Any:
     return np.where(np.isnan(array), None, array.astype(object)).tolist()
 
 
-@contextmanager
-def atomic_write(path: str | os.PathLike[str]) -> Iterator[Path]:
-    """Yield a temporary path beside ``path``; rename it over ``path`` only on success.
+TRACK_SUFFIXES = (".npz", ".json")
+"""Files with these suffixes are pose tracks (:meth:`PoseTrack.save`), not videos."""
 
-    Why: an interrupted run must never leave a half-written report, track or video where a
-    finished one is expected (batch resumption trusts whatever file it finds).
+
+def check_track_path(path: str | os.PathLike[str]) -> Path:
+    """``path`` if a pose track can be saved there; its suffix chooses the format.
+
+    Why refuse other suffixes: ``-o lift.txt`` would hold a zip archive no one expects, and a
+    track saved without ``.npz``/``.json`` would not be recognised as a track when analysed.
     """
     path = Path(path)
-    directory = path.parent if str(path.parent) else Path()
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-    except OSError as exc:
-        raise FormcheckError(f"cannot write {path}: {exc.strerror or exc}") from None
-    os.close(fd)
-    tmp = Path(name)
-    tmp.chmod(0o666 & ~_umask())
-    try:
-        yield tmp
-        tmp.replace(path)
-    except OSError as exc:
-        raise FormcheckError(f"cannot write {path}: {exc.strerror or exc}") from None
-    finally:
-        tmp.unlink(missing_ok=True)
+    if path.suffix.lower() not in TRACK_SUFFIXES:
+        raise FormcheckError(
+            f"a pose track is saved as .npz (exact) or .json, not {path.name!r}; "
+            "name the file accordingly"
+        )
+    return path
 
 
 @dataclass(frozen=True)
@@ -407,27 +682,3 @@ class TrackBuilder:
             **header,
         )
         return mapped[start:] if start else mapped
-
-def _umask() -> int:
-    """The process umask, so atomically written files get the permissions a plain open gives."""
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def check_writable(path: str | os.PathLike[str]) -> Path:
-    """Fail now, with a clear message, if ``path`` could not be written later.
-
-    Why: finding out that the report folder is read-only after ten minutes of pose inference
-    wastes the user's time; an output path is tried before any work starts.
-    """
-    path = Path(path)
-    if path.is_dir():
-        raise FormcheckError(f"cannot write {path}: it is a folder")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(prefix=f".{path.name}.", dir=path.parent):
-            pass
-    except OSError as exc:
-        raise FormcheckError(f"cannot write {path}: {exc.strerror or exc}") from None
-    return path
