@@ -6,18 +6,32 @@ override any of them with ``--config FILE``::
 
     [thresholds]
     lockout_hip_angle = 170                       # just the value
-    [thresholds.rounded_back_bend]                # or with your own source
+    [thresholds.back_bend]                        # or with your own source
     value = 0.05
     source = "our physio, 2026-11"
 
 Example:
     >>> lift = load_lift("kettlebell_swing", variant="american")
     >>> lift.threshold("swing_height_min")
-    Threshold(name='swing_height_min', value=1.9, unit='shoulder heights', ...)
+    Threshold(name='swing_height_min', value=1.8, unit='shoulder heights above the hip', ...)
+
+Every threshold, shipped or overridden, is checked when the lift loads, because a bad value does
+not fail later: against NaN or infinity every comparison comes out the same, so a check silently
+turns off, and a negative duration or a share above 1 quietly means something no rule intends. So
+a value must be finite and within the range its unit allows (:data:`UNIT_RANGES`: a magnitude as an
+angle, a duration, a count, a ratio or a share cannot be negative, and angles stop at 180°,
+shares at 1; a signed position such as degrees from level or an offset in trunk lengths only has
+to be finite). The ranges are wide on purpose: they refuse only the impossible, not the unwise.
+A ``<name>_major`` limit must stay strictly beyond its minor ``<name>`` on the side the lift's
+defaults put it, or every fault would be graded major (or never); the defaults give the
+direction because some checks fault below their limit and others above it. And a config may
+hold only ``[thresholds]``: any other table or key is refused by name, since a typo such as
+``[treshold]`` silently ignored looks exactly like an override that took effect.
 """
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 from importlib import resources
@@ -75,6 +89,37 @@ class Lift(BaseModel):
         return self.thresholds[name].value
 
 
+INF = math.inf
+UNIT_RANGES: dict[str, tuple[float, float]] = {
+    "deg": (0.0, 180.0),  # joint angles, inclinations from vertical, yaw, ranges of motion
+    "deg from level": (-90.0, 90.0),  # trunk inclination minus 90°: signed
+    "visibility score (0-1)": (0.0, 1.0),
+    "share of frames": (0.0, 1.0),
+    "share of the clip's range": (0.0, 1.0),
+    "share of the rep's amplitude": (0.0, 1.0),
+    "share of the rise": (0.0, 1.0),
+    "s": (0.0, INF),
+    "frames": (0.0, INF),
+    "ratio": (0.0, INF),  # knee flexion over hip flexion
+    "chord lengths": (-INF, INF),  # bow beyond the lifter's standing back: signed
+    "trunk lengths": (-INF, INF),  # hands ahead of (+) or behind (-) mid-foot
+    "shoulder heights above the hip": (-INF, INF),  # hands above (+) or below (-) the hip
+}
+"""The values each threshold unit allows (both ends included): a limit outside its unit's
+range cannot be met or cannot be missed. A unit missing here fails the lift's load, so a new
+unit gets a range decided for it rather than none."""
+
+CONFIG_TABLES = ("thresholds",)
+"""The only top-level tables a ``--config`` file may hold."""
+
+
+def _kind(value: object) -> str:
+    """The TOML name of ``value``'s type: users write TOML, not Python."""
+    names = {bool: "a boolean", int: "an integer", float: "a number", str: "a string",
+             list: "an array", dict: "a table"}
+    return names.get(type(value), "a date or time")
+
+
 def _read_toml(source: str | os.PathLike[str], text: str) -> dict[str, Any]:
     try:
         return tomllib.loads(text)
@@ -82,17 +127,50 @@ def _read_toml(source: str | os.PathLike[str], text: str) -> dict[str, Any]:
         raise FormcheckError(f"{source}: not valid TOML ({exc})") from None
 
 
+def _read_config(path: Path) -> dict[str, Any]:
+    """The ``[thresholds]`` table of the user's config; anything else in the file is refused,
+    since an ignored table or key would look like an override that took effect."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")  # -sig: Windows editors may add a BOM
+    except UnicodeDecodeError:
+        raise FormcheckError(f"cannot read config {path}: not UTF-8 text") from None
+    except OSError as exc:
+        raise FormcheckError(f"cannot read config {path}: {exc.strerror or exc}") from None
+    user = _read_toml(path, text)
+    unknown = sorted(set(user) - set(CONFIG_TABLES))
+    if unknown:
+        raise FormcheckError(
+            f"{path}: unknown top-level table or key {', '.join(unknown)}; "
+            f"a config may hold only: {', '.join(f'[{t}]' for t in CONFIG_TABLES)}"
+        )
+    return user.get("thresholds", {})
+
+
 def _thresholds(table: dict[str, Any], origin: str) -> dict[str, Threshold]:
     try:
         return {name: Threshold(name=name, **spec) for name, spec in table.items()}
-    except (TypeError, ValidationError) as exc:
+    except TypeError as exc:
         raise FormcheckError(f"{origin}: bad threshold entry ({exc})") from None
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()
+        )
+        raise FormcheckError(f"{origin}: bad threshold entry ({problems})") from None
 
 
 def _apply_overrides(
-    thresholds: dict[str, Threshold], overrides: dict[str, Any], origin: str
+    thresholds: dict[str, Threshold],
+    overrides: object,
+    defaults: dict[str, Threshold],
+    origin: str,
 ) -> dict[str, Threshold]:
-    """``thresholds`` with the values (and optionally sources) from ``origin`` laid over."""
+    """``thresholds`` with the values (and optionally sources) from ``origin`` laid over,
+    checked against the lift's ``defaults`` (see :func:`_check`)."""
+    if not isinstance(overrides, dict):
+        raise FormcheckError(
+            f"{origin}: thresholds must be a table ([thresholds] then name = value lines), "
+            f"not {_kind(overrides)}"
+        )
     unknown = sorted(set(overrides) - set(thresholds))
     if unknown:
         raise FormcheckError(
@@ -102,16 +180,56 @@ def _apply_overrides(
     merged = dict(thresholds)
     for name, override in overrides.items():
         spec = override if isinstance(override, dict) else {"value": override}
-        if not isinstance(spec.get("value"), int | float) or isinstance(spec["value"], bool):
-            raise FormcheckError(f"{origin}: threshold {name} needs a numeric value")
-        extra = set(spec) - {"value", "source"}
+        extra = sorted(set(spec) - {"value", "source"})
         if extra:
-            raise FormcheckError(f"{origin}: threshold {name} may set value and source only")
+            raise FormcheckError(
+                f"{origin}: threshold {name} may set value and source only, not {', '.join(extra)}"
+            )
+        value = spec.get("value")
+        if not isinstance(value, int | float) or isinstance(value, bool):
+            got = f", not {_kind(value)}" if "value" in spec else ""
+            raise FormcheckError(f"{origin}: threshold {name} needs a numeric value{got}")
+        source = spec.get("source", f"set in {origin}")
+        if not isinstance(source, str):
+            raise FormcheckError(
+                f"{origin}: threshold {name} source must be a string, not {_kind(source)}"
+            )
         merged[name] = thresholds[name].model_copy(
-            update={"value": float(spec["value"]),
-                    "source": spec.get("source", f"set in {origin}")}
+            update={"value": float(value), "source": source}
         )
-    return merged
+    return _check(merged, defaults, origin)
+
+
+def _check(
+    thresholds: dict[str, Threshold], defaults: dict[str, Threshold], origin: str
+) -> dict[str, Threshold]:
+    """``thresholds``, refused (naming ``origin``) unless every value is finite, within its
+    unit's range and every major limit beyond its minor one as in ``defaults``. Run after each
+    layer is applied, so the earlier layers already passed and the culprit is ``origin``."""
+    for t in thresholds.values():
+        if t.unit not in UNIT_RANGES:
+            raise FormcheckError(f"{origin}: threshold {t.name} has unit {t.unit!r}, which has "
+                                 "no allowed range in formcheck.config.UNIT_RANGES")
+        if not math.isfinite(t.value):
+            raise FormcheckError(
+                f"{origin}: threshold {t.name} must be a finite number, not {t.value}"
+            )
+        low, high = UNIT_RANGES[t.unit]
+        if not low <= t.value <= high:
+            allowed = f"at least {low:g}" if high == INF else f"between {low:g} and {high:g}"
+            raise FormcheckError(
+                f"{origin}: threshold {t.name} ({t.value:g}) must be {allowed} ({t.unit})"
+            )
+        minor = thresholds.get(t.name.removesuffix("_major"))
+        if t.name.endswith("_major") and minor is not None:
+            above = defaults[t.name].value > defaults[minor.name].value
+            if t.value == minor.value or (t.value > minor.value) != above:
+                raise FormcheckError(
+                    f"{origin}: threshold {t.name} ({t.value:g}) must be "
+                    f"{'above' if above else 'below'} {minor.name} ({minor.value:g}), "
+                    "as in the lift's defaults"
+                )
+    return thresholds
 
 
 def load_lift(
@@ -131,21 +249,20 @@ def load_lift(
         raise FormcheckError(
             f"{name} has no variant {chosen!r}; choose one of: {', '.join(variants)}"
         )
-    thresholds = _thresholds(common["thresholds"], "common.toml") | _thresholds(
-        doc["thresholds"], f"{name}.toml"
-    )
-    thresholds = _apply_overrides(
-        thresholds,
-        doc["variants"][chosen].get("thresholds", {}),
-        f"{name}.toml [variants.{chosen}]",
-    )
+    shared = _thresholds(common["thresholds"], "common.toml")
+    defaults = shared | _thresholds(doc["thresholds"], f"{name}.toml")
+    _check(shared, shared, "common.toml")
+    _check(defaults, defaults, f"{name}.toml")
+    # every variant, not just the chosen one: a broken shipped variant fails any load (and test)
+    by_variant = {
+        v: _apply_overrides(defaults, spec.get("thresholds", {}), defaults,
+                            f"{name}.toml [variants.{v}]")
+        for v, spec in doc["variants"].items()
+    }
+    thresholds = by_variant[chosen]
     if config is not None:
         path = Path(config)
-        try:
-            user = _read_toml(path, path.read_text())
-        except OSError as exc:
-            raise FormcheckError(f"cannot read config {path}: {exc.strerror or exc}") from None
-        thresholds = _apply_overrides(thresholds, user.get("thresholds", {}), str(path))
+        thresholds = _apply_overrides(thresholds, _read_config(path), defaults, str(path))
     return Lift(
         name=name,
         title=doc["title"],

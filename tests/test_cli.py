@@ -162,7 +162,7 @@ def test_config_override_changes_the_verdict(tmp_path: Path) -> None:
 
     path = tmp_path / "c.toml"
     path.write_text('[thresholds.back_bend]\nvalue = 0.5\nsource = "test"\n'
-                    "[thresholds]\nhip_lead = 0.9\n")
+                    "[thresholds]\nback_bend_major = 0.6\nhip_lead = 0.9\nhip_lead_major = 0.95\n")
     done = run("analyze", str(SAMPLE), "-e", "deadlift", "--config", str(path), "--json", "-")
     report = json.loads(done.stdout)
     assert report["thresholds"]["back_bend"] == 0.5
