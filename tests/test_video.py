@@ -16,6 +16,7 @@ import warnings
 from pathlib import Path
 
 import av
+import cv2
 import numpy as np
 import pytest
 from corpus import audio_only, cut_mid_stream, text_as_video, write_video, zero_bytes
@@ -123,6 +124,37 @@ def test_rotation_metadata_is_applied(tmp_path: Path, ffmpeg_angle: int, clockwi
     assert errors[clockwise] < 8
 
 
+@pytest.mark.parametrize(
+    ("ffmpeg_angle", "size", "scaled_from"),
+    [(None, (1920, 1080), (2560, 1440)), (-90, (1080, 1920), (1440, 2560))],
+    ids=["landscape", "phone-portrait"],
+)
+def test_frames_larger_than_the_cap_are_scaled_down_whole(
+    tmp_path: Path, ffmpeg_angle: int | None, size: tuple[int, int], scaled_from: tuple[int, int]
+) -> None:
+    path = make_video(tmp_path / "big.mp4", 3, width=2560, height=1440,
+                      display_rotation=ffmpeg_angle)
+    info = VideoInfo.from_path(path)
+    assert (info.width, info.height, info.scaled_from) == (*size, scaled_from)
+    with read_frames(path) as reader:
+        frames = list(reader)
+    assert reader.notes == {"scaled_from": list(scaled_from)}
+    width, height = size
+    for frame in frames:
+        assert frame.image.shape == (height, width, 3) and frame.image.flags.c_contiguous
+    expected = cv2.resize(np.rot90(pattern(0, 2560, 1440), k=-1 if ffmpeg_angle else 0),
+                          size, interpolation=cv2.INTER_AREA)
+    assert np.abs(frames[0].image.astype(int) - expected).mean() < 8, "the whole picture, upright"
+
+
+def test_frames_within_the_cap_keep_their_size(tmp_path: Path) -> None:
+    path = make_video(tmp_path / "hd.mp4", 2, width=1920, height=1080)
+    assert VideoInfo.from_path(path).scaled_from is None
+    with read_frames(path) as reader:
+        assert next(reader).image.shape == (1080, 1920, 3)
+    assert reader.notes == {}
+
+
 def test_variable_frame_rate_times_come_from_the_container(tmp_path: Path) -> None:
     pts_ms = [0, 33, 50, 120, 121, 300, 310]
     path = make_video(tmp_path / "vfr.mp4", len(pts_ms), pts_ms=pts_ms)
@@ -189,6 +221,13 @@ def _index_but_no_frames(tmp_path: Path) -> Path:
     return path
 
 
+def _too_large(tmp_path: Path) -> Path:
+    """16400 pixels wide: more than a decoder should be asked to hold (lossless FFV1, since a
+    strip 16 rows high costs nothing to encode)."""
+    return make_video(tmp_path / "wide.mkv", 1, width=16400, height=16,
+                      container_format="matroska", codec="ffv1")
+
+
 def _directory(tmp_path: Path) -> Path:
     return tmp_path
 
@@ -203,8 +242,11 @@ def _directory(tmp_path: Path) -> Path:
         (_cut_before_index, "cannot read"),
         (_index_but_no_frames, "no decodable frames"),
         (_directory, "not a video file"),
+        (_too_large, "the video is 16400x16 pixels, too large to decode; formcheck reads up to "
+                     "16384 pixels a side (scale it down first"),
     ],
-    ids=["missing", "zero-bytes", "text", "audio-only", "truncated", "no-frames", "directory"],
+    ids=["missing", "zero-bytes", "text", "audio-only", "truncated", "no-frames", "directory",
+         "too-large"],
 )
 def test_bad_input_is_a_one_line_formcheck_error(tmp_path: Path, make, message: str) -> None:
     path = make(tmp_path)
@@ -412,3 +454,56 @@ def test_real_clip_decodes_fully_and_agrees_with_the_manifest() -> None:
     assert count == info.frame_count == round(duration * fps)
     assert last is not None
     assert last.time_s + 1 / fps == pytest.approx(duration, abs=0.01)
+
+
+def _peak_rss_mb(code: str) -> float:
+    """Peak resident memory of a fresh interpreter running ``code``, in MB: its ``VmHWM``, since
+    ``ru_maxrss`` would carry this (large) process's peak over the fork."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", code + "\nfrom pathlib import Path\n"
+         "print(next(line for line in Path('/proc/self/status').read_text().splitlines()"
+         " if line.startswith('VmHWM')))"],
+        capture_output=True, text=True, timeout=300, check=True,
+        cwd=Path(__file__).resolve().parents[1],
+    )
+    return int(done.stdout.split()[-2]) / 1024
+
+
+@pytest.mark.slow
+@pytest.mark.clips
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs Linux /proc for RSS")
+def test_an_8k_video_is_posed_at_the_cap_in_bounded_memory(tmp_path: Path, lifter) -> None:
+    """8192x8192, the lifter filling its height: the model finds them where it does in the
+    360x640 original, and memory stays near that of a 1080p video. Peak RSS of extract_pose on
+    the 2-core dev machine: these 4 frames 2185 MB without the cap, 614 MB with it; 10 frames
+    3086 MB (11.5 s) against 856 MB (2.0 s)."""
+    from formcheck.pose import extract_pose
+
+    side, images = 8192, lifter.images[:4]
+    height, width = images[0].shape[:2]
+    scaled = round(width * side / height) // 2 * 2
+    left = (side - scaled) // 2
+    big, small = tmp_path / "8k.mp4", tmp_path / "small.mp4"
+    with VideoSink(big, width=side, height=side, fps=lifter.fps, preset="ultrafast") as sink:
+        for image in images:
+            canvas = np.zeros((side, side, 3), np.uint8)
+            canvas[:, left:left + scaled] = cv2.resize(image, (scaled, side))
+            sink.write(canvas)
+    with VideoSink(small, width=width, height=height, fps=lifter.fps) as sink:
+        for image in images:
+            sink.write(image)
+    code = f"from formcheck.pose import extract_pose; extract_pose({str(big)!r}, workers=1)"
+    assert _peak_rss_mb(code) < 1500
+    track, reference = extract_pose(big), extract_pose(small)
+    assert (track.width, track.height) == (1920, 1920) and track.present.all()
+    assert track.meta["codec"] == "h264"
+    # Normalised landmarks of the big frame, in pixels of the small one.
+    x = (track.landmarks[..., 0] * side - left) / scaled * width
+    y = track.landmarks[..., 1] * height
+    error = np.hypot(x - reference.landmarks[..., 0] * width,
+                     y - reference.landmarks[..., 1] * height)
+    assert np.median(error) < 3.0, np.median(error)
+    assert np.isfinite(track.back_contour).all()
