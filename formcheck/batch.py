@@ -7,10 +7,15 @@ report it gets back atomically and keeps ``summary.csv`` and ``reps.csv`` curren
 or a crash loses only the clips in flight and running the same command again completes the
 rest.
 
-A report is reused when its cache key matches: the sha256 of the clip's bytes, the effective
-lift (exercise, variant and every threshold after ``config``), the model variant and the
-formcheck version. Failures are not cached: a re-run tries those clips again, because the cause
-(a killed worker, a model not yet fetched, a file still being copied) is often gone by then.
+A report is reused when its cache key matches: the sha256 of the clip's bytes and its path, the
+effective lift (exercise, variant and every threshold after ``config``), the model variant and
+the formcheck version. Failures are not cached: a re-run tries those clips again, because the
+cause (a killed worker, a model not yet fetched, a file still being copied) is often gone by
+then.
+
+A file name need not be valid UTF-8: every path becomes text through
+:func:`formcheck.files.display` (bad bytes shown as ``\\xff``), so such a clip is scored, or is
+one error row, like any other. Every CSV cell goes through :func:`formcheck.csvsafe.csv_safe`.
 
 Example:
     >>> from formcheck.batch import batch
@@ -25,18 +30,22 @@ import csv
 import glob
 import hashlib
 import io
+import itertools
 import logging
 import multiprocessing
+import multiprocessing.resource_tracker
 import os
 import signal
+import sys
 import time
 import warnings
-from collections import Counter, deque
+from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import ExitStack, closing
+from contextlib import ExitStack, closing, suppress
 from dataclasses import dataclass, replace
+from multiprocessing.connection import wait as wait_for_exit
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -45,11 +54,13 @@ from pydantic import ValidationError
 import formcheck
 from formcheck.api import TRACK_SUFFIXES, analyze
 from formcheck.config import load_lift
+from formcheck.csvsafe import csv_safe, safe_writer
 from formcheck.errors import FormcheckError
+from formcheck.files import atomic_write, check_writable, display
 from formcheck.html_report import IndexRow, write_index
 from formcheck.models import model_path
 from formcheck.report import CSV_COLUMNS, Report
-from formcheck.track import atomic_write, check_writable
+from formcheck.signals import STOP_SIGNALS, signals_held
 from formcheck.video import usable_cores
 
 VIDEO_SUFFIXES = (".mp4", ".mov", ".m4v", ".avi", ".mkv", ".webm")
@@ -75,6 +86,10 @@ not rewrite thousands of rows each."""
 TOP_FAULTS = 3
 """Faults listed per clip in the summary, most frequent first."""
 
+STOP_GRACE_S = 2.0
+"""How long stopped workers get to exit (removing their temporary files and pose helpers)
+before they are killed."""
+
 SUMMARY_COLUMNS = (
     "clip", "exercise", "variant", "status", "reps", "valid", "no_rep", "ambiguous",
     "mean_score", "faults", "view", "detection_rate", "warnings", "error", "report",
@@ -90,7 +105,8 @@ class ClipJob:
         exercise, variant: the lift; ``variant`` is resolved (never None).
         config: the thresholds file laid over the lift's own, if any.
         model, model_dir: pose model variant and the folder it is cached in.
-        key: sha256 over the clip's bytes, the effective lift, the model and formcheck's version.
+        key: sha256 over the clip's bytes and path, the effective lift, the model and
+            formcheck's version.
     """
 
     path: Path
@@ -102,10 +118,18 @@ class ClipJob:
     key: str
     html: Path | None = None
     """Where to write the clip's HTML report, if one was asked for."""
+    refused: str | None = None
+    """Why the clip is not read at all (a manifest row outside ``--root``): an error row."""
 
     @property
     def report_name(self) -> str:
-        return f"{self.path.stem}-{self.key[:KEY_CHARS]}.json"
+        """The report's file name: the clip's name as text (bad bytes as ``\\xff``), the key."""
+        return f"{display(self.path.stem)}-{self.key[:KEY_CHARS]}.json"
+
+    @property
+    def clip(self) -> str:
+        """The clip's path as text, for tables, pages and messages."""
+        return display(self.path)
 
 
 @dataclass(frozen=True)
@@ -186,6 +210,7 @@ def batch(
     exercise: str | None = None,
     variant: str | None = None,
     manifest: str | os.PathLike[str] | None = None,
+    root: str | os.PathLike[str] | None = None,
     out: str | os.PathLike[str] | None = None,
     workers: int | None = None,
     scheduler: str | None = None,
@@ -200,10 +225,12 @@ def batch(
     """Score every clip named by ``inputs`` (as ``exercise``) or by a ``manifest`` CSV.
 
     ``inputs`` are video files, folders (searched recursively for videos) and globs. A manifest
-    has the columns ``file,exercise[,variant]``, with files relative to the manifest's folder.
-    Reports go to ``out/reports/<clip>-<key>.json`` (``out`` defaults to ``formcheck-batch``);
-    ``out/summary.csv`` has one row per clip (an error row for a clip that failed) and
-    ``out/reps.csv`` one row per rep.
+    has the columns ``file,exercise[,variant]``, with files relative to the manifest's folder;
+    its clips are named by their resolved paths (symbolic links and ``..`` resolved). With
+    ``root``, a manifest row whose resolved file is outside that folder is not read: it is an
+    error row. Reports go to ``out/reports/<clip>-<key>.json`` (``out`` defaults to
+    ``formcheck-batch``); ``out/summary.csv`` has one row per clip (an error row for a clip that
+    failed) and ``out/reps.csv`` one row per rep.
 
     ``workers`` local processes score the clips (default: one per usable core). With
     ``scheduler`` (``tcp://host:8786``) the workers of that Dask cluster do, and with
@@ -222,7 +249,7 @@ def batch(
             "brings its own workers"
         )
     jobs = plan(
-        inputs, exercise=exercise, variant=variant, manifest=manifest, config=config,
+        inputs, exercise=exercise, variant=variant, manifest=manifest, root=root, config=config,
         model=model, model_dir=model_dir,
     )
     out = Path(out) if out is not None else DEFAULT_OUT
@@ -233,20 +260,22 @@ def batch(
         jobs = [replace(job, html=reports / Path(job.report_name).with_suffix(".html"))
                 for job in jobs]
     results = {} if rescore else _cached_results(jobs, out / "reports")
-    todo = [job for job in jobs if job not in results]
+    todo = [job for job in jobs if job not in results]  # the refused ones included
     engine: Engine
     if scheduler is not None or local_cluster:
         engine = DaskEngine(scheduler, workers or usable_cores())
     else:
         engine = LocalPool(workers or usable_cores())
-    if scheduler is None and any(job.path.suffix.lower() not in TRACK_SUFFIXES for job in todo):
+    if scheduler is None and any(
+        job.path.suffix.lower() not in TRACK_SUFFIXES and job.refused is None for job in todo
+    ):
         # Fetch (or verify) the model here, once, rather than in every worker at the same time.
         model_path(model, model_dir)
     _score(engine, jobs, todo, results, out, progress or (lambda _: None))
     summary = BatchSummary(out, tuple(results[job] for job in jobs))
     if report_html:
         write_index([
-            IndexRow(clip=str(r.job.path), report=r.report, error=r.error,
+            IndexRow(clip=r.job.clip, report=r.report, error=r.error,
                      report_path=r.job.html if r.ok else None)
             for r in summary.results
         ], out / "index.html")
@@ -261,16 +290,21 @@ def _score(
     out: Path,
     progress: Callable[[BatchProgress], None],
 ) -> None:
-    """Run ``todo`` on ``engine``, saving each report as it arrives and the tables as they go."""
+    """Run ``todo`` on ``engine``, saving each report as it arrives and the tables as they go.
+
+    A refused job (outside ``--root``) is never sent to the engine: it is an error row at once.
+    """
     skipped = len(results)
     reps = sum(r.report.rep_count for r in results.values() if r.report is not None)
     done = errors = 0
     progress(BatchProgress(0, len(todo), skipped, reps, errors, None))
+    refused = [ClipResult(job, error=job.refused) for job in todo if job.refused is not None]
+    work = [job for job in todo if job.refused is None]
     written = time.monotonic()
     try:
-        with closing(engine.run(todo)) as finished:
-            for arrived in finished:
-                result = _checked_version(arrived)
+        with closing(engine.run(work)) as finished:
+            for arrived in itertools.chain(refused, finished):
+                result = _checked_version(_printable(arrived))
                 if result.report is not None:
                     result.report.save_json(out / "reports" / result.job.report_name)
                     reps += result.report.rep_count
@@ -282,6 +316,21 @@ def _score(
                     written = time.monotonic()
     finally:
         write_tables(out, [results[j] for j in jobs if j in results])
+
+
+def _printable(result: ClipResult) -> ClipResult:
+    """``result`` with every text that came from a path made printable (see :func:`display`).
+
+    Why: a report whose ``source`` holds a name that is not UTF-8 cannot be saved as JSON, and an
+    error or note quoting it cannot be written to the tables; the worker's text is taken as is.
+    """
+    report = result.report
+    if report is not None and display(report.source) != report.source:
+        report = report.model_copy(update={"source": display(report.source)})
+    return replace(
+        result, report=report, error=None if result.error is None else display(result.error),
+        notes=tuple(display(note) for note in result.notes),
+    )
 
 
 def _checked_version(result: ClipResult) -> ClipResult:
@@ -299,7 +348,7 @@ def _cached_results(jobs: Sequence[ClipJob], reports: Path) -> dict[ClipJob, Cli
     """Reports an earlier run left for exactly these jobs (same key); unreadable ones are redone."""
     found = {}
     for job in jobs:
-        if job.html is not None and not job.html.exists():
+        if job.refused is not None or (job.html is not None and not job.html.exists()):
             continue
         try:
             report = Report.model_validate_json((reports / job.report_name).read_bytes())
@@ -318,30 +367,37 @@ def plan(
     exercise: str | None = None,
     variant: str | None = None,
     manifest: str | os.PathLike[str] | None = None,
+    root: str | os.PathLike[str] | None = None,
     config: str | os.PathLike[str] | None = None,
     model: str = "full",
     model_dir: str | os.PathLike[str] | None = None,
 ) -> list[ClipJob]:
-    """The jobs :func:`batch` would run, each clip once per lift, with its cache key."""
+    """The jobs :func:`batch` would run, each clip once per lift, with its cache key.
+
+    A manifest row outside ``root`` becomes a job with ``refused`` set, whose file is not read.
+    """
     if isinstance(inputs, str | os.PathLike):
         inputs = [inputs]
     if (manifest is None) == (exercise is None):
         raise FormcheckError("give --exercise NAME for the inputs, or --manifest FILE.csv")
+    if root is not None and manifest is None:
+        raise FormcheckError("--root confines the files a --manifest names; INPUTs are taken "
+                             "as given")
     if manifest is not None:
         if inputs:
             raise FormcheckError("with --manifest the clips come from the manifest; drop INPUT")
         if variant is not None:
             raise FormcheckError("with --manifest, variants go in its variant column")
-        requests = read_manifest(manifest)
+        requests = read_manifest(manifest, root=root)
     elif not inputs:
         raise FormcheckError("no INPUT given: name videos, folders or globs to score")
     else:
-        requests = [(path, exercise, variant, "") for path in find_clips(inputs)]
+        requests = [(path, exercise, variant, "", None) for path in find_clips(inputs)]
     config_path = Path(config).absolute() if config is not None else None
     lifts: dict[tuple[str, str | None], tuple[str, str]] = {}
     contents: dict[Path, str] = {}
-    jobs: dict[ClipJob, None] = {}
-    for path, name, wanted, origin in requests:
+    jobs: dict[tuple[Path, str, str], ClipJob] = {}  # each clip once per lift: the first row
+    for path, name, wanted, origin, refused in requests:
         if (name, wanted) not in lifts:
             try:
                 lift = load_lift(name, wanted, config)
@@ -349,17 +405,24 @@ def plan(
                 raise FormcheckError(f"{origin}: {exc}" if origin else str(exc)) from None
             lifts[name, wanted] = (lift.variant, _sha256(lift.model_dump_json().encode()))
         resolved, lift_hash = lifts[name, wanted]
-        if path not in contents:
-            contents[path] = _file_sha256(path)
-        key = _sha256(
-            "\n".join([contents[path], lift_hash, model, formcheck.__version__]).encode()
-        )
+        if refused is not None:
+            key = _sha256(os.fsencode(path))  # never read: no report, no cache
+        else:
+            if path not in contents:
+                contents[path] = _file_sha256(path)
+            # The path is part of the key: two files with the same bytes are two clips, and
+            # each report names its own file (its ``source``).
+            key = _sha256(b"\n".join([
+                contents[path].encode(), lift_hash.encode(), model.encode(),
+                formcheck.__version__.encode(), os.fsencode(path),
+            ]))
         job = ClipJob(
             path=path, exercise=name, variant=resolved, config=config_path, model=model,
             model_dir=Path(model_dir).absolute() if model_dir is not None else None, key=key,
+            refused=refused,
         )
-        jobs.setdefault(job, None)
-    return list(jobs)
+        jobs.setdefault((path, name, resolved), job)
+    return list(jobs.values())
 
 
 def find_clips(
@@ -379,6 +442,10 @@ def find_clips(
     return list(found)
 
 
+def _is_glob(item: str) -> bool:
+    return any(char in item for char in "*?[")
+
+
 def _expand(item: str, base: Path | None) -> list[Path]:
     target = Path(item).expanduser()
     if base is not None and not target.is_absolute():
@@ -388,9 +455,11 @@ def _expand(item: str, base: Path | None) -> list[Path]:
     if target.is_dir():
         videos = _videos_in(target)
         if not videos:
-            raise FormcheckError(f"{item}: no videos ({' '.join(VIDEO_SUFFIXES)}) in this folder")
+            raise FormcheckError(
+                f"{display(item)}: no videos ({' '.join(VIDEO_SUFFIXES)}) in this folder"
+            )
         return videos
-    if any(char in item for char in "*?["):
+    if _is_glob(item):
         # glob.glob, not Path.glob: it takes absolute patterns and, like a shell, skips
         # hidden files.
         pattern = os.fspath(target)
@@ -402,9 +471,9 @@ def _expand(item: str, base: Path | None) -> list[Path]:
             if video.suffix.lower() in VIDEO_SUFFIXES
         ]
         if not videos:
-            raise FormcheckError(f"{item}: matches no videos")
+            raise FormcheckError(f"{display(item)}: matches no videos")
         return videos
-    raise FormcheckError(f"{item}: no such file or folder")
+    raise FormcheckError(f"{display(item)}: no such file or folder")
 
 
 def _videos_in(folder: Path) -> list[Path]:
@@ -417,40 +486,84 @@ def _videos_in(folder: Path) -> list[Path]:
     )
 
 
+def _resolved(path: str | os.PathLike[str]) -> Path:
+    """``path`` with symbolic links and ``..`` resolved (whether or not it exists)."""
+    return Path(os.path.realpath(path))
+
+
+def _inside(path: Path, root: Path) -> bool:
+    """Whether the resolved ``path`` is ``root`` (resolved) or below it."""
+    try:
+        return os.path.commonpath([path, root]) == os.fspath(root)
+    except ValueError:  # another drive (Windows)
+        return False
+
+
 def read_manifest(
     manifest: str | os.PathLike[str],
-) -> list[tuple[Path, str, str | None, str]]:
-    """``(clip, exercise, variant, 'FILE line N')`` for each clip a manifest CSV names.
+    *,
+    root: str | os.PathLike[str] | None = None,
+) -> list[tuple[Path, str, str | None, str, str | None]]:
+    """``(clip, exercise, variant, 'FILE line N', refused)`` for each clip a manifest CSV names.
+
+    A row's ``file`` (a file, folder or glob) is relative to the manifest's folder, wherever the
+    command runs, and its clips are given resolved: symbolic links and ``..`` resolved. Rows that
+    reach outside the manifest's folder are taken as they are, unless ``root`` is given: then
+    a clip whose resolved path is outside ``root`` is not read, not even checked for existence,
+    and ``refused`` says why (it becomes an error row); it is None for every other clip. A
+    folder or glob is refused whole when its fixed part is outside ``root``, and each clip it
+    holds is checked too (a symbolic link inside ``root`` may point out of it).
 
     Columns beyond ``file``, ``exercise`` and ``variant`` are ignored, so a catalogue with
     more columns serves as is; an empty variant means the lift's default.
     """
     path = Path(manifest)
+    confine = None
+    if root is not None:
+        confine = _resolved(Path(root).expanduser())
+        if not confine.is_dir():
+            raise FormcheckError(f"--root {display(root)}: no such folder")
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        raise FormcheckError(f"cannot read manifest {path}: {exc}") from None
+        raise FormcheckError(f"cannot read manifest {display(path)}: {exc}") from None
     reader = csv.DictReader(io.StringIO(text))
     missing = {"file", "exercise"} - set(reader.fieldnames or ())
     if missing:
         raise FormcheckError(
-            f"{path}: a manifest needs the columns file and exercise (and optionally variant); "
-            f"its header is: {','.join(reader.fieldnames or ())}"
+            f"{display(path)}: a manifest needs the columns file and exercise (and optionally "
+            f"variant); its header is: {','.join(reader.fieldnames or ())}"
         )
+    base = path.parent.absolute()
     requests = []
     for row in reader:
-        origin = f"{path} line {reader.line_num}"
+        origin = f"{display(path)} line {reader.line_num}"
         file, exercise = (row.get("file") or "").strip(), (row.get("exercise") or "").strip()
         if not file or not exercise:
             raise FormcheckError(f"{origin}: file and exercise must both be filled in")
         variant = (row.get("variant") or "").strip() or None
+        refused = None if confine is None else (
+            f"outside --root {display(confine)} ({origin}); not read"
+        )
+        target = base / Path(file).expanduser()
+        if confine is not None:
+            fixed = target
+            if _is_glob(file):
+                fixed = Path(*itertools.takewhile(lambda part: not _is_glob(part), target.parts))
+            if not _inside(_resolved(fixed), confine):
+                requests.append((_resolved(target), exercise, variant, origin, refused))
+                continue
         try:
-            clips = _expand(file, path.parent.absolute())
+            clips = [_resolved(clip) for clip in _expand(file, base)]
         except FormcheckError as exc:
             raise FormcheckError(f"{origin}: {exc}") from None
-        requests += [(clip, exercise, variant, origin) for clip in clips]
+        requests += [
+            (clip, exercise, variant, origin,
+             None if confine is None or _inside(clip, confine) else refused)
+            for clip in dict.fromkeys(clips)
+        ]
     if not requests:
-        raise FormcheckError(f"{path}: the manifest lists no clips")
+        raise FormcheckError(f"{display(path)}: the manifest lists no clips")
     return requests
 
 
@@ -465,7 +578,7 @@ def _file_sha256(path: Path) -> str:
             while chunk := fh.read(1 << 20):
                 digest.update(chunk)
     except OSError as exc:
-        raise FormcheckError(f"cannot read {path}: {exc.strerror or exc}") from None
+        raise FormcheckError(f"cannot read {display(path)}: {exc.strerror or exc}") from None
     return digest.hexdigest()
 
 
@@ -548,7 +661,10 @@ class LocalPool:
                         break
                     job = queue.popleft()
                     try:
-                        inflight[pool.submit(self.score, job)] = job
+                        # a started worker is always in the pool's table
+                        with signals_held(block=True):
+                            future = pool.submit(_run_in_worker, self.score, job)
+                        inflight[future] = job
                     except BrokenProcessPool:
                         queue.appendleft(job)
                         broken = True
@@ -580,27 +696,143 @@ class LocalPool:
     def _start(self, jobs: int) -> ProcessPoolExecutor:
         # spawn, not fork: the parent runs threads (the progress bar's) whose locks fork would
         # copy mid-flight, and spawn behaves the same on Linux, macOS and Windows.
-        return ProcessPoolExecutor(
-            max_workers=min(self.workers, jobs),
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=_ignore_interrupts,
-        )
+        with signals_held(block=True):  # multiprocessing's resource tracker may start here
+            return ProcessPoolExecutor(
+                max_workers=min(self.workers, jobs),
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_worker_init,
+                initargs=(os.getpid(),),
+            )
 
 
-def _ignore_interrupts() -> None:
-    """Ctrl-C reaches every process in the terminal's group; only the parent acts on it (it
-    stops the workers and keeps every finished result), so workers print no tracebacks."""
+# Stopping: a batch told to stop (Ctrl-C, SIGTERM, SIGHUP) leaves no process behind.
+
+
+class _Stopped(BaseException):
+    """Raised in a worker that is told to stop while it scores a clip (never caught as an
+    ``Exception``, so the clip unwinds: temporary files removed, pose helpers stopped)."""
+
+
+_busy = False
+"""In a worker: whether it is scoring a clip right now."""
+
+
+def _worker_init(parent: int) -> None:
+    """Set up a pool worker: only the parent acts on Ctrl-C and hang-up; SIGTERM stops it.
+
+    Ctrl-C and a terminal's SIGHUP reach every process in the group; the parent stops the
+    workers and keeps every finished result, so workers ignore both and print no tracebacks.
+    SIGTERM, which the parent sends to stop a worker, unwinds the clip in hand and ends the
+    process. On Linux a worker is also sent SIGTERM when the parent dies, however it died
+    (killed with SIGKILL, by the out-of-memory killer): no worker outlives its batch.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "SIGHUP"):
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _worker_stop)
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            pr_set_pdeathsig = 1
+            ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+        except (OSError, AttributeError):
+            pass
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)  # blocked by signals_held
+    if os.getppid() != parent:  # the parent died before the line above could matter
+        os._exit(128 + signal.SIGTERM)
+
+
+def _worker_stop(signum: int, frame: object) -> None:
+    if _busy:
+        raise _Stopped
+    os._exit(128 + signum)
+
+
+def _run_in_worker(score: Score, job: ClipJob) -> ClipResult:
+    """What a pool worker runs for a clip: ``score(job)``, ending the process if told to stop."""
+    global _busy
+    try:
+        _busy = True
+        return score(job)
+    except _Stopped:
+        os._exit(128 + signal.SIGTERM)
+    finally:
+        _busy = False
 
 
 def _stop(pool: ProcessPoolExecutor) -> None:
-    """Stop the pool's workers now: after Ctrl-C or a crash nobody waits for clips in flight."""
-    # ProcessPoolExecutor.terminate_workers is Python 3.14+; before it, the process table.
-    processes = list((getattr(pool, "_processes", None) or {}).values())
-    pool.shutdown(wait=False, cancel_futures=True)
-    for process in processes:
-        process.terminate()
-    pool.shutdown(wait=True)
+    """Stop the pool's workers, and every process they started, now: after a stop signal or a
+    crash nobody waits for the clips in flight.
+
+    Each worker is sent SIGTERM (its clip unwinds) and killed if it has not exited within
+    :data:`STOP_GRACE_S`; then any process a worker had started (a pose helper runs in a
+    session of its own, so no signal to the group reaches it) is killed, found by parent
+    process ID before the workers went. multiprocessing's resource tracker then ends as soon as
+    this process does: the workers were the other holders of its pipe.
+    """
+    with signals_held(block=True):
+        # ProcessPoolExecutor.terminate_workers is Python 3.14+; before it, the process table.
+        processes = list((getattr(pool, "_processes", None) or {}).values())
+        started = _descendants([p.pid for p in processes if p.pid is not None])
+        pool.shutdown(wait=False, cancel_futures=True)
+        running: dict[Any, Any] = {}  # sentinel: process
+        for process in processes:
+            try:
+                running[process.sentinel] = process
+            except ValueError:  # closed: long gone
+                continue
+            process.terminate()
+        deadline = time.monotonic() + STOP_GRACE_S
+        while running and (left := deadline - time.monotonic()) > 0:
+            for sentinel in wait_for_exit(list(running), timeout=left):
+                running.pop(sentinel)
+        for process in running.values():
+            process.kill()
+        for pid, start in started:
+            _kill(pid, start)
+        pool.shutdown(wait=True)
+
+
+def _descendants(pids: Sequence[int]) -> list[tuple[int, bytes]]:
+    """``(pid, start time)`` of every process below ``pids``, children first (from Linux's
+    /proc; empty elsewhere). The start time tells a process from a later one given its PID."""
+    children: defaultdict[int, list[int]] = defaultdict(list)
+    starts: dict[int, bytes] = {}
+    try:
+        entries = [entry.name for entry in Path("/proc").iterdir()]
+    except OSError:
+        return []
+    for entry in entries:
+        if entry.isdigit() and (stat := _stat(int(entry))) is not None:
+            children[stat[0]].append(int(entry))
+            starts[int(entry)] = stat[1]
+    found: list[tuple[int, bytes]] = []
+    todo = list(pids)
+    while todo:
+        for child in children.get(todo.pop(0), ()):
+            found.append((child, starts[child]))
+            todo.append(child)
+    return found
+
+
+def _stat(pid: int) -> tuple[int, bytes] | None:
+    """Parent PID and start time of ``pid``, from /proc/PID/stat."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_bytes()
+    except OSError:
+        return None
+    fields = text[text.rfind(b")") + 2:].split()  # after the command name, which may hold ')'
+    return int(fields[1]), fields[19]
+
+
+def _kill(pid: int, start: bytes) -> None:
+    """Kill ``pid`` if it is still the process that started at ``start``."""
+    stat = _stat(pid)
+    if stat is not None and stat[1] == start:
+        with suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
 
 
 class DaskEngine:
@@ -627,6 +859,9 @@ class DaskEngine:
             ) from None
         with ExitStack() as stack:
             if self.scheduler is None:
+                # see there: a terminal's hang-up must not reach it
+                with signals_held(block=True):
+                    multiprocessing.resource_tracker.ensure_running()
                 cluster: Any = stack.enter_context(LocalCluster(
                     n_workers=min(self.workers, len(jobs)), threads_per_worker=1,
                     processes=True, dashboard_address=None, silence_logs=logging.ERROR,
@@ -658,42 +893,50 @@ class DaskEngine:
 
 
 def write_tables(out: Path, results: Sequence[ClipResult]) -> None:
-    """Write ``summary.csv`` (one row per clip) and ``reps.csv`` (one per rep), atomically."""
-    with atomic_write(out / "summary.csv") as tmp:
-        tmp.write_text(summary_csv_text(results))
-    with atomic_write(out / "reps.csv") as tmp:
-        tmp.write_text(reps_csv_text(results))
+    """Write ``summary.csv`` (one row per clip) and ``reps.csv`` (one per rep), atomically.
+
+    UTF-8 always; text from paths is already printable (:func:`_printable`), and a stray lone
+    surrogate would be written as a visible ``\\udcff`` escape rather than fail the batch.
+    """
+    with signals_held(block=True), atomic_write(out / "summary.csv") as tmp:
+        tmp.write_text(summary_csv_text(results), encoding="utf-8", errors="backslashreplace")
+    with signals_held(block=True), atomic_write(out / "reps.csv") as tmp:
+        tmp.write_text(reps_csv_text(results), encoding="utf-8", errors="backslashreplace")
 
 
 def summary_csv_text(results: Sequence[ClipResult]) -> str:
-    """One row per clip: counts, mean score, its most frequent faults, or why it failed."""
+    """One row per clip: counts, mean score, its most frequent faults, or why it failed.
+
+    No cell can run as a spreadsheet formula (:func:`~formcheck.csvsafe.csv_safe`).
+    """
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, SUMMARY_COLUMNS, restval="")
     writer.writeheader()
     for result in results:
         job, report = result.job, result.report
-        row = {"clip": job.path, "exercise": job.exercise, "variant": job.variant}
+        row: dict[str, Any] = {"clip": job.clip, "exercise": job.exercise, "variant": job.variant}
         if report is None:
-            writer.writerow(row | {"status": "error", "error": result.error})
-            continue
-        faults = Counter(fault.code for rep in report.reps for fault in rep.faults)
-        ranked = sorted(faults.items(), key=lambda item: (-item[1], item[0]))[:TOP_FAULTS]
-        writer.writerow(row | {
-            "status": "ok", "reps": report.rep_count, "valid": report.valid,
-            "no_rep": report.no_rep, "ambiguous": report.ambiguous,
-            "mean_score": report.mean_score,
-            "faults": ";".join(f"{code}:{count}" for code, count in ranked),
-            "view": report.view.view, "detection_rate": report.detection_rate,
-            "warnings": " | ".join(report.warnings),
-            "report": Path("reports") / job.report_name,
-        })
+            row |= {"status": "error", "error": result.error}
+        else:
+            faults = Counter(fault.code for rep in report.reps for fault in rep.faults)
+            ranked = sorted(faults.items(), key=lambda item: (-item[1], item[0]))[:TOP_FAULTS]
+            row |= {
+                "status": "ok", "reps": report.rep_count, "valid": report.valid,
+                "no_rep": report.no_rep, "ambiguous": report.ambiguous,
+                "mean_score": report.mean_score,
+                "faults": ";".join(f"{code}:{count}" for code, count in ranked),
+                "view": report.view.view, "detection_rate": report.detection_rate,
+                "warnings": " | ".join(report.warnings),
+                "report": str(Path("reports") / job.report_name),
+            }
+        writer.writerow({column: csv_safe(value) for column, value in row.items()})
     return buffer.getvalue()
 
 
 def reps_csv_text(results: Sequence[ClipResult]) -> str:
-    """Every rep of every scored clip, as the rows ``analyze --csv`` writes."""
+    """Every rep of every scored clip, as the rows ``analyze --csv`` writes (formula-safe)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = safe_writer(csv.writer(buffer))
     writer.writerow(CSV_COLUMNS)
     for result in results:
         if result.report is not None:

@@ -2,33 +2,49 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import io
 import multiprocessing
 import os
 import shutil
 import signal
+import subprocess
+import sys
+import time
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 from conftest import clip
 from test_cli import SAMPLE, _one_clear_line, run
 
+import formcheck.batch as batch_module
 from formcheck.api import analyze
 from formcheck.batch import (
     MAX_CRASHES,
+    STOP_GRACE_S,
     SUMMARY_COLUMNS,
     BatchProgress,
     BatchSummary,
     ClipJob,
     ClipResult,
     LocalPool,
+    _run_in_worker,
+    _stop,
     batch,
     find_clips,
     plan,
+    summary_csv_text,
 )
+from formcheck.csvsafe import csv_safe
 from formcheck.errors import FormcheckError
+from formcheck.files import display
 from formcheck.report import Report
+from formcheck.signals import signals_held
+from formcheck.track import PoseTrack
 from formcheck.video import VideoSink
 
 REAL = [
@@ -75,7 +91,7 @@ def test_inputs_that_name_no_clip(tmp_path: Path, name: str, pattern: str) -> No
         find_clips([str(tmp_path / name)])
 
 
-def test_cache_key_follows_content_lift_and_model(tmp_path: Path) -> None:
+def test_cache_key_follows_content_path_lift_and_model(tmp_path: Path) -> None:
     video = _touch(tmp_path / "a.mp4", b"one")
     copy = _touch(tmp_path / "b.mp4", b"one")
     config = tmp_path / "c.toml"
@@ -86,11 +102,11 @@ def test_cache_key_follows_content_lift_and_model(tmp_path: Path) -> None:
         return job.key
 
     base = key()
-    assert key(copy) == base
     assert key(variant="barbell") == base  # the default variant, named
-    others = [key(variant="kettlebell"), key(config=config), key(model="lite"),
+    others = [key(copy),  # the same bytes under another name: another clip, another report
+              key(variant="kettlebell"), key(config=config), key(model="lite"),
               key(exercise="romanian_deadlift")]
-    assert len({base, *others}) == 5
+    assert len({base, *others}) == 6
     video.write_bytes(b"two")
     assert key() != base
 
@@ -266,3 +282,335 @@ def test_dask_local_cluster_gives_analyze_results(folder, expected, tmp_path) ->
     summary = batch(real, exercise="deadlift", out=tmp_path, workers=2, local_cluster=True)
     assert summary.errors == 0
     _check_matches_analyze(summary, expected)
+
+
+# Hostile inputs (the reliability issue): names that are not UTF-8, manifests that reach out,
+# duplicate clips, cells that a spreadsheet would run, and stop signals.
+
+
+def _bad_name(folder: Path, name: bytes) -> Path:
+    """A path whose file name is the bytes ``name`` (not valid UTF-8), as Python sees it."""
+    return folder / os.fsdecode(name)
+
+
+def _utf8(path: Path) -> str:
+    return path.read_bytes().decode("utf-8")  # strict: a lone surrogate or a raw \xff fails
+
+
+def test_a_file_name_that_is_not_utf8_is_scored_or_one_error_row(tmp_path: Path) -> None:
+    track = _bad_name(tmp_path, b"lift\xff.track.npz")
+    shutil.copy(SAMPLE, track)
+    broken = _bad_name(tmp_path, b"bad\xfe.npz")
+    broken.write_bytes(b"not a track")
+    out = tmp_path / "o"
+    summary = batch([track, broken], exercise="deadlift", out=out, workers=1, report_html=True)
+    good, bad = summary.results
+    assert good.ok and good.job.clip.endswith("lift\\xff.track.npz")
+    assert bad.error is not None and "bad\\xfe.npz: not a formcheck pose track" in bad.error
+    rows = list(csv.DictReader(io.StringIO(_utf8(out / "summary.csv"))))
+    assert [(row["clip"], row["status"]) for row in rows] == [
+        (display(track), "ok"), (display(broken), "error")]
+    assert rows[0]["report"] == "reports/lift\\xff.track-" + good.job.key[:12] + ".json"
+    assert len(list(csv.DictReader(io.StringIO(_utf8(out / "reps.csv"))))) == 10
+    assert Report.model_validate_json(_utf8(summary.report_path(good))) == good.report
+    assert "lift%5Cxff.track-" in _utf8(out / "index.html")  # the escaped name, linked
+    again = batch([track, broken], exercise="deadlift", out=out, report_html=True)
+    assert (again.skipped, again.errors) == (1, 1)
+
+    done = run("batch", str(track), str(broken), "-e", "deadlift", "--out", str(tmp_path / "c"),
+               "--rescore")  # text=True: stderr must decode as UTF-8
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    assert f"{display(broken)}: not a formcheck pose track" in done.stderr
+    assert "1 scored" in done.stdout
+
+
+def test_manifest_rows_resolve_against_its_folder_not_the_cwd(tmp_path, monkeypatch) -> None:
+    inside = _touch(tmp_path / "data" / "clips" / "a.mp4")
+    elsewhere = _touch(tmp_path / "elsewhere" / "b.mp4")
+    manifest = tmp_path / "data" / "m.csv"
+    manifest.write_text(f"file,exercise\nclips/../clips/a.mp4,deadlift\n"
+                        f"../elsewhere/b.mp4,deadlift\n{elsewhere},good_morning\n")
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    jobs = plan(manifest=manifest)
+    assert [(j.path, j.refused) for j in jobs] == [
+        (inside, None), (elsewhere, None), (elsewhere, None)]  # resolved, and accepted
+
+
+def test_root_refuses_manifest_rows_that_resolve_outside_it(tmp_path, monkeypatch) -> None:
+    root = tmp_path / "data"
+    inside = Path(shutil.copy(SAMPLE, _touch(root / "clips" / "a.track.npz")))
+    outside = _touch(tmp_path / "secret" / "s.mp4")
+    _touch(tmp_path / "secret" / "t.mp4")
+    (root / "clips" / "link.mp4").symlink_to(outside)
+    (root / "clips" / "sub").symlink_to(tmp_path / "secret", target_is_directory=True)
+    manifest = root / "m.csv"
+    manifest.write_text(
+        "file,exercise\nclips/a.track.npz,deadlift\n../secret/s.mp4,deadlift\n"
+        f"{outside},deadlift\nclips/link.mp4,deadlift\n../secret/*.mp4,deadlift\n"
+        "clips/sub/t.mp4,deadlift\nclips/../../secret/nothing-here.mp4,deadlift\n"
+    )
+    read: list[Path] = []
+    real_hash = batch_module._file_sha256
+    monkeypatch.setattr(batch_module, "_file_sha256", lambda p: read.append(p) or real_hash(p))
+    jobs = plan(manifest=manifest, root=root)
+    refused = [(j.path, j.refused) for j in jobs if j.refused]
+    assert [j.path for j in jobs if not j.refused] == [inside]
+    assert read == [inside]  # nothing outside --root was read
+    paths = [path for path, _ in refused]
+    assert paths == [outside, tmp_path / "secret" / "*.mp4", tmp_path / "secret" / "t.mp4",
+                     tmp_path / "secret" / "nothing-here.mp4"]  # resolved, each once per lift
+    assert all(why.startswith(f"outside --root {root} (") for _, why in refused)
+    assert refused[0][1] == f"outside --root {root} ({manifest} line 3); not read"
+
+    monkeypatch.undo()
+    summary = batch(manifest=manifest, root=root, out=tmp_path / "o", workers=1)
+    assert (summary.scored, summary.errors) == (1, 4)
+    rows = _rows(summary.summary_csv)
+    assert [row["clip"] for row in rows] == [str(inside), *map(str, paths)]
+    assert [row["status"] for row in rows] == ["ok"] + ["error"] * 4
+    assert [row["error"] for row in rows[1:]] == [why for _, why in refused]
+
+
+def test_root_scores_what_is_inside_it(tmp_path: Path) -> None:
+    root = tmp_path / "data"
+    track = shutil.copy(SAMPLE, _touch(root / "t.track.npz"))
+    manifest = tmp_path / "m.csv"  # the manifest itself may live anywhere
+    manifest.write_text("file,exercise\ndata/t.track.npz,deadlift\n/etc/hostname,deadlift\n")
+    summary = batch(manifest=manifest, root=root, out=tmp_path / "o", workers=1)
+    ok, refused = summary.results
+    assert ok.ok and ok.job.path == Path(track)
+    assert refused.error == f"outside --root {root} ({manifest} line 3); not read"
+    assert summary.errors == 1
+
+
+@pytest.mark.parametrize(
+    ("args", "pattern"),
+    [
+        (("x.mp4", "-e", "deadlift", "--root", "."), "--root confines the files a --manifest"),
+        (("--manifest", "m.csv", "--root", "/no/such/folder"),
+         "--root /no/such/folder: no such folder"),
+    ],
+)
+def test_root_mistakes_are_one_line(args: tuple[str, ...], pattern: str) -> None:
+    _one_clear_line(run("batch", *args), pattern)
+
+
+def test_two_files_with_the_same_bytes_are_two_rows_and_two_reports(tmp_path: Path) -> None:
+    copies = [Path(shutil.copy(SAMPLE, _touch(tmp_path / folder / name)))
+              for folder, name in [("a", "x.track.npz"), ("b", "x.track.npz"),
+                                   ("a", "y.track.npz")]]
+    summary = batch(copies, exercise="deadlift", out=tmp_path / "o", workers=1)
+    assert [r.job.path for r in summary.results] == copies and summary.errors == 0
+    reports = [summary.report_path(r) for r in summary.results]
+    assert len(set(reports)) == 3 and all(path.exists() for path in reports)
+    rows = _rows(summary.summary_csv)
+    assert [row["clip"] for row in rows] == [str(p) for p in copies]
+    assert len({row["report"] for row in rows}) == 3
+    again = batch(copies, exercise="deadlift", out=tmp_path / "o")
+    assert again.skipped == 3 and [r.job.path for r in again.results] == copies
+
+
+@pytest.mark.parametrize(
+    ("cell", "safe"),
+    [
+        ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"), ("+1+1", "'+1+1"),
+        ("-2+3", "'-2+3"), ("@SUM(A1)", "'@SUM(A1)"), ("\tx", "'\tx"), ("\rx", "'\rx"),
+        ("-", "'-"), ("-0.5", "-0.5"), ("+3", "+3"), ("-1e-3", "-1e-3"), (-7, -7),
+        (-0.25, -0.25), (None, None), ("/clips/=a.mp4", "/clips/=a.mp4"), ("", ""),
+    ],
+)
+def test_csv_safe(cell: object, safe: object) -> None:
+    assert csv_safe(cell) == safe
+
+
+def test_no_csv_cell_runs_as_a_formula(tmp_path: Path) -> None:
+    track = PoseTrack.load(SAMPLE)
+    track.source = "=HYPERLINK(\"http://evil\",\"x\").mp4"  # recorded in a pose track
+    path = tmp_path / "-2+3.track.npz"
+    track.save(path)
+    summary = batch([path], exercise="deadlift", out=tmp_path / "o", workers=1)
+    (result,) = summary.results
+    reps = _rows(summary.reps_csv)
+    assert {row["source"] for row in reps} == {"'" + track.source}
+    assert all(not row[col].startswith(("=", "+", "-", "@")) for row in reps for col in row)
+    # the per-rep CSV of `analyze --csv` is the same table
+    assert result.report is not None
+    first = next(csv.DictReader(io.StringIO(result.report.csv_text())))
+    assert first["source"] == "'" + track.source
+
+    report = result.report.model_copy(update={"mean_score": -5.0, "warnings": ["@note"]})
+    job = replace(result.job, path=Path("=cmd|' /C calc'!A0.mp4"))
+    rows = list(csv.DictReader(io.StringIO(summary_csv_text([
+        ClipResult(job, report=report), ClipResult(job, error="-1+1 went wrong")]))))
+    assert rows[0]["clip"] == "'=cmd|' /C calc'!A0.mp4"
+    assert rows[0]["mean_score"] == "-5.0"  # a number stays a number
+    assert rows[0]["warnings"] == "'@note" and rows[1]["error"] == "'-1+1 went wrong"
+
+
+# Stopping: nothing may outlive a stopped batch.
+
+
+def _stubborn(pids: Path) -> None:
+    """A worker stuck where SIGTERM does nothing, with a process of its own in its own session
+    (as a pose helper is)."""
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    helper = subprocess.Popen(["sleep", "60"], start_new_session=True)
+    pids.write_text(f"{os.getpid()} {helper.pid}")
+    time.sleep(60)
+
+
+def _unwinding(job: ClipJob) -> ClipResult:
+    """A clip that leaves a temporary file unless it unwinds."""
+    tmp = job.path.with_suffix(".tmp")
+    try:
+        tmp.write_text("half-written")
+        time.sleep(60)
+    finally:
+        tmp.unlink()
+    return ClipResult(job)
+
+
+def _gone(pids: list[int], within: float) -> bool:
+    psutil = pytest.importorskip("psutil")
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        alive = []
+        for pid in pids:
+            try:
+                if psutil.Process(pid).status() != psutil.STATUS_ZOMBIE:
+                    alive.append(pid)
+            except psutil.NoSuchProcess:
+                pass
+        if not alive:
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def _wait_for(path: Path, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not path.exists():
+        assert time.monotonic() < deadline, f"{path} never appeared"
+        time.sleep(0.1)
+
+
+def test_a_stop_signal_waits_until_workers_are_started_or_stopped() -> None:
+    """A SIGTERM that arrives while a worker starts is acted on once it is in the pool's table."""
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    finished = []
+    try:
+        with pytest.raises(KeyboardInterrupt), signals_held(block=True):
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(0.05)
+            finished.append(True)
+        assert finished and signal.getsignal(signal.SIGTERM) is interrupt
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def test_stop_kills_a_stuck_worker_and_the_processes_it_started(tmp_path: Path) -> None:
+    pool = LocalPool(1)._start(1)
+    pool.submit(_stubborn, tmp_path / "pids")
+    _wait_for(tmp_path / "pids")
+    worker, helper = map(int, (tmp_path / "pids").read_text().split())
+    started = time.monotonic()
+    _stop(pool)
+    assert time.monotonic() - started < STOP_GRACE_S + 3
+    assert _gone([worker, helper], within=3)
+
+
+def test_stop_lets_a_busy_worker_unwind(tmp_path: Path) -> None:
+    pool = LocalPool(1)._start(1)
+    job = ClipJob(tmp_path / "a.mp4", "deadlift", "barbell", None, "full", None, "k")
+    pool.submit(_run_in_worker, _unwinding, job)
+    _wait_for(tmp_path / "a.tmp")
+    (worker,) = [p.pid for p in multiprocessing.active_children() if p.pid is not None]
+    started = time.monotonic()
+    _stop(pool)
+    assert time.monotonic() - started < STOP_GRACE_S  # it exited on SIGTERM, was not killed
+    assert not (tmp_path / "a.tmp").exists()
+    assert _gone([worker], within=3)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("name", "group"),
+    [("SIGTERM", False), ("SIGHUP", False), ("SIGHUP", True)],
+    ids=["SIGTERM", "SIGHUP", "SIGHUP-to-the-group"],
+)
+def test_a_stop_signal_ends_the_batch_and_every_process(name, group, tmp_path, pose_model):
+    """SIGTERM (``kill``, systemd) or SIGHUP (the terminal closed; it reaches the whole process
+    group) while workers score clips: like Ctrl-C, the tables of what finished are written, one
+    line says so, the exit status is 130, and no worker, helper or resource tracker is left."""
+    psutil = pytest.importorskip("psutil")
+    clips = tmp_path / "clips"
+    clips.mkdir()
+    track = Path(shutil.copy(SAMPLE, clips / "first.track.npz"))  # done in a second or two
+    long = clip("deadlift/TBY66__Intelligent-Deadlift-Diagnosis-System__0016c_1.mp4")  # 21 s
+    videos = [shutil.copy(long, clips / f"long{i}.mp4") for i in range(3)]
+    out = tmp_path / "out"
+    with (tmp_path / "stderr").open("w") as stderr:
+        batch_process = subprocess.Popen(
+            [sys.executable, "-m", "formcheck", "batch", str(track), *map(str, videos),
+             "-e", "deadlift", "--out", str(out), "--workers", "2"],
+            stdout=subprocess.DEVNULL, stderr=stderr, start_new_session=True,
+        )
+    before: list[Any] = []
+    try:
+        parent = psutil.Process(batch_process.pid)
+        deadline = time.monotonic() + 90
+        while True:  # the track scored and a worker busy with a video
+            assert time.monotonic() < deadline and batch_process.poll() is None
+            before = parent.children(recursive=True)
+            busy = []
+            for child in before:
+                with contextlib.suppress(psutil.Error):
+                    busy.append(child.cpu_times().user > 4)
+            if any(busy) and list((out / "reports").glob("first*.json")):
+                break
+            time.sleep(0.2)
+        before = parent.children(recursive=True)
+        assert len(before) >= 3  # two workers and multiprocessing's resource tracker
+        sig = getattr(signal, name)
+        os.killpg(batch_process.pid, sig) if group else batch_process.send_signal(sig)
+        assert batch_process.wait(timeout=30) == 130
+        assert _gone([p.pid for p in before], within=5), [p for p in before if p.is_running()]
+    finally:  # whatever happened, leave nothing running
+        if batch_process.poll() is None:
+            batch_process.kill()
+            batch_process.wait()
+        for process in before:
+            with contextlib.suppress(psutil.Error):
+                process.kill()
+    lines = (tmp_path / "stderr").read_text().splitlines()
+    assert lines == ["formcheck: interrupted; finished outputs were kept"]
+    rows = _rows(out / "summary.csv")
+    assert [(row["clip"], row["status"]) for row in rows] == [(str(track), "ok")]
+    assert len(_rows(out / "reps.csv")) == int(rows[0]["reps"]) == 10
+
+
+@pytest.mark.slow
+def test_a_real_video_named_in_bytes_and_its_copy(folder, expected, tmp_path) -> None:
+    """A clip whose name is not UTF-8, and the same bytes under the same name in another
+    folder: two rows, two reports, each naming its own file, both as ``analyze`` scores it."""
+    source = folder / Path(REAL[0]).name
+    odd = _bad_name(tmp_path, b"lift\xff.mp4")
+    copy = _bad_name(tmp_path / "sub", b"lift\xff.mp4")
+    copy.parent.mkdir()
+    for path in (odd, copy):
+        shutil.copy(source, path)
+    summary = batch([odd, copy], exercise="deadlift", out=tmp_path / "o", workers=2)
+    assert summary.errors == 0
+    assert len({summary.report_path(r) for r in summary.results}) == 2
+    want = expected[Path(REAL[0]).stem]
+    for result, path in zip(summary.results, (odd, copy), strict=True):
+        assert result.report == want.model_copy(update={"source": display(path)})
+        saved = Report.model_validate_json(_utf8(summary.report_path(result)))
+        assert saved.source == display(path)
+    rows = list(csv.DictReader(io.StringIO(_utf8(summary.summary_csv))))
+    assert [row["clip"] for row in rows] == [display(odd), display(copy)]
+    reps = list(csv.DictReader(io.StringIO(_utf8(summary.reps_csv))))
+    assert [row["source"] for row in reps] == [display(odd), display(copy)]
