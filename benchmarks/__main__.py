@@ -15,7 +15,7 @@ import sys
 from collections.abc import Sequence
 
 from benchmarks.common import ROOT, machine
-from formcheck.track import atomic_write
+from formcheck.files import atomic_write
 
 BENCHMARKS = {
     "accuracy": "Accuracy against the labelled clips",

@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import formcheck
+from formcheck.files import atomic_write
 from formcheck.pose import PoseSettings, extract_pose
-from formcheck.track import PoseTrack, atomic_write
+from formcheck.track import PoseTrack
 from formcheck.video import VideoSink, read_frames
 
 ROOT = Path(__file__).resolve().parents[1]

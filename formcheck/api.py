@@ -16,12 +16,10 @@ from pathlib import Path
 from formcheck.analysis import analyze_track
 from formcheck.config import load_lift
 from formcheck.errors import FormcheckError
+from formcheck.files import check_outputs, display, write_text
 from formcheck.pose import PoseSettings, extract_pose
 from formcheck.report import Report
-from formcheck.track import PoseTrack, check_writable
-
-TRACK_SUFFIXES = (".npz", ".json")
-"""Inputs with these suffixes are pose tracks written by ``formcheck pose``, not videos."""
+from formcheck.track import TRACK_SUFFIXES, PoseTrack, check_track_path
 
 
 def pose_video(
@@ -40,9 +38,10 @@ def pose_video(
     is an error (there is nothing to analyse) rather than an empty track. ``workers``: how many
     processes share a long video (see :func:`~formcheck.pose.extract_pose`).
     """
-    for path in (output, video_out):
-        if path is not None:
-            check_writable(path)
+    if output is not None:
+        check_track_path(output)
+    check_outputs({"the pose track": output, "the annotated video": video_out},
+                  {"the input video": video})
     settings = PoseSettings(model=model, model_dir=Path(model_dir) if model_dir else None)
     track = extract_pose(video, settings, progress=progress, workers=workers)
     if not track.present.any():
@@ -75,35 +74,61 @@ def analyze(
 
     The lift and its thresholds are loaded, and every output path tried, before the pose model
     runs, so a typo costs seconds, not minutes. Outputs are written atomically: a report on disk
-    is always a whole one.
+    is always a whole one. An output that is an input, or another output, is refused; ``-``
+    sends one text output (JSON, CSV or HTML) to standard output.
     """
     lift = load_lift(exercise, variant, config)
-    for path in (json_out, csv_out, video_out, report_html):
-        if path is not None and os.fspath(path) != "-":
-            check_writable(path)
-    if Path(source).suffix.lower() in TRACK_SUFFIXES:
+    outputs = {"the JSON report": json_out, "the CSV": csv_out,
+               "the annotated video": video_out, "the HTML report": report_html}
+    text = frozenset({"the JSON report", "the CSV", "the HTML report"})
+    is_track = Path(source).suffix.lower() in TRACK_SUFFIXES
+    check_outputs(outputs, {"the input pose track" if is_track else "the input video": source},
+                  text=text)
+    if is_track:
         track = PoseTrack.load(source)
         video = Path(track.source)
-        if video_out is not None and not video.is_file():
-            raise FormcheckError(
-                f"--video-out draws on the original video, and {video} (recorded in the track) "
-                "is not there; analyse the video itself instead"
-            )
+        if video_out is not None or report_html is not None:
+            _check_track_video(track, video, needed=video_out is not None)
+            check_outputs(outputs, {"the video the track was made from": video}, text=text)
     else:
         track = pose_video(source, model=model, model_dir=model_dir, progress=progress,
                            workers=workers)
         video = Path(source)
     report = analyze_track(track, lift)
-    if json_out is not None and os.fspath(json_out) != "-":
-        report.save_json(json_out)
+    if json_out is not None:
+        write_text(json_out, report.model_dump_json(indent=2) + "\n")
     if csv_out is not None:
-        report.save_csv(csv_out)
+        write_text(csv_out, report.csv_text())
     if report_html is not None:
-        from formcheck.html_report import write_html
+        from formcheck.html_report import render_html
 
-        write_html(report, track, report_html, video=video)
+        write_text(report_html, render_html(report, track, video))
     if video_out is not None:
         from formcheck.annotate import report_overlays, write_annotated_video
 
         write_annotated_video(video, track, video_out, report_overlays(track, report))
     return report
+
+
+def _check_track_video(track: PoseTrack, video: Path, *, needed: bool) -> None:
+    """Refuse, before anything is written, a video that is not the one the track was made from.
+
+    Why: drawing a track on frames of another size fails half-way (after other outputs were
+    written) or, worse, draws the pose in the wrong place. A missing video is an error only
+    where it is ``needed`` (the annotated video); the HTML report then goes without key frames.
+    """
+    if not video.is_file():
+        if needed:
+            raise FormcheckError(
+                f"the annotated video draws on the original video, and {display(video)} "
+                "(recorded in the track) is not there; analyse the video itself instead"
+            )
+        return
+    from formcheck.video import VideoInfo
+
+    info = VideoInfo.from_path(video)
+    if (info.width, info.height) != (track.width, track.height):
+        raise FormcheckError(
+            f"{display(video)} is {info.width}x{info.height}, but the track was made from "
+            f"{track.width}x{track.height} frames: it is not the video the track was made from"
+        )

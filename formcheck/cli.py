@@ -19,9 +19,15 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+# typer (from 0.29) carries its own copy of click; its exceptions are not re-exported.
+from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
+
 from formcheck import models
 from formcheck.errors import FormcheckError
+from formcheck.files import display, is_stdout
+from formcheck.native_logs import native_logs_filtered
 from formcheck.report import Report
+from formcheck.signals import stop_like_ctrl_c
 
 if TYPE_CHECKING:
     from formcheck.batch import BatchProgress, BatchSummary
@@ -62,6 +68,11 @@ ModelDirOption = Annotated[
 ]
 
 
+def say(line: str) -> None:
+    """One line of formcheck's own on stderr, marked as such (never read as rich markup)."""
+    err.print(f"formcheck: {line}", highlight=False, markup=False)
+
+
 @contextmanager
 def frame_progress(label: str) -> Iterator[Callable[[int, int], None]]:
     """A progress bar on stderr, fed by the library's ``progress(done, total)`` callbacks."""
@@ -96,7 +107,7 @@ def pose(
     workers: WorkersOption = None,
 ) -> None:
     """Extract the lifter's pose track from a video."""
-    from formcheck.analysis import truncation_note
+    from formcheck.analysis import timing_notes, truncation_note
     from formcheck.api import pose_video
 
     with frame_progress("pose") as progress:
@@ -104,14 +115,14 @@ def pose(
             video, output, video_out=video_out, model=model, model_dir=model_dir,
             progress=progress, workers=workers,
         )
-    err.print(
+    say(
         f"{len(track)} frames, lifter found in {track.detection_rate:.0%}; "
-        f"track written to {output}" + (f", video to {video_out}" if video_out else ""),
-        highlight=False, markup=False,
+        f"track written to {display(output)}"
+        + (f", video to {display(video_out)}" if video_out else "")
     )
-    note = truncation_note(track)
-    if note is not None:
-        err.print(f"note: {note}", highlight=False, markup=False)
+    for note in [truncation_note(track), *timing_notes(track)]:
+        if note is not None:
+            say(f"note: {note}")
 
 
 @app.command()
@@ -122,13 +133,16 @@ def analyze(
     json_out: Annotated[
         Path | None, typer.Option("--json", help="Write the JSON report here ('-': stdout).")
     ] = None,
-    csv_out: Annotated[Path | None, typer.Option("--csv", help="One row per rep.")] = None,
+    csv_out: Annotated[
+        Path | None, typer.Option("--csv", help="One row per rep ('-': stdout).")
+    ] = None,
     video_out: Annotated[
         Path | None, typer.Option("--video-out", help="Annotated H.264 mp4 to write.")
     ] = None,
     report_html: Annotated[
         Path | None,
-        typer.Option("--report", help="One-file HTML report: plots, rep table, key frames."),
+        typer.Option("--report", help="One-file HTML report: plots, rep table, key frames "
+                     "('-': stdout)."),
     ] = None,
     model: ModelOption = "full",
     config: ConfigOption = None,
@@ -144,11 +158,8 @@ def analyze(
             json_out=json_out, csv_out=csv_out, video_out=video_out, report_html=report_html,
             progress=progress, workers=workers,
         )
-    if json_out is not None and str(json_out) == "-":
-        sys.stdout.write(report.model_dump_json(indent=2) + "\n")
-        print_summary(report, err)
-    else:
-        print_summary(report, out)
+    taken = any(is_stdout(p) for p in (json_out, csv_out, report_html))
+    print_summary(report, err if taken else out)
 
 
 def print_summary(report: Report, console: Console) -> None:
@@ -222,7 +233,14 @@ def batch(
     manifest: Annotated[
         Path | None,
         typer.Option("--manifest", help="CSV with columns file,exercise[,variant], for a mixed "
-                     "folder (instead of INPUT and --exercise)."),
+                     "folder (instead of INPUT and --exercise); files are relative to its "
+                     "folder."),
+    ] = None,
+    root: Annotated[
+        Path | None,
+        typer.Option("--root", metavar="DIR",
+                     help="With --manifest: read no file outside DIR (links and .. resolved); "
+                     "such a row is an error row."),
     ] = None,
     out_dir: Annotated[
         Path | None,
@@ -253,18 +271,15 @@ def batch(
 
     with batch_progress() as progress:
         summary = run(
-            inputs or [], exercise=exercise, variant=variant, manifest=manifest, out=out_dir,
-            workers=workers, scheduler=scheduler, local_cluster=local_cluster, config=config,
-            model=model, model_dir=model_dir, rescore=rescore, report_html=report_html,
-            progress=progress,
+            inputs or [], exercise=exercise, variant=variant, manifest=manifest, root=root,
+            out=out_dir, workers=workers, scheduler=scheduler, local_cluster=local_cluster,
+            config=config, model=model, model_dir=model_dir, rescore=rescore,
+            report_html=report_html, progress=progress,
         )
     print_batch_summary(summary, out)
     if summary.errors:
-        err.print(
-            f"formcheck: {summary.errors} of {len(summary.results)} clips failed; the error "
-            f"column of {summary.summary_csv} says why",
-            highlight=False, markup=False,
-        )
+        say(f"{summary.errors} of {len(summary.results)} clips failed; the error "
+            f"column of {display(summary.summary_csv)} says why")
         raise typer.Exit(1)
 
 
@@ -286,10 +301,10 @@ def batch_progress() -> Iterator[Callable[[BatchProgress], None]]:
         def update(state: BatchProgress) -> None:
             last = state.last
             if last is not None:
-                clip = str(last.job.path)
+                clip = last.job.clip  # printable, as the error and notes are
                 for line in ([last.error] if last.error else []) + list(last.notes):
                     text = line if clip in line else f"{clip}: {line}"
-                    bar.console.print(text, highlight=False, markup=False)
+                    bar.console.print(f"formcheck: {text}", highlight=False, markup=False)
             bar.update(
                 task, completed=state.done, total=state.total,
                 counts=f"{state.reps} reps · {state.errors} errors"
@@ -306,8 +321,8 @@ def print_batch_summary(summary: BatchSummary, console: Console) -> None:
         highlight=False,
     )
     console.print(
-        f"summary: {summary.summary_csv} · reps: {summary.reps_csv} · "
-        f"reports: {summary.out / 'reports'}",
+        f"summary: {display(summary.summary_csv)} · reps: {display(summary.reps_csv)} · "
+        f"reports: {display(summary.out / 'reports')}",
         highlight=False, markup=False,
     )
 
@@ -326,8 +341,9 @@ def live(
     model: ModelOption = "full",
     serve: Annotated[
         int | None,
-        typer.Option("--serve", metavar="[PORT]", help="Serve the live view as a web page on "
-                     f"http://127.0.0.1:PORT/ (default port {DEFAULT_PORT}; 0: any free one)."),
+        typer.Option("--serve", metavar="[PORT]", min=0, max=65535,
+                     help="Serve the live view as a web page on http://127.0.0.1:PORT/ "
+                     f"(default port {DEFAULT_PORT}; 0: any free one)."),
     ] = None,
     speak: Annotated[
         bool, typer.Option("--speak", help="Say one short cue after a rep with a fault.")
@@ -362,11 +378,11 @@ def live(
         exercise, variant=variant, config=config, camera=camera, source=source, model=model,
         model_dir=model_dir, json_out=json_out, record=record, track_out=track_out,
         serve=serve, speak=speak, drop=not no_drop,
-        notify=lambda line: err.print(line, highlight=False, markup=False),
+        notify=say,
     )
     print_summary(report, out)
-    written = [str(p) for p in (json_out, track_out, record) if p is not None]
-    err.print(f"written: {', '.join(written)}", highlight=False, markup=False)
+    written = [display(p) for p in (json_out, track_out, record) if p is not None]
+    say(f"written: {', '.join(written)}")
 
 
 def with_default_port(args: list[str]) -> list[str]:
@@ -376,8 +392,14 @@ def with_default_port(args: list[str]) -> list[str]:
     for i, arg in enumerate(args):
         out.append(arg)
         following = args[i + 1] if i + 1 < len(args) else ""
-        if arg == "--serve" and not following.isdigit():
-            out.append(str(DEFAULT_PORT))
+        if arg != "--serve" or following.isdigit():
+            continue
+        if following and not following.startswith("-"):
+            raise FormcheckError(
+                f"--serve takes a port number, not {following!r}: the live view is served on "
+                "this machine only (http://127.0.0.1:PORT/)"
+            )
+        out.append(str(DEFAULT_PORT))
     return out
 
 
@@ -416,7 +438,7 @@ def models_verify(model_dir: ModelDirOption = None) -> None:
     """Check every cached pose model; exit non-zero if a cached one is damaged."""
     damaged = [s for s in models.list_models(model_dir) if s.exists and not s.ok]
     for status in damaged:
-        err.print(f"{status.variant}: {status.problem} ({status.path})")
+        say(f"{status.variant}: {status.problem} ({status.path})")
     models_list(model_dir)
     if damaged:
         raise typer.Exit(1)
@@ -424,12 +446,26 @@ def models_verify(model_dir: ModelDirOption = None) -> None:
 
 def main() -> None:
     """Entry point: run the app, turning user errors into one line and an exit status."""
+    stop_like_ctrl_c()  # a kill or a closed terminal keeps what is finished, as Ctrl-C does
     try:
-        app(args=with_default_port(sys.argv[1:]))
+        with native_logs_filtered():
+            code = app(args=with_default_port(sys.argv[1:]), standalone_mode=False)
     except FormcheckError as exc:
-        err.print(f"formcheck: error: {exc}", highlight=False, markup=False)
+        say(f"error: {exc}")
         sys.exit(exc.exit_code)
-    except SystemExit as exc:
-        if exc.code == INTERRUPTED:
-            err.print("formcheck: interrupted; finished outputs were kept", highlight=False)
-        raise
+    except NoArgsIsHelpError as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except UsageError as exc:
+        where = exc.ctx.command_path if exc.ctx is not None else "formcheck"
+        say(f"error: {exc.format_message()} (see '{where} --help')")
+        sys.exit(exc.exit_code)
+    except ClickException as exc:
+        say(f"error: {exc.format_message()}")
+        sys.exit(exc.exit_code)
+    except typer.Abort:  # end of input at a prompt
+        say("aborted")
+        sys.exit(1)
+    if code == INTERRUPTED:
+        say("interrupted; finished outputs were kept")
+    sys.exit(code if isinstance(code, int) else 0)

@@ -43,9 +43,10 @@ from formcheck.annotate import (
 )
 from formcheck.config import Lift, load_lift
 from formcheck.errors import FormcheckError
+from formcheck.files import write_text
 from formcheck.kinematics import Kinematics, kinematics
 from formcheck.report import Fault, Report, RepReport
-from formcheck.track import PoseTrack, atomic_write
+from formcheck.track import PoseTrack
 
 THUMBNAIL_PX = 400
 """Long side of a key frame in pixels: sharp at the size a phone or a laptop shows it, and 30 of
@@ -169,10 +170,8 @@ def write_index(rows: Sequence[IndexRow], path: str | os.PathLike[str]) -> Path:
 
 
 def _write(page: str, path: str | os.PathLike[str]) -> Path:
-    path = Path(path)
-    with atomic_write(path) as tmp:
-        tmp.write_text(page, encoding="utf-8")
-    return path
+    write_text(path, page)
+    return Path(path)
 
 
 def _environment() -> Environment:

@@ -68,6 +68,7 @@ from formcheck.annotate import (
 )
 from formcheck.config import Lift, load_lift
 from formcheck.errors import FormcheckError
+from formcheck.files import check_outputs
 from formcheck.kinematics import (
     CausalSmoother,
     Coordinates,
@@ -78,8 +79,8 @@ from formcheck.kinematics import (
 )
 from formcheck.pose import PoseEstimator, PoseSettings
 from formcheck.report import Report, RepReport
-from formcheck.track import FramePose, PoseTrack, TrackBuilder, check_writable
-from formcheck.video import Frame, VideoSink, camera_frames, read_frames
+from formcheck.track import FramePose, PoseTrack, TrackBuilder, check_track_path
+from formcheck.video import Frame, VideoSink, camera_frames, is_url, read_frames
 
 Phase = Literal["", "at rest", "lifting", "lowering", "at the top", "at the bottom"]
 Command = Literal["quit", "reset", "pause"]
@@ -898,9 +899,13 @@ def live(
     """
     notify = notify or (lambda _: None)
     lift = load_lift(exercise, variant, config)
-    for path in (json_out, record, track_out):
-        if path is not None:
-            check_writable(path)
+    if track_out is not None:
+        check_track_path(track_out)
+    check_outputs(
+        {"the session report": json_out, "the recording": record, "the pose track": track_out},
+        {"the source video": source if source is not None and not is_url(source) else None},
+        text=frozenset({"the session report"}),
+    )
     if camera is not None and source is not None:
         raise FormcheckError("give a camera or a source, not both")
     with ExitStack() as stack:

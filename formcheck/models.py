@@ -46,7 +46,7 @@ import flatbuffers
 import platformdirs
 
 from formcheck.errors import FormcheckError
-from formcheck.track import atomic_write
+from formcheck.files import atomic_write
 
 VARIANTS = ("lite", "full", "heavy")
 Route = Literal["auto", "official", "offline"]

@@ -15,13 +15,12 @@ from __future__ import annotations
 import itertools
 import os
 import pickle
-import signal
 import subprocess
 import sys
 import threading
 import warnings
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import ExitStack, closing, contextmanager, nullcontext
+from contextlib import ExitStack, closing
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -33,6 +32,8 @@ from formcheck import contour
 from formcheck.errors import FormcheckError
 from formcheck.landmarks import Landmark
 from formcheck.models import model_path
+from formcheck.native_logs import native_logs_filtered
+from formcheck.signals import signals_held
 from formcheck.track import TRACK_BLOCK, FramePose, PoseTrack, TrackBuilder
 from formcheck.video import Frame, TruncatedVideoWarning, is_url, read_frames, usable_cores
 
@@ -87,8 +88,15 @@ class PoseEstimator:
             min_tracking_confidence=self.settings.min_tracking_confidence,
             output_segmentation_masks=self.settings.back_contour,
         )
-        with _native_logs_silenced(), _interrupt_deferred():
-            self._landmarker = vision.PoseLandmarker.create_from_options(options)
+        # Native log lines are filtered from creation to close, when mediapipe logs most.
+        self._quiet = ExitStack()
+        self._quiet.enter_context(native_logs_filtered())
+        try:
+            with signals_held():
+                self._landmarker = vision.PoseLandmarker.create_from_options(options)
+        except BaseException:
+            self._quiet.close()
+            raise
         self._last_ms = -1
         self._anchor: tuple[np.ndarray, float, float] | None = None
         self._facing_votes = 0.0
@@ -105,7 +113,8 @@ class PoseEstimator:
         self.close()
 
     def close(self) -> None:
-        self._landmarker.close()
+        with self._quiet, signals_held():
+            self._landmarker.close()
 
     def estimate(self, frame: Frame) -> FramePose:
         """The lifter's pose in this frame, or a missing row when the lifter is not in it."""
@@ -114,9 +123,8 @@ class PoseEstimator:
         # VIDEO mode rejects a timestamp equal to the previous one; containers with
         # sub-millisecond frame spacing are nudged forward by a millisecond.
         stamp = max(round(frame.time_s * 1000.0), self._last_ms + 1)
-        first = self._last_ms < 0
         self._last_ms = stamp
-        with _native_logs_silenced() if first else nullcontext(), _interrupt_deferred():
+        with signals_held():
             image = mp.Image(image_format=mp.ImageFormat.SRGB, data=frame.image)
             result = self._landmarker.detect_for_video(image, stamp)
         height, width = frame.image.shape[:2]
@@ -179,46 +187,6 @@ class PoseEstimator:
             return np.full((contour.CONTOUR_POINTS, 2), np.nan)
         normal = contour.dorsal_normal(shoulder, hip, sign)
         return contour.trace_back(mask, shoulder, hip, normal) / np.array([width, height])
-
-
-@contextmanager
-def _interrupt_deferred() -> Iterator[None]:
-    """Hold a Ctrl-C until the MediaPipe call in this block is over, then raise it.
-
-    Why: a KeyboardInterrupt landing inside the constructor of a MediaPipe object leaves it half
-    made, and its ``__del__`` then prints an 'Exception ignored' traceback under formcheck's
-    one-line 'interrupted'. The wait is at most one frame: Python only runs signal handlers
-    between calls anyway. Outside the main thread (where signals never arrive) it does nothing.
-    """
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    held: list[tuple[int, Any]] = []
-    previous = signal.signal(signal.SIGINT, lambda signum, frame: held.append((signum, frame)))
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
-        if held and callable(previous):
-            previous(*held[0])
-
-
-@contextmanager
-def _native_logs_silenced() -> Iterator[None]:
-    """Keep MediaPipe's C++ start-up chatter (TFLite delegates, glog warnings) off stderr.
-
-    Those lines are written by native code straight to file descriptor 2, where they would bury
-    formcheck's own messages; Python-level errors still surface as exceptions.
-    """
-    sys.stderr.flush()
-    saved = os.dup(2)
-    try:
-        with Path(os.devnull).open("wb") as devnull:
-            os.dup2(devnull.fileno(), 2)
-            yield
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
 
 
 def _landmark_array(landmarks: Any) -> np.ndarray:
@@ -322,15 +290,17 @@ def extract_pose(
             builder.append(pose)
             done += 1
             report()
-        truncated = frames.truncated
+        truncated, notes = frames.truncated, frames.notes
         # A part cut short (damage, or the video ending early) ends the track, as it would
         # for one process reading on: what the later parts saw beyond the damage is dropped.
         for helper in [] if cut_short else helpers:
-            part, cut_short, truncated = helper.result(report)
+            # The last part's reader saw every cut from the start: its notes cover the whole.
+            part, cut_short, truncated, notes = helper.result(report)
             builder.extend(part)
             if cut_short:
                 break
     track = builder.build()
+    track.meta.update(notes)
     if truncated is not None:
         track.meta["truncated"] = truncated
     return track
@@ -370,7 +340,7 @@ class _Helper:
             stdin.write(job)
         self.frames = 0
         self._part = TrackBuilder(width=1, height=1, fps=0.0)
-        self._end: tuple[bool, str | None] | None = None
+        self._end: tuple[bool, str | None, dict[str, Any]] | None = None
         self._error: str | None = None
         self._reader = threading.Thread(target=self._read, args=(os.fdopen(read, "rb"),),
                                         name="formcheck-pose-helper", daemon=True)
@@ -392,7 +362,8 @@ class _Helper:
             except (EOFError, OSError, pickle.UnpicklingError):
                 return
 
-    def result(self, waiting: Callable[[], None]) -> tuple[PoseTrack, bool, str | None]:
+    def result(self, waiting: Callable[[], None]
+               ) -> tuple[PoseTrack, bool, str | None, dict[str, Any]]:
         """The part's track, whether it ended before ``stop_s`` and why, once the helper is done."""
         while self._reader.is_alive():
             self._reader.join(timeout=0.2)
@@ -431,8 +402,10 @@ def _helper_main() -> None:
 
 
 def _estimate_part(video: str, settings: PoseSettings, start_s: float, stop_s: float,
-                   send: Callable[[str, object], None]) -> tuple[bool, str | None]:
-    """Send the track of frames ``start_s`` to ``stop_s`` in blocks; whether it was cut short."""
+                   send: Callable[[str, object], None]
+                   ) -> tuple[bool, str | None, dict[str, Any]]:
+    """Send the track of frames ``start_s`` to ``stop_s`` in blocks; whether it was cut short,
+    why, and the notes on the video's timing its reader kept."""
     frames = read_frames(video, start_s=max(0.0, start_s - WARMUP_S))
     info = frames.info
     builder = TrackBuilder(width=info.width, height=info.height, fps=info.fps)
@@ -455,4 +428,4 @@ def _estimate_part(video: str, settings: PoseSettings, start_s: float, stop_s: f
                 builder = TrackBuilder(width=info.width, height=info.height, fps=info.fps)
     send("rows", builder.build())
     send("frames", done)
-    return cut_short, frames.truncated
+    return cut_short, frames.truncated, frames.notes

@@ -13,7 +13,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from formcheck.track import atomic_write
+from formcheck.csvsafe import safe_writer
+from formcheck.files import write_text
 
 Outcome = Literal["valid", "no_rep", "ambiguous"]
 Severity = Literal["minor", "major"]
@@ -97,13 +98,12 @@ class Report(BaseModel):
     reps: list[RepReport]
 
     def save_json(self, path: str | os.PathLike[str]) -> None:
-        with atomic_write(path) as tmp:
-            tmp.write_text(self.model_dump_json(indent=2) + "\n")
+        write_text(path, self.model_dump_json(indent=2) + "\n")
 
     def csv_text(self) -> str:
         """One row per rep: the table a coach pastes into a spreadsheet."""
         buffer = io.StringIO()
-        writer = csv.writer(buffer)
+        writer = safe_writer(csv.writer(buffer))  # no cell runs as a spreadsheet formula
         writer.writerow(CSV_COLUMNS)
         for rep in self.reps:
             writer.writerow([
@@ -117,8 +117,7 @@ class Report(BaseModel):
         return buffer.getvalue()
 
     def save_csv(self, path: str | os.PathLike[str]) -> None:
-        with atomic_write(path) as tmp:
-            tmp.write_text(self.csv_text())
+        write_text(path, self.csv_text())
 
 
 CSV_COLUMNS = (

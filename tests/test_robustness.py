@@ -125,7 +125,8 @@ def test_truncated_video_keeps_the_part_before_the_damage(
     done = run("pose", str(cut), "-o", str(track_path))
     assert done.returncode == 0, done.stderr
     lines = done.stderr.splitlines()
-    assert len(lines) == 2 and lines[1].startswith("note: the video ends early at"), lines
+    assert len(lines) == 2, lines
+    assert lines[1].startswith("formcheck: note: the video ends early at"), lines
     done = run("analyze", str(track_path), "-e", "deadlift", "--variant", "kettlebell",
                "--json", "-")
     assert done.returncode == 0 and "Warning" not in done.stderr, done.stderr
@@ -173,11 +174,11 @@ def test_4k_frames_find_the_lifter_where_the_small_video_does(
     tmp_path: Path, short_lifter: Lifter, lifter_track: PoseTrack
 ) -> None:
     track = formcheck.pose_video(upscaled_4k(short_lifter, tmp_path, seconds=1.0))
-    assert (track.width, track.height) == (3840, 2160)
+    assert (track.width, track.height) == (1920, 1080)  # scaled to MAX_FRAME_SIDE
     assert track.detection_rate == 1.0
     small = mid(lifter_track, HIPS)[: len(track)]
-    scale = 2160 / lifter_track.height
-    left = (3840 - round(lifter_track.width * scale) // 2 * 2) // 2
+    scale = track.height / lifter_track.height
+    left = (track.width - round(lifter_track.width * scale) // 2 * 2) // 2
     expected = small * scale + np.array([left, 0])
     trunk = np.linalg.norm(mid(track, SHOULDERS) - mid(track, HIPS), axis=1)
     error = np.linalg.norm(mid(track, HIPS) - expected, axis=1) / trunk
@@ -233,15 +234,20 @@ STARTED_CPU_S = 4.0
 model) and the first frame take about 2.2 s of CPU."""
 
 
-def _interrupt(args: list[str], ready) -> subprocess.CompletedProcess[str]:
-    """Run ``formcheck args``, press Ctrl-C once ``ready()`` and wait for it to finish."""
+STOP_SIGNALS = [signal.SIGINT, signal.SIGTERM, signal.SIGHUP]
+"""Ctrl-C, a kill or a closed terminal: all three stop a command the same way."""
+
+
+def _interrupt(args: list[str], ready, signum: int = signal.SIGINT
+               ) -> subprocess.CompletedProcess[str]:
+    """Run ``formcheck args``, send ``signum`` once ``ready()`` and wait for it to finish."""
     process = subprocess.Popen([sys.executable, "-m", "formcheck", *args], text=True,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         while process.poll() is None and not ready(process.pid):
             time.sleep(0.05)
         assert process.poll() is None, "finished before it could be interrupted"
-        process.send_signal(signal.SIGINT)
+        process.send_signal(signum)
         stdout, stderr = process.communicate(timeout=60)
     finally:
         process.kill()
@@ -254,14 +260,15 @@ def _assert_interrupted(done: subprocess.CompletedProcess[str]) -> None:
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
+@pytest.mark.parametrize("signum", STOP_SIGNALS, ids=lambda s: signal.Signals(s).name)
 @pytest.mark.parametrize("command", ["pose", "analyze"])
 def test_ctrl_c_during_the_model_leaves_nothing(tmp_path: Path, pose_model: Path,
-                                                command: str) -> None:
+                                                command: str, signum: int) -> None:
     video = clip(TBY66.format("c"))
     args = (["pose", str(video), "-o", str(tmp_path / "t.npz")] if command == "pose" else
             ["analyze", str(video), "-e", "deadlift", "--json", str(tmp_path / "out.json")])
     done = _interrupt([*args, "--video-out", str(tmp_path / "out.mp4")],
-                      lambda pid: _cpu_seconds(pid) >= STARTED_CPU_S)
+                      lambda pid: _cpu_seconds(pid) >= STARTED_CPU_S, signum)
     _assert_interrupted(done)
     assert list(tmp_path.iterdir()) == []
 
@@ -280,11 +287,13 @@ def _helpers_running() -> list[str]:
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
-def test_ctrl_c_stops_the_helper_processes_too(tmp_path: Path, pose_model: Path) -> None:
+@pytest.mark.parametrize("signum", STOP_SIGNALS, ids=lambda s: signal.Signals(s).name)
+def test_ctrl_c_stops_the_helper_processes_too(tmp_path: Path, pose_model: Path,
+                                               signum: int) -> None:
     video = clip(TBY66.format("c"))
     done = _interrupt(["analyze", str(video), "-e", "deadlift", "--workers", "2",
                        "--json", str(tmp_path / "out.json")],
-                      lambda pid: _cpu_seconds(pid) >= STARTED_CPU_S)
+                      lambda pid: _cpu_seconds(pid) >= STARTED_CPU_S, signum)
     _assert_interrupted(done)
     assert list(tmp_path.iterdir()) == []
     assert _helpers_running() == []
@@ -298,3 +307,21 @@ def test_ctrl_c_while_drawing_keeps_the_finished_report(tmp_path: Path, real_tra
     _assert_interrupted(done)
     assert sorted(tmp_path.iterdir()) == [report, track]
     assert Report.model_validate_json(report.read_text()).rep_count == 10
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
+@pytest.mark.parametrize("signum", STOP_SIGNALS, ids=lambda s: signal.Signals(s).name)
+def test_a_stopped_live_session_keeps_its_report_and_track(tmp_path: Path, pose_model: Path,
+                                                           signum: int) -> None:
+    """SIGTERM (a kill, a service stop) and SIGHUP (the terminal closed) end a live session as
+    Ctrl-C does: what was judged is written."""
+    report, track = tmp_path / "live.json", tmp_path / "live.npz"
+    done = _interrupt(["live", "-e", "deadlift", "--variant", "kettlebell",
+                       "--source", str(clip(TBY66.format("c"))), "--serve", "0",
+                       "--json", str(report), "--track-out", str(track)],
+                      lambda pid: _cpu_seconds(pid) >= 2 * STARTED_CPU_S, signum)
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    assert Report.model_validate_json(report.read_text()).source.endswith(".mp4")
+    assert len(PoseTrack.load(track)) > 30
+    assert sorted(tmp_path.iterdir()) == [report, track]

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from formcheck.errors import FormcheckError
-from formcheck.track import FramePose, PoseTrack, TrackBuilder, check_writable
+from formcheck.files import check_writable
+from formcheck.track import FramePose, PoseTrack, TrackBuilder
 
 
 def random_track(n: int = 20, seed: int = 0) -> PoseTrack:

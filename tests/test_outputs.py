@@ -1,0 +1,171 @@
+"""Outputs never destroy what the user has: inputs, other outputs, special files.
+
+Every refusal happens before any decoding or model time (the inputs here need not even be
+videos), so these run in the fast suite.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import threading
+from pathlib import Path
+
+import pytest
+from conftest import clip
+from test_cli import SAMPLE, _one_clear_line, run
+
+from formcheck.track import PoseTrack
+
+VIDEO_BYTES = b"not decoded: the command must refuse before reading it"
+
+
+@pytest.fixture
+def video(tmp_path: Path) -> Path:
+    path = tmp_path / "clip.mp4"
+    path.write_bytes(VIDEO_BYTES)
+    return path
+
+
+@pytest.fixture
+def track(tmp_path: Path) -> Path:
+    path = tmp_path / "t.npz"
+    path.write_bytes(SAMPLE.read_bytes())
+    return path
+
+
+def _unchanged(path: Path, content: bytes) -> None:
+    assert path.read_bytes() == content
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("analyze", "{video}", "-e", "deadlift", "--json", "{video}"),
+        ("analyze", "{video}", "-e", "deadlift", "--video-out", "{video}"),
+        ("analyze", "{video}", "-e", "deadlift", "--csv", "{video}"),
+        ("analyze", "{video}", "-e", "deadlift", "--report", "{video}"),
+        ("pose", "{video}", "-o", "t.npz", "--video-out", "{video}"),
+    ],
+    ids=["json", "video-out", "csv", "report", "pose-video-out"],
+)
+def test_an_output_that_is_the_input_video_is_refused(video: Path, args: tuple[str, ...]) -> None:
+    done = run(*(a.format(video=video) for a in args))
+    _one_clear_line(done, "is the input video: refusing to overwrite it")
+    _unchanged(video, VIDEO_BYTES)
+
+
+def test_pose_output_must_be_a_track_file(video: Path) -> None:
+    _one_clear_line(run("pose", str(video), "-o", str(video)), "saved as .npz (exact) or .json")
+    _one_clear_line(run("pose", str(video), "-o", str(video.with_suffix(".txt"))), ".npz")
+    _unchanged(video, VIDEO_BYTES)
+    assert not video.with_suffix(".txt").exists()
+
+
+def test_an_output_that_is_the_input_track_is_refused(track: Path) -> None:
+    before = track.read_bytes()
+    _one_clear_line(run("analyze", str(track), "-e", "deadlift", "--json", str(track)),
+                    "is the input pose track")
+    _unchanged(track, before)
+
+
+@pytest.mark.parametrize("link", ["symlink", "hardlink"])
+def test_a_link_to_the_input_is_the_input(video: Path, link: str) -> None:
+    alias = video.parent / "alias.json"
+    (os.symlink if link == "symlink" else os.link)(video, alias)
+    _one_clear_line(run("analyze", str(video), "-e", "deadlift", "--json", str(alias)),
+                    "is the input video")
+    _unchanged(video, VIDEO_BYTES)
+
+
+def test_two_outputs_on_one_file_are_refused(tmp_path: Path) -> None:
+    out = tmp_path / "r.json"
+    _one_clear_line(run("analyze", str(SAMPLE), "-e", "deadlift", "--json", str(out),
+                        "--csv", str(tmp_path / "." / "r.json")), "are the same file")
+    assert not out.exists()
+
+
+def test_only_one_output_goes_to_stdout() -> None:
+    _one_clear_line(run("analyze", str(SAMPLE), "-e", "deadlift", "--json", "-", "--csv", "-"),
+                    "only one output can go to stdout")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("analyze", str(SAMPLE), "-e", "deadlift", "--video-out", "-"),
+     ("pose", str(SAMPLE), "-o", "-")],
+    ids=["video-out", "pose-track"],
+)
+def test_binary_outputs_are_not_stdout(args: tuple[str, ...]) -> None:
+    done = run(*args)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "formcheck: error:" in done.stderr
+    assert not Path("-").exists()
+
+
+@pytest.mark.parametrize(("option", "marker"), [("--csv", "source,exercise"),
+                                                ("--report", "<!doctype html>")])
+def test_a_dash_means_stdout_for_text_outputs(option: str, marker: str) -> None:
+    done = run("analyze", str(SAMPLE), "-e", "deadlift", option, "-")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.lower().startswith(marker)
+    assert "10 reps" in done.stderr  # the summary moves to stderr
+    assert not Path("-").exists()
+
+
+def test_dev_null_stays_a_device() -> None:
+    done = run("analyze", str(SAMPLE), "-e", "deadlift", "--json", os.devnull,
+               "--csv", os.devnull)
+    assert done.returncode == 0, done.stderr
+    assert stat.S_ISCHR(Path(os.devnull).stat().st_mode)
+
+
+def test_a_fifo_is_written_to_not_replaced(tmp_path: Path) -> None:
+    fifo = tmp_path / "report.fifo"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    done = run("analyze", str(SAMPLE), "-e", "deadlift", "--json", str(fifo))
+    reader.join(timeout=30)
+    assert done.returncode == 0, done.stderr
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+    assert json.loads(received[0])["rep_count"] == 10
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.fifo"]
+
+
+def test_a_symlinked_output_keeps_the_link(tmp_path: Path) -> None:
+    target = tmp_path / "reports" / "r.json"
+    target.parent.mkdir()
+    target.write_text("old")
+    link = tmp_path / "latest.json"
+    link.symlink_to(target)
+    done = run("analyze", str(SAMPLE), "-e", "deadlift", "--json", str(link))
+    assert done.returncode == 0, done.stderr
+    assert link.is_symlink()
+    assert json.loads(target.read_text())["rep_count"] == 10
+
+
+def test_a_track_whose_video_has_another_size_is_refused_before_writing(tmp_path: Path) -> None:
+    other = clip("deadlift/jeff-j-chen__MediaPipe-PoseReader__good.mp4")
+    track = PoseTrack.load(SAMPLE)
+    track.source = str(other)
+    moved = track.save(tmp_path / "t.npz")
+    for option, name in (("--video-out", "a.mp4"), ("--report", "r.html")):
+        done = run("analyze", str(moved), "-e", "deadlift", "--json", str(tmp_path / "r.json"),
+                   option, str(tmp_path / name))
+        _one_clear_line(done, "it is not the video the track was made from")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["t.npz"]
+
+
+def test_live_refuses_to_record_over_its_source(video: Path) -> None:
+    done = run("live", "-e", "deadlift", "--source", str(video), "--record", str(video),
+               "--serve", "0")
+    _one_clear_line(done, "is the source video: refusing to overwrite it")
+    _unchanged(video, VIDEO_BYTES)
+
+
+@pytest.mark.parametrize(("port", "pattern"), [("99999", "65535"), ("0.0.0.0", "port number")])
+def test_serve_port_is_checked(port: str, pattern: str) -> None:
+    _one_clear_line(run("live", "-e", "deadlift", "--serve", port), pattern)
