@@ -1,4 +1,4 @@
-"""The live window, in a process of its own: run as a script by :class:`formcheck.live.Window`.
+"""The live window, in a process of its own: the script :class:`formcheck.live.views.Window` runs.
 
 Why its own process: OpenCV's Qt and PyAV ship copies of the same X libraries under the same
 names, and in one process PyAV's (loaded first by formcheck) leave Qt's window hanging for

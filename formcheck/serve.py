@@ -7,8 +7,10 @@ loopback address. It is bounded: at most ``MAX_VIEWERS`` streams at once, each e
 session, and the server stops with it.
 
 Example:
-    >>> with closing(LiveServer(8765)) as server:
-    ...     server.show(scene, state, time_s)      # from the live loop, once per frame
+    >>> from contextlib import closing
+    >>> with closing(LiveServer(0)) as server:     # 0: any free port
+    ...     server.url.startswith("http://127.0.0.1:")   # the live loop calls server.show()
+    True
 """
 
 from __future__ import annotations
@@ -25,7 +27,8 @@ import numpy as np
 from formcheck.errors import FormcheckError
 
 if TYPE_CHECKING:
-    from formcheck.live import Command, LiveState
+    from formcheck.live.session import LiveState
+    from formcheck.live.views import Command
 
 HOST = "127.0.0.1"
 MAX_VIEWERS = 8

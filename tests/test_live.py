@@ -7,10 +7,14 @@ The judgement itself is tested by feeding pose tracks to :class:`LiveSession` fr
 
 from __future__ import annotations
 
+import ast
 import functools
+import graphlib
 import http.server
+import importlib.util
 import json
 import os
+import pkgutil
 import shutil
 import signal
 import socket
@@ -20,17 +24,19 @@ import threading
 import time
 import urllib.request
 from contextlib import closing, contextmanager
+from dataclasses import fields
 from pathlib import Path
 
 import av
 import numpy as np
 import pytest
 
+import formcheck
 from formcheck.analysis import analyze_track
 from formcheck.cli import DEFAULT_PORT, with_default_port
 from formcheck.config import load_lift
 from formcheck.errors import FormcheckError
-from formcheck.kinematics import CausalSmoother, smooth_coordinates
+from formcheck.kinematics import CausalSmoother, Coordinates, smooth_coordinates
 from formcheck.live import (
     CueVoice,
     EspeakSpeaker,
@@ -38,11 +44,14 @@ from formcheck.live import (
     LiveSession,
     LiveSettings,
     LiveState,
+    Recorder,
     live,
     live_labels,
     run_live,
     spoken_cue,
 )
+from formcheck.live._child import end_child
+from formcheck.live.session import _Window
 from formcheck.pose import PoseSettings
 from formcheck.report import Fault, Report, RepReport
 from formcheck.serve import LiveServer
@@ -298,8 +307,17 @@ def test_the_web_view_serves_page_state_and_frames() -> None:
                           latency_ms=50.0, frames=10, dropped=0)
         assert b"/stream.mjpg" in _get(server.url)
         stream = urllib.request.urlopen(server.url + "stream.mjpg", timeout=10)
-        server.show(scene, state, 0.0)
+        # The viewer may register a moment after its headers arrive: show frames until one
+        # reaches it, as the live loop does once per frame.
+        received = threading.Event()
+
+        def frames() -> None:
+            while not received.wait(0.05):
+                server.show(scene, state, 0.0)
+
+        threading.Thread(target=frames, daemon=True).start()
         head = stream.read(200)
+        received.set()
         assert b"Content-Type: image/jpeg" in head and b"\xff\xd8" in head  # a JPEG begins
         reported = json.loads(_get(server.url + "state.json"))
         assert reported["reps"] == 2 and reported["frames_sent"] >= 1
@@ -485,3 +503,108 @@ def test_keys_reset_pause_and_quit_the_session(pose_model) -> None:
     assert session is not None and len(session) == 10 + 15
     assert viewer.shown[19:25] == [viewer.shown[19]] * 6  # paused on one frame
     assert viewer.shown[25] > viewer.shown[19]
+
+
+def _import_graph() -> dict[str, set[str]]:
+    """The formcheck modules each formcheck module imports as it is imported: its module-level
+    ``import`` and ``from ... import`` statements, ``if TYPE_CHECKING:`` blocks included
+    (imports inside functions run later, when the importer is complete). Importing
+    ``formcheck.a.b`` runs the package ``formcheck.a`` first, so it counts too, unless it
+    encloses the importer (then it is being imported already)."""
+    names = {"formcheck"} | {
+        info.name for info in pkgutil.walk_packages(formcheck.__path__, "formcheck.")
+    }
+    graph = {}
+    for name in names:
+        spec = importlib.util.find_spec(name)
+        assert spec is not None and spec.origin is not None
+        tree = ast.parse(Path(spec.origin).read_text(encoding="utf-8"))
+        package = name if spec.submodule_search_locations is not None else name.rpartition(".")[0]
+        collector = _ModuleLevelImports(package)
+        collector.visit(tree)
+        graph[name] = set()
+        for target in collector.imported & names:
+            parts = target.split(".")
+            for prefix in (".".join(parts[:n]) for n in range(1, len(parts) + 1)):
+                if prefix != name and not name.startswith(prefix + "."):
+                    graph[name].add(prefix)
+    return graph
+
+
+class _ModuleLevelImports(ast.NodeVisitor):
+    """Every module an import statement outside functions names (``from a import b`` names
+    ``a`` and, should it be a module, ``a.b``)."""
+
+    def __init__(self, package: str) -> None:
+        self.package = package
+        self.imported: set[str] = set()
+
+    def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
+        pass  # deferred: runs when called
+
+    visit_AsyncFunctionDef = visit_FunctionDef
+
+    def visit_Import(self, node: ast.Import) -> None:
+        self.imported.update(alias.name for alias in node.names)
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        base = node.module or ""
+        if node.level:
+            parent = self.package.rsplit(".", node.level - 1)[0]
+            base = f"{parent}.{base}" if base else parent
+        self.imported.add(base)
+        self.imported.update(f"{base}.{alias.name}" for alias in node.names)
+
+
+def test_no_import_cycles() -> None:
+    graph = _import_graph()
+    # What the graph must see for the check to mean anything: a type-only import counts, a
+    # deferred one does not, and importing a package's module runs the package.
+    assert "formcheck.live.session" in graph["formcheck.serve"]
+    assert "formcheck.live" in graph["formcheck.serve"]
+    assert "formcheck.serve" not in graph["formcheck.live.loop"]
+    try:
+        order = list(graphlib.TopologicalSorter(graph).static_order())
+    except graphlib.CycleError as exc:
+        pytest.fail("import cycle: " + " -> ".join(exc.args[1]))
+    assert order.index("formcheck.live.session") < order.index("formcheck.live.loop")
+
+
+def test_the_session_window_keeps_the_last_frames_as_they_came() -> None:
+    track = synthetic.hinge(3).track
+    coords = CausalSmoother()(track)
+    window = _Window()
+    for i in range(len(track)):  # more than its first allocation, so it grows and moves
+        window.append(float(track.times[i]), _row(coords, i))
+    assert len(track) > 256 and len(window) == len(track)
+    window.drop_before(float(track.times[100]))
+    assert len(window) == len(track) - 100
+    np.testing.assert_array_equal(window.times, track.times[100:])
+    assert window.since(float(track.times[-10])) == 10
+    last = window.last(10)
+    for f in fields(Coordinates):
+        np.testing.assert_array_equal(getattr(last, f.name), getattr(coords, f.name)[-10:])
+
+
+def _row(coords: Coordinates, i: int) -> Coordinates:
+    return Coordinates(**{f.name: getattr(coords, f.name)[i:i + 1] for f in fields(Coordinates)})
+
+
+def test_a_recording_repeats_a_dropped_frame_to_keep_the_session_s_timing(tmp_path) -> None:
+    state = LiveState(exercise="deadlift", reps=0, phase="", last=None, fps=10.0,
+                      latency_ms=0.0, frames=1, dropped=0)
+    path = tmp_path / "live.mp4"
+    with closing(Recorder(path, fps=10.0)) as recorder:
+        for time_s in (3.0, 3.1, 3.5):  # the frames at 3.2-3.4 s were dropped
+            assert recorder.show(np.zeros((32, 48, 3), np.uint8), state, time_s) is None
+    with read_frames(path) as frames:
+        times = [frame.time_s for frame in frames]
+    assert times == pytest.approx([0.0, 0.1, 0.2, 0.3, 0.4, 0.5])
+
+
+def test_a_child_that_will_not_end_is_killed(monkeypatch) -> None:
+    monkeypatch.setattr("formcheck.live._child.CHILD_GRACE_S", 0.1)
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    start = time.perf_counter()
+    end_child(child)
+    assert child.returncode is not None and time.perf_counter() - start < 10

@@ -1,0 +1,282 @@
+"""The live loop, and :func:`live`, which sets it up from a command line's options.
+
+Apart as the one module that ties the others together: per frame, the newest frame from the
+feed (:mod:`formcheck.live.feed`) goes through the pose model into the session
+(:mod:`formcheck.live.session`), is drawn and handed to every view
+(:mod:`formcheck.live.views`, :mod:`formcheck.serve`), and a rep made final is spoken
+(:mod:`formcheck.live.voice`); a view's keys reset, pause or end the set.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import ExitStack, closing
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from formcheck.annotate import DEFAULT_ANNOTATORS, Annotator, FooterAnnotator, Label
+from formcheck.config import load_lift
+from formcheck.errors import FormcheckError
+from formcheck.files import check_outputs
+from formcheck.lift import Lift
+from formcheck.live.feed import PAUSE_POLL_S, Captured, FrameFeed, open_source
+from formcheck.live.session import LiveSession, LiveSettings, LiveState, live_labels
+from formcheck.live.views import Command, LiveView, Recorder, Window, display_problem
+from formcheck.live.voice import CueVoice, EspeakSpeaker, Speaker
+from formcheck.pose import PoseEstimator, PoseSettings
+from formcheck.report import Report
+from formcheck.track import check_track_path
+from formcheck.video import Frame, is_url
+
+LIVE_ANNOTATORS: tuple[Annotator, ...] = (*DEFAULT_ANNOTATORS, FooterAnnotator())
+
+
+@dataclass(frozen=True)
+class FrameTiming:
+    """How one processed frame fared, for benchmarks and the footer."""
+
+    time_s: float
+    """Position of the frame in the stream."""
+    latency_s: float
+    """From capture to the annotated frame handed to every view."""
+    fps: float
+    """Frames processed over the last second."""
+    dropped: int
+    """Frames dropped so far because processing fell behind."""
+
+
+class _Meter:
+    """Frames per second over the last second, and the latest latency."""
+
+    def __init__(self) -> None:
+        self._done: deque[float] = deque()
+        self.latency_s = 0.0
+
+    def tick(self, captured_at: float) -> None:
+        now = time.perf_counter()
+        self.latency_s = now - captured_at
+        self._done.append(now)
+        while self._done[0] < now - 1.0:
+            self._done.popleft()
+
+    @property
+    def fps(self) -> float:
+        if len(self._done) < 2:
+            return 0.0
+        return (len(self._done) - 1) / max(self._done[-1] - self._done[0], 1e-9)
+
+    def footer(self) -> list[Label]:
+        return [Label(f"{self.fps:.0f} fps  latency {self.latency_s * 1000:.0f} ms")]
+
+
+def run_live(
+    frames: Iterable[Frame],
+    lift: Lift,
+    *,
+    paced: bool,
+    drop: bool = True,
+    fps: float = 0.0,
+    source: str = "",
+    pose_settings: PoseSettings | None = None,
+    settings: LiveSettings | None = None,
+    views: Sequence[LiveView] = (),
+    voice: CueVoice | None = None,
+    on_frame: Callable[[FrameTiming], None] | None = None,
+    notify: Callable[[str], None] | None = None,
+) -> LiveSession | None:
+    """Run the live loop over ``frames`` until they end or a view says quit; the last set.
+
+    ``paced`` plays the frames at their own times (a recording), ``drop`` skips frames when
+    processing falls behind (as a camera does). Ctrl-C ends the session like q does, so what
+    was judged is kept. Returns None when no frame was processed.
+    """
+    pose_settings = pose_settings or PoseSettings()
+    notify = notify or (lambda _: None)
+    with ExitStack() as stack:
+        # The model loads before the first frame is taken: a recording would otherwise play on
+        # (and drop its first second) while the model starts.
+        estimator = stack.enter_context(PoseEstimator(pose_settings))
+        feed = stack.enter_context(closing(FrameFeed(frames, paced=paced, drop=drop)))
+        loop = _Loop(lift, estimator, feed, views, voice, on_frame, LiveSettings() if
+                     settings is None else settings, fps=fps, source=source)
+        paused = False
+        try:
+            while True:
+                if paused:
+                    command = loop.show_again()
+                    if command is None:
+                        time.sleep(PAUSE_POLL_S)
+                elif (captured := feed.get()) is None:
+                    break
+                else:
+                    command = loop.frame(captured)
+                if command == "quit":
+                    break
+                if command == "pause":
+                    paused = not paused
+                    feed.pause(paused)
+                elif command == "reset" and loop.session is not None:
+                    notify(f"set reset after {len(loop.session.reps)} reps; counting again")
+                    loop.reset()
+        except KeyboardInterrupt:
+            notify("interrupted; ending the session")
+    return loop.session
+
+
+class _Loop:
+    """One pass of the live loop per frame: pose, judgement, drawing, views, cue."""
+
+    def __init__(
+        self, lift: Lift, estimator: PoseEstimator, feed: FrameFeed, views: Sequence[LiveView],
+        voice: CueVoice | None, on_frame: Callable[[FrameTiming], None] | None,
+        settings: LiveSettings, *, fps: float, source: str,
+    ) -> None:
+        self.lift, self.estimator, self.feed, self.views = lift, estimator, feed, views
+        self.voice, self.on_frame, self.settings = voice, on_frame, settings
+        self.fps, self.source = fps, source
+        self.meter = _Meter()
+        self.session: LiveSession | None = None
+        self._shown: tuple[np.ndarray, LiveState, float] | None = None
+
+    def frame(self, captured: Captured) -> Command | None:
+        frame = captured.frame
+        if self.session is None:
+            height, width = frame.image.shape[:2]
+            self.session = LiveSession(
+                self.lift, width=width, height=height, fps=self.fps, source=self.source,
+                model=self.estimator.settings.model, settings=self.settings,
+            )
+        session, meter = self.session, self.meter
+        for rep in session.add(self.estimator.estimate(frame)):
+            if self.voice is not None:
+                self.voice.rep_done(rep)
+        reps = session.reps
+        state = LiveState(
+            exercise=self.lift.name, reps=len(reps), phase=session.phase(),
+            last=reps[-1] if reps else None, fps=meter.fps, latency_ms=meter.latency_s * 1000,
+            frames=len(session), dropped=self.feed.dropped,
+        )
+        overlay = session.overlay(live_labels(state), meter.footer())
+        scene = frame.image.copy()
+        for annotator in LIVE_ANNOTATORS:
+            scene = annotator.annotate(scene, overlay)
+        self._shown = (scene, state, frame.time_s)
+        command = _show(self.views, *self._shown)
+        meter.tick(captured.at)
+        if self.on_frame is not None:
+            self.on_frame(FrameTiming(frame.time_s, meter.latency_s, meter.fps,
+                                      self.feed.dropped))
+        return command
+
+    def show_again(self) -> Command | None:
+        """While paused: the last frame again, so views stay responsive."""
+        return None if self._shown is None else _show(self.views, *self._shown)
+
+    def reset(self) -> None:
+        """Start the set again: the next frame begins a new session."""
+        self.session = None
+        if self.voice is not None:
+            self.voice.reset()
+
+
+def _show(
+    views: Sequence[LiveView], scene: np.ndarray, state: LiveState, time_s: float
+) -> Command | None:
+    """Hand the frame to every view; the first command any of them returns."""
+    commands = [view.show(scene, state, time_s) for view in views]
+    return next((c for c in commands if c is not None), None)
+
+
+def live(
+    exercise: str,
+    *,
+    variant: str | None = None,
+    config: str | os.PathLike[str] | None = None,
+    camera: int | None = None,
+    source: str | os.PathLike[str] | None = None,
+    model: str = "full",
+    model_dir: str | os.PathLike[str] | None = None,
+    json_out: str | os.PathLike[str] | None = None,
+    record: str | os.PathLike[str] | None = None,
+    track_out: str | os.PathLike[str] | None = None,
+    serve: int | None = None,
+    window: bool | None = None,
+    speak: bool | Speaker = False,
+    drop: bool = True,
+    settings: LiveSettings | None = None,
+    on_frame: Callable[[FrameTiming], None] | None = None,
+    notify: Callable[[str], None] | None = None,
+) -> Report:
+    """Watch a lift live (camera ``camera``, default 0, or a file or URL ``source``) and judge
+    each rep as it ends; the set's report, as ``analyze`` writes it.
+
+    ``window`` opens an OpenCV window (default: when a display is there); ``serve`` serves the
+    view as a web page on http://127.0.0.1:PORT/ (0 picks a free port). Without a display and
+    without ``serve`` there is nowhere to show the view, which is an error saying so. A file or
+    URL plays at its own frame rate and frames are dropped when processing falls behind, as
+    with a camera; ``drop=False`` processes every frame, as fast as it can. ``speak`` says a
+    short cue after a rep with something to fix (espeak-ng, or any :class:`Speaker`).
+
+    Written at the end, atomically: ``json_out`` (the report), ``track_out`` (the pose track of
+    the frames processed, which ``analyze`` judges the same way), ``record`` (the annotated
+    view as mp4). Everything is checked before the camera or the model starts.
+    """
+    notify = notify or (lambda _: None)
+    lift = load_lift(exercise, variant, config)
+    if track_out is not None:
+        check_track_path(track_out)
+    check_outputs(
+        {"the session report": json_out, "the recording": record, "the pose track": track_out},
+        {"the source video": source if source is not None and not is_url(source) else None},
+        text=frozenset({"the session report"}),
+    )
+    if camera is not None and source is not None:
+        raise FormcheckError("give a camera or a source, not both")
+    with ExitStack() as stack:
+        views: list[LiveView] = []
+        problem = display_problem()
+        if window is None:
+            window = serve is None or problem is None
+        if window:
+            try:
+                views.append(stack.enter_context(closing(Window())))
+            except FormcheckError as exc:
+                raise FormcheckError(f"{exc}; run with --serve [PORT] to watch the live view "
+                                     "in a browser on this machine") from None
+        if serve is not None:
+            from formcheck.serve import LiveServer
+
+            server = stack.enter_context(closing(LiveServer(serve)))
+            views.append(server)
+            notify(f"watch the live view at {server.url}")
+        voice = None
+        if speak:
+            speaker = EspeakSpeaker() if speak is True else speak
+            stack.callback(speaker.close)
+            voice = CueVoice(speaker)
+        frames, fps, name = open_source(camera, source)
+        if record is not None:
+            views.append(stack.enter_context(closing(Recorder(record, fps))))
+        session = run_live(
+            frames, lift, paced=source is not None and drop, drop=drop, fps=fps, source=name,
+            pose_settings=PoseSettings(model=model, model_dir=Path(model_dir) if model_dir
+                                       else None),
+            settings=settings, views=views, voice=voice, on_frame=on_frame, notify=notify,
+        )
+        if session is None:
+            raise FormcheckError(f"{name}: no frames were processed")
+        before = len(session.reps)
+        report = session.finish()
+        if voice is not None:
+            for rep in report.reps[before:]:
+                voice.rep_done(rep)
+        if track_out is not None:
+            session.track().save(track_out)
+        if json_out is not None:
+            report.save_json(json_out)
+    return report

@@ -1,0 +1,375 @@
+"""The judgement of a live set: poses in, one frame at a time; final reps and what to show out.
+
+Apart from the rest of :mod:`formcheck.live` because this is the part that must agree with
+``analyze``, and it can only be checked exactly without a camera, a model or a clock: it has
+no threads and does no I/O, and its only time is the stream's (each pose's ``time_s``). Tests
+feed it a pose track frame by frame and get the verdicts the live view would give
+(tests/test_live.py); the loop (:mod:`formcheck.live.loop`) feeds it the model's poses.
+"""
+
+from __future__ import annotations
+
+import math
+import textwrap
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
+from typing import Any, Literal
+
+import numpy as np
+
+from formcheck.analysis import (
+    build_report,
+    driver_signal,
+    find_reps,
+    judge_rep,
+    rep_contexts,
+    rep_settings,
+    time_cuts,
+    top_cues,
+)
+from formcheck.annotate import CYAN, GREEN, ORANGE, RED, WHITE, FrameOverlay, Label, angle_labels
+from formcheck.errors import FormcheckError
+from formcheck.kinematics import (
+    CausalSmoother,
+    Coordinates,
+    Kinematics,
+    ViewEstimate,
+    estimate_view,
+    kinematics,
+)
+from formcheck.lift import Lift
+from formcheck.report import Report, RepReport
+from formcheck.reps import driver_range
+from formcheck.track import FramePose, PoseTrack, TrackBuilder
+
+Phase = Literal["", "at rest", "lifting", "lowering", "at the top", "at the bottom"]
+
+CUE_WIDTH = 34
+"""Characters per line of a cue on screen: fits a portrait phone video (360 px wide)."""
+
+
+@dataclass(frozen=True)
+class LiveSettings:
+    """How often a live session judges the set, and when a rep counts as final.
+
+    Defaults chosen on the shared clips (tests/test_live.py); none changes what a rep is, only
+    when its verdict is shown.
+    """
+
+    judge_every_s: float = 0.5
+    """Stream time between two judgements of the set so far: a verdict shows at most this long
+    after its rep became final. Judging 30-60 s of 60 fps frames took ~50 ms on two busy
+    cores (benchmarks/live_latency.py), a tenth of this interval."""
+    settle_s: float = 0.75
+    """How long the lifter must have been back at rest after a rep (when no later rep has
+    begun) before the rep is final: its end, where the driver first settles, can still move
+    while the driver is settling, and a lift that turns at the bottom is judged on the stand
+    that follows."""
+    context_s: float = 60.0
+    """Longest stretch of the session judged at once, which bounds what a judgement costs in a
+    long session (it grows with the window: benchmarks/live_latency.py). What the rules learn
+    from the whole clip (facing side, the lifter's range, neutral back, camera view) comes from
+    this window, so a set shorter than this is judged on exactly the frames ``analyze`` would
+    see; a minute holds a long set."""
+    tail_s: float = 1.0
+    """Recent frames measured for the overlay's angles and the phase: enough for a steady
+    facing side."""
+    measure_every_s: float = 0.1
+    """Stream time between two such measurements; the drawing follows the joints on every
+    frame. Numbers that change 30 times a second cannot be read anyway, and a measurement
+    costs a few milliseconds of a frame's budget."""
+    phase_window_s: float = 0.2
+    """The phase is the driver's direction over this last stretch."""
+    still_speed: float = 0.3
+    """Driver speed, in shares of the lifter's range per second, below which the lifter is
+    holding still (at rest or at the turnaround) rather than moving through a rep."""
+
+
+@dataclass(frozen=True)
+class LiveState:
+    """What the views show besides the picture: the counters of the set so far."""
+
+    exercise: str
+    reps: int
+    phase: Phase
+    last: RepReport | None
+    fps: float
+    latency_ms: float
+    frames: int
+    dropped: int
+    finished: bool = False
+
+    def as_json(self) -> dict[str, Any]:
+        last = self.last
+        return {
+            "exercise": self.exercise,
+            "reps": self.reps,
+            "phase": self.phase,
+            "last": None if last is None else {
+                "index": last.index,
+                "outcome": last.outcome,
+                "score": last.score,
+                "faults": [f.code for f in last.faults],
+                "cue": rep_cue(last),
+            },
+            "fps": round(self.fps, 1),
+            "latency_ms": round(self.latency_ms, 1),
+            "frames": self.frames,
+            "dropped": self.dropped,
+            "finished": self.finished,
+        }
+
+
+def rep_cue(rep: RepReport) -> str | None:
+    """The one thing to say about a rep: its most important fault's cue or, when it could not
+    be judged, why not."""
+    cues = top_cues([rep], most=1)
+    if cues:
+        return cues[0]
+    if rep.outcome != "valid":
+        return rep.reason
+    return None
+
+
+def spoken_cue(rep: RepReport) -> str | None:
+    """A few words to say as the lifter resets: "no rep", or the head of the rep's most
+    important cue ("Finish tall"); nothing after a clean rep or one that could not be judged,
+    so that a cue always means something to fix."""
+    if rep.outcome == "no_rep":
+        return "No rep"
+    cues = top_cues([rep], most=1)
+    return cues[0].split(":")[0] if cues else None
+
+
+def live_labels(state: LiveState) -> list[Label]:
+    """The panel of the live view: the lift and rep count, the phase, the last rep's verdict
+    and its cue."""
+    labels = [Label(f"{state.exercise.replace('_', ' ')}  reps {state.reps}")]
+    if state.phase:
+        labels.append(Label(state.phase, color=CYAN))
+    rep = state.last
+    if rep is not None:
+        if rep.outcome == "no_rep":
+            verdict, color = "no rep", RED
+        elif rep.outcome == "ambiguous":
+            verdict, color = "can't tell", WHITE
+        else:
+            verdict, color = f"{rep.score}/100", ORANGE if rep.faults else GREEN
+        labels.append(Label(f"rep {rep.index}: {verdict}", color=color))
+        cue = rep_cue(rep)
+        if cue:
+            labels += [Label(line) for line in textwrap.wrap(cue, CUE_WIDTH)]
+    return labels
+
+
+class LiveSession:
+    """One set as it happens: take each frame's pose, judge the set as it grows.
+
+    Why re-judge the whole (recent) set rather than update verdicts incrementally: the rules
+    need what ``analyze`` gives them (the lifter's range, neutral back, camera view, the reps
+    around each rep), and running the very same functions on the same frames is what makes a
+    live verdict equal an offline one. Landmarks are smoothed once per frame, as they arrive
+    (:class:`~formcheck.kinematics.CausalSmoother`), so a judgement only measures.
+    """
+
+    def __init__(
+        self,
+        lift: Lift,
+        *,
+        width: int,
+        height: int,
+        fps: float,
+        source: str = "",
+        model: str = "",
+        settings: LiveSettings | None = None,
+    ) -> None:
+        self.lift = lift
+        self.settings = settings or LiveSettings()
+        self._builder = TrackBuilder(
+            width=width, height=height, fps=fps, source=source, model=model,
+            meta={"live": True},
+        )
+        self._smoother = CausalSmoother()
+        self._window = _Window()
+        self._reps: list[RepReport] = []
+        self._judged_at = -math.inf
+        self._judged_until = -math.inf
+        """End of the last rep made final (exact, unlike the report's rounded times)."""
+        self._judged: tuple[Kinematics, ViewEstimate] | None = None
+        self._range: tuple[float, float] | None = None
+        self._pose: FramePose | None = None
+        self._tail: Kinematics | None = None
+        self._measured_at = -math.inf
+
+    def __len__(self) -> int:
+        return len(self._builder)
+
+    @property
+    def reps(self) -> tuple[RepReport, ...]:
+        """The reps judged so far, final."""
+        return tuple(self._reps)
+
+    def track(self) -> PoseTrack:
+        """Every frame of the set so far."""
+        return self._builder.build()
+
+    def add(self, pose: FramePose) -> list[RepReport]:
+        """Take the next frame's pose; return the reps that became final with it."""
+        self._builder.append(pose)
+        self._pose = pose
+        latest = self._builder.build(start=len(self._builder) - 1)
+        self._window.append(pose.time_s, self._smoother(latest))
+        self._window.drop_before(pose.time_s - self.settings.context_s)
+        if pose.time_s - self._judged_at >= self.settings.judge_every_s:
+            return self.judge()
+        return []
+
+    def judge(self) -> list[RepReport]:
+        """Judge the set so far now (:meth:`add` does every ``judge_every_s``); the reps that
+        became final."""
+        return self._judge(final=False)
+
+    def finish(self) -> Report:
+        """Judge what is left as the end of the set; the set's report, as ``analyze`` writes it
+        (the reps exactly as they were judged live)."""
+        if not len(self._builder):
+            raise FormcheckError("no frames were processed")
+        self._judge(final=True)
+        assert self._judged is not None
+        kin, view = self._judged
+        return build_report(self._builder.build(), self.lift, kin, view, list(self._reps))
+
+    def _recent(self, frames: int) -> tuple[PoseTrack, Coordinates]:
+        """The last ``frames`` frames and their smoothed coordinates."""
+        return self._builder.build(start=len(self._builder) - frames), self._window.last(frames)
+
+    def _judge(self, *, final: bool) -> list[RepReport]:
+        """Judge the window again; make final the reps nothing to come can change."""
+        track, coords = self._recent(len(self._window))
+        offset = len(self._builder) - len(track)
+        kin = kinematics(track, smoothing="causal", coordinates=coords)
+        view = estimate_view(track)
+        found = find_reps(kin, self.lift)
+        now = float(track.times[-1])
+        self._judged_at, self._judged = now, (kin, view)
+        self._range = _driver_range(driver_signal(kin, self.lift), self.lift)
+        newly = []
+        for i, ctx in enumerate(rep_contexts(kin, view, self.lift, found)):
+            rep = ctx.rep
+            if rep.turn_s <= self._judged_until:
+                continue  # judged already (its ends may have moved by a frame since)
+            if not (final or i + 1 < len(found) or now - rep.end_s >= self.settings.settle_s):
+                break
+            judged = _in_session(
+                judge_rep(ctx, cuts=time_cuts(track)), len(self._reps) + 1, offset
+            )
+            self._reps.append(judged)
+            newly.append(judged)
+            self._judged_until = rep.end_s
+        return newly
+
+    def _tail_kinematics(self) -> Kinematics:
+        now = self._window.times[-1]
+        if self._tail is None or now - self._measured_at >= self.settings.measure_every_s:
+            track, coords = self._recent(self._window.since(now - self.settings.tail_s))
+            self._tail = kinematics(track, smoothing="causal", coordinates=coords)
+            self._measured_at = now
+        return self._tail
+
+    def phase(self) -> Phase:
+        """Where in a rep the lifter is now, from the driver's direction over the last
+        ``phase_window_s``; empty until the lifter's range is known (after a first hinge)."""
+        if self._range is None or not len(self._window):
+            return ""
+        kin = self._tail_kinematics()
+        recent = kin.times >= kin.times[-1] - self.settings.phase_window_s
+        low, high = self._range
+        level = (driver_signal(kin, self.lift)[recent] - low) / (high - low)
+        times = kin.times[recent][np.isfinite(level)]
+        level = level[np.isfinite(level)]
+        if level.size < 2 or times[-1] <= times[0]:
+            return ""
+        speed = (level[-1] - level[0]) / (times[-1] - times[0])
+        if abs(speed) < self.settings.still_speed:
+            if level[-1] < rep_settings(self.lift).enter:
+                return "at rest"
+            return "at the top" if self.lift.turn_at == "top" else "at the bottom"
+        towards_turn = speed > 0
+        return "lifting" if towards_turn == (self.lift.turn_at == "top") else "lowering"
+
+    def overlay(self, panel: Sequence[Label], footer: Sequence[Label] = ()) -> FrameOverlay:
+        """What to draw on the latest frame: its pose and joint angles, and the given panel."""
+        if self._pose is None:
+            raise RuntimeError("overlay() before any frame was added")
+        kin = self._tail_kinematics()
+        angles = angle_labels(kin, len(kin.times) - 1)
+        return FrameOverlay(pose=self._pose, labels=(*panel, *angles), footer=tuple(footer))
+
+
+class _Window:
+    """The smoothed coordinates of the frames being judged, appended at the end and dropped
+    from the front; kept in arrays, so that a window of thousands of frames is a slice rather
+    than thousands of rows joined at every judgement."""
+
+    def __init__(self) -> None:
+        self._arrays: dict[str, np.ndarray] = {}
+        self._times = np.empty(0)
+        self._start = self._stop = 0
+
+    def __len__(self) -> int:
+        return self._stop - self._start
+
+    @property
+    def times(self) -> np.ndarray:
+        return self._times[self._start:self._stop]
+
+    def append(self, time_s: float, rows: Coordinates) -> None:
+        """Add one frame's coordinates (a one-row :class:`Coordinates`)."""
+        if self._stop == len(self._times):
+            self._make_room(rows)
+        self._times[self._stop] = time_s
+        for name, array in self._arrays.items():
+            array[self._stop] = getattr(rows, name)[0]
+        self._stop += 1
+
+    def _make_room(self, rows: Coordinates) -> None:
+        """Move the kept frames to the front of arrays twice their number (at least 256)."""
+        kept = slice(self._start, self._stop)
+        size = max(2 * len(self), 256)
+        times = np.empty(size)
+        times[: len(self)] = self._times[kept]
+        arrays = {}
+        for f in fields(Coordinates):
+            row = getattr(rows, f.name)
+            arrays[f.name] = np.empty((size, *row.shape[1:]), row.dtype)
+            if self._arrays:
+                arrays[f.name][: len(self)] = self._arrays[f.name][kept]
+        self._times, self._arrays = times, arrays
+        self._start, self._stop = 0, len(self)
+
+    def drop_before(self, time_s: float) -> None:
+        self._start += int(np.searchsorted(self.times, time_s))
+
+    def since(self, time_s: float) -> int:
+        """How many of the last frames are at or after ``time_s``."""
+        return len(self) - int(np.searchsorted(self.times, time_s))
+
+    def last(self, frames: int) -> Coordinates:
+        """The last ``frames`` frames' coordinates: views of rows that are never written
+        again."""
+        rows = slice(self._stop - frames, self._stop)
+        return Coordinates(**{name: array[rows] for name, array in self._arrays.items()})
+
+
+def _driver_range(driver: np.ndarray, lift: Lift) -> tuple[float, float] | None:
+    """The lifter's range of the driver, as rep cutting measures it; None while too small to
+    hold a rep."""
+    settings = rep_settings(lift)
+    found = driver_range(driver, settings)
+    return found if found is not None and found[1] - found[0] >= settings.min_range else None
+
+
+def _in_session(rep: RepReport, index: int, offset: int) -> RepReport:
+    """A rep judged on a window of the session, numbered and indexed as in the session."""
+    faults = [f.model_copy(update={"frames": [i + offset for i in f.frames]}) for f in rep.faults]
+    return rep.model_copy(update={"index": index, "faults": faults})
