@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import importlib
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -91,7 +90,7 @@ def match(report: Report, labelled: list[dict[str, str]]) -> list[tuple[int, int
 def score_faults(
     report: Report, labelled: list[dict[str, str]], clip_notes: str, tallies: dict[str, Tally]
 ) -> None:
-    checks = importlib.import_module(f"formcheck.lifts.{report.exercise}").FAULTS
+    checks = load_lift(report.exercise, report.variant).faults
     for i, j in match(report, labelled):
         rep, row = report.reps[i], labelled[j]
         if "unclear" in (row["notes"] + clip_notes).lower():

@@ -1,25 +1,25 @@
 """From a pose track to a report: kinematics, reps, each lift's checks, outcomes and scores.
 
 Example:
-    >>> from formcheck.analysis import analyze_track
-    >>> report = analyze_track(PoseTrack.load("lift.track.npz"), load_lift("deadlift"))
-    >>> report.rep_count, [rep.outcome for rep in report.reps]
+    >>> from formcheck.config import load_lift
+    >>> analysis = run_analysis(PoseTrack.load("set.track.npz"), load_lift("deadlift"))
+    >>> analysis.report.rep_count, analysis.reps[0].turn   # the report, and frame indices
+    (10, 249)
 """
 
 from __future__ import annotations
 
-import importlib
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from types import ModuleType
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 import formcheck
-from formcheck.config import Lift
 from formcheck.files import display
 from formcheck.kinematics import Kinematics, Smoothing, ViewEstimate, estimate_view, kinematics
+from formcheck.lift import Lift
 from formcheck.report import (
     SEVERITY_PENALTY,
     Abstention,
@@ -29,7 +29,7 @@ from formcheck.report import (
     ViewReport,
 )
 from formcheck.reps import Rep, RepSettings, segment_reps
-from formcheck.rules import RepContext, Verdict
+from formcheck.rules import RepContext, Verdict, run_checks
 from formcheck.track import PoseTrack
 
 
@@ -73,11 +73,6 @@ def neutral_back(kin: Kinematics, lift: Lift, until: int | None = None) -> float
     if standing.sum() < lift.value("neutral_back_min_frames"):
         return None
     return float(np.median(bend[standing]))
-
-
-def lift_checks(lift: Lift) -> ModuleType:
-    """The lift's rule module: its ``check(ctx)`` and the ``FAULTS`` it can report."""
-    return importlib.import_module(f"formcheck.lifts.{lift.name}")
 
 
 KNEE_BELOW_ANKLE_DEG = 90.0
@@ -233,15 +228,21 @@ def unjudgeable(ctx: RepContext, cuts: Sequence[Mapping[str, Any]] = ()) -> list
 
 
 def judge_rep(
-    ctx: RepContext, verdicts: Sequence[Verdict], *, cuts: Sequence[Mapping[str, Any]] = ()
+    ctx: RepContext,
+    verdicts: Sequence[Verdict] | None = None,
+    *,
+    cuts: Sequence[Mapping[str, Any]] = (),
 ) -> RepReport:
-    """Outcome, reason and score of one rep from its checks' verdicts.
+    """Outcome, reason and score of one rep from its checks' verdicts (by default, those of
+    the lift's own checks: the one judge that ``analyze`` and ``live`` share).
 
     A rep whose frames cannot be trusted (:func:`unjudgeable`; ``cuts`` as :func:`time_cuts`
     gives them), or in which the lifter is seen upside down, is ambiguous whatever its checks
     say, a no-rep included: the missing, unrelated or inverted frames may be the deciding ones.
     """
     rep, lift = ctx.rep, ctx.lift
+    if verdicts is None:
+        verdicts = run_checks(ctx)
     if upside_down(ctx.kin, rep.frames):
         verdicts = [Abstention(check="orientation", reason=UPSIDE_DOWN)]
     faults = [v for v in verdicts if isinstance(v, Fault)]
@@ -301,6 +302,43 @@ def top_cues(reps: Sequence[RepReport], most: int = 2) -> list[str]:
     return [cue for cue, _ in weight.most_common(most)]
 
 
+@dataclass(frozen=True)
+class Analysis:
+    """Everything one analysis found, in memory: what every output reads.
+
+    The HTML report plots ``kin`` against the thresholds ``lift`` actually used (a user's
+    ``--config`` included) and the annotated video marks ``reps`` by frame index, so no
+    output re-runs the kinematics or maps rounded seconds back to frames. ``report`` is the
+    serialisable part (JSON, CSV, batch tables).
+    """
+
+    track: PoseTrack
+    lift: Lift
+    kin: Kinematics
+    view: ViewEstimate
+    reps: tuple[Rep, ...]
+    """The reps as found, with their frame indices; ``report.reps`` holds their verdicts."""
+    report: Report
+
+
+def run_analysis(
+    track: PoseTrack,
+    lift: Lift,
+    *,
+    smoothing: Smoothing = "zero_phase",
+    view: ViewEstimate | None = None,
+) -> Analysis:
+    """Judge every rep in ``track`` as ``lift``; see :mod:`formcheck.rules` for the checks."""
+    kin = kinematics(track, smoothing=smoothing)
+    view = view or estimate_view(track)
+    cuts = time_cuts(track)
+    found = find_reps(kin, lift)
+    verdicts = [judge_rep(ctx, cuts=cuts)
+                for ctx in rep_contexts(kin, view, lift, found)]
+    report = build_report(track, lift, kin, view, verdicts)
+    return Analysis(track, lift, kin, view, tuple(found), report)
+
+
 def analyze_track(
     track: PoseTrack,
     lift: Lift,
@@ -308,16 +346,8 @@ def analyze_track(
     smoothing: Smoothing = "zero_phase",
     view: ViewEstimate | None = None,
 ) -> Report:
-    """Judge every rep in ``track`` as ``lift``; see :mod:`formcheck.rules` for the checks."""
-    kin = kinematics(track, smoothing=smoothing)
-    view = view or estimate_view(track)
-    checks = lift_checks(lift)
-    cuts = time_cuts(track)
-    reps = [
-        judge_rep(ctx, checks.check(ctx), cuts=cuts)
-        for ctx in rep_contexts(kin, view, lift, find_reps(kin, lift))
-    ]
-    return build_report(track, lift, kin, view, reps)
+    """The report of :func:`run_analysis`: what to call when only the verdicts matter."""
+    return run_analysis(track, lift, smoothing=smoothing, view=view).report
 
 
 def rep_contexts(

@@ -6,9 +6,15 @@ for a frame arrives as one :class:`FrameOverlay`; annotators never compute kinem
 verdicts themselves.
 
 Example:
-    >>> annotators = [SkeletonAnnotator(), BackContourAnnotator(), LabelAnnotator()]
-    >>> for annotator in annotators:
+    >>> import numpy as np
+    >>> from formcheck.track import PoseTrack
+    >>> track = PoseTrack.load("lift.track.npz")
+    >>> overlay = next(angle_overlays(track))
+    >>> scene = np.zeros((track.height, track.width, 3), np.uint8)
+    >>> for annotator in [SkeletonAnnotator(), BackContourAnnotator(), LabelAnnotator()]:
     ...     scene = annotator.annotate(scene, overlay)
+    >>> bool(scene.any())
+    True
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from typing import Protocol
 import cv2
 import numpy as np
 
+from formcheck.analysis import Analysis
 from formcheck.kinematics import Kinematics, kinematics
 from formcheck.landmarks import SKELETON, joint
 from formcheck.report import Report
@@ -211,23 +218,25 @@ BADGE_S = 0.6
 """How long a fault badge stays on screen around the frame where the fault shows."""
 
 
-def report_overlays(track: PoseTrack, report: Report) -> Iterator[FrameOverlay]:
+def report_overlays(analysis: Analysis) -> Iterator[FrameOverlay]:
     """The angle overlays plus, per frame, the rep counter, the phase and fault badges."""
+    track, report = analysis.track, analysis.report
     times = track.times
     rep_at = np.full(len(track), -1)
-    for i, rep in enumerate(report.reps):
-        rep_at[(times >= rep.start_s) & (times <= rep.end_s)] = i
+    done = np.zeros(len(track), dtype=int)
+    for i, found in enumerate(analysis.reps):
+        rep_at[found.start:found.end + 1] = i
+        done[found.end:] += 1
     badges: list[tuple[float, str]] = [
         (at, f"{fault.code.replace('_', ' ')} ({fault.severity})")
         for rep in report.reps for fault in rep.faults for at in fault.at_s
     ]
     for i, overlay in enumerate(angle_overlays(track)):
         t = times[i]
-        done = sum(rep.end_s <= t for rep in report.reps)
-        panel = [Label(f"{report.exercise.replace('_', ' ')}  reps {done}/{report.rep_count}")]
+        panel = [Label(f"{report.exercise.replace('_', ' ')}  reps {done[i]}/{report.rep_count}")]
         if rep_at[i] >= 0:
-            rep = report.reps[rep_at[i]]
-            half = "first" if t <= rep.turn_s else "second"
+            found, rep = analysis.reps[rep_at[i]], report.reps[rep_at[i]]
+            half = "first" if i <= found.turn else "second"
             panel.append(Label(f"rep {rep.index}: {_phase(report, half)}", color=CYAN))
         panel += [Label(text, color=RED) for at, text in badges if abs(t - at) <= BADGE_S / 2]
         yield FrameOverlay(pose=overlay.pose, labels=(*panel, *overlay.labels))

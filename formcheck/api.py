@@ -2,9 +2,11 @@
 
 Example:
     >>> import formcheck
-    >>> track = formcheck.pose_video("lift.mp4", "lift.track.npz", video_out="lift.mp4")
-    >>> report = formcheck.analyze("lift.mp4", "deadlift", json_out="lift.json")
-    >>> report.rep_count, report.top_cues
+    >>> track = formcheck.pose_video("lift.mp4", "lift.track.npz", video_out="annotated.mp4")
+    >>> report = formcheck.analyze("set.track.npz", "deadlift", variant="kettlebell",
+    ...                            json_out="set.json", report_html="set.html")
+    >>> report.rep_count, report.valid
+    (10, 10)
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from formcheck.analysis import analyze_track
+from formcheck.analysis import run_analysis
 from formcheck.config import load_lift
 from formcheck.errors import FormcheckError
 from formcheck.files import check_outputs, display, write_text
@@ -94,7 +96,8 @@ def analyze(
         track = pose_video(source, model=model, model_dir=model_dir, progress=progress,
                            workers=workers)
         video = Path(source)
-    report = analyze_track(track, lift)
+    analysis = run_analysis(track, lift)
+    report = analysis.report
     if json_out is not None:
         write_text(json_out, report.model_dump_json(indent=2) + "\n")
     if csv_out is not None:
@@ -102,11 +105,11 @@ def analyze(
     if report_html is not None:
         from formcheck.html_report import render_html
 
-        write_text(report_html, render_html(report, track, video))
+        write_text(report_html, render_html(analysis, video))
     if video_out is not None:
         from formcheck.annotate import report_overlays, write_annotated_video
 
-        write_annotated_video(video, track, video_out, report_overlays(track, report))
+        write_annotated_video(video, track, video_out, report_overlays(analysis))
     return report
 
 

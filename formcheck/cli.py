@@ -190,22 +190,26 @@ def print_summary(report: Report, console: Console) -> None:
 
 @app.command()
 def exercises(
+    lift_name: Annotated[
+        str | None, typer.Argument(metavar="[LIFT]", help="Show only this lift.")
+    ] = None,
     markdown: Annotated[bool, typer.Option(help="Print markdown tables (docs/rules.md).")] = False,
 ) -> None:
     """List the lifts, their checks and every threshold with its unit and source."""
-    from formcheck.analysis import lift_checks
-    from formcheck.config import LIFTS, load_lift, thresholds_markdown
+    from formcheck.config import lift_names, load_lift, thresholds_markdown
 
+    names = (lift_name,) if lift_name else lift_names()
     if markdown:
-        sys.stdout.write(thresholds_markdown() + "\n")
+        sys.stdout.write(thresholds_markdown(names) + "\n")
         return
-    for name in LIFTS:
+    for name in names:
         lift = load_lift(name)
         out.print(
-            f"\n[bold]{name}[/] — {lift.title}; variants: {', '.join(lift.variants)}; "
+            f"\n[bold]{name}[/] — {escape(lift.title)}; variants: {', '.join(lift.variants)}; "
             f"reps turn at the {lift.turn_at} of {lift.driver.replace('_', ' ')}"
         )
-        out.print(f"checks: {', '.join(lift_checks(lift).FAULTS)}")
+        out.print(f"validated on: {escape(lift.validated_on)}", highlight=False)
+        out.print(f"checks: {', '.join(lift.faults)}")
         table = Table("threshold", "value", "unit", "source", box=None)
         for t in lift.thresholds.values():
             table.add_row(t.name, f"{t.value:g}", t.unit, escape(t.source))
@@ -217,7 +221,9 @@ def schema() -> None:
     """Print the JSON Schema of the analysis report."""
     import json
 
-    sys.stdout.write(json.dumps(Report.model_json_schema(), indent=2) + "\n")
+    from formcheck.schema import report_schema
+
+    sys.stdout.write(json.dumps(report_schema(), indent=2) + "\n")
 
 
 @app.command()

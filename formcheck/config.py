@@ -14,6 +14,8 @@ Example:
     >>> lift = load_lift("kettlebell_swing", variant="american")
     >>> lift.threshold("swing_height_min")
     Threshold(name='swing_height_min', value=1.8, unit='shoulder heights above the hip', ...)
+    >>> lift.faults[-2:]
+    ('low_swing', 'high_swing')
 
 Every threshold, shipped or overridden, is checked when the lift loads, because a bad value does
 not fail later: against NaN or infinity every comparison comes out the same, so a check silently
@@ -35,58 +37,63 @@ import math
 import os
 import sys
 from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import ValidationError
 
 from formcheck.errors import FormcheckError
+from formcheck.lift import CheckSpec, Lift, Threshold
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:
     import tomli as tomllib
 
-LIFTS = (
-    "deadlift",
-    "romanian_deadlift",
-    "single_leg_rdl",
-    "good_morning",
-    "kettlebell_swing",
+LIFT_PATH_ENV = "FORMCHECK_LIFT_PATH"
+"""Folders (``os.pathsep``-separated) of more lift TOML files, searched before the shipped ones:
+a lift of your own, or your own version of a shipped one, without touching the package."""
+
+CONFIG_LIFT_KEYS = frozenset({
+    "title", "description", "validated_on", "driver", "turn_at", "default_variant", "variants",
+    "checks", "thresholds",
+})
+"""What a lift's TOML file may hold at its top level."""
+
+
+def _lift_files() -> dict[str, Traversable]:
+    """Every lift's TOML file by name: the user's folders first, then the shipped ones."""
+    folders: list[Traversable] = [
+        Path(folder) for folder in os.environ.get(LIFT_PATH_ENV, "").split(os.pathsep) if folder
+    ]
+    folders.append(resources.files("formcheck.lifts"))
+    found: dict[str, Traversable] = {}
+    for folder in folders:
+        if not folder.is_dir():
+            raise FormcheckError(f"${LIFT_PATH_ENV}: {folder} is not a folder")
+        for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+            if entry.name.endswith(".toml") and entry.name != "common.toml":
+                found.setdefault(entry.name.removesuffix(".toml"), entry)
+    return found
+
+
+def lift_names() -> tuple[str, ...]:
+    """The lifts formcheck knows: the shipped ones in their usual order, then any others."""
+    names = list(_lift_files())
+    return tuple(sorted(names, key=lambda n: (SHIPPED.index(n) if n in SHIPPED else len(SHIPPED),
+                                              n)))
+
+
+LIFT_THRESHOLDS = ("rep_min_range",)
+"""Thresholds the rep finder needs that ``common.toml`` cannot set for every lift (how far the
+driver must travel depends on the lift)."""
+
+SHIPPED = (
+    "deadlift", "romanian_deadlift", "single_leg_rdl", "good_morning", "kettlebell_swing",
     "hip_thrust",
 )
-
-
-class Threshold(BaseModel):
-    """One named limit a rule compares a measurement with."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    name: str
-    value: float
-    unit: str
-    means: str
-    source: str
-
-
-class Lift(BaseModel):
-    """A lift as the analysis needs it: how reps are found and every threshold its rules use."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    name: str
-    title: str
-    variant: str
-    variants: tuple[str, ...]
-    driver: Literal["hip_angle", "hip_angle_3d", "trunk_inclination", "wrist_height"]
-    turn_at: Literal["top", "bottom"]
-    thresholds: dict[str, Threshold]
-
-    def threshold(self, name: str) -> Threshold:
-        return self.thresholds[name]
-
-    def value(self, name: str) -> float:
-        return self.thresholds[name].value
+"""The order in which ``formcheck exercises`` and the docs list the shipped lifts."""
 
 
 INF = math.inf
@@ -237,54 +244,127 @@ def load_lift(
     variant: str | None = None,
     config: str | os.PathLike[str] | None = None,
 ) -> Lift:
-    """The lift ``name`` with its variant's thresholds and the user's ``config`` overrides."""
-    if name not in LIFTS:
-        raise FormcheckError(f"unknown exercise {name!r}; choose one of: {', '.join(LIFTS)}")
-    folder = resources.files("formcheck.lifts")
-    common = _read_toml("common.toml", folder.joinpath("common.toml").read_text())
-    doc = _read_toml(f"{name}.toml", folder.joinpath(f"{name}.toml").read_text())
-    variants = tuple(doc.get("variants", {}))
+    """The lift ``name`` with its variant's thresholds and the user's ``config`` overrides.
+
+    Everything is checked here, before any work: the file's keys, each check's rule and cues,
+    that every threshold a rule needs is there, and every value (see the module docstring).
+    """
+    files = _lift_files()
+    if name not in files:
+        raise FormcheckError(
+            f"unknown exercise {name!r}; choose one of: {', '.join(lift_names())}"
+        )
+    origin = f"{name}.toml"
+    common = _read_toml("common.toml",
+                        resources.files("formcheck.lifts").joinpath("common.toml").read_text())
+    doc = _read_toml(origin, files[name].read_text(encoding="utf-8"))
+    unknown = sorted(set(doc) - CONFIG_LIFT_KEYS)
+    missing = sorted({"title", "driver", "turn_at", "default_variant", "variants", "checks",
+                      "thresholds"} - set(doc))
+    if unknown or missing:
+        raise FormcheckError(
+            f"{origin}: " + "; ".join(
+                ([f"unknown key(s) {', '.join(unknown)}"] if unknown else [])
+                + ([f"missing {', '.join(missing)}"] if missing else [])
+            ) + f"; a lift file holds: {', '.join(sorted(CONFIG_LIFT_KEYS))}"
+        )
+    variants = tuple(doc["variants"])
     chosen = variant or doc["default_variant"]
     if chosen not in variants:
         raise FormcheckError(
             f"{name} has no variant {chosen!r}; choose one of: {', '.join(variants)}"
         )
     shared = _thresholds(common["thresholds"], "common.toml")
-    defaults = shared | _thresholds(doc["thresholds"], f"{name}.toml")
+    defaults = shared | _thresholds(doc["thresholds"], origin)
     _check(shared, shared, "common.toml")
-    _check(defaults, defaults, f"{name}.toml")
+    _check(defaults, defaults, origin)
+    absent = [name for name in LIFT_THRESHOLDS if name not in defaults]
+    if absent:
+        raise FormcheckError(f"{origin}: every lift needs threshold(s) {', '.join(absent)}")
+    checks = _checks(doc["checks"], defaults, origin)
     # every variant, not just the chosen one: a broken shipped variant fails any load (and test)
     by_variant = {
         v: _apply_overrides(defaults, spec.get("thresholds", {}), defaults,
-                            f"{name}.toml [variants.{v}]")
+                            f"{origin} [variants.{v}]")
         for v, spec in doc["variants"].items()
     }
     thresholds = by_variant[chosen]
     if config is not None:
         path = Path(config)
         thresholds = _apply_overrides(thresholds, _read_config(path), defaults, str(path))
-    return Lift(
-        name=name,
-        title=doc["title"],
-        variant=chosen,
-        variants=variants,
-        driver=doc["driver"],
-        turn_at=doc["turn_at"],
-        thresholds=thresholds,
-    )
+    try:
+        return Lift(
+            name=name,
+            title=doc["title"],
+            description=doc.get("description", ""),
+            validated_on=doc.get("validated_on", "not validated yet"),
+            variant=chosen,
+            variants=variants,
+            driver=doc["driver"],
+            turn_at=doc["turn_at"],
+            checks=checks,
+            thresholds=thresholds,
+            defaults={n: t.value for n, t in defaults.items()},
+        )
+    except ValidationError as exc:
+        problem = exc.errors()[0]
+        where = ".".join(str(part) for part in problem["loc"])
+        raise FormcheckError(f"{origin}: {where}: {problem['msg']}") from None
 
 
-def thresholds_markdown(lifts: tuple[str, ...] = LIFTS) -> str:
+def _checks(
+    table: object, thresholds: dict[str, Threshold], origin: str
+) -> tuple[CheckSpec, ...]:
+    """The lift's checks, each naming a registered rule with all of its cues, and every
+    threshold those rules need present: a lift that cannot run fails when it loads, not as a
+    ``KeyError`` half-way through a video."""
+    from formcheck.rules import RULES
+
+    if not isinstance(table, list) or not table or not all(isinstance(c, dict) for c in table):
+        raise FormcheckError(f"{origin}: checks must be one or more [[checks]] tables")
+    specs = []
+    for i, check in enumerate(table, start=1):
+        rule = RULES.get(check.get("rule", ""))
+        if rule is None:
+            raise FormcheckError(
+                f"{origin}: check {i} names rule {check.get('rule')!r}; the rules are: "
+                f"{', '.join(sorted(RULES))}"
+            )
+        cues = {k: v for k, v in check.items() if k != "rule"}
+        if set(cues) != set(rule.cues) or not all(isinstance(v, str) and v for v in cues.values()):
+            raise FormcheckError(
+                f"{origin}: check {i} ({rule.name}) needs the cue text(s) "
+                f"{', '.join(rule.cues)}, and only those; it has: {', '.join(cues) or 'none'}"
+            )
+        absent = [t for t in rule.thresholds if t not in thresholds]
+        if absent:
+            raise FormcheckError(
+                f"{origin}: check {i} ({rule.name}) needs threshold(s) {', '.join(absent)}"
+            )
+        specs.append(CheckSpec(rule=rule.name, cues=cues, faults=rule.faults))
+    return tuple(specs)
+
+
+def thresholds_markdown(lifts: tuple[str, ...] | None = None) -> str:
     """Every lift's thresholds as markdown tables: the reference in docs/rules.md, generated
     from the TOML files so the documentation cannot drift from the values in force."""
     parts = []
-    for name in lifts:
+    for name in lifts or lift_names():
         lift = load_lift(name)
         parts += [
             f"### {name}",
             "",
             f"{lift.title}. Variants: {', '.join(lift.variants)} (default {lift.variant}). "
-            f"Reps turn at the {lift.turn_at} of `{lift.driver}`.",
+            f"Reps turn at the {lift.turn_at} of `{lift.driver}`. "
+            f"Validated on: {lift.validated_on}.",
+            "",
+            "| check (rule) | faults it reports | cue |",
+            "|---|---|---|",
+            *(
+                f"| `{check.rule}` | {', '.join(f'`{code}`' for code in check.faults)} | "
+                + " / ".join(check.cues.values()) + " |"
+                for check in lift.checks
+            ),
             "",
             "| threshold | value | unit | means | source |",
             "|---|---|---|---|---|",

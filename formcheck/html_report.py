@@ -12,8 +12,12 @@ fault's measured value against its threshold, and each rep's start, turnaround, 
 frames with the skeleton drawn.
 
 Example:
-    >>> report = analyze_track(track, load_lift("deadlift", "kettlebell"))
-    >>> write_html(report, track, "lift.html")
+    >>> from formcheck.analysis import run_analysis
+    >>> from formcheck.config import load_lift
+    >>> from formcheck.track import PoseTrack
+    >>> analysis = run_analysis(PoseTrack.load("set.track.npz"), load_lift("deadlift"))
+    >>> write_html(analysis, "set.html")
+    PosixPath('set.html')
 """
 
 from __future__ import annotations
@@ -34,18 +38,19 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from formcheck.analysis import driver_signal
+from formcheck.analysis import Analysis, driver_signal
 from formcheck.annotate import (
     BackContourAnnotator,
     FrameOverlay,
     SkeletonAnnotator,
     angle_labels,
 )
-from formcheck.config import Lift, load_lift
 from formcheck.errors import FormcheckError
 from formcheck.files import write_text
-from formcheck.kinematics import Kinematics, kinematics
+from formcheck.kinematics import Kinematics
+from formcheck.lift import Lift
 from formcheck.report import Fault, Report, RepReport
+from formcheck.rules import RULES
 from formcheck.track import PoseTrack
 
 THUMBNAIL_PX = 400
@@ -129,31 +134,29 @@ class Gallery:
     note: str | None
 
 
-def render_html(report: Report, track: PoseTrack, video: Path | None = None) -> str:
-    """The report page for ``report`` of ``track``; key frames come from ``video``, else from
-    the track's ``source``, and the page says so when neither can be read."""
-    lift = load_lift(report.exercise, report.variant)
-    kin = kinematics(track)
+def render_html(analysis: Analysis, video: Path | None = None) -> str:
+    """The report page of ``analysis``; key frames come from ``video``, else from the track's
+    ``source``, and the page says so when neither can be read."""
+    report, lift = analysis.report, analysis.lift
     return _environment().get_template("report.html.j2").render(
         report=report,
         lift=lift,
         clip=Path(report.source).name or report.source,
-        plot=_plot(report, kin, lift),
-        gallery=_gallery(report, track, kin, Path(video) if video else Path(track.source)),
+        plot=_plot(analysis),
+        gallery=_gallery(analysis, Path(video) if video else Path(analysis.track.source)),
         cannot_judge=_cannot_judge(report.reps),
-        thresholds=_threshold_rows(report, lift),
-        landscape=track.width > track.height,
+        thresholds=_threshold_rows(lift),
+        landscape=analysis.track.width > analysis.track.height,
     )
 
 
 def write_html(
-    report: Report,
-    track: PoseTrack,
+    analysis: Analysis,
     path: str | os.PathLike[str],
     video: str | os.PathLike[str] | None = None,
 ) -> Path:
     """Render and write the report page atomically; returns its path."""
-    return _write(render_html(report, track, Path(video) if video is not None else None), path)
+    return _write(render_html(analysis, Path(video) if video is not None else None), path)
 
 
 def write_index(rows: Sequence[IndexRow], path: str | os.PathLike[str]) -> Path:
@@ -203,32 +206,22 @@ def _cannot_judge(reps: Sequence[RepReport]) -> list[tuple[str, str, list[int]]]
     return [(check, reason, indices) for (check, reason), indices in seen.items()]
 
 
-def _threshold_rows(report: Report, lift: Lift) -> list[tuple[str, float, str, str, str]]:
-    """Name, value used, unit, meaning and source of every threshold; a value that differs from
-    the lift's own was overridden by the user's config, so its source is theirs."""
-    rows = []
-    for name, value in report.thresholds.items():
-        known = lift.thresholds.get(name)
-        if known is None:
-            rows.append((name, value, "", "", "set in the user's config"))
-            continue
-        source = known.source if known.value == value else "set in the user's config"
-        rows.append((name, value, known.unit, known.means, source))
-    return rows
-
-
-def _frame_at(times: np.ndarray, seconds: float) -> int:
-    """Index of the track frame nearest ``seconds`` (report times are rounded to ms)."""
-    return int(np.argmin(np.abs(times - seconds)))
+def _threshold_rows(lift: Lift) -> list[tuple[str, float, str, str, str, bool]]:
+    """Name, value used, unit, meaning, source and whether it was overridden (by the variant or
+    the user's config, whose source it then carries) of every threshold the analysis used."""
+    return [
+        (t.name, t.value, t.unit, t.means, t.source, t.value != lift.defaults.get(t.name))
+        for t in lift.thresholds.values()
+    ]
 
 
 def _panels(kin: Kinematics, lift: Lift) -> list[tuple[Panel, np.ndarray]]:
-    """Driver first, then the hinge's joint angles and any series carrying a threshold."""
+    """Driver first, then the hinge's joint angles and every series the lift's checks read."""
     minimum = lift.value("min_visibility")
+    read = {series for check in lift.checks for series in RULES[check.rule].series}
     chosen = [PANELS[lift.driver]] + [
         panel for name, panel in PANELS.items()
-        if name != lift.driver
-        and (name in ALWAYS_PLOTTED or any(t in lift.thresholds for t in panel.thresholds))
+        if name != lift.driver and (name in ALWAYS_PLOTTED or name in read)
     ]
     return [
         (panel, driver_signal(kin, lift) if panel.series == lift.driver
@@ -243,14 +236,15 @@ def _threshold_style(name: str) -> tuple[str, str]:
     return SEVERITY_COLORS["major" if name.endswith("_major") else "minor"], "--"
 
 
-def _plot(report: Report, kin: Kinematics, lift: Lift) -> str:
+def _plot(analysis: Analysis) -> str:
     """The driver and joint angles over time as a PNG ``data:`` URI.
 
     Reps are bands coloured by outcome, turnarounds dotted lines, thresholds dashed lines
     labelled with their name and value, faults markers at their measured value where the
     threshold belongs to a plotted series, else on the driver at the moment the fault shows.
     """
-    panels = _panels(kin, lift)
+    report, kin = analysis.report, analysis.kin
+    panels = _panels(kin, analysis.lift)
     times = kin.times
     fig = Figure(figsize=(PLOT_WIDTH_IN, PANEL_HEIGHT_IN * len(panels) + 0.6),
                  layout="constrained")
@@ -284,7 +278,7 @@ def _plot(report: Report, kin: Kinematics, lift: Lift) -> str:
             row = home.get(fault.threshold_name)
             at = np.asarray(fault.at_s)
             y = (np.full(at.shape, fault.value) if row is not None
-                 else panels[0][1][[_frame_at(times, t) for t in at]])
+                 else panels[0][1][fault.frames])
             axes[0 if row is None else row].scatter(at, y, marker=shape[fault.code], s=46, zorder=5,
                                    color=SEVERITY_COLORS[fault.severity], edgecolors="black",
                                    linewidths=0.6)
@@ -313,27 +307,28 @@ def _data_uri(mime: str, payload: bytes) -> str:
     return f"data:{mime};base64,{base64.b64encode(payload).decode('ascii')}"
 
 
-def _moments(report: Report, times: np.ndarray) -> dict[int, list[tuple[int, str, Fault | None]]]:
+def _moments(analysis: Analysis) -> dict[int, list[tuple[int, str, Fault | None]]]:
     """Frame index -> (rep, moment, fault) for every key frame the gallery shows."""
     wanted: dict[int, list[tuple[int, str, Fault | None]]] = defaultdict(list)
-    for rep in report.reps:
-        for moment, at in (("start", rep.start_s), ("turnaround", rep.turn_s),
-                           ("end", rep.end_s)):
-            wanted[_frame_at(times, at)].append((rep.index, moment, None))
+    for found, rep in zip(analysis.reps, analysis.report.reps, strict=True):
+        for moment, frame in (("start", found.start), ("turnaround", found.turn),
+                              ("end", found.end)):
+            wanted[frame].append((rep.index, moment, None))
         for fault in rep.faults:
             for frame in fault.frames[:1]:
                 wanted[frame].append((rep.index, fault.code.replace("_", " "), fault))
     return wanted
 
 
-def _gallery(report: Report, track: PoseTrack, kin: Kinematics, video: Path) -> Gallery:
+def _gallery(analysis: Analysis, video: Path) -> Gallery:
     """Key frames decoded from ``video`` with the pose drawn, grouped by rep in time order."""
-    if not report.reps:
+    track, kin = analysis.track, analysis.kin
+    if not analysis.reps:
         return Gallery({}, None)
     if not video.is_file():
         return Gallery({}, f"The video ({video}) is not available here, so no key frames are "
                            "shown; analyse the video itself, or keep it where the track says.")
-    wanted = _moments(report, track.times)
+    wanted = _moments(analysis)
     reps: dict[int, list[KeyFrame]] = defaultdict(list)
     try:
         for index, image in _decode(video, set(wanted)):

@@ -9,8 +9,12 @@ are cut the same way; an absolute minimum range and duration keep set-up, walk-o
 and a knocked camera from counting.
 
 Example:
-    >>> reps = segment_reps(kin.trunk_inclination.facing.value, kin.times, RepSettings())
-    >>> [(r.start_s, r.turn_s, r.end_s) for r in reps]
+    >>> from formcheck.kinematics import kinematics
+    >>> from formcheck.track import PoseTrack
+    >>> kin = kinematics(PoseTrack.load("set.track.npz"))
+    >>> reps = segment_reps(kin.hip_angle_3d.facing.value, kin.times, RepSettings())
+    >>> len(reps), [(round(r.start_s, 1), round(r.turn_s, 1)) for r in reps[:2]]
+    (10, [(3.1, 4.2), (5.6, 6.5)])
 """
 
 from __future__ import annotations
@@ -86,16 +90,23 @@ class Rep:
         return slice(self.start, self.end + 1)
 
 
-def normalise(driver: np.ndarray, settings: RepSettings) -> tuple[np.ndarray, float]:
-    """The driver rescaled to 0 at the clip's rest end and 1 at its far end, and that range."""
+def driver_range(driver: np.ndarray, settings: RepSettings) -> tuple[float, float] | None:
+    """The lifter's rest and far ends of the driver in this clip (robust percentiles), or None
+    when nothing was measured; live shows the phase against the same range reps are cut on."""
     finite = driver[np.isfinite(driver)]
     if finite.size == 0:
-        return np.full(driver.shape, np.nan), 0.0
+        return None
     lo, hi = np.percentile(finite, settings.range_percentiles)
-    span = float(hi - lo)
-    if span <= 0:
+    return float(lo), float(hi)
+
+
+def normalise(driver: np.ndarray, settings: RepSettings) -> tuple[np.ndarray, float]:
+    """The driver rescaled to 0 at the clip's rest end and 1 at its far end, and that range."""
+    found = driver_range(driver, settings)
+    span = 0.0 if found is None else found[1] - found[0]
+    if found is None or span <= 0:
         return np.full(driver.shape, np.nan), 0.0
-    return (driver - lo) / span, span
+    return (driver - found[0]) / span, span
 
 
 def hysteresis(level: np.ndarray, enter: float, leave: float) -> np.ndarray:

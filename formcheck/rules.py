@@ -5,19 +5,23 @@ A check looks at one rep and returns a :class:`~formcheck.report.Fault` when it 
 the camera does not see the plane the check measures in, or the joints it needs were not
 visible enough. It never guesses. Every limit comes from the lift's thresholds by name.
 
-Each lift's module (``formcheck/lifts/<lift>.py``) lists which checks it makes, with its cues.
+Every rule is registered in :data:`RULES` with what it can report, what it reads and which
+thresholds it needs; a lift's TOML file names the rules it uses and gives their cues, and
+loading the lift checks all of that up front (:func:`formcheck.config.load_lift`). A new lift
+that reuses these rules is a TOML file; a genuinely new check is one more registered rule.
 """
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 
-from formcheck.config import Lift
 from formcheck.kinematics import Kinematics, Series, ViewEstimate
+from formcheck.lift import Lift
 from formcheck.report import Abstention, Fault
 from formcheck.reps import Rep
 
@@ -90,6 +94,46 @@ class RepContext:
     def trusted(self, series: Series, frames: np.ndarray) -> np.ndarray:
         """Values at ``frames`` where the landmarks were seen well enough; NaN elsewhere."""
         return series.trusted(self.t("min_visibility"))[frames]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A registered check: the function, and what a lift using it must know and provide."""
+
+    name: str
+    function: Callable[..., Verdict]
+    faults: tuple[str, ...]
+    """Fault codes it can report."""
+    series: tuple[str, ...]
+    """Kinematic series it reads (what a report plots for it)."""
+    thresholds: tuple[str, ...]
+    """Thresholds it needs beyond the common ones (``<name>_major`` ones are optional)."""
+    cues: tuple[str, ...]
+    """Its cue parameters, which the lift's TOML fills in."""
+
+
+RULES: dict[str, Rule] = {}
+"""Every rule, by name."""
+
+
+def rule(
+    *, faults: tuple[str, ...], series: tuple[str, ...], thresholds: tuple[str, ...]
+) -> Callable[[Callable[..., Verdict]], Callable[..., Verdict]]:
+    """Register a check under its function's name; its cue parameters are its keyword-only
+    ``*cue`` arguments."""
+
+    def register(function: Callable[..., Verdict]) -> Callable[..., Verdict]:
+        cues = tuple(name for name in inspect.signature(function).parameters if "cue" in name)
+        RULES[function.__name__] = Rule(function.__name__, function, faults, series,
+                                        thresholds, cues)
+        return function
+
+    return register
+
+
+def run_checks(ctx: RepContext) -> list[Verdict]:
+    """Every check of the rep's lift, in the order the lift lists them."""
+    return [RULES[check.rule].function(ctx, **check.cues) for check in ctx.lift.checks]
 
 
 def needs_view(ctx: RepContext, check: str, min_yaw: str) -> Abstention | None:
@@ -212,12 +256,16 @@ def _extreme_past(
     return judge(ctx, code, *found, limit=limit, worse=worse, cue=cue)
 
 
+@rule(faults=("incomplete_lockout",), series=("hip_angle",),
+      thresholds=("lockout_hip_angle", "sagittal_min_yaw"))
 def incomplete_lockout(ctx: RepContext, cue: str) -> Verdict:
     """The hips never open fully at the top: the most extended hip angle of the rep."""
     return _extreme_past(ctx, "incomplete_lockout", ctx.kin.hip_angle.facing, ctx.top_frames,
                          "max", limit="lockout_hip_angle", worse="below", cue=cue)
 
 
+@rule(faults=("hyperextension",), series=("trunk_lean",),
+      thresholds=("lean_back", "sagittal_min_yaw"))
 def hyperextension(ctx: RepContext, cue: str) -> Verdict:
     """Leaning back past vertical at the top: the trunk's most backward lean in the rep."""
     found = _measured(ctx, "hyperextension", ctx.kin.trunk_lean.facing, ctx.frames, "min")
@@ -227,6 +275,8 @@ def hyperextension(ctx: RepContext, cue: str) -> Verdict:
     return judge(ctx, "hyperextension", -lean, frame, limit="lean_back", worse="above", cue=cue)
 
 
+@rule(faults=("shallow_hinge",), series=("trunk_inclination",),
+      thresholds=("hinge_trunk_inclination", "sagittal_min_yaw"))
 def shallow_hinge(ctx: RepContext, cue: str) -> Verdict:
     """Not enough hinge at the bottom: the trunk's greatest inclination in the rep."""
     return _extreme_past(ctx, "shallow_hinge", ctx.kin.trunk_inclination.facing,
@@ -234,6 +284,8 @@ def shallow_hinge(ctx: RepContext, cue: str) -> Verdict:
                          worse="below", cue=cue)
 
 
+@rule(faults=("squatted_hinge",), series=("hip_angle", "knee_angle"),
+      thresholds=("knee_to_hip_flexion", "sagittal_min_yaw"))
 def squatted_hinge(ctx: RepContext, cue: str) -> Verdict:
     """Knees doing the hips' work: knee flexion over hip flexion at the deepest hip bend."""
     code = "squatted_hinge"
@@ -248,6 +300,9 @@ def squatted_hinge(ctx: RepContext, cue: str) -> Verdict:
     return judge(ctx, code, ratio, frame, limit="knee_to_hip_flexion", worse="above", cue=cue)
 
 
+@rule(faults=("rounded_back",), series=("back_bend", "trunk_lean", "trunk_inclination"),
+      thresholds=("back_bend", "spine_min_yaw", "spine_loaded_inclination", "spine_sustain",
+                "upright_inclination", "neutral_back_min_frames"))
 def rounded_back(ctx: RepContext, cue: str) -> Verdict:
     """The back bows out under load, compared with the same lifter's back standing tall.
 
@@ -291,6 +346,8 @@ def rounded_back(ctx: RepContext, cue: str) -> Verdict:
                  cue=cue)
 
 
+@rule(faults=("hips_rise_first",), series=("hip_height", "shoulder_height"),
+      thresholds=("hip_lead", "sagittal_min_yaw"))
 def hips_rise_first(ctx: RepContext, cue: str) -> Verdict:
     """Hips shoot up while the shoulders stay down: the hips' share of their rise runs ahead of
     the shoulders' share, from the lowest hip position to the top.
@@ -324,12 +381,16 @@ def hips_rise_first(ctx: RepContext, cue: str) -> Verdict:
                  limit="hip_lead", worse="above", cue=cue)
 
 
+@rule(faults=("bar_drift",), series=("wrist_offset",),
+      thresholds=("bar_offset", "sagittal_min_yaw"))
 def bar_drift(ctx: RepContext, cue: str) -> Verdict:
     """The hands (and the bar) wander forward of mid-foot during the pull."""
     return _extreme_past(ctx, "bar_drift", ctx.kin.wrist_offset.facing, ctx.lifting_frames,
                          "max", limit="bar_offset", worse="above", cue=cue)
 
 
+@rule(faults=("low_swing", "high_swing"), series=("wrist_height",),
+      thresholds=("swing_height_min", "swing_height_max"))
 def swing_height(ctx: RepContext, low_cue: str, high_cue: str) -> Verdict:
     """Where the bell (the hands) peaks, relative to hip and shoulder height.
 
@@ -346,6 +407,8 @@ def swing_height(ctx: RepContext, low_cue: str, high_cue: str) -> Verdict:
     )
 
 
+@rule(faults=("torso_not_parallel", "hyperextension"), series=("trunk_inclination",),
+      thresholds=("torso_tilt_min", "torso_tilt_max", "sagittal_min_yaw"))
 def torso_tilt(ctx: RepContext, low_cue: str, arch_cue: str) -> Verdict:
     """At the top of a thrust the torso should be level (a bridge: tilted, shoulders on the
     floor). Shoulders higher than that means the hips stopped low (torso_not_parallel); hips
@@ -362,6 +425,8 @@ def torso_tilt(ctx: RepContext, low_cue: str, arch_cue: str) -> Verdict:
     )
 
 
+@rule(faults=("shins_not_vertical",), series=("shin_inclination",),
+      thresholds=("shin_inclination", "sagittal_min_yaw"))
 def shins_not_vertical(ctx: RepContext, cue: str) -> Verdict:
     """At the top of a thrust the shins should stand vertical over the ankles."""
     return _extreme_past(ctx, "shins_not_vertical", ctx.kin.shin_inclination.facing,

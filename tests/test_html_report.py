@@ -17,12 +17,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from matplotlib.axes import Axes
 from synthetic import View, hinge
 
-from formcheck.analysis import analyze_track
+from formcheck.analysis import Analysis, run_analysis
 from formcheck.config import load_lift
 from formcheck.html_report import IndexRow, render_html, write_html, write_index
-from formcheck.report import Report
 from formcheck.track import PoseTrack
 from formcheck.video import VideoSink
 from tests.conftest import TBY66
@@ -61,8 +61,8 @@ def _assert_inert(page: str) -> None:
     assert any(attrs.get("http-equiv") == "Content-Security-Policy" for attrs in tags.named("meta"))
 
 
-def _report(track: PoseTrack, config: Path | None = None) -> Report:
-    return analyze_track(track, load_lift("deadlift", "kettlebell", config))
+def _analysis(track: PoseTrack, config: Path | None = None) -> Analysis:
+    return run_analysis(track, load_lift("deadlift", "kettlebell", config))
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +72,7 @@ def sample() -> PoseTrack:
 
 def test_hostile_file_name_without_its_video(sample: PoseTrack, tmp_path: Path) -> None:
     track = dataclasses.replace(sample, source=str(tmp_path / HOSTILE))
-    page = render_html(_report(track), track)
+    page = render_html(_analysis(track))
     _assert_inert(page)
     assert ESCAPED in page
     assert "not available here" in page
@@ -86,9 +86,10 @@ def test_hostile_file_name_with_key_frames(tmp_path: Path) -> None:
         for shade in np.linspace(40, 200, len(clip.track)).astype(np.uint8):
             sink.write(np.full((72, 128, 3), shade))
     track = dataclasses.replace(clip.track, source=str(video))
-    report = _report(track)
+    analysis = _analysis(track)
+    report = analysis.report
     assert report.rep_count == 2
-    page = render_html(report, track)
+    page = render_html(analysis)
     _assert_inert(page)
     assert ESCAPED in page
     frames = [a for a in Tags(page).named("img") if a["src"].startswith("data:image/jpeg")]
@@ -98,27 +99,37 @@ def test_hostile_file_name_with_key_frames(tmp_path: Path) -> None:
 
 def test_what_made_checks_abstain_is_shown(tmp_path: Path) -> None:
     clip = hinge(2, from_floor=True, view=View(yaw_deg=30))
-    report = _report(clip.track)
+    analysis = _analysis(clip.track)
+    report = analysis.report
     assert report.warnings and report.ambiguous == report.rep_count == 2
-    page = render_html(report, clip.track, video=tmp_path / "absent.mp4")
+    page = render_html(analysis, video=tmp_path / "absent.mp4")
     section = page[page.index('id="cannot-judge"'):page.index('id="plot"')]
     assert "camera view is" in section and "needs a side view" in section
     assert "(reps 1, 2)" in section
 
 
-def test_user_thresholds_are_drawn_and_credited(sample: PoseTrack, tmp_path: Path) -> None:
+def test_user_thresholds_are_drawn_and_credited(sample: PoseTrack, tmp_path: Path,
+                                                monkeypatch) -> None:
+    """The page shows the thresholds the verdicts used: a --config override is in the table,
+    marked and credited, and it is the line drawn on the plot."""
     config = tmp_path / "mine.toml"
-    config.write_text("[thresholds]\nlockout_hip_angle = 171\n")
-    page = render_html(_report(sample, config), sample, video=tmp_path / "absent.mp4")
+    config.write_text("[thresholds]\nlockout_hip_angle = 171\nlockout_hip_angle_major = 160\n")
+    drawn: list[float] = []
+    original = Axes.axhline
+    monkeypatch.setattr(Axes, "axhline",
+                        lambda ax, y=0, *a, **k: drawn.append(y) or original(ax, y, *a, **k))
+    page = render_html(_analysis(sample, config), video=tmp_path / "absent.mp4")
     row = page[page.index("<td>lockout_hip_angle</td>"):]
     row = row[: row.index("</tr>")]
-    assert "171" in row and "set in the user&#39;s config" in row
+    assert "171" in row and "(overridden)" in row and "set in " in row and "mine.toml" in row
+    assert 171 in drawn and 160 in drawn and 165 not in drawn
 
 
 def test_index_links_and_escapes(sample: PoseTrack, tmp_path: Path) -> None:
-    report = _report(sample)
+    analysis = _analysis(sample)
+    report = analysis.report
     target = tmp_path / "reports" / "my clip #1.html"
-    write_html(report, sample, target, video=tmp_path / "absent.mp4")
+    write_html(analysis, target, video=tmp_path / "absent.mp4")
     index = write_index(
         [
             IndexRow(clip=HOSTILE, report_path=target, report=report, error=None),
@@ -200,8 +211,9 @@ def _screenshot(driver, path: Path, width: int, *, mobile: bool = False) -> None
 @pytest.mark.slow
 def test_report_of_a_real_clip_in_chromium(real_track, browser, tmp_path: Path) -> None:
     track = real_track(TBY66.format("c"))
-    report = _report(track)
-    page = write_html(report, track, tmp_path / "report.html")
+    analysis = _analysis(track)
+    report = analysis.report
+    page = write_html(analysis, tmp_path / "report.html")
     browser.get(page.as_uri())
     errors = [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
     assert not errors, errors

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from synthetic import hinge, swing, thrust
 
 from formcheck.analysis import analyze_track
-from formcheck.config import LIFTS, Lift, load_lift
+from formcheck.config import Lift, lift_names, load_lift
 from formcheck.kinematics import Kinematics, Series, Sided, kinematics
 from formcheck.track import PoseTrack
 
@@ -130,7 +130,7 @@ def test_kinematics_of_any_track(track: PoseTrack, smoothing) -> None:
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(tracks(), st.sampled_from(LIFTS), st.sampled_from(["zero_phase", "causal"]))
+@given(tracks(), st.sampled_from(lift_names()), st.sampled_from(["zero_phase", "causal"]))
 def test_analysis_of_any_track(track: PoseTrack, name: str, smoothing) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")

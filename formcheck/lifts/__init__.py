@@ -1,5 +1,5 @@
-"""One module per lift: the checks it makes and the cues it gives, beside its thresholds' TOML.
-
-Each module defines ``check(ctx) -> list[Verdict]``; :func:`formcheck.config.load_lift` reads
-the thresholds from ``<lift>.toml`` (over ``common.toml``).
+"""One TOML file per lift: its title, variants, how reps are found, the checks it makes (rules
+from :mod:`formcheck.rules` and their cues) and its thresholds with unit, meaning and source,
+over ``common.toml``. Lifts are discovered from this folder and from the folders named in
+``$FORMCHECK_LIFT_PATH``; :func:`formcheck.config.load_lift` reads and checks them.
 """

@@ -1,0 +1,67 @@
+"""What a lift is, as the analysis needs it: the values :mod:`formcheck.config` reads from a
+lift's TOML file. Apart from the loader so that the rules, which read thresholds, and the
+loader, which checks a lift's checks against the rules, depend on it and not on each other.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Threshold(BaseModel):
+    """One named limit a rule compares a measurement with."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str
+    value: float
+    unit: str
+    means: str
+    source: str
+
+
+class CheckSpec(BaseModel):
+    """One check a lift makes: a rule from :data:`formcheck.rules.RULES` and its cues, keyed
+    by the rule's cue parameters (``cue``, or e.g. ``low_cue`` and ``high_cue``)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    rule: str
+    cues: dict[str, str]
+    faults: tuple[str, ...]
+    """The fault codes the rule can report (from the registry)."""
+
+
+class Lift(BaseModel):
+    """A lift as the analysis needs it: how reps are found, the checks it makes and every
+    threshold its rules use, with the values in force (variant and user overrides applied)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str
+    title: str
+    description: str = ""
+    variant: str
+    variants: tuple[str, ...]
+    driver: Literal["hip_angle", "hip_angle_3d", "trunk_inclination", "wrist_height"]
+    turn_at: Literal["top", "bottom"]
+    checks: tuple[CheckSpec, ...]
+    thresholds: dict[str, Threshold]
+    defaults: dict[str, float]
+    """Each threshold's value before the variant and the user's config: what a report marks
+    as overridden."""
+    validated_on: str = "not validated yet"
+    """What the lift's checks were validated on (real clips, or synthetic tracks only)."""
+
+    def threshold(self, name: str) -> Threshold:
+        return self.thresholds[name]
+
+    def value(self, name: str) -> float:
+        return self.thresholds[name].value
+
+    @property
+    def faults(self) -> tuple[str, ...]:
+        """Every fault code this lift's checks can report, in check order."""
+        return tuple(dict.fromkeys(code for check in self.checks for code in check.faults))
