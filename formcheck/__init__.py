@@ -6,7 +6,9 @@ Example:
     >>> kin = formcheck.kinematics(track)
     >>> formcheck.estimate_view(track).view
     'side'
-    >>> report = formcheck.analyze("lift.mp4", "deadlift", json_out="lift.json")
+    >>> report = formcheck.analyze("lift.track.npz", "deadlift", json_out="lift.json")
+    >>> report.exercise
+    'deadlift'
 
 Most names are imported on first use, not with the package: ``formcheck --help`` (or a Ctrl-C
 pressed as the command starts) should not wait for OpenCV, FFmpeg and MediaPipe to load. The

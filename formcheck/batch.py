@@ -21,7 +21,9 @@ Example:
     >>> from formcheck.batch import batch
     >>> summary = batch(["clips/"], exercise="deadlift", out="scored", workers=2)
     >>> summary.scored, summary.skipped, summary.errors
-    >>> summary.summary_csv                      # scored/summary.csv, one row per clip
+    (1, 0, 0)
+    >>> summary.summary_csv                      # one row per clip
+    PosixPath('scored/summary.csv')
 """
 
 from __future__ import annotations

@@ -5,9 +5,11 @@ model bundles) goes through :func:`atomic_write`, and every command checks its o
 with :func:`check_outputs` before any work starts.
 
 Example:
-    >>> from formcheck.files import atomic_write
+    >>> from pathlib import Path
     >>> with atomic_write("out/report.json") as tmp:
     ...     _ = tmp.write_text("{}")
+    >>> Path("out/report.json").read_text()
+    '{}'
 """
 
 from __future__ import annotations

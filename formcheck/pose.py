@@ -5,9 +5,9 @@ mode, so it tracks the person between frames instead of re-detecting every frame
 steadier), which needs strictly increasing millisecond timestamps.
 
 Example:
-    >>> from formcheck.pose import extract_pose
-    >>> track = extract_pose("lift.mp4", model="full")
-    >>> track.detection_rate
+    >>> track = extract_pose("lift.mp4", PoseSettings(model="lite"))
+    >>> track.detection_rate > 0.9
+    True
 """
 
 from __future__ import annotations

@@ -13,7 +13,8 @@ Example:
     ...         height=info.height, fps=info.fps) as sink:
     ...     for frame in frames:
     ...         sink.write(frame.image)
-    >>> frames.truncated          # None, or why decoding stopped before the end
+    >>> frames.truncated is None  # else why decoding stopped before the end
+    True
 """
 
 from __future__ import annotations

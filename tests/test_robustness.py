@@ -18,8 +18,8 @@ import time
 from pathlib import Path
 
 import numpy as np
+import psutil
 import pytest
-from conftest import TBY66, clip
 from corpus import (
     AWKWARD_NAME,
     Lifter,
@@ -37,6 +37,7 @@ from corpus import (
 from test_cli import run
 
 import formcheck
+from conftest import TBY66, clip
 from formcheck.analysis import UPSIDE_DOWN, analyze_track
 from formcheck.config import load_lift
 from formcheck.landmarks import Landmark
@@ -240,18 +241,22 @@ STOP_SIGNALS = [signal.SIGINT, signal.SIGTERM, signal.SIGHUP]
 
 def _interrupt(args: list[str], ready, signum: int = signal.SIGINT
                ) -> subprocess.CompletedProcess[str]:
-    """Run ``formcheck args``, send ``signum`` once ``ready()`` and wait for it to finish."""
+    """Run ``formcheck args``, send ``signum`` once ``ready()`` and wait for it to finish; the
+    result's ``children`` are the PIDs of every process it had started by then."""
     process = subprocess.Popen([sys.executable, "-m", "formcheck", *args], text=True,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         while process.poll() is None and not ready(process.pid):
             time.sleep(0.05)
         assert process.poll() is None, "finished before it could be interrupted"
+        children = [child.pid for child in psutil.Process(process.pid).children(recursive=True)]
         process.send_signal(signum)
         stdout, stderr = process.communicate(timeout=60)
     finally:
         process.kill()
-    return subprocess.CompletedProcess(args, process.returncode, stdout, stderr)
+    done = subprocess.CompletedProcess(args, process.returncode, stdout, stderr)
+    done.children = children  # type: ignore[attr-defined]
+    return done
 
 
 def _assert_interrupted(done: subprocess.CompletedProcess[str]) -> None:
@@ -273,17 +278,16 @@ def test_ctrl_c_during_the_model_leaves_nothing(tmp_path: Path, pose_model: Path
     assert list(tmp_path.iterdir()) == []
 
 
-def _helpers_running() -> list[str]:
-    """Command lines of running pose helper processes (see formcheck.pose._Helper)."""
-    found = []
-    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+def _still_running(pids: list[int]) -> list[int]:
+    """Those of ``pids`` that still run (a zombie has ended; it only awaits its parent)."""
+    alive = []
+    for pid in pids:
         try:
-            text = cmdline.read_bytes().decode(errors="replace")
-        except OSError:
+            if psutil.Process(pid).status() != psutil.STATUS_ZOMBIE:
+                alive.append(pid)
+        except psutil.NoSuchProcess:
             continue
-        if "_helper_main" in text and "from formcheck.pose" in text:
-            found.append(text)
-    return found
+    return alive
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
@@ -296,7 +300,11 @@ def test_ctrl_c_stops_the_helper_processes_too(tmp_path: Path, pose_model: Path,
                       lambda pid: _cpu_seconds(pid) >= STARTED_CPU_S, signum)
     _assert_interrupted(done)
     assert list(tmp_path.iterdir()) == []
-    assert _helpers_running() == []
+    assert done.children, "no pose helper was started: the test proves nothing"
+    deadline = time.monotonic() + 5
+    while _still_running(done.children) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _still_running(done.children) == []
 
 
 def test_ctrl_c_while_drawing_keeps_the_finished_report(tmp_path: Path, real_track) -> None:
