@@ -179,3 +179,21 @@ def test_video_out_from_a_track_needs_its_video(tmp_path: Path) -> None:
     moved = track.save(tmp_path / "t.npz")
     _one_clear_line(run("analyze", str(moved), "-e", "deadlift",
                         "--video-out", str(tmp_path / "a.mp4")), "original video")
+
+
+def test_the_readme_shows_what_the_demo_prints() -> None:
+    """The README's demo output is checked, so it cannot drift from what formcheck prints."""
+    import re
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    shown = readme.split("prints what a coach would say:", 1)[1].split("```")[1].splitlines()
+    done = subprocess.run(
+        [sys.executable, "-m", "formcheck", "analyze", str(SAMPLE), "--exercise", "deadlift",
+         "--variant", "kettlebell"],
+        capture_output=True, text=True, timeout=300, env=os.environ | {"COLUMNS": "200"},
+    )
+    printed = [re.sub(r"\s+", " ", line).strip() for line in done.stdout.splitlines()]
+    for line in shown:
+        line = re.sub(r"\s+", " ", line).strip()
+        if line and line != "…":
+            assert line in printed, f"README shows {line!r}; formcheck prints:\n{done.stdout}"
