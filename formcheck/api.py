@@ -18,7 +18,7 @@ from pathlib import Path
 from formcheck.analysis import run_analysis
 from formcheck.config import load_lift
 from formcheck.errors import FormcheckError
-from formcheck.files import check_outputs, display, write_text
+from formcheck.files import check_outputs, display
 from formcheck.pose import PoseSettings, extract_pose
 from formcheck.report import Report
 from formcheck.track import TRACK_SUFFIXES, PoseTrack, check_track_path
@@ -99,13 +99,13 @@ def analyze(
     analysis = run_analysis(track, lift)
     report = analysis.report
     if json_out is not None:
-        write_text(json_out, report.model_dump_json(indent=2) + "\n")
+        report.save_json(json_out)
     if csv_out is not None:
-        write_text(csv_out, report.csv_text())
+        report.save_csv(csv_out)
     if report_html is not None:
-        from formcheck.html_report import render_html
+        from formcheck.html_report import write_html
 
-        write_text(report_html, render_html(analysis, video))
+        write_html(analysis, report_html, video)
     if video_out is not None:
         from formcheck.annotate import report_overlays, write_annotated_video
 
