@@ -18,10 +18,10 @@ from typing import Any
 
 import numpy as np
 import pytest
+from conftest import clip
 from test_cli import SAMPLE, _one_clear_line, run
 
 import formcheck.batch as batch_module
-from conftest import clip
 from formcheck.api import analyze
 from formcheck.batch import (
     MAX_CRASHES,

@@ -13,9 +13,9 @@ import threading
 from pathlib import Path
 
 import pytest
+from conftest import clip
 from test_cli import SAMPLE, _one_clear_line, run
 
-from conftest import clip
 from formcheck.track import PoseTrack
 
 VIDEO_BYTES = b"not decoded: the command must refuse before reading it"

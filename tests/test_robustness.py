@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import psutil
 import pytest
+from conftest import TBY66, clip
 from corpus import (
     AWKWARD_NAME,
     Lifter,
@@ -37,7 +38,6 @@ from corpus import (
 from test_cli import run
 
 import formcheck
-from conftest import TBY66, clip
 from formcheck.analysis import UPSIDE_DOWN, analyze_track
 from formcheck.config import load_lift
 from formcheck.landmarks import Landmark

@@ -12,9 +12,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import clip
 from test_cli import SAMPLE
 
-from conftest import clip
 from formcheck.native_logs import NATIVE_LOG
 
 pytestmark = [pytest.mark.slow, pytest.mark.clips]

@@ -1,4 +1,7 @@
-"""Docstring examples run as tests (``--doctest-modules`` over ``formcheck/``).
+"""Docstring examples run as tests (``--doctest-modules`` over ``formcheck/``; not shipped).
+
+Here rather than at the repository's top: a top-level ``conftest`` module would shadow
+``tests/conftest.py`` for the test helpers that batch's spawned workers import.
 
 Each example runs in a fresh folder holding what its text names: ``set.track.npz`` and
 ``lift.track.npz`` (the bundled sample's pose track), and, when ``../shared/clips`` is beside
@@ -14,12 +17,12 @@ from pathlib import Path
 import pytest
 from _pytest.doctest import DoctestItem
 
-ROOT = Path(__file__).resolve().parent
+ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "samples" / "kb_deadlift_side.track.npz"
 SHORT_CLIP = ROOT.parent / "shared" / "clips" / "deadlift" / (
     "jeff-j-chen__MediaPipe-PoseReader__good.mp4")
 
-collect_ignore = ["formcheck/__main__.py"]
+collect_ignore = ["__main__.py"]
 
 
 @pytest.fixture(autouse=True)
