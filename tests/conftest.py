@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
+import psutil
 import pytest
 from corpus import Lifter, make_lifter
 
@@ -24,6 +26,25 @@ def clip(name: str) -> Path:
     if not path.exists():
         pytest.skip(f"real clip not available: {path} (../shared/clips is absent on this machine)")
     return path
+
+
+def gone(pids: list[int], within: float) -> bool:
+    """Whether every process in ``pids`` ends within ``within`` seconds (a zombie has ended;
+    it only awaits its parent)."""
+    deadline = time.monotonic() + within
+    while True:
+        alive = []
+        for pid in pids:
+            try:
+                if psutil.Process(pid).status() != psutil.STATUS_ZOMBIE:
+                    alive.append(pid)
+            except psutil.NoSuchProcess:
+                continue
+        if not alive:
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.1)
 
 
 @pytest.fixture(scope="session")

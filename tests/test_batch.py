@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from conftest import clip
+from conftest import clip, gone
 from test_cli import SAMPLE, _one_clear_line, run
 
 import formcheck.batch as batch_module
@@ -470,23 +470,6 @@ def _unwinding(job: ClipJob) -> ClipResult:
     return ClipResult(job)
 
 
-def _gone(pids: list[int], within: float) -> bool:
-    psutil = pytest.importorskip("psutil")
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        alive = []
-        for pid in pids:
-            try:
-                if psutil.Process(pid).status() != psutil.STATUS_ZOMBIE:
-                    alive.append(pid)
-            except psutil.NoSuchProcess:
-                pass
-        if not alive:
-            return True
-        time.sleep(0.1)
-    return False
-
-
 def _wait_for(path: Path, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while not path.exists():
@@ -519,7 +502,7 @@ def test_stop_kills_a_stuck_worker_and_the_processes_it_started(tmp_path: Path) 
     started = time.monotonic()
     _stop(pool)
     assert time.monotonic() - started < STOP_GRACE_S + 3
-    assert _gone([worker, helper], within=3)
+    assert gone([worker, helper], within=3)
 
 
 def test_stop_lets_a_busy_worker_unwind(tmp_path: Path) -> None:
@@ -532,7 +515,7 @@ def test_stop_lets_a_busy_worker_unwind(tmp_path: Path) -> None:
     _stop(pool)
     assert time.monotonic() - started < STOP_GRACE_S  # it exited on SIGTERM, was not killed
     assert not (tmp_path / "a.tmp").exists()
-    assert _gone([worker], within=3)
+    assert gone([worker], within=3)
 
 
 @pytest.mark.slow
@@ -577,7 +560,7 @@ def test_a_stop_signal_ends_the_batch_and_every_process(name, group, tmp_path, p
         sig = getattr(signal, name)
         os.killpg(batch_process.pid, sig) if group else batch_process.send_signal(sig)
         assert batch_process.wait(timeout=30) == 130
-        assert _gone([p.pid for p in before], within=5), [p for p in before if p.is_running()]
+        assert gone([p.pid for p in before], within=5), [p for p in before if p.is_running()]
     finally:  # whatever happened, leave nothing running
         if batch_process.poll() is None:
             batch_process.kill()

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import psutil
 import pytest
-from conftest import TBY66, clip
+from conftest import TBY66, clip, gone
 from corpus import (
     AWKWARD_NAME,
     Lifter,
@@ -278,18 +278,6 @@ def test_ctrl_c_during_the_model_leaves_nothing(tmp_path: Path, pose_model: Path
     assert list(tmp_path.iterdir()) == []
 
 
-def _still_running(pids: list[int]) -> list[int]:
-    """Those of ``pids`` that still run (a zombie has ended; it only awaits its parent)."""
-    alive = []
-    for pid in pids:
-        try:
-            if psutil.Process(pid).status() != psutil.STATUS_ZOMBIE:
-                alive.append(pid)
-        except psutil.NoSuchProcess:
-            continue
-    return alive
-
-
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
 @pytest.mark.parametrize("signum", STOP_SIGNALS, ids=lambda s: signal.Signals(s).name)
 def test_ctrl_c_stops_the_helper_processes_too(tmp_path: Path, pose_model: Path,
@@ -301,10 +289,7 @@ def test_ctrl_c_stops_the_helper_processes_too(tmp_path: Path, pose_model: Path,
     _assert_interrupted(done)
     assert list(tmp_path.iterdir()) == []
     assert done.children, "no pose helper was started: the test proves nothing"
-    deadline = time.monotonic() + 5
-    while _still_running(done.children) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert _still_running(done.children) == []
+    assert gone(done.children, within=5)
 
 
 def test_ctrl_c_while_drawing_keeps_the_finished_report(tmp_path: Path, real_track) -> None:
