@@ -269,7 +269,7 @@ def write_annotated_video(
 
     if overlays is None:
         overlays = angle_overlays(track)
-    with VideoSink(output, width=track.width, height=track.height, fps=track.fps) as sink:
+    with VideoSink(output, width=track.width, height=track.height, fps=track.frame_rate) as sink:
         for frame, overlay in zip(read_frames(video), overlays, strict=False):
             scene = frame.image.copy()
             for annotator in annotators:

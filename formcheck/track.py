@@ -160,6 +160,16 @@ class PoseTrack:
         )
 
     @property
+    def frame_rate(self) -> float:
+        """Frames per second to play the track back at: the container's nominal rate, or, for
+        a video that states none (``fps`` 0), the rate its timestamps show (30 if too short)."""
+        if self.fps > 0:
+            return self.fps
+        steps = np.diff(self.times[:TRACK_BLOCK])
+        step = float(np.median(steps)) if steps.size else 0.0
+        return 1.0 / step if step > 0 else 30.0
+
+    @property
     def detection_rate(self) -> float:
         """Share of frames in which the lifter was found."""
         return float(self.present.mean()) if len(self) else 0.0

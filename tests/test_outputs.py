@@ -13,7 +13,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from conftest import clip
+from conftest import TBY66, clip
 from test_cli import SAMPLE, _one_clear_line, run
 
 from formcheck.track import PoseTrack
@@ -169,3 +169,20 @@ def test_live_refuses_to_record_over_its_source(video: Path) -> None:
 @pytest.mark.parametrize(("port", "pattern"), [("99999", "65535"), ("0.0.0.0", "port number")])
 def test_serve_port_is_checked(port: str, pattern: str) -> None:
     _one_clear_line(run("live", "-e", "deadlift", "--serve", port), pattern)
+
+
+@pytest.mark.slow
+@pytest.mark.clips
+def test_a_track_of_a_video_that_states_no_frame_rate_is_drawn_at_its_own(
+    tmp_path: Path,
+) -> None:
+    """A video that states no frame rate gives a track with fps 0; its annotated video plays at
+    the rate its timestamps show instead of failing half-way."""
+    from formcheck.video import VideoInfo
+
+    track = PoseTrack.load(SAMPLE)
+    track.fps, track.source = 0.0, str(clip(TBY66.format("r")))
+    saved = track.save(tmp_path / "t.npz")
+    done = run("analyze", str(saved), "-e", "deadlift", "--video-out", str(tmp_path / "a.mp4"))
+    assert done.returncode == 0, done.stderr
+    assert VideoInfo.from_path(tmp_path / "a.mp4").fps == pytest.approx(60, rel=0.02)
