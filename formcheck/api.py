@@ -84,15 +84,15 @@ def analyze(
                "the annotated video": video_out, "the HTML report": report_html}
     text = frozenset({"the JSON report", "the CSV", "the HTML report"})
     is_track = Path(source).suffix.lower() in TRACK_SUFFIXES
-    check_outputs(outputs, {"the input pose track" if is_track else "the input video": source},
-                  text=text)
-    if is_track:
+    inputs = {"the input pose track" if is_track else "the input video": source}
+    if is_track:  # a track loads in moments; its video is an input too
         track = PoseTrack.load(source)
         video = Path(track.source)
         if video_out is not None or report_html is not None:
             _check_track_video(track, video, needed=video_out is not None)
-            check_outputs(outputs, {"the video the track was made from": video}, text=text)
-    else:
+            inputs["the video the track was made from"] = video
+    check_outputs(outputs, inputs, text=text)
+    if not is_track:
         track = pose_video(source, model=model, model_dir=model_dir, progress=progress,
                            workers=workers)
         video = Path(source)

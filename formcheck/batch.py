@@ -54,7 +54,7 @@ from typing import Any, Protocol
 from pydantic import ValidationError
 
 import formcheck
-from formcheck.api import TRACK_SUFFIXES, analyze
+from formcheck.api import analyze
 from formcheck.config import load_lift
 from formcheck.csvsafe import csv_safe, safe_writer
 from formcheck.errors import FormcheckError
@@ -63,6 +63,7 @@ from formcheck.html_report import IndexRow, write_index
 from formcheck.models import model_path
 from formcheck.report import CSV_COLUMNS, Report
 from formcheck.signals import STOP_SIGNALS, signals_held
+from formcheck.track import TRACK_SUFFIXES
 from formcheck.video import usable_cores
 
 VIDEO_SUFFIXES = (".mp4", ".mov", ".m4v", ".avi", ".mkv", ".webm")
