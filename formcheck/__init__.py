@@ -6,7 +6,8 @@ Example:
     >>> kin = formcheck.kinematics(track)
     >>> formcheck.estimate_view(track).view
     'side'
-    >>> report = formcheck.analyze("lift.track.npz", "deadlift", json_out="lift.json")
+    >>> report = formcheck.analyze("lift.track.npz", "deadlift",
+    ...                            outputs=formcheck.Outputs(json="lift.json"))
     >>> report.exercise
     'deadlift'
 
@@ -21,11 +22,13 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from formcheck.kinematics import Kinematics, estimate_view, kinematics
+from formcheck.kinematics import Kinematics, kinematics
+from formcheck.view import estimate_view
 
 if TYPE_CHECKING:
     from formcheck.api import analyze, pose_video
     from formcheck.errors import FormcheckError
+    from formcheck.outputs import Outputs
     from formcheck.pose import PoseEstimator, PoseSettings, extract_pose
     from formcheck.track import FramePose, PoseTrack
 
@@ -35,6 +38,7 @@ _HOMES = {
     "analyze": "api",
     "pose_video": "api",
     "FormcheckError": "errors",
+    "Outputs": "outputs",
     "PoseEstimator": "pose",
     "PoseSettings": "pose",
     "extract_pose": "pose",
@@ -47,6 +51,7 @@ __all__ = [
     "FormcheckError",
     "FramePose",
     "Kinematics",
+    "Outputs",
     "PoseEstimator",
     "PoseSettings",
     "PoseTrack",

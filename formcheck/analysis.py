@@ -18,7 +18,7 @@ import numpy as np
 
 import formcheck
 from formcheck.files import display
-from formcheck.kinematics import Kinematics, Smoothing, ViewEstimate, estimate_view, kinematics
+from formcheck.kinematics import Kinematics, Smoothing, kinematics
 from formcheck.lift import Lift
 from formcheck.report import (
     SEVERITY_PENALTY,
@@ -30,7 +30,9 @@ from formcheck.report import (
 )
 from formcheck.reps import Rep, RepSettings, segment_reps
 from formcheck.rules import RepContext, Verdict, run_checks
+from formcheck.series import SHOWN
 from formcheck.track import PoseTrack
+from formcheck.view import ViewEstimate, estimate_view
 
 
 def rep_settings(lift: Lift) -> RepSettings:
@@ -45,13 +47,19 @@ def rep_settings(lift: Lift) -> RepSettings:
 
 def driver_signal(kin: Kinematics, lift: Lift) -> np.ndarray:
     """The series whose maximum is the lift's turnaround, NaN where the joints were unclear."""
-    series = getattr(kin, lift.driver).facing
-    return series.trusted(lift.value("min_visibility"))
+    return kin[lift.driver].facing.trusted(lift.value("min_visibility"))
 
 
 def find_reps(kin: Kinematics, lift: Lift) -> list[Rep]:
     return segment_reps(driver_signal(kin, lift), kin.times, rep_settings(lift),
                         turn_at=lift.turn_at)
+
+
+def analysis_series(lift: Lift) -> tuple[str, ...]:
+    """The series an analysis of ``lift`` computes: those its reps and checks read, the angles
+    every output shows (:data:`~formcheck.series.SHOWN`) and the shins that tell a picture
+    stored upside down (:func:`upside_down`); nothing else."""
+    return tuple(dict.fromkeys((*lift.series, *SHOWN, "shin_inclination")))
 
 
 def neutral_back(kin: Kinematics, lift: Lift, until: int | None = None) -> float | None:
@@ -65,6 +73,8 @@ def neutral_back(kin: Kinematics, lift: Lift, until: int | None = None) -> float
     so a baseline from the whole clip would let later reps change an earlier rep's verdict,
     and a live view, which cannot see them, would judge that rep differently.
     """
+    if "back_bend" not in kin.series:
+        return None
     upright = kin.trunk_inclination.facing.trusted(lift.value("min_visibility"))
     bend = kin.back_bend.trusted(lift.value("min_visibility"))
     standing = (upright <= lift.value("upright_inclination")) & np.isfinite(bend)
@@ -270,7 +280,7 @@ def judge_rep(
     at = {"start": rep.start, "turn": rep.turn}
     measures = {
         f"{name}_{moment}": _finite(getattr(kin, name).facing.value[frame])
-        for name in ("hip_angle", "knee_angle", "trunk_inclination")
+        for name in SHOWN
         for moment, frame in at.items()
     }
     return RepReport(
@@ -329,7 +339,7 @@ def run_analysis(
     view: ViewEstimate | None = None,
 ) -> Analysis:
     """Judge every rep in ``track`` as ``lift``; see :mod:`formcheck.rules` for the checks."""
-    kin = kinematics(track, smoothing=smoothing)
+    kin = kinematics(track, analysis_series(lift), smoothing=smoothing)
     view = view or estimate_view(track)
     cuts = time_cuts(track)
     found = find_reps(kin, lift)

@@ -31,6 +31,7 @@ from formcheck.analysis import Analysis
 from formcheck.kinematics import Kinematics, kinematics
 from formcheck.landmarks import SKELETON, joint
 from formcheck.report import Report
+from formcheck.series import SHOWN
 from formcheck.track import FramePose, PoseTrack
 
 Color = tuple[int, int, int]
@@ -193,7 +194,7 @@ def angle_overlays(track: PoseTrack, kin: Kinematics | None = None) -> Iterator[
     These three are what a coach reads off a side view of any hinge, so they are what the plain
     annotated video shows; the analysis adds rep and fault labels on top.
     """
-    kin = kin or kinematics(track)
+    kin = kin or kinematics(track, SHOWN)
     for i in range(len(track)):
         yield FrameOverlay(pose=track.frame(i), labels=angle_labels(kin, i))
 

@@ -3,8 +3,9 @@
 Example:
     >>> import formcheck
     >>> track = formcheck.pose_video("lift.mp4", "lift.track.npz", video_out="annotated.mp4")
+    >>> outputs = formcheck.Outputs(json="set.json", html="set.html")
     >>> report = formcheck.analyze("set.track.npz", "deadlift", variant="kettlebell",
-    ...                            json_out="set.json", report_html="set.html")
+    ...                            outputs=outputs)
     >>> report.rep_count, report.valid
     (10, 10)
 """
@@ -19,6 +20,7 @@ from formcheck.analysis import run_analysis
 from formcheck.config import load_lift
 from formcheck.errors import FormcheckError
 from formcheck.files import check_outputs, display
+from formcheck.outputs import NO_OUTPUTS, Outputs
 from formcheck.pose import PoseSettings, extract_pose
 from formcheck.report import Report
 from formcheck.track import TRACK_SUFFIXES, PoseTrack, check_track_path
@@ -63,16 +65,14 @@ def analyze(
     *,
     variant: str | None = None,
     config: str | os.PathLike[str] | None = None,
+    outputs: Outputs = NO_OUTPUTS,
     model: str = "full",
     model_dir: str | os.PathLike[str] | None = None,
-    json_out: str | os.PathLike[str] | None = None,
-    csv_out: str | os.PathLike[str] | None = None,
-    video_out: str | os.PathLike[str] | None = None,
-    report_html: str | os.PathLike[str] | None = None,
     progress: Callable[[int, int], None] | None = None,
     workers: int | None = None,
 ) -> Report:
-    """Count and judge every rep of ``exercise`` in a video (or a saved pose track).
+    """Count and judge every rep of ``exercise`` in a video (or a saved pose track), and write
+    the ``outputs`` asked for.
 
     The lift and its thresholds are loaded, and every output path tried, before the pose model
     runs, so a typo costs seconds, not minutes. Outputs are written atomically: a report on disk
@@ -80,37 +80,22 @@ def analyze(
     sends one text output (JSON, CSV or HTML) to standard output.
     """
     lift = load_lift(exercise, variant, config)
-    outputs = {"the JSON report": json_out, "the CSV": csv_out,
-               "the annotated video": video_out, "the HTML report": report_html}
-    text = frozenset({"the JSON report", "the CSV", "the HTML report"})
     is_track = Path(source).suffix.lower() in TRACK_SUFFIXES
     inputs = {"the input pose track" if is_track else "the input video": source}
     if is_track:  # a track loads in moments; its video is an input too
         track = PoseTrack.load(source)
         video = Path(track.source)
-        if video_out is not None or report_html is not None:
-            _check_track_video(track, video, needed=video_out is not None)
+        if outputs.video is not None or outputs.html is not None:
+            _check_track_video(track, video, needed=outputs.video is not None)
             inputs["the video the track was made from"] = video
-    check_outputs(outputs, inputs, text=text)
+    outputs.check(inputs)
     if not is_track:
         track = pose_video(source, model=model, model_dir=model_dir, progress=progress,
                            workers=workers)
         video = Path(source)
     analysis = run_analysis(track, lift)
-    report = analysis.report
-    if json_out is not None:
-        report.save_json(json_out)
-    if csv_out is not None:
-        report.save_csv(csv_out)
-    if report_html is not None:
-        from formcheck.html_report import write_html
-
-        write_html(analysis, report_html, video)
-    if video_out is not None:
-        from formcheck.annotate import report_overlays, write_annotated_video
-
-        write_annotated_video(video, track, video_out, report_overlays(analysis))
-    return report
+    outputs.write(analysis, video)
+    return analysis.report
 
 
 def _check_track_video(track: PoseTrack, video: Path, *, needed: bool) -> None:

@@ -61,6 +61,7 @@ from formcheck.errors import FormcheckError
 from formcheck.files import atomic_write, check_writable, display
 from formcheck.html_report import IndexRow, write_index
 from formcheck.models import model_path
+from formcheck.outputs import Outputs
 from formcheck.report import CSV_COLUMNS, Report
 from formcheck.signals import STOP_SIGNALS, signals_held
 from formcheck.track import TRACK_SUFFIXES
@@ -608,7 +609,8 @@ def score_clip(job: ClipJob) -> ClipResult:
             # One process per clip: the batch already keeps every core busy with clips.
             report = analyze(
                 job.path, job.exercise, variant=job.variant, config=job.config,
-                model=job.model, model_dir=job.model_dir, report_html=job.html, workers=1,
+                model=job.model, model_dir=job.model_dir, outputs=Outputs(html=job.html),
+                workers=1,
             )
         except FormcheckError as exc:
             return ClipResult(job, error=str(exc))

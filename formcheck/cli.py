@@ -24,7 +24,7 @@ from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageErro
 
 from formcheck import models
 from formcheck.errors import FormcheckError
-from formcheck.files import display, is_stdout
+from formcheck.files import display
 from formcheck.native_logs import native_logs_filtered
 from formcheck.report import Report
 from formcheck.signals import stop_like_ctrl_c
@@ -144,6 +144,11 @@ def analyze(
         typer.Option("--report", help="One-file HTML report: plots, rep table, key frames "
                      "('-': stdout)."),
     ] = None,
+    track_out: Annotated[
+        Path | None,
+        typer.Option("--track-out", help="Pose track of the video (.npz, .json): analyse it "
+                     "again in moments, without the model."),
+    ] = None,
     model: ModelOption = "full",
     config: ConfigOption = None,
     model_dir: ModelDirOption = None,
@@ -151,15 +156,16 @@ def analyze(
 ) -> None:
     """Count every rep, judge it, and say what to fix."""
     from formcheck.api import analyze as run
+    from formcheck.outputs import Outputs
 
+    outputs = Outputs(track=track_out, json=json_out, csv=csv_out, html=report_html,
+                      video=video_out)
     with frame_progress("pose") as progress:
         report = run(
-            source, exercise, variant=variant, config=config, model=model, model_dir=model_dir,
-            json_out=json_out, csv_out=csv_out, video_out=video_out, report_html=report_html,
-            progress=progress, workers=workers,
+            source, exercise, variant=variant, config=config, outputs=outputs, model=model,
+            model_dir=model_dir, progress=progress, workers=workers,
         )
-    taken = any(is_stdout(p) for p in (json_out, csv_out, report_html))
-    print_summary(report, err if taken else out)
+    print_summary(report, err if outputs.to_stdout else out)
 
 
 def print_summary(report: Report, console: Console) -> None:
@@ -356,7 +362,11 @@ def live(
     ] = False,
     json_out: Annotated[
         Path | None,
-        typer.Option("--json", help="Session report (default: live-EXERCISE-TIME.json)."),
+        typer.Option("--json", help="Session report (default: live-EXERCISE-TIME.json; "
+                     "'-': stdout)."),
+    ] = None,
+    csv_out: Annotated[
+        Path | None, typer.Option("--csv", help="One row per rep ('-': stdout).")
     ] = None,
     record: Annotated[
         Path | None, typer.Option("--record", help="Annotated video of the session (mp4).")
@@ -377,18 +387,18 @@ def live(
     import time
 
     from formcheck.live import live as run
+    from formcheck.outputs import Outputs
 
     if json_out is None:
         json_out = Path(f"live-{exercise}-{time.strftime('%Y%m%d-%H%M%S')}.json")
+    outputs = Outputs(track=track_out, json=json_out, csv=csv_out, video=record)
     report = run(
         exercise, variant=variant, config=config, camera=camera, source=source, model=model,
-        model_dir=model_dir, json_out=json_out, record=record, track_out=track_out,
-        serve=serve, speak=speak, drop=not no_drop,
+        model_dir=model_dir, outputs=outputs, serve=serve, speak=speak, drop=not no_drop,
         notify=say,
     )
-    print_summary(report, out)
-    written = [display(p) for p in (json_out, track_out, record) if p is not None]
-    say(f"written: {', '.join(written)}")
+    print_summary(report, err if outputs.to_stdout else out)
+    say(f"written: {', '.join(outputs.given())}")
 
 
 def with_default_port(args: list[str]) -> list[str]:

@@ -282,6 +282,7 @@ def load_lift(
     if absent:
         raise FormcheckError(f"{origin}: every lift needs threshold(s) {', '.join(absent)}")
     checks = _checks(doc["checks"], defaults, origin)
+    _check_driver(doc["driver"], origin)
     # every variant, not just the chosen one: a broken shipped variant fails any load (and test)
     by_variant = {
         v: _apply_overrides(defaults, spec.get("thresholds", {}), defaults,
@@ -341,8 +342,18 @@ def _checks(
             raise FormcheckError(
                 f"{origin}: check {i} ({rule.name}) needs threshold(s) {', '.join(absent)}"
             )
-        specs.append(CheckSpec(rule=rule.name, cues=cues, faults=rule.faults))
+        specs.append(CheckSpec(rule=rule.name, cues=cues, faults=rule.faults, series=rule.series))
     return tuple(specs)
+
+
+def _check_driver(driver: object, origin: str) -> None:
+    """A lift's reps are cut from the facing side of a sided series: name one that is."""
+    from formcheck.series import SERIES
+
+    sided = [name for name, spec in SERIES.items() if spec.kind == "sided"]
+    if driver not in sided:
+        raise FormcheckError(f"{origin}: driver {driver!r} is not a sided series; choose one "
+                             f"of: {', '.join(sided)}")
 
 
 def thresholds_markdown(lifts: tuple[str, ...] | None = None) -> str:

@@ -38,7 +38,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from formcheck.analysis import Analysis, driver_signal
+from formcheck.analysis import Analysis
 from formcheck.annotate import (
     BackContourAnnotator,
     FrameOverlay,
@@ -50,7 +50,7 @@ from formcheck.files import write_text
 from formcheck.kinematics import Kinematics
 from formcheck.lift import Lift
 from formcheck.report import Fault, Report, RepReport
-from formcheck.rules import RULES
+from formcheck.series import SHOWN, Series, Sided
 from formcheck.track import PoseTrack
 
 THUMBNAIL_PX = 400
@@ -99,9 +99,6 @@ PANELS = {
 """Every series the page can plot. Thresholds measured on something other than a plotted series
 (a ratio, a bend) are listed in the rep table, and their faults marked on the driver panel."""
 
-ALWAYS_PLOTTED = ("hip_angle", "knee_angle", "trunk_inclination")
-"""What a coach reads off a side view of any hinge; other series appear when they drive the
-lift's reps or carry one of its thresholds."""
 
 
 @dataclass(frozen=True)
@@ -216,18 +213,19 @@ def _threshold_rows(lift: Lift) -> list[tuple[str, float, str, str, str, bool]]:
 
 
 def _panels(kin: Kinematics, lift: Lift) -> list[tuple[Panel, np.ndarray]]:
-    """Driver first, then the hinge's joint angles and every series the lift's checks read."""
+    """Driver first (under its own name if :data:`PANELS` has no entry for it), then the angles
+    every output shows, then the series with a panel that the lift's checks read."""
     minimum = lift.value("min_visibility")
-    read = {series for check in lift.checks for series in RULES[check.rule].series}
-    chosen = [PANELS[lift.driver]] + [
-        panel for name, panel in PANELS.items()
-        if name != lift.driver and (name in ALWAYS_PLOTTED or name in read)
-    ]
-    return [
-        (panel, driver_signal(kin, lift) if panel.series == lift.driver
-         else getattr(kin, panel.series).facing.trusted(minimum))
-        for panel in chosen
-    ]
+    names = dict.fromkeys((lift.driver, *SHOWN, *(s for s in lift.series if s in PANELS)))
+    plotted = []
+    for name in names:
+        measure = kin[name]
+        if isinstance(measure, Sided):
+            measure = measure.facing
+        if isinstance(measure, Series):
+            panel = PANELS.get(name) or Panel(name, name.replace("_", " "))
+            plotted.append((panel, measure.trusted(minimum)))
+    return plotted
 
 
 def _threshold_style(name: str) -> tuple[str, str]:

@@ -32,6 +32,8 @@ class CheckSpec(BaseModel):
     cues: dict[str, str]
     faults: tuple[str, ...]
     """The fault codes the rule can report (from the registry)."""
+    series: tuple[str, ...]
+    """The kinematic series the rule reads (from the registry)."""
 
 
 class Lift(BaseModel):
@@ -45,7 +47,8 @@ class Lift(BaseModel):
     description: str = ""
     variant: str
     variants: tuple[str, ...]
-    driver: Literal["hip_angle", "hip_angle_3d", "trunk_inclination", "wrist_height"]
+    driver: str
+    """The sided series (:data:`formcheck.series.SERIES`) whose facing side cuts the reps."""
     turn_at: Literal["top", "bottom"]
     checks: tuple[CheckSpec, ...]
     thresholds: dict[str, Threshold]
@@ -60,6 +63,11 @@ class Lift(BaseModel):
 
     def value(self, name: str) -> float:
         return self.thresholds[name].value
+
+    @property
+    def series(self) -> tuple[str, ...]:
+        """The series its reps and checks read: all an analysis of it has to compute."""
+        return tuple(dict.fromkeys((self.driver, *(s for c in self.checks for s in c.series))))
 
     @property
     def faults(self) -> tuple[str, ...]:

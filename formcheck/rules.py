@@ -20,10 +20,12 @@ from typing import Literal
 
 import numpy as np
 
-from formcheck.kinematics import Kinematics, Series, ViewEstimate
+from formcheck.kinematics import Kinematics
 from formcheck.lift import Lift
 from formcheck.report import Abstention, Fault
 from formcheck.reps import Rep
+from formcheck.series import SERIES, Series
+from formcheck.view import ViewEstimate
 
 Verdict = Fault | Abstention | None
 Check = Callable[["RepContext"], Verdict]
@@ -121,6 +123,10 @@ def rule(
 ) -> Callable[[Callable[..., Verdict]], Callable[..., Verdict]]:
     """Register a check under its function's name; its cue parameters are its keyword-only
     ``*cue`` arguments."""
+
+    unknown = [name for name in series if name not in SERIES]
+    if unknown:
+        raise ValueError(f"rule reads unknown series {', '.join(unknown)}")
 
     def register(function: Callable[..., Verdict]) -> Callable[..., Verdict]:
         cues = tuple(name for name in inspect.signature(function).parameters if "cue" in name)
@@ -300,9 +306,10 @@ def squatted_hinge(ctx: RepContext, cue: str) -> Verdict:
     return judge(ctx, code, ratio, frame, limit="knee_to_hip_flexion", worse="above", cue=cue)
 
 
-@rule(faults=("rounded_back",), series=("back_bend", "trunk_lean", "trunk_inclination"),
+@rule(faults=("rounded_back",),
+      series=("back_bend", "back_hidden", "trunk_lean", "trunk_inclination"),
       thresholds=("back_bend", "spine_min_yaw", "spine_loaded_inclination", "spine_sustain",
-                "upright_inclination", "neutral_back_min_frames"))
+                  "upright_inclination", "neutral_back_min_frames"))
 def rounded_back(ctx: RepContext, cue: str) -> Verdict:
     """The back bows out under load, compared with the same lifter's back standing tall.
 

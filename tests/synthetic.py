@@ -23,7 +23,7 @@ How a track is made:
    out wrong) and fills a :class:`~formcheck.track.PoseTrack`, world landmarks included
    (metres, hip-centred, consistent with the image). The back contour is the dorsal outline:
    nine stations from shoulder (0) to hip (8), a constant thickness behind the trunk line plus a
-   bulge ``B sin(pi t)`` whose size is chosen so that :func:`formcheck.kinematics.back_bend`
+   bulge ``B sin(pi t)`` whose size is chosen so that :func:`formcheck.geometry.back_bend`
    reads exactly the ``bulge`` channel, in chord lengths.
 
 Post-processing helpers (:func:`drop`, :func:`dim`, :func:`knock`, :func:`crop`) damage a track
@@ -43,8 +43,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from formcheck.kinematics import WRIST_HEIGHT_MIN_TRUNK_RISE
 from formcheck.landmarks import SIDES, Landmark, joint
+from formcheck.series import WRIST_HEIGHT_MIN_TRUNK_RISE
 from formcheck.track import CONTOUR_POINTS, PoseTrack
 
 WIDTH, HEIGHT, FPS = 1280, 720, 30.0

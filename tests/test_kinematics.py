@@ -8,20 +8,16 @@ non-square frame makes any angle computed from unscaled normalised coordinates c
 from __future__ import annotations
 
 import math
+import pickle
 
 import numpy as np
 import pytest
 
-from formcheck.kinematics import (
-    Kinematics,
-    ViewThresholds,
-    angle_at,
-    estimate_view,
-    inclination_to_vertical,
-    kinematics,
-)
+from formcheck.geometry import angle_at, inclination_to_vertical
+from formcheck.kinematics import Kinematics, kinematics
 from formcheck.landmarks import SIDES, Landmark, joint
 from formcheck.track import PoseTrack
+from formcheck.view import ViewThresholds, estimate_view
 
 WIDTH, HEIGHT, FPS = 1280, 720, 30.0
 PX_PER_M = 400.0
@@ -173,15 +169,6 @@ def test_world_angles_do_not_depend_on_the_view_but_image_angles_do():
     assert np.all(facing(front, "hip_angle") > 150)
 
 
-def test_arm_angles():
-    k = kinematics(pose_track(90, skeleton(elbow=(0.18, -0.5, -0.3), wrist=(0.18, -0.8, -0.3))))
-    np.testing.assert_allclose(facing(k, "arm_trunk_angle"), 90, atol=TOL_DEG)
-    np.testing.assert_allclose(facing(k, "elbow_angle"), 90, atol=TOL_DEG)
-    hanging = kinematics(pose_track(90))
-    assert np.all(facing(hanging, "elbow_angle") > 170)
-    assert np.all(facing(hanging, "arm_trunk_angle") < 10)
-
-
 @pytest.mark.parametrize(("yaw", "side", "forward"), [(90, "left", -1.0), (-90, "right", 1.0)])
 def test_facing_side_and_forward_direction(yaw, side, forward):
     k = kinematics(pose_track(yaw))
@@ -196,7 +183,7 @@ def test_facing_side_is_moot_in_a_front_view():
     k = kinematics(pose_track(0))
     assert k.facing_confidence == pytest.approx(0.0)
     assert math.isnan(k.forward)
-    assert np.isnan(facing(k, "head_alignment")).all()
+    assert np.isnan(facing(k, "trunk_lean")).all()
 
 
 def test_facing_side_falls_back_on_visibility_without_depth():
@@ -243,29 +230,6 @@ def test_wrist_offset_is_positive_in_front_of_mid_foot_whichever_way_the_lifter_
     assert np.all(facing(behind, "wrist_offset") < 0)
 
 
-@pytest.mark.parametrize("yaw", [90, -90])
-def test_head_alignment_sign(yaw):
-    np.testing.assert_allclose(
-        facing(kinematics(pose_track(yaw)), "head_alignment"), 0, atol=TOL_DEG
-    )
-    forward_head = kinematics(pose_track(yaw, skeleton(ear=(0.07, -0.65, -0.1))))
-    expected = math.degrees(math.atan2(0.1, 0.15))
-    np.testing.assert_allclose(facing(forward_head, "head_alignment"), expected, atol=TOL_DEG)
-    looking_up = kinematics(pose_track(yaw, skeleton(ear=(0.07, -0.6, 0.1))))
-    assert np.all(facing(looking_up, "head_alignment") < 0)
-
-
-@pytest.mark.parametrize("smoothing", ["zero_phase", "causal", "none"])
-def test_vertical_velocity_sign_and_scale(smoothing):
-    k = kinematics(pose_track(90, rise_m_per_s=0.3, n=60), smoothing=smoothing)
-    expected = 0.3 / TRUNK_M
-    for name in ("hip_velocity", "shoulder_velocity"):
-        v = facing(k, name)
-        np.testing.assert_allclose(v[30:], expected, rtol=1e-3)
-    sinking = kinematics(pose_track(90, rise_m_per_s=-0.3, n=60), smoothing=smoothing)
-    assert np.all(facing(sinking, "hip_velocity")[1:] < 0)
-
-
 def jittery_track(seed: int = 0) -> PoseTrack:
     track = pose_track(90, skeleton(flex_deg=30), n=90)
     rng = np.random.default_rng(seed)
@@ -292,7 +256,7 @@ def test_causal_mode_does_not_look_ahead():
     future.landmarks[60:] = jittery_track(seed=1).landmarks[60:]
     now, later = kinematics(track, smoothing="causal"), kinematics(future, smoothing="causal")
     # scale-free series divide by the clip's trunk length, a clip-level constant: angles only
-    for name in ("hip_angle", "knee_angle", "trunk_inclination", "arm_trunk_angle"):
+    for name in ("hip_angle", "knee_angle", "trunk_inclination", "trunk_lean"):
         np.testing.assert_array_equal(facing(now, name)[:60], facing(later, name)[:60])
 
 
@@ -317,9 +281,28 @@ def test_empty_and_absent_tracks_give_nan_not_errors():
     nobody.times[:] = np.arange(10) / FPS
     for mode in ("zero_phase", "causal", "none"):
         k = kinematics(nobody, smoothing=mode)
-        assert np.isnan(k.hip_velocity.left.value).all()
-        assert np.all(k.hip_velocity.left.reliability == 0)
+        assert np.isnan(k.hip_height.left.value).all()
+        assert np.all(k.hip_height.left.reliability == 0)
     assert math.isnan(k.trunk_length_px)
+
+
+def test_only_the_series_asked_for_are_computed():
+    k = kinematics(pose_track(90), ["knee_angle", "back_bend", "knee_angle"])
+    assert list(k.series) == ["knee_angle", "back_bend"]
+    np.testing.assert_array_equal(k["knee_angle"].facing.value, facing(kinematics(pose_track(90)),
+                                                                       "knee_angle"))
+    with pytest.raises(AttributeError, match=r"'hip_angle' was not computed.*knee_angle"):
+        k.hip_angle  # noqa: B018
+    with pytest.raises(KeyError, match="no series 'elbow'"):
+        k["elbow"]
+    with pytest.raises(ValueError, match="unknown series 'elbow'"):
+        kinematics(pose_track(90), ["elbow"])
+
+
+def test_kinematics_survive_pickling():
+    k = kinematics(pose_track(90), ["hip_angle"])
+    again = pickle.loads(pickle.dumps(k))
+    np.testing.assert_array_equal(again.hip_angle.facing.value, k.hip_angle.facing.value)
 
 
 # estimate_view

@@ -8,6 +8,7 @@ The judgement itself is tested by feeding pose tracks to :class:`LiveSession` fr
 from __future__ import annotations
 
 import ast
+import csv
 import functools
 import graphlib
 import http.server
@@ -36,7 +37,7 @@ from formcheck.analysis import analyze_track
 from formcheck.cli import DEFAULT_PORT, with_default_port
 from formcheck.config import load_lift
 from formcheck.errors import FormcheckError
-from formcheck.kinematics import CausalSmoother, Coordinates, smooth_coordinates
+from formcheck.kinematics import CausalSmoother, smooth_coordinates
 from formcheck.live import (
     CueVoice,
     EspeakSpeaker,
@@ -54,6 +55,7 @@ from formcheck.live._child import end_child
 from formcheck.live.session import _Window
 from formcheck.pose import PoseSettings
 from formcheck.report import Fault, Report, RepReport
+from formcheck.series import Coordinates
 from formcheck.serve import LiveServer
 from formcheck.track import PoseTrack, TrackBuilder
 from formcheck.video import Frame, read_frames
@@ -420,7 +422,7 @@ def test_live_under_xvfb_counts_and_judges_like_analyze(tmp_path) -> None:
             [FORMCHECK, "live", "-e", "deadlift", "--variant", "kettlebell", "--model", "lite",
              "--source", str(video), "--json", tmp_path / "live.json",
              "--track-out", tmp_path / "seen.npz", "--record", tmp_path / "live.mp4",
-             "--speak"],
+             "--csv", tmp_path / "live.csv", "--speak"],
             env=os.environ | {"DISPLAY": display}, capture_output=True, text=True,
             timeout=300, check=False,
         )
@@ -432,6 +434,8 @@ def test_live_under_xvfb_counts_and_judges_like_analyze(tmp_path) -> None:
     assert report.rep_count == offline.rep_count >= 8
     assert verdicts(report) == verdicts(offline)
     assert (tmp_path / "live.mp4").stat().st_size > 0
+    with (tmp_path / "live.csv").open() as fh:
+        assert len(list(csv.DictReader(fh))) == report.rep_count
 
 
 @pytest.mark.slow

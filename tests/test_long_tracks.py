@@ -16,8 +16,10 @@ from synthetic import dim, drop, hinge
 
 from formcheck.analysis import analyze_track
 from formcheck.config import load_lift
-from formcheck.kinematics import _arrays, estimate_view, kinematics
+from formcheck.kinematics import kinematics
+from formcheck.series import arrays
 from formcheck.track import PoseTrack, TrackBuilder
+from formcheck.view import estimate_view
 
 BLOCK = 37
 """Shrunk block size: prime, so blocks never line up with reps or gaps by chance."""
@@ -98,8 +100,10 @@ def test_kinematics_block_by_block_equal_one_piece(
     assert (blocked.facing, blocked.forward, blocked.trunk_length_px) == (
         whole.facing, whole.forward, whole.trunk_length_px
     )
-    for got, want in zip(_arrays(blocked), _arrays(whole), strict=True):
-        np.testing.assert_array_equal(got, want)
+    assert list(blocked.series) == list(whole.series)
+    for name, measure in whole.series.items():
+        for got, want in zip(arrays(blocked[name]), arrays(measure), strict=True):
+            np.testing.assert_array_equal(got, want)
 
 
 def test_a_report_does_not_depend_on_how_the_track_is_held(

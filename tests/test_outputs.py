@@ -186,3 +186,27 @@ def test_a_track_of_a_video_that_states_no_frame_rate_is_drawn_at_its_own(
     done = run("analyze", str(saved), "-e", "deadlift", "--video-out", str(tmp_path / "a.mp4"))
     assert done.returncode == 0, done.stderr
     assert VideoInfo.from_path(tmp_path / "a.mp4").fps == pytest.approx(60, rel=0.02)
+
+
+@pytest.mark.clips
+def test_analyze_saves_the_track_it_made_and_it_judges_the_same(tmp_path: Path) -> None:
+    """``--track-out`` keeps the model's work: the track analysed again (no model) gives the
+    report the video gave, and a CSV to stdout leaves the summary on stderr."""
+    video = clip("deadlift/Goondoc08__to-be-frank__kb-deadlift.mp4")  # 2.8 s, one valid rep
+    saved, first = tmp_path / "t.npz", tmp_path / "a.json"
+    done = run("analyze", str(video), "-e", "deadlift", "--variant", "kettlebell",
+               "--track-out", str(saved), "--json", str(first), "--csv", "-")
+    assert done.returncode == 0, done.stderr
+    assert len(done.stdout.splitlines()) == 2 and "1 reps: 1 valid" in done.stderr
+    again = run("analyze", str(saved), "-e", "deadlift", "--variant", "kettlebell", "--json", "-")
+    assert again.returncode == 0, again.stderr
+    assert json.loads(again.stdout)["reps"] == json.loads(first.read_text())["reps"]
+
+
+def test_live_refuses_an_html_report_before_starting(video: Path, tmp_path: Path) -> None:
+    from formcheck import FormcheckError, Outputs
+    from formcheck.live import live
+
+    with pytest.raises(FormcheckError, match="live writes no HTML report"):
+        live("deadlift", source=video, serve=0, outputs=Outputs(html=tmp_path / "r.html"))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["clip.mp4"]

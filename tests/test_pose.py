@@ -13,9 +13,10 @@ import pytest
 from formcheck.analysis import analyze_track
 from formcheck.config import load_lift
 from formcheck.errors import FormcheckError
-from formcheck.kinematics import estimate_view, kinematics
+from formcheck.kinematics import kinematics
 from formcheck.pose import PoseSettings, _Helper, extract_pose
 from formcheck.track import PoseTrack
+from formcheck.view import estimate_view
 from tests.conftest import RUSSIAN_SWING, TBY66, clip
 
 pytestmark = pytest.mark.slow

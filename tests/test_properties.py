@@ -9,7 +9,6 @@ with an outcome, scores within 0-100. segment_reps has its own properties in tes
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import itertools
 import warnings
@@ -21,15 +20,16 @@ from synthetic import hinge, swing, thrust
 
 from formcheck.analysis import analyze_track
 from formcheck.config import Lift, lift_names, load_lift
-from formcheck.kinematics import Kinematics, Series, Sided, kinematics
+from formcheck.kinematics import Kinematics, kinematics
+from formcheck.series import Series, Sided
 from formcheck.track import PoseTrack
 
 FPS = 30.0
 
-UNSIGNED_DEG = ("hip_angle", "knee_angle", "elbow_angle", "arm_trunk_angle", "hip_angle_3d",
-                "knee_angle_3d", "shin_inclination", "trunk_inclination")
+UNSIGNED_DEG = ("hip_angle", "knee_angle", "hip_angle_3d", "shin_inclination",
+                "trunk_inclination")
 """Series that are angles in [0, 180] by construction."""
-SIGNED_DEG = ("trunk_lean", "head_alignment")
+SIGNED_DEG = ("trunk_lean",)
 """Signed angles, in [-180, 180]."""
 
 
@@ -95,8 +95,7 @@ def tracks(draw: st.DrawFn) -> PoseTrack:
 
 
 def sided_fields(kin: Kinematics) -> dict[str, Sided]:
-    return {f.name: getattr(kin, f.name) for f in dataclasses.fields(kin)
-            if isinstance(getattr(kin, f.name), Sided)}
+    return {name: m for name, m in kin.series.items() if isinstance(m, Sided)}
 
 
 def assert_series(series: Series, n: int, low: float = -np.inf, high: float = np.inf) -> None:

@@ -24,8 +24,9 @@ I/O), :mod:`~formcheck.live.views` and :mod:`formcheck.serve` show it,
 (:func:`run_live`, :func:`live`). Every public name is importable from here.
 
 Example:
+    >>> from formcheck import Outputs
     >>> report = live("deadlift", variant="kettlebell", source="lift.mp4", serve=0,
-    ...               drop=False, json_out="set.json")   # camera=0 for the webcam
+    ...               drop=False, outputs=Outputs(json="set.json"))   # camera=0: the webcam
     >>> report.exercise, report.source
     ('deadlift', 'lift.mp4')
 """

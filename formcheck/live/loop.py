@@ -22,15 +22,14 @@ import numpy as np
 from formcheck.annotate import DEFAULT_ANNOTATORS, Annotator, FooterAnnotator, Label
 from formcheck.config import load_lift
 from formcheck.errors import FormcheckError
-from formcheck.files import check_outputs
 from formcheck.lift import Lift
 from formcheck.live.feed import PAUSE_POLL_S, Captured, FrameFeed, open_source
 from formcheck.live.session import LiveSession, LiveSettings, LiveState, live_labels
 from formcheck.live.views import Command, LiveView, Recorder, Window, display_problem
 from formcheck.live.voice import CueVoice, EspeakSpeaker, Speaker
+from formcheck.outputs import NO_OUTPUTS, Outputs
 from formcheck.pose import PoseEstimator, PoseSettings
 from formcheck.report import Report
-from formcheck.track import check_track_path
 from formcheck.video import Frame, is_url
 
 LIVE_ANNOTATORS: tuple[Annotator, ...] = (*DEFAULT_ANNOTATORS, FooterAnnotator())
@@ -201,9 +200,7 @@ def live(
     source: str | os.PathLike[str] | None = None,
     model: str = "full",
     model_dir: str | os.PathLike[str] | None = None,
-    json_out: str | os.PathLike[str] | None = None,
-    record: str | os.PathLike[str] | None = None,
-    track_out: str | os.PathLike[str] | None = None,
+    outputs: Outputs = NO_OUTPUTS,
     serve: int | None = None,
     window: bool | None = None,
     speak: bool | Speaker = False,
@@ -222,18 +219,19 @@ def live(
     with a camera; ``drop=False`` processes every frame, as fast as it can. ``speak`` says a
     short cue after a rep with something to fix (espeak-ng, or any :class:`Speaker`).
 
-    Written at the end, atomically: ``json_out`` (the report), ``track_out`` (the pose track of
-    the frames processed, which ``analyze`` judges the same way), ``record`` (the annotated
-    view as mp4). Everything is checked before the camera or the model starts.
+    ``outputs``, written at the end, atomically: the pose track of the frames processed (which
+    ``analyze`` judges the same way), the JSON report and CSV of the reps as they were judged
+    live, and the annotated view as it was shown (``video``, recorded as it runs). An HTML
+    report plots a whole analysis, which a live session does not make: analyse the saved track
+    for one. Everything is checked before the camera or the model starts.
     """
     notify = notify or (lambda _: None)
     lift = load_lift(exercise, variant, config)
-    if track_out is not None:
-        check_track_path(track_out)
-    check_outputs(
-        {"the session report": json_out, "the recording": record, "the pose track": track_out},
+    if outputs.html is not None:
+        raise FormcheckError("live writes no HTML report; save the pose track and run "
+                             "`formcheck analyze TRACK --report FILE` for one")
+    outputs.check(
         {"the source video": source if source is not None and not is_url(source) else None},
-        text=frozenset({"the session report"}),
     )
     if camera is not None and source is not None:
         raise FormcheckError("give a camera or a source, not both")
@@ -260,8 +258,8 @@ def live(
             stack.callback(speaker.close)
             voice = CueVoice(speaker)
         frames, fps, name = open_source(camera, source)
-        if record is not None:
-            views.append(stack.enter_context(closing(Recorder(record, fps))))
+        if outputs.video is not None:
+            views.append(stack.enter_context(closing(Recorder(outputs.video, fps))))
         session = run_live(
             frames, lift, paced=source is not None and drop, drop=drop, fps=fps, source=name,
             pose_settings=PoseSettings(model=model, model_dir=Path(model_dir) if model_dir
@@ -275,8 +273,7 @@ def live(
         if voice is not None:
             for rep in report.reps[before:]:
                 voice.rep_done(rep)
-        if track_out is not None:
-            session.track().save(track_out)
-        if json_out is not None:
-            report.save_json(json_out)
+        if outputs.track is not None:
+            session.track().save(outputs.track)
+        outputs.write_report(report)
     return report

@@ -18,6 +18,7 @@ from typing import Any, Literal
 import numpy as np
 
 from formcheck.analysis import (
+    analysis_series,
     build_report,
     driver_signal,
     find_reps,
@@ -29,18 +30,13 @@ from formcheck.analysis import (
 )
 from formcheck.annotate import CYAN, GREEN, ORANGE, RED, WHITE, FrameOverlay, Label, angle_labels
 from formcheck.errors import FormcheckError
-from formcheck.kinematics import (
-    CausalSmoother,
-    Coordinates,
-    Kinematics,
-    ViewEstimate,
-    estimate_view,
-    kinematics,
-)
+from formcheck.kinematics import CausalSmoother, Kinematics, kinematics
 from formcheck.lift import Lift
 from formcheck.report import Report, RepReport
 from formcheck.reps import driver_range
+from formcheck.series import SHOWN, Coordinates
 from formcheck.track import FramePose, PoseTrack, TrackBuilder
+from formcheck.view import ViewEstimate, estimate_view
 
 Phase = Literal["", "at rest", "lifting", "lowering", "at the top", "at the bottom"]
 
@@ -247,7 +243,8 @@ class LiveSession:
         """Judge the window again; make final the reps nothing to come can change."""
         track, coords = self._recent(len(self._window))
         offset = len(self._builder) - len(track)
-        kin = kinematics(track, smoothing="causal", coordinates=coords)
+        kin = kinematics(track, analysis_series(self.lift), smoothing="causal",
+                         coordinates=coords)
         view = estimate_view(track)
         found = find_reps(kin, self.lift)
         now = float(track.times[-1])
@@ -272,7 +269,8 @@ class LiveSession:
         now = self._window.times[-1]
         if self._tail is None or now - self._measured_at >= self.settings.measure_every_s:
             track, coords = self._recent(self._window.since(now - self.settings.tail_s))
-            self._tail = kinematics(track, smoothing="causal", coordinates=coords)
+            self._tail = kinematics(track, (self.lift.driver, *SHOWN), smoothing="causal",
+                                    coordinates=coords)
             self._measured_at = now
         return self._tail
 

@@ -1,0 +1,106 @@
+"""Where one analysis goes: a single value naming every output, checked before any work starts
+and written from the one :class:`~formcheck.analysis.Analysis`.
+
+Why one value: ``analyze`` and ``live`` (and the CLI and batch that call them) take the same
+outputs; as keyword lists each grew its own checks, names in error messages and write order.
+
+Example:
+    >>> outputs = Outputs(json="set.json", html="set.html")
+    >>> outputs.check({"the input video": "lift.mp4"})   # before the model runs
+    >>> outputs.given()
+    ['set.json', 'set.html']
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from formcheck.files import PathLike, check_outputs, display, is_stdout
+from formcheck.track import check_track_path
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from formcheck.analysis import Analysis
+    from formcheck.report import Report
+
+NAMES = {
+    "track": "the pose track",
+    "json": "the JSON report",
+    "csv": "the CSV",
+    "html": "the HTML report",
+    "video": "the annotated video",
+}
+"""What each output is called in messages, in the order they are written: the pose track first,
+since it holds the model's minutes of work; the annotated video last, as the slowest."""
+
+TEXT = frozenset({"json", "csv", "html"})
+"""The outputs that may be ``-``, standard output (at most one of them)."""
+
+
+@dataclass(frozen=True)
+class Outputs:
+    """Every file one analysis writes; None for not written. Each is written atomically, so a
+    file on disk is always whole, and none may be an input or another output."""
+
+    track: PathLike | None = None
+    """The pose track (.npz or .json): analysed again in moments, without the model."""
+    json: PathLike | None = None
+    """The JSON report (``-``: standard output)."""
+    csv: PathLike | None = None
+    """One row per rep (``-``: standard output)."""
+    html: PathLike | None = None
+    """The one-file HTML report: plots, rep table, key frames (``-``: standard output)."""
+    video: PathLike | None = None
+    """The annotated video (H.264 mp4); live records its view as it was shown."""
+
+    def _paths(self) -> dict[str, PathLike]:
+        return {f.name: getattr(self, f.name) for f in fields(self)
+                if getattr(self, f.name) is not None}
+
+    def given(self) -> list[str]:
+        """The paths asked for, as they can be printed, in the order they are written."""
+        return ["stdout" if is_stdout(path) else display(path) for path in self._paths().values()]
+
+    @property
+    def to_stdout(self) -> bool:
+        """Whether a report goes to standard output (so messages must not)."""
+        return any(is_stdout(path) for path in self._paths().values())
+
+    def check(self, inputs: Mapping[str, PathLike | None]) -> None:
+        """Refuse now, before any work, what could not be written or would destroy an input
+        (``inputs`` maps what each input is called to its path)."""
+        if self.track is not None:
+            check_track_path(self.track)
+        check_outputs({NAMES[name]: path for name, path in self._paths().items()}, inputs,
+                      text=frozenset(NAMES[name] for name in TEXT))
+
+    def write_report(self, report: Report) -> None:
+        """The JSON report and the CSV, where asked for."""
+        if self.json is not None:
+            report.save_json(self.json)
+        if self.csv is not None:
+            report.save_csv(self.csv)
+
+    def write(self, analysis: Analysis, video: str | os.PathLike[str] | None = None) -> None:
+        """Everything asked for, from ``analysis``; key frames and the annotated video are
+        drawn on ``video`` (by default the video the track was made from)."""
+        video = Path(video if video is not None else analysis.track.source)
+        if self.track is not None:
+            analysis.track.save(self.track)
+        self.write_report(analysis.report)
+        if self.html is not None:
+            from formcheck.html_report import write_html
+
+            write_html(analysis, self.html, video)
+        if self.video is not None:
+            from formcheck.annotate import report_overlays, write_annotated_video
+
+            write_annotated_video(video, analysis.track, self.video, report_overlays(analysis))
+
+
+NO_OUTPUTS = Outputs()
+"""Nothing written: the caller only wants the report back."""

@@ -1,0 +1,315 @@
+"""The per-frame series rules read, each a small function registered by name in :data:`SERIES`.
+
+Why a registry: a lift computes only the series its checks declare (see
+:attr:`formcheck.rules.Rule.series`), and a new measure is one more function here, which every
+lift, the report's plots and the long-track machinery of :mod:`formcheck.kinematics` pick up by
+its name.
+
+Each function gets the smoothed coordinates of some frames and the clip's constants
+(:class:`Frames`) and returns a :class:`Sided` series (both sides, offered for the side facing
+the camera), a single :class:`Series`, or a per-frame mask. Each series carries a per-frame
+reliability, the lowest visibility of the landmarks it uses, so rules can abstain on occluded
+frames; a missing landmark gives NaN in every series that uses it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from formcheck import geometry
+from formcheck.geometry import angle_at, inclination_to_vertical
+from formcheck.landmarks import joint
+
+Side = Literal["left", "right"]
+
+WRIST_HEIGHT_MIN_TRUNK_RISE = 0.5
+"""Least height of the shoulders above the hips, in trunk lengths, for the wrist height to be
+defined. With the trunk more than 60 degrees from vertical the shoulders are no longer a height
+reference (level with the hips, or below them in a deep hinge, the ratio blows up or flips)."""
+
+ARM_VISIBILITY = 0.5
+"""Visibility above which an elbow or wrist counts as seen for hiding the back; an arm the model
+is unsure of is usually the far one, behind the body, and hides nothing of the near outline."""
+
+
+@dataclass(frozen=True)
+class Series:
+    """One per-frame quantity for one side, with how far each frame can be trusted."""
+
+    value: np.ndarray
+    """(T,) the quantity; NaN where it cannot be computed."""
+    reliability: np.ndarray
+    """(T,) lowest visibility in [0, 1] of the landmarks used; 0 where unknown."""
+
+    def trusted(self, min_reliability: float) -> np.ndarray:
+        """The values, NaN wherever reliability is below ``min_reliability``."""
+        return np.where(self.reliability >= min_reliability, self.value, np.nan)
+
+
+@dataclass(frozen=True)
+class Sided:
+    """A quantity on both sides of the body, and which of them faces the camera."""
+
+    left: Series
+    right: Series
+    facing_side: Side
+
+    def __getitem__(self, side: Side) -> Series:
+        return self.left if side == "left" else self.right
+
+    @property
+    def facing(self) -> Series:
+        """The side nearer the camera: its landmarks are observed, not inferred."""
+        return self[self.facing_side]
+
+
+Measure = Sided | Series | np.ndarray
+"""What a series function returns."""
+
+
+def arrays(measure: Measure) -> list[np.ndarray]:
+    """The per-frame arrays a measure holds, in a fixed order that :func:`rebuilt` reads back:
+    what lets a long clip be measured in blocks and stitched whatever the series."""
+    if isinstance(measure, Sided):
+        return [*arrays(measure.left), *arrays(measure.right)]
+    if isinstance(measure, Series):
+        return [measure.value, measure.reliability]
+    return [measure]
+
+
+def rebuilt(like: Measure, parts: Iterator[np.ndarray]) -> Measure:
+    """A measure shaped like ``like`` holding the next arrays of ``parts``."""
+    if isinstance(like, Sided):
+        return Sided(rebuilt(like.left, parts), rebuilt(like.right, parts),  # type: ignore[arg-type]
+                     like.facing_side)
+    if isinstance(like, Series):
+        return Series(next(parts), next(parts))
+    return next(parts)
+
+
+@dataclass(frozen=True)
+class Coordinates:
+    """What every per-frame series is measured from: the track's coordinates after smoothing."""
+
+    pixels: np.ndarray
+    """(T, 33, 2) image landmarks in pixels."""
+    world: np.ndarray
+    """(T, 33, 3) world landmarks in metres."""
+    contour: np.ndarray
+    """(T, 9, 2) back contour in pixels."""
+    visibility: np.ndarray
+    """(T, 33) visibility, its gaps bridged like the coordinates' (never when causal)."""
+
+    def __len__(self) -> int:
+        return len(self.pixels)
+
+
+@dataclass(frozen=True)
+class Frames(Coordinates):
+    """What a series is computed from: smoothed coordinates of some frames, and the constants
+    of the whole clip (so a block of a long clip is measured as the clip would be)."""
+
+    times: np.ndarray
+    """(T,) seconds."""
+    facing: Side
+    """Side nearer the camera."""
+    forward: float
+    """+1 if the lifter faces +x in the image, -1 if -x, NaN if unknown."""
+    trunk_length: float
+    """Clip median hip-to-shoulder distance in pixels: the unit of scale-free series."""
+
+    def px(self, side: Side, name: str) -> np.ndarray:
+        """(T, 2) pixel positions of one landmark."""
+        return self.pixels[:, joint(side, name)]
+
+    def sided(self, compute: Callable[[Side], np.ndarray], *names: str) -> Sided:
+        """``compute(side)`` on both sides; reliability from the landmarks ``names``."""
+
+        def on(side: Side) -> Series:
+            used = self.visibility[:, [joint(side, name) for name in names]]
+            return Series(compute(side), np.nan_to_num(np.min(used, axis=1), nan=0.0))
+
+        return Sided(on("left"), on("right"), self.facing)
+
+    def angle(self, points: np.ndarray, a: str, b: str, c: str) -> Sided:
+        """The angle ABC on each side, from ``points`` (pixels or world)."""
+
+        def at(side: Side) -> np.ndarray:
+            return angle_at(*(points[:, joint(side, name)] for name in (a, b, c)))
+
+        return self.sided(at, a, b, c)
+
+    def incline(self, low: str, high: str) -> Sided:
+        """The image segment ``low`` -> ``high`` from vertical, degrees, on each side."""
+        return self.sided(
+            lambda side: inclination_to_vertical(self.px(side, low), self.px(side, high)),
+            low, high,
+        )
+
+    def height(self, name: str) -> Sided:
+        """Height of a landmark above the ankle, in trunk lengths."""
+
+        def above_ankle(side: Side) -> np.ndarray:
+            return (self.px(side, "ankle")[:, 1] - self.px(side, name)[:, 1]) / self.trunk_length
+
+        return self.sided(above_ankle, name, "ankle")
+
+    @property
+    def mid_trunk(self) -> np.ndarray:
+        """(T, 2) the middle of hips and shoulders: inside the trunk whichever way it faces."""
+        return 0.25 * sum(  # type: ignore[return-value]
+            self.pixels[:, joint(side, name)]
+            for side in ("left", "right") for name in ("hip", "shoulder")
+        )
+
+
+SHOWN = ("hip_angle", "knee_angle", "trunk_inclination")
+"""The angles every output shows whatever the lift (the annotated video's labels, the report's
+plots and each rep's measures): what a coach reads off a side view of any hinge."""
+
+Kind = Literal["sided", "single", "mask"]
+
+
+@dataclass(frozen=True)
+class SeriesSpec:
+    """A registered series: its function, and what it returns."""
+
+    name: str
+    function: Callable[[Frames], Measure]
+    kind: Kind
+    """``sided`` (:class:`Sided`), ``single`` (:class:`Series`) or ``mask`` (a bool array)."""
+    doc: str
+
+
+SERIES: dict[str, SeriesSpec] = {}
+"""Every series, by name."""
+
+
+def series(kind: Kind) -> Callable[[Callable[[Frames], Measure]], Callable[[Frames], Measure]]:
+    """Register a series under its function's name; its docstring is what the docs say of it."""
+
+    def register(function: Callable[[Frames], Measure]) -> Callable[[Frames], Measure]:
+        doc = " ".join((function.__doc__ or "").split())
+        SERIES[function.__name__] = SeriesSpec(function.__name__, function, kind, doc)
+        return function
+
+    return register
+
+
+def measure(frames: Frames, names: Iterable[str]) -> dict[str, Measure]:
+    """The series ``names`` of ``frames``, by name."""
+    return {name: SERIES[name].function(frames) for name in names}
+
+
+@series("sided")
+def hip_angle(f: Frames) -> Sided:
+    """Shoulder-hip-knee in the image, degrees; 180 standing tall, smaller as the hips hinge."""
+    return f.angle(f.pixels, "shoulder", "hip", "knee")
+
+
+@series("sided")
+def hip_angle_3d(f: Frames) -> Sided:
+    """Shoulder-hip-knee from world landmarks, degrees: view-independent, but carrying the
+    model's noisier depth guess."""
+    return f.angle(f.world, "shoulder", "hip", "knee")
+
+
+@series("sided")
+def knee_angle(f: Frames) -> Sided:
+    """Hip-knee-ankle in the image, degrees; 180 locked out."""
+    return f.angle(f.pixels, "hip", "knee", "ankle")
+
+
+@series("sided")
+def shin_inclination(f: Frames) -> Sided:
+    """Ankle-to-knee from vertical, degrees; beyond 90 the knee is below the ankle."""
+    return f.incline("ankle", "knee")
+
+
+@series("sided")
+def trunk_inclination(f: Frames) -> Sided:
+    """Hip-to-shoulder from vertical, degrees; 90 with the back horizontal."""
+    return f.incline("hip", "shoulder")
+
+
+@series("sided")
+def trunk_lean(f: Frames) -> Sided:
+    """Trunk inclination signed by direction: positive with the shoulders ahead of the hips
+    (towards the toes), negative leaning back behind them, the lean-back at a lockout that
+    over-extends the lower back. NaN when the forward direction is unknown."""
+
+    def lean(side: Side) -> np.ndarray:
+        ahead = f.forward * (f.px(side, "shoulder")[:, 0] - f.px(side, "hip")[:, 0])
+        return np.sign(ahead) * inclination_to_vertical(f.px(side, "hip"), f.px(side, "shoulder"))
+
+    return f.sided(lean, "hip", "shoulder")
+
+
+@series("sided")
+def wrist_height(f: Frames) -> Sided:
+    """Height of the wrist above the hip over that of the shoulder above the hip: 0 at hip
+    height, 1 at shoulder height, above 1 higher. NaN when the trunk leans so far that the
+    shoulders are not a height reference (``WRIST_HEIGHT_MIN_TRUNK_RISE``)."""
+
+    def ratio(side: Side) -> np.ndarray:
+        hip_y = f.px(side, "hip")[:, 1]
+        rise = hip_y - f.px(side, "shoulder")[:, 1]
+        defined = rise >= WRIST_HEIGHT_MIN_TRUNK_RISE * f.trunk_length
+        lift = hip_y - f.px(side, "wrist")[:, 1]
+        return np.divide(lift, rise, out=np.full_like(lift, np.nan), where=defined)
+
+    return f.sided(ratio, "hip", "shoulder", "wrist")
+
+
+@series("sided")
+def wrist_offset(f: Frames) -> Sided:
+    """Horizontal distance of the wrist from mid-foot (between heel and toe), in trunk lengths;
+    positive in front of mid-foot (towards the toes)."""
+
+    def offset(side: Side) -> np.ndarray:
+        mid_foot = 0.5 * (f.px(side, "heel")[:, 0] + f.px(side, "foot_index")[:, 0])
+        return f.forward * (f.px(side, "wrist")[:, 0] - mid_foot) / f.trunk_length
+
+    return f.sided(offset, "wrist", "heel", "foot_index")
+
+
+@series("sided")
+def hip_height(f: Frames) -> Sided:
+    """Height of the hip above the ankle, in trunk lengths: what 'hips rise' means."""
+    return f.height("hip")
+
+
+@series("sided")
+def shoulder_height(f: Frames) -> Sided:
+    """Height of the shoulder above the ankle, in trunk lengths."""
+    return f.height("shoulder")
+
+
+@series("single")
+def back_bend(f: Frames) -> Series:
+    """Bulge of the back contour past the straight line between its ends, in lengths of that
+    line: 0 flat, positive rounded (spine flexed), negative arched; trusted as far as the facing
+    hip and shoulder are seen."""
+    bend = geometry.back_bend(f.contour, f.mid_trunk)
+    seen = f.visibility[:, [joint(f.facing, "hip"), joint(f.facing, "shoulder")]].min(axis=1)
+    return Series(bend, np.where(np.isfinite(bend), np.nan_to_num(seen), 0.0))
+
+
+@series("mask")
+def back_hidden(f: Frames) -> np.ndarray:
+    """Whether an elbow or wrist lies behind the back, between shoulder and hip level, where its
+    silhouette merges with the back's (hands behind the back, a bar on it): the back contour
+    then traces the arm, not the spine."""
+    names = ("elbow", "wrist")
+    arms = np.stack([f.px(side, name) for side in ("left", "right") for name in names], axis=1)
+    seen = np.stack(
+        [f.visibility[:, joint(side, name)] for side in ("left", "right") for name in names],
+        axis=1,
+    )
+    arms = np.where((seen >= ARM_VISIBILITY)[..., None], arms, np.nan)
+    return geometry.arms_behind_back(f.contour, f.mid_trunk, f.px(f.facing, "shoulder"),
+                            f.px(f.facing, "hip"), arms)
