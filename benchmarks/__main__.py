@@ -19,6 +19,7 @@ from formcheck.files import atomic_write
 
 BENCHMARKS = {
     "accuracy": "Accuracy against the labelled clips",
+    "views": "Each check per camera view: precision, recall, abstention; two-camera agreement",
     "pose_throughput": "Pose pipeline throughput (one clip, per model)",
     "speed": "Speed per model and resolution",
     "memory": "Memory: a long video against a short one",

@@ -14,13 +14,15 @@ from __future__ import annotations
 
 import argparse
 import csv
+import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from benchmarks.common import CLIPS, ROOT, cached_track, table, write_result
 from formcheck.analysis import analyze_track
 from formcheck.config import load_lift
+from formcheck.lift import Lift
 from formcheck.report import Report
 
 LABELS = (ROOT / "tests" / "labels", ROOT / "benchmarks" / "labels")
@@ -36,6 +38,8 @@ class Tally:
     fn: int = 0
     tn: int = 0
     abstained: int = 0
+    abstained_true: int = 0
+    """Abstentions on reps labelled with the fault: misses, for a user."""
 
     def precision(self) -> float | None:
         return self.tp / (self.tp + self.fp) if self.tp + self.fp else None
@@ -87,23 +91,52 @@ def match(report: Report, labelled: list[dict[str, str]]) -> list[tuple[int, int
     return out
 
 
+def unclear(notes: str, code: str) -> bool:
+    """Whether labels leave ``code`` undecided on a rep: its notes (or its clip's) call the
+    faults unclear, or call this one unclear ("unclear hips_rise_first: ...")."""
+    notes = notes.lower()
+    named = re.findall(r"unclear ([a-z]+_[a-z_]+):", notes)
+    return code in named or notes.count("unclear") > len(named)
+
+
+@dataclass(frozen=True)
+class Status:
+    """One check's answer on one rep: found the fault, judged it absent, or abstained."""
+
+    found: bool
+    judged: bool
+
+
+def statuses(report: Report, rep: int, lift: Lift) -> dict[str, Status]:
+    """Each fault code of ``lift`` on rep ``rep`` of ``report``: found (in any rep), judged
+    absent (by a check that judged a rep that could be judged), or not judged."""
+    verdict = report.reps[rep]
+    found = {f.code for f in verdict.faults}
+    result = {check.check: check.result for check in verdict.checks}
+    rule_of = {code: spec.rule for spec in lift.checks for code in spec.faults}
+    return {
+        code: Status(True, True) if code in found else Status(
+            False, verdict.outcome != "ambiguous" and result.get(rule_of[code]) != "not_judged")
+        for code in lift.faults
+    }
+
+
 def score_faults(
-    report: Report, labelled: list[dict[str, str]], clip_notes: str, tallies: dict[str, Tally]
+    report: Report, lift: Lift, labelled: list[dict[str, str]], clip_notes: str,
+    tally_of: Callable[[str], Tally],
 ) -> None:
-    checks = load_lift(report.exercise, report.variant).faults
+    """Add each matched rep's verdict on each fault code to ``tally_of(code)``."""
     for i, j in match(report, labelled):
-        rep, row = report.reps[i], labelled[j]
-        if "unclear" in (row["notes"] + clip_notes).lower():
-            continue
+        row = labelled[j]
         truth = set(filter(None, row["faults"].split(";")))
-        found = {f.code for f in rep.faults}
-        refused = {a.check for a in rep.abstained}
-        for code in checks:
-            tally = tallies[code]
-            if code in refused or (code in ("low_swing", "high_swing")
-                                   and "swing_height" in refused):
+        for code, status in statuses(report, i, lift).items():
+            if unclear(row["notes"] + " " + clip_notes, code):
+                continue
+            tally = tally_of(code)
+            if not status.judged:
                 tally.abstained += 1
-            elif code in found:
+                tally.abstained_true += code in truth
+            elif status.found:
                 tally.tp += code in truth
                 tally.fp += code not in truth
             elif code in truth:
@@ -138,7 +171,8 @@ def main(argv: Sequence[str] | None = None) -> dict[str, object]:
         counts.abs_error += abs(ours - truth)
         counts.reps += ours
         counts.ambiguous += report.ambiguous
-        score_faults(report, rep_labels.get(row["file"], []), row["notes"], tallies)
+        score_faults(report, lift, rep_labels.get(row["file"], []), row["notes"],
+                     tallies.__getitem__)
         per_clip.append({"file": row["file"], "exercise": row["exercise"], "labelled": truth,
                          "counted": ours, "ambiguous": report.ambiguous,
                          "view": report.view.view})

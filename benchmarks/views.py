@@ -14,14 +14,16 @@ agrees when both cameras judged it and gave the same answer.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
 
-from benchmarks.accuracy import Tally, match, read_labels
-from benchmarks.common import CLIPS, cached_track, table, write_result
+from benchmarks.accuracy import Tally, match, read_labels, score_faults, statuses
+from benchmarks.common import CLIPS, ROOT, cached_track, table, write_result
 from formcheck.analysis import analyze_track
 from formcheck.config import load_lift
+from formcheck.evidence import EVIDENCE, Evidence
+from formcheck.evidence import Tally as EvidenceTally
 from formcheck.lift import Lift
 from formcheck.report import Report
 
@@ -32,60 +34,14 @@ PAIRS = tuple(
 )
 """Synchronised takes: side camera, and a second camera about 42° off the front."""
 
+EVIDENCE_FILE = ROOT / "formcheck" / "evidence.toml"
+
 
 def opened(lift: Lift) -> Lift:
     """``lift`` with every view gate at 0°: each check judges from wherever the camera stood."""
     gates = {name: t.model_copy(update={"value": 0.0})
              for name, t in lift.thresholds.items() if name.endswith("_min_yaw")}
     return lift.model_copy(update={"thresholds": lift.thresholds | gates})
-
-
-@dataclass(frozen=True)
-class Status:
-    """One check's answer on one rep: found the fault, judged it absent, or abstained."""
-
-    found: bool
-    judged: bool
-    reason: str = ""
-
-
-def statuses(report: Report, rep: int, lift: Lift) -> dict[str, Status]:
-    """Each fault code of ``lift`` on rep ``rep`` of ``report``."""
-    verdict = report.reps[rep]
-    found = {f.code for f in verdict.faults}
-    refused = {a.check: a.reason for a in verdict.abstained}
-    out = {}
-    for code in lift.faults:
-        check = "swing_height" if code in ("low_swing", "high_swing") else code
-        if code in found:
-            out[code] = Status(True, True)
-        elif check in refused or verdict.outcome == "ambiguous":
-            out[code] = Status(False, False, refused.get(check, "rep not judged"))
-        else:
-            out[code] = Status(False, True)
-    return out
-
-
-def tally(
-    report: Report, lift: Lift, labelled: list[dict[str, str]], notes: str,
-    tallies: dict[tuple[str, str], Tally], bucket: str,
-) -> None:
-    for i, j in match(report, labelled):
-        row = labelled[j]
-        if "unclear" in (row["notes"] + notes).lower():
-            continue
-        truth = set(filter(None, row["faults"].split(";")))
-        for code, status in statuses(report, i, lift).items():
-            t = tallies[code, bucket]
-            if not status.judged:
-                t.abstained += 1
-            elif status.found:
-                t.tp += code in truth
-                t.fp += code not in truth
-            elif code in truth:
-                t.fn += 1
-            else:
-                t.tn += 1
 
 
 def agreement(first: Report, second: Report, lift: Lift) -> dict[str, list[int]]:
@@ -104,8 +60,13 @@ def agreement(first: Report, second: Report, lift: Lift) -> dict[str, list[int]]
 
 def main(argv: Sequence[str] | None = None) -> dict[str, object]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.parse_args(argv)
+    parser.add_argument("--quick", action="store_true", help="the synchronised takes only (CI)")
+    parser.add_argument("--write", action="store_true",
+                        help="write the gates-open tallies to formcheck/evidence.toml")
+    args = parser.parse_args(argv)
     clips, rep_labels = read_labels()
+    if args.quick:
+        clips = [c for c in clips if any(c["file"] in pair for pair in PAIRS)]
     runs = {"shipped": lambda lift: lift, "open": opened}
     tallies: dict[str, dict[tuple[str, str], Tally]] = {name: defaultdict(Tally) for name in runs}
     reports: dict[str, dict[str, Report]] = {name: {} for name in runs}
@@ -119,12 +80,13 @@ def main(argv: Sequence[str] | None = None) -> dict[str, object]:
         track = cached_track(video)
         for name, adjust in runs.items():
             lift = adjust(base)
-            report = analyze_track(track, lift)
+            report = analyze_track(track, lift, evidence=None if name == "open" else EVIDENCE)
             reports[name][row["file"]] = report
             bucket = report.view.view
             yaws[row["file"]] = report.view.yaw_deg
-            tally(report, lift, rep_labels.get(row["file"], []), row["notes"], tallies[name],
-                  bucket)
+            by = tallies[name]
+            score_faults(report, lift, rep_labels.get(row["file"], []), row["notes"],
+                         lambda code, by=by, bucket=bucket: by[code, bucket])
     rows = []
     for name, by in tallies.items():
         for (code, bucket), t in sorted(by.items()):
@@ -132,13 +94,31 @@ def main(argv: Sequence[str] | None = None) -> dict[str, object]:
                          "FN": t.fn, "TN": t.tn, "abstained": t.abstained,
                          "precision": _ratio(t.precision()), "recall": _ratio(t.recall())})
     print(table(list(rows[0]), [list(r.values()) for r in rows]))
+    summary = []
+    for name, by in tallies.items():
+        tp, fp, fn, unseen = (sum(getattr(t, k) for t in by.values())
+                              for k in ("tp", "fp", "fn", "abstained_true"))
+        angled = [r for r in reports[name].values() if r.view.view in ("side", "oblique")]
+        reps = sum(r.rep_count for r in angled)
+        summary.append({
+            "gates": name, "TP": tp, "FP": fp, "FN": fn,
+            "precision": _ratio(tp / (tp + fp) if tp + fp else None),
+            "recall": _ratio(tp / (tp + fn) if tp + fn else None),
+            "recall, abstaining = missed": _ratio(tp / (tp + fn + unseen) if tp + fn + unseen
+                                                  else None),
+            "reps filmed 25-90°": reps,
+            "ambiguous %": round(100 * sum(r.ambiguous for r in angled) / max(reps, 1), 1),
+            "checks judged %": round(100 * _judged_share(angled), 1),
+        })
+    print()
+    print(table(list(summary[0]), [list(r.values()) for r in summary]))
     pairs = []
     for side, oblique in PAIRS:
         if not (CLIPS / oblique).exists():
             continue
         lift = opened(load_lift("deadlift", "kettlebell"))
-        first = analyze_track(cached_track(CLIPS / side), lift)
-        second = analyze_track(cached_track(CLIPS / oblique), lift)
+        first = analyze_track(cached_track(CLIPS / side), lift, evidence=None)
+        second = analyze_track(cached_track(CLIPS / oblique), lift, evidence=None)
         for code, (both, same) in sorted(agreement(first, second, lift).items()):
             pairs.append({"side": side, "second camera": oblique,
                           "yaw": round(second.view.yaw_deg, 1), "fault": code,
@@ -146,10 +126,31 @@ def main(argv: Sequence[str] | None = None) -> dict[str, object]:
     if pairs:
         print()
         print(table(list(pairs[0]), [list(r.values()) for r in pairs]))
-    payload = {"checks": rows, "pairs": pairs,
+    if args.write and not args.quick:
+        measured = (f"{dt.date.today()}: {len(reports['open'])} labelled clips "
+                    "(tests/labels, benchmarks/labels), full model, every view gate open")
+        evidence = Evidence(
+            {code: {bucket: evidence_tally(t) for (c, bucket), t in tallies["open"].items()
+                    if c == code}
+             for code in {c for c, _ in tallies["open"]}},
+            measured,
+        )
+        EVIDENCE_FILE.write_text(evidence.to_toml())
+        print(f"evidence written to {EVIDENCE_FILE}")
+    payload = {"checks": rows, "summary": summary, "pairs": pairs,
                "yaw_deg": {k: round(v, 1) for k, v in sorted(yaws.items())}}
-    print(f"written to {write_result('views', payload)}")
+    print(f"written to {write_result('views_quick' if args.quick else 'views', payload)}")
     return payload
+
+
+def _judged_share(reports: list[Report]) -> float:
+    """Share of (rep, check) pairs on which the check judged."""
+    checks = [c for r in reports for rep in r.reps for c in rep.checks]
+    return sum(c.result != "not_judged" for c in checks) / max(len(checks), 1)
+
+
+def evidence_tally(t: Tally) -> EvidenceTally:
+    return EvidenceTally(tp=t.tp, fp=t.fp, fn=t.fn, tn=t.tn)
 
 
 def _ratio(value: float | None) -> str:

@@ -17,12 +17,14 @@ from typing import Any
 import numpy as np
 
 import formcheck
+from formcheck.evidence import EVIDENCE, Evidence
 from formcheck.files import display
 from formcheck.kinematics import Kinematics, Smoothing, kinematics
 from formcheck.lift import Lift
 from formcheck.report import (
     SEVERITY_PENALTY,
     Abstention,
+    CheckResult,
     Fault,
     Report,
     RepReport,
@@ -53,6 +55,12 @@ def driver_signal(kin: Kinematics, lift: Lift) -> np.ndarray:
 def find_reps(kin: Kinematics, lift: Lift) -> list[Rep]:
     return segment_reps(driver_signal(kin, lift), kin.times, rep_settings(lift),
                         turn_at=lift.turn_at)
+
+
+UNGATED = (
+    "every check judged from any camera view (all checks): where a check's precision from "
+    "this view was not measured to hold up, its verdicts are not to be trusted"
+)
 
 
 def analysis_series(lift: Lift) -> tuple[str, ...]:
@@ -237,27 +245,25 @@ def unjudgeable(ctx: RepContext, cuts: Sequence[Mapping[str, Any]] = ()) -> list
     return [abstention for abstention in found if abstention is not None]
 
 
-def judge_rep(
-    ctx: RepContext,
-    verdicts: Sequence[Verdict] | None = None,
-    *,
-    cuts: Sequence[Mapping[str, Any]] = (),
-) -> RepReport:
-    """Outcome, reason and score of one rep from its checks' verdicts (by default, those of
-    the lift's own checks: the one judge that ``analyze`` and ``live`` share).
+def judge_rep(ctx: RepContext, *, cuts: Sequence[Mapping[str, Any]] = ()) -> RepReport:
+    """Outcome, reason and score of one rep from its lift's checks: the one judge that
+    ``analyze`` and ``live`` share.
 
     A rep whose frames cannot be trusted (:func:`unjudgeable`; ``cuts`` as :func:`time_cuts`
     gives them), or in which the lifter is seen upside down, is ambiguous whatever its checks
     say, a no-rep included: the missing, unrelated or inverted frames may be the deciding ones.
+    So is a rep on which no check could judge. Otherwise the rep is judged on the checks that
+    could judge it, and those that could not are listed with why: "the back cannot be judged
+    from this angle" should not hide that the hips and the lockout could.
     """
     rep, lift = ctx.rep, ctx.lift
-    if verdicts is None:
-        verdicts = run_checks(ctx)
+    verdicts = run_checks(ctx)
     if upside_down(ctx.kin, rep.frames):
         verdicts = [Abstention(check="orientation", reason=UPSIDE_DOWN)]
     faults = [v for v in verdicts if isinstance(v, Fault)]
     untrusted = unjudgeable(ctx, cuts)
     abstained = [*untrusted, *(v for v in verdicts if isinstance(v, Abstention))]
+    judged = len(verdicts) - (len(abstained) - len(untrusted))
     lockout = next((f for f in faults if f.code == "incomplete_lockout"), None)
     no_rep_limit = lift.thresholds.get("no_rep_hip_angle")
     if (
@@ -267,13 +273,14 @@ def judge_rep(
         outcome, score = "no_rep", 0
         reason = (f"never reached lockout: the hips opened to {lockout.value:.0f}°, "
                   f"a rep needs {no_rep_limit.value:.0f}°")
-    elif abstained:
+    elif untrusted or not judged:
         outcome, score = "ambiguous", None
         reason = "cannot judge " + "; ".join(f"{a.check}: {a.reason}" for a in abstained)
     else:
         outcome = "valid"
         score = max(0, 100 - sum(SEVERITY_PENALTY[f.severity] for f in faults))
-        reason = "all checks judged" + (
+        reason = (f"{judged} of {len(verdicts)} checks judged" if abstained
+                  else "all checks judged") + (
             f"; faults: {', '.join(f.code for f in faults)}" if faults else "; no faults"
         )
     kin = ctx.kin
@@ -295,8 +302,32 @@ def judge_rep(
         score=score,
         faults=faults,
         abstained=abstained,
+        checks=check_results(ctx, verdicts),
         measures=measures,
     )
+
+
+def check_results(ctx: RepContext, verdicts: Sequence[Verdict]) -> list[CheckResult]:
+    """Each of the lift's checks on this rep: what it found, the view bucket it judged from and
+    how precise it was measured to be from there."""
+    if len(verdicts) != len(ctx.lift.checks):  # replaced by one reason for the whole rep
+        verdicts = [verdicts[0]] * len(ctx.lift.checks)
+    bucket = ctx.view.view
+    out = []
+    for spec, verdict in zip(ctx.lift.checks, verdicts, strict=True):
+        tallies = [ctx.evidence.tally(code, bucket) for code in spec.faults] if ctx.evidence \
+            else []
+        precisions = [t.precision for t in tallies]
+        out.append(CheckResult(
+            check=spec.rule,
+            result="not_judged" if isinstance(verdict, Abstention)
+            else "fault" if isinstance(verdict, Fault) else "clear",
+            view=bucket,
+            precision=None if not tallies or None in precisions
+            else round(min(p for p in precisions if p is not None), 2),
+            flagged=min((t.flagged for t in tallies), default=0),
+        ))
+    return out
 
 
 def _finite(value: float) -> float | None:
@@ -337,14 +368,20 @@ def run_analysis(
     *,
     smoothing: Smoothing = "zero_phase",
     view: ViewEstimate | None = None,
+    evidence: Evidence | None = EVIDENCE,
 ) -> Analysis:
-    """Judge every rep in ``track`` as ``lift``; see :mod:`formcheck.rules` for the checks."""
+    """Judge every rep in ``track`` as ``lift``; see :mod:`formcheck.rules` for the checks.
+
+    ``evidence`` gates each check on what it was measured to get right from this camera's view
+    bucket (:mod:`formcheck.evidence`); None lets every check judge from wherever the camera
+    stood, which is how that evidence is measured and how a rule is tested on its own.
+    """
     kin = kinematics(track, analysis_series(lift), smoothing=smoothing)
     view = view or estimate_view(track)
     cuts = time_cuts(track)
     found = find_reps(kin, lift)
     verdicts = [judge_rep(ctx, cuts=cuts)
-                for ctx in rep_contexts(kin, view, lift, found)]
+                for ctx in rep_contexts(kin, view, lift, found, evidence)]
     report = build_report(track, lift, kin, view, verdicts)
     return Analysis(track, lift, kin, view, tuple(found), report)
 
@@ -355,20 +392,22 @@ def analyze_track(
     *,
     smoothing: Smoothing = "zero_phase",
     view: ViewEstimate | None = None,
+    evidence: Evidence | None = EVIDENCE,
 ) -> Report:
     """The report of :func:`run_analysis`: what to call when only the verdicts matter."""
-    return run_analysis(track, lift, smoothing=smoothing, view=view).report
+    return run_analysis(track, lift, smoothing=smoothing, view=view, evidence=evidence).report
 
 
 def rep_contexts(
-    kin: Kinematics, view: ViewEstimate, lift: Lift, found: Sequence[Rep]
+    kin: Kinematics, view: ViewEstimate, lift: Lift, found: Sequence[Rep],
+    evidence: Evidence | None = EVIDENCE,
 ) -> list[RepContext]:
     """What the checks see of each rep found in ``kin``: a rep looks back to the previous
     rep's turnaround and ahead to the next one's (or to the clip's ends)."""
     turns = [0, *(rep.turn for rep in found), len(kin.times) - 1]
     return [
         RepContext(rep, kin, view, lift, neutral_back(kin, lift, until=rep.end),
-                   search_from=turns[i], search_to=turns[i + 2])
+                   search_from=turns[i], search_to=turns[i + 2], evidence=evidence)
         for i, rep in enumerate(found)
     ]
 
@@ -425,8 +464,9 @@ def warnings(
     ]
     if view.view != "side":
         out.append(
-            f"camera view is {view.view}: checks that measure angles in the side plane "
-            "(back, hinge depth, lockout) abstain; film from the side for a full verdict"
+            f"camera view is {view.view}: only checks measured to hold up from this view "
+            "judge (each other one says why it cannot); film from the side for the fullest "
+            "verdict"
         )
     duration = float(track.times[-1] - track.times[0]) if len(track) else 0.0
     if duration < shortest:

@@ -16,9 +16,10 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from formcheck.analysis import run_analysis
+from formcheck.analysis import UNGATED, run_analysis
 from formcheck.config import load_lift
 from formcheck.errors import FormcheckError
+from formcheck.evidence import EVIDENCE
 from formcheck.files import check_outputs, display
 from formcheck.outputs import NO_OUTPUTS, Outputs
 from formcheck.pose import PoseSettings, extract_pose
@@ -70,9 +71,14 @@ def analyze(
     model_dir: str | os.PathLike[str] | None = None,
     progress: Callable[[int, int], None] | None = None,
     workers: int | None = None,
+    all_checks: bool = False,
 ) -> Report:
     """Count and judge every rep of ``exercise`` in a video (or a saved pose track), and write
     the ``outputs`` asked for.
+
+    A check judges only from the camera views where its precision was measured to hold up
+    (:mod:`formcheck.evidence`); ``all_checks`` lets every check judge from any view, for
+    research on the checks themselves, and the report then warns that it did.
 
     The lift and its thresholds are loaded, and every output path tried, before the pose model
     runs, so a typo costs seconds, not minutes. Outputs are written atomically: a report on disk
@@ -93,7 +99,9 @@ def analyze(
         track = pose_video(source, model=model, model_dir=model_dir, progress=progress,
                            workers=workers)
         video = Path(source)
-    analysis = run_analysis(track, lift)
+    analysis = run_analysis(track, lift, evidence=None if all_checks else EVIDENCE)
+    if all_checks:
+        analysis.report.warnings.append(UNGATED)
     outputs.write(analysis, video)
     return analysis.report
 

@@ -153,6 +153,11 @@ def analyze(
     config: ConfigOption = None,
     model_dir: ModelDirOption = None,
     workers: WorkersOption = None,
+    all_checks: Annotated[
+        bool,
+        typer.Option("--all-checks", help="Let every check judge from any camera view, even "
+                     "where its precision there was not measured to hold up (research use)."),
+    ] = False,
 ) -> None:
     """Count every rep, judge it, and say what to fix."""
     from formcheck.api import analyze as run
@@ -163,7 +168,7 @@ def analyze(
     with frame_progress("pose") as progress:
         report = run(
             source, exercise, variant=variant, config=config, outputs=outputs, model=model,
-            model_dir=model_dir, progress=progress, workers=workers,
+            model_dir=model_dir, progress=progress, workers=workers, all_checks=all_checks,
         )
     print_summary(report, err if outputs.to_stdout else out)
 
@@ -177,21 +182,48 @@ def print_summary(report: Report, console: Console) -> None:
         f"{report.ambiguous} ambiguous"
         + (f" · mean score {report.mean_score:.0f}" if report.mean_score is not None else "")
     )
-    table = Table("rep", "time (s)", "outcome", "score", "faults / reason", box=None)
+    table = Table("rep", "time (s)", "outcome", "score", "checks", "faults / reason", box=None)
     for rep in report.reps:
         detail = ", ".join(
             f"{f.code} {f.severity} ({f.value:.3g} vs {f.threshold:g})" for f in rep.faults
         ) or ("-" if rep.outcome == "valid" else rep.reason)
+        judged = sum(check.result != "not_judged" for check in rep.checks)
         table.add_row(
             str(rep.index), f"{rep.start_s:.1f}-{rep.end_s:.1f}", rep.outcome,
-            "" if rep.score is None else str(rep.score), escape(detail),
+            "" if rep.score is None else str(rep.score),
+            f"{judged}/{len(rep.checks)}" if rep.checks else "", escape(detail),
         )
     if report.reps:
         console.print(table)
+    for line in not_judged(report):
+        console.print(f"[yellow]not judged:[/] {escape(line)}")
     for cue in report.top_cues:
         console.print(f"[bold green]cue:[/] {escape(cue)}")
     for warning in report.warnings:
         console.print(f"[yellow]note:[/] {escape(warning)}")
+
+
+def not_judged(report: Report) -> list[str]:
+    """One line per check that did not judge some valid reps, and why: a score means only as
+    much as the checks behind it."""
+    reps: dict[tuple[str, str], list[int]] = {}
+    for rep in report.reps:
+        if rep.outcome == "valid":
+            for abstention in rep.abstained:
+                reps.setdefault((abstention.check, abstention.reason), []).append(rep.index)
+    return [f"{check} (rep{'s' if len(indices) > 1 else ''} {_spans(indices)}): {reason}"
+            for (check, reason), indices in reps.items()]
+
+
+def _spans(indices: list[int]) -> str:
+    """1, 2, 3, 5 as '1-3, 5'."""
+    runs: list[list[int]] = []
+    for i in indices:
+        if runs and i == runs[-1][-1] + 1:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    return ", ".join(f"{r[0]}-{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs)
 
 
 @app.command()
@@ -203,6 +235,7 @@ def exercises(
 ) -> None:
     """List the lifts, their checks and every threshold with its unit and source."""
     from formcheck.config import lift_names, load_lift, thresholds_markdown
+    from formcheck.evidence import EVIDENCE
 
     names = (lift_name,) if lift_name else lift_names()
     if markdown:
@@ -215,7 +248,10 @@ def exercises(
             f"reps turn at the {lift.turn_at} of {lift.driver.replace('_', ' ')}"
         )
         out.print(f"validated on: {escape(lift.validated_on)}", highlight=False)
-        out.print(f"checks: {', '.join(lift.faults)}")
+        checks = Table("check", "faults", "judges from (precision on flagged reps)", box=None)
+        for check in lift.checks:
+            checks.add_row(check.rule, ", ".join(check.faults), EVIDENCE.judges_from(check.faults))
+        out.print(checks)
         table = Table("threshold", "value", "unit", "source", box=None)
         for t in lift.thresholds.values():
             table.add_row(t.name, f"{t.value:g}", t.unit, escape(t.source))

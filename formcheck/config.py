@@ -359,6 +359,8 @@ def _check_driver(driver: object, origin: str) -> None:
 def thresholds_markdown(lifts: tuple[str, ...] | None = None) -> str:
     """Every lift's thresholds as markdown tables: the reference in docs/rules.md, generated
     from the TOML files so the documentation cannot drift from the values in force."""
+    from formcheck.evidence import EVIDENCE
+
     parts = []
     for name in lifts or lift_names():
         lift = load_lift(name)
@@ -369,11 +371,12 @@ def thresholds_markdown(lifts: tuple[str, ...] | None = None) -> str:
             f"Reps turn at the {lift.turn_at} of `{lift.driver}`. "
             f"Validated on: {lift.validated_on}.",
             "",
-            "| check (rule) | faults it reports | cue |",
-            "|---|---|---|",
+            "| check (rule) | faults it reports | judges from (precision on flagged reps) | cue |",
+            "|---|---|---|---|",
             *(
                 f"| `{check.rule}` | {', '.join(f'`{code}`' for code in check.faults)} | "
-                + " / ".join(check.cues.values()) + " |"
+                f"{EVIDENCE.judges_from(check.faults)} | " + " / ".join(check.cues.values())
+                + " |"
                 for check in lift.checks
             ),
             "",

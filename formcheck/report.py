@@ -49,6 +49,23 @@ class Abstention(BaseModel):
     reason: str
 
 
+class CheckResult(BaseModel):
+    """How one of the lift's checks judged this rep, and how far that can be trusted."""
+
+    model_config = ConfigDict(frozen=True)
+
+    check: str = Field(description="The check (a rule of formcheck.rules).")
+    result: Literal["fault", "clear", "not_judged"]
+    view: Literal["side", "oblique", "front", "unknown"] = Field(
+        description="The camera-view bucket it judged from (side >= 60°, oblique 25-60°, "
+        "front < 25° from the lifter's front).")
+    precision: float | None = Field(
+        description="The check's measured precision from this view bucket on reps labelled by "
+        "eye (benchmarks/views.py); null if never measured there.")
+    flagged: int = Field(description="Labelled reps the check flagged from this bucket: what "
+                         "the precision rests on.")
+
+
 class RepReport(BaseModel):
     index: int = Field(description="1-based rep number in the clip.")
     start_s: float
@@ -61,6 +78,9 @@ class RepReport(BaseModel):
     score: int | None = Field(description="0-100; null when the rep is ambiguous.")
     faults: list[Fault]
     abstained: list[Abstention]
+    checks: list[CheckResult] = Field(
+        default_factory=list,
+        description="Each check of the lift on this rep: result, view bucket, measured precision.")
     measures: dict[str, float | None] = Field(
         description="Key measurements of the rep (angles in degrees), for plots and research."
     )

@@ -20,6 +20,7 @@ from typing import Literal
 
 import numpy as np
 
+from formcheck.evidence import Evidence
 from formcheck.kinematics import Kinematics
 from formcheck.lift import Lift
 from formcheck.report import Abstention, Fault
@@ -47,6 +48,9 @@ class RepContext:
     search_to: int
     """Last frame worth looking ahead to for this rep's finish: the next rep's turnaround, or
     the clip's end."""
+    evidence: Evidence | None = None
+    """What each check was measured to get right per view bucket; a check abstains from a
+    bucket where it does not hold up (see :mod:`formcheck.evidence`). None: no such gate."""
 
     @property
     def frames(self) -> np.ndarray:
@@ -138,8 +142,17 @@ def rule(
 
 
 def run_checks(ctx: RepContext) -> list[Verdict]:
-    """Every check of the rep's lift, in the order the lift lists them."""
-    return [RULES[check.rule].function(ctx, **check.cues) for check in ctx.lift.checks]
+    """Every check of the rep's lift, in the order the lift lists them; a check whose evidence
+    does not hold up from this camera's view bucket abstains instead, saying so."""
+    return [_gated(ctx, RULES[check.rule], RULES[check.rule].function(ctx, **check.cues))
+            for check in ctx.lift.checks]
+
+
+def _gated(ctx: RepContext, rule: Rule, verdict: Verdict) -> Verdict:
+    if ctx.evidence is None or isinstance(verdict, Abstention):
+        return verdict
+    why = ctx.evidence.why_not(rule.faults, ctx.view.view)
+    return verdict if why is None else Abstention(check=rule.name, reason=why)
 
 
 def needs_view(ctx: RepContext, check: str, min_yaw: str) -> Abstention | None:

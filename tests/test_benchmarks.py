@@ -15,7 +15,7 @@ pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.mark.parametrize("name", ["accuracy", "pose_throughput", "speed", "memory",
+@pytest.mark.parametrize("name", ["accuracy", "views", "pose_throughput", "speed", "memory",
                                   "live_latency"])
 def test_benchmark_quick_mode_runs(name: str, pose_model: Path) -> None:
     clip(TBY66.format("c"))

@@ -101,7 +101,10 @@ def test_analyze_writes_json_and_csv(tmp_path: Path) -> None:
         assert rep.start_s <= rep.turn_s <= rep.end_s
     with (tmp_path / "r.csv").open() as fh:
         assert len(list(csv.DictReader(fh))) == report.rep_count
-    assert "cue:" in done.stdout
+    assert all(len(rep.checks) == 6 and rep.checks[0].view == "side" for rep in report.reps)
+    judged = sum(c.result != "not_judged" for c in report.reps[0].checks)
+    assert f" {judged}/6 " in done.stdout
+    assert ("not judged:" in done.stdout) == (judged < 6)
 
 
 def test_analyze_json_to_stdout_is_pure_json() -> None:

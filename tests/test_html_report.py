@@ -79,6 +79,18 @@ def test_hostile_file_name_without_its_video(sample: PoseTrack, tmp_path: Path) 
     assert len(Tags(page).named("img")) == 1  # the plot, and no gallery
 
 
+def test_each_rep_says_what_was_judged_from_which_view_and_how_precise(sample: PoseTrack) -> None:
+    analysis = _analysis(sample)
+    page = render_html(analysis)
+    rep = analysis.report.reps[0]
+    judged = [c for c in rep.checks if c.result != "not_judged"]
+    assert judged and all(c.view == "side" for c in rep.checks)
+    first = judged[0]
+    assert (f"judged from the side view: {first.check.replace('_', ' ')} (precision "
+            f"{first.precision:.2f} on {first.flagged} labelled reps)") in page
+    assert "not reliable from a side view yet" in page
+
+
 def test_hostile_file_name_with_key_frames(tmp_path: Path) -> None:
     clip = hinge(2, from_floor=True, lead_in_s=0.5, tail_s=0.5)
     video = tmp_path / HOSTILE
@@ -104,7 +116,7 @@ def test_what_made_checks_abstain_is_shown(tmp_path: Path) -> None:
     assert report.warnings and report.ambiguous == report.rep_count == 2
     page = render_html(analysis, video=tmp_path / "absent.mp4")
     section = page[page.index('id="cannot-judge"'):page.index('id="plot"')]
-    assert "camera view is" in section and "needs a side view" in section
+    assert "camera view is" in section and "not reliable from an oblique view yet" in section
     assert "(reps 1, 2)" in section
 
 

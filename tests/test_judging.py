@@ -38,7 +38,7 @@ def turned_half(track: PoseTrack) -> PoseTrack:
 
 
 def analyze(track: PoseTrack, lift: str = "deadlift") -> Report:
-    return analyze_track(track, load_lift(lift))
+    return analyze_track(track, load_lift(lift), evidence=None)
 
 
 @pytest.mark.parametrize("lift", UPRIGHT)
