@@ -122,6 +122,19 @@ class LiveServer:
         host, port = self._httpd.server_address[:2]
         return f"http://{host}:{port}/"
 
+    def allows(self, host_header: str | None) -> bool:
+        """Whether a request naming ``host_header`` is for this server as this machine knows it.
+
+        Why: a web page elsewhere can point a name it owns at 127.0.0.1 (DNS rebinding) and
+        then read the webcam feed from the user's own browser; such a request carries that
+        page's name in its Host header, never 127.0.0.1 or localhost.
+        """
+        if host_header is None:
+            return True  # HTTP/1.0 clients; every browser sends Host
+        host, port = self._httpd.server_address[:2]
+        names = {str(host), "127.0.0.1", "localhost", "[::1]"}
+        return host_header.lower() in names | {f"{name}:{port}" for name in names}
+
     def show(self, scene: np.ndarray, state: LiveState, time_s: float) -> Command | None:
         with self._cond:
             self._scene, self._seq = scene, self._seq + 1
@@ -183,7 +196,9 @@ def _handler(server: LiveServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             path = self.path.split("?", 1)[0]
-            if path == "/":
+            if not server.allows(self.headers.get("Host")):
+                self.send_error(HTTPStatus.MISDIRECTED_REQUEST, "unknown host")
+            elif path == "/":
                 self._send(PAGE.encode(), "text/html; charset=utf-8")
             elif path == "/state.json":
                 self._send(json.dumps(server.state()).encode(), "application/json")

@@ -23,6 +23,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.request
 from contextlib import closing, contextmanager
 from dataclasses import fields
@@ -325,6 +326,23 @@ def test_the_web_view_serves_page_state_and_frames() -> None:
         assert reported["reps"] == 2 and reported["frames_sent"] >= 1
     stream.read()  # the stream ends with the session instead of hanging
     stream.close()
+
+
+def test_the_web_view_answers_only_requests_addressed_to_this_machine() -> None:
+    """A page elsewhere that rebinds its own name to 127.0.0.1 must not read the camera feed:
+    its requests name that page's host, and are refused."""
+    server = LiveServer(0)
+    with closing(server):
+        port = server.url.rsplit(":", 1)[1].rstrip("/")
+        for host, allowed in ((f"127.0.0.1:{port}", True), (f"localhost:{port}", True),
+                              (f"evil.example:{port}", False), ("evil.example", False)):
+            request = urllib.request.Request(server.url + "state.json", headers={"Host": host})
+            if allowed:
+                assert json.loads(urllib.request.urlopen(request, timeout=10).read()) is not None
+            else:
+                with pytest.raises(urllib.error.HTTPError) as refused:
+                    urllib.request.urlopen(request, timeout=10)
+                assert refused.value.code == 421
 
 
 def test_no_display_and_no_serve_says_what_to_do(monkeypatch) -> None:
