@@ -41,6 +41,25 @@ app = typer.Typer(
 models_app = typer.Typer(no_args_is_help=True, help="List, fetch and verify the pose models.")
 app.add_typer(models_app, name="models")
 
+
+def _print_version(asked: bool) -> None:
+    if asked:
+        from formcheck import __version__
+
+        out.print(f"formcheck {__version__}", highlight=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_print_version, is_eager=True,
+                     help="Print formcheck's version and exit."),
+    ] = False,
+) -> None:
+    """Form checking for posterior-chain lifts from video."""
+
 DEFAULT_PORT = 8765
 """Port of ``live --serve`` when none is given."""
 

@@ -200,3 +200,10 @@ def test_the_readme_shows_what_the_demo_prints() -> None:
         line = re.sub(r"\s+", " ", line).strip()
         if line and line != "…":
             assert line in printed, f"README shows {line!r}; formcheck prints:\n{done.stdout}"
+
+
+def test_version_is_printed() -> None:
+    import formcheck
+
+    done = run("--version")
+    assert (done.returncode, done.stdout.strip()) == (0, f"formcheck {formcheck.__version__}")
