@@ -26,7 +26,7 @@ from formcheck import models
 from formcheck.errors import FormcheckError
 from formcheck.files import display
 from formcheck.native_logs import native_logs_filtered
-from formcheck.report import Report
+from formcheck.report import Report, RepReport
 from formcheck.signals import stop_like_ctrl_c
 
 if TYPE_CHECKING:
@@ -205,7 +205,7 @@ def print_summary(report: Report, console: Console) -> None:
     for rep in report.reps:
         detail = ", ".join(
             f"{f.code} {f.severity} ({f.value:.3g} vs {f.threshold:g})" for f in rep.faults
-        ) or ("-" if rep.outcome == "valid" else rep.reason)
+        ) or ("-" if rep.outcome == "valid" else _rep_reason(rep))
         judged = sum(check.result != "not_judged" for check in rep.checks)
         table.add_row(
             str(rep.index), f"{rep.start_s:.1f}-{rep.end_s:.1f}", rep.outcome,
@@ -222,13 +222,25 @@ def print_summary(report: Report, console: Console) -> None:
         console.print(f"[yellow]note:[/] {escape(warning)}")
 
 
+def _rep_reason(rep: RepReport) -> str:
+    """Why a rep got no verdict, without the checks' own reasons (listed once, below)."""
+    checks = {check.check for check in rep.checks}
+    own = [a for a in rep.abstained if a.check not in checks]
+    if own:
+        return "cannot judge " + "; ".join(f"{a.check}: {a.reason}" for a in own)
+    if rep.outcome == "ambiguous":
+        return "no check could judge it (below: why)"
+    return rep.reason
+
+
 def not_judged(report: Report) -> list[str]:
-    """One line per check that did not judge some valid reps, and why: a score means only as
-    much as the checks behind it."""
+    """One line per check that did not judge some reps, and why, however many reps share it:
+    a score means only as much as the checks behind it."""
     reps: dict[tuple[str, str], list[int]] = {}
     for rep in report.reps:
-        if rep.outcome == "valid":
-            for abstention in rep.abstained:
+        checks = {check.check for check in rep.checks}
+        for abstention in rep.abstained:
+            if abstention.check in checks:
                 reps.setdefault((abstention.check, abstention.reason), []).append(rep.index)
     return [f"{check} (rep{'s' if len(indices) > 1 else ''} {_spans(indices)}): {reason}"
             for (check, reason), indices in reps.items()]

@@ -207,3 +207,17 @@ def test_version_is_printed() -> None:
 
     done = run("--version")
     assert (done.returncode, done.stdout.strip()) == (0, f"formcheck {formcheck.__version__}")
+
+
+def test_why_checks_did_not_judge_is_said_once_per_check(tmp_path: Path) -> None:
+    """A front-view set: every rep is ambiguous for the same reasons, each printed once."""
+    from synthetic import View, hinge
+
+    track = hinge(3, from_floor=True, view=View(yaw_deg=0)).track.save(tmp_path / "t.npz")
+    done = run("analyze", str(track), "-e", "deadlift")
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    reasons = [line for line in lines if line.startswith("not judged:")]
+    assert len(reasons) == len({line.split(" (reps")[0] for line in reasons}) == 6
+    assert all("(reps 1-3)" in line for line in reasons)
+    assert sum("no check could judge it" in line for line in lines) == 3
