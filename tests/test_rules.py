@@ -235,6 +235,11 @@ FAULTS: dict[str, Case] = {
         lambda t: t("knee_to_hip_flexion") + 0.1,
         lambda r, **kw: hinge(REPS, depth_deg=70, knee_bend_deg=knee_for_ratio(r, 70), **kw),
         0.01),
+    "stiff_legged_knees_bent": Case(
+        "romanian_deadlift", "squatted_hinge", "knee_to_hip_flexion",
+        lambda t: t("knee_to_hip_flexion") + 0.1,
+        lambda r, **kw: hinge(REPS, depth_deg=70, knee_bend_deg=knee_for_ratio(r, 70), **kw),
+        0.01, variant="stiff_legged"),
     "rdl_rounded": Case(
         "romanian_deadlift", "rounded_back", "back_bend", lambda t: t("back_bend") + 0.03,
         lambda bend, **kw: hinge(REPS, depth_deg=80, knee_bend_deg=20, rounded=bend, **kw),
@@ -527,3 +532,14 @@ def test_the_cli_config_option_reaches_the_rules(tmp_path: Path):
         doc = json.loads(out.read_text())
         verdicts[bool(extra)] = [[f["code"] for f in rep["faults"]] for rep in doc["reps"]]
     assert verdicts == {False: [[]] * REPS, True: [["incomplete_lockout"]] * REPS}
+
+
+def test_soft_knees_pass_an_rdl_but_not_a_stiff_legged_deadlift():
+    """The same hinge (knee flexion 0.45 of the hip's): an RDL's soft knees, too bent for the
+    stiff-legged variant, which keeps the knees nearly straight."""
+    clip = hinge(REPS, depth_deg=70, knee_bend_deg=knee_for_ratio(0.45, 70))
+    assert_clean(analyze(clip, "romanian_deadlift"))
+    stiff = analyze(clip, "romanian_deadlift", "stiff_legged")
+    for rep in stiff.reps:
+        assert [(f.code, f.severity) for f in rep.faults] == [("squatted_hinge", "minor")]
+        assert rep.faults[0].value == pytest.approx(0.45, abs=0.01)
