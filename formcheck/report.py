@@ -95,27 +95,29 @@ class ViewReport(BaseModel):
 class Report(BaseModel):
     """Everything formcheck concluded about one clip."""
 
-    formcheck_version: str
-    source: str
-    exercise: str
-    variant: str
+    formcheck_version: str = Field(description="The formcheck that made this report.")
+    source: str = Field(description="The video (or pose track) analysed, as given.")
+    exercise: str = Field(description="The lift, as `formcheck exercises` names it.")
+    variant: str = Field(description="The lift's variant whose thresholds were used.")
     turn_at: Literal["top", "bottom"] = Field(
         description="Where each rep turns around: the top (lifting first) or the bottom."
     )
-    model: str
-    view: ViewReport
-    facing_side: str
+    model: str = Field(description="The pose model the track was made with (lite, full, heavy).")
+    view: ViewReport = Field(description="Where the camera stood: the view bucket each check "
+                             "judged from.")
+    facing_side: str = Field(description="The lifter's side nearer the camera (left or right), "
+                             "whose joints are measured.")
     detection_rate: float = Field(description="Share of frames in which the lifter was found.")
-    duration_s: float
-    rep_count: int
-    valid: int
-    no_rep: int
-    ambiguous: int
+    duration_s: float = Field(description="From the first frame to the last, in seconds.")
+    rep_count: int = Field(description="Reps found: valid + no_rep + ambiguous.")
+    valid: int = Field(description="Reps judged on the checks that could judge them.")
+    no_rep: int = Field(description="Reps that did not count (never reached lockout).")
+    ambiguous: int = Field(description="Reps that could not be judged (see each rep's reason).")
     mean_score: float | None = Field(description="Mean score of the valid and no-rep reps.")
     top_cues: list[str] = Field(description="The cues that matter most, most important first.")
-    warnings: list[str]
+    warnings: list[str] = Field(description="What to know before trusting the numbers.")
     thresholds: dict[str, float] = Field(description="Every threshold used, by name.")
-    reps: list[RepReport]
+    reps: list[RepReport] = Field(description="Every rep, in time order.")
 
     def save_json(self, path: str | os.PathLike[str]) -> None:
         write_text(path, self.model_dump_json(indent=2) + "\n")

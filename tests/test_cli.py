@@ -124,6 +124,8 @@ def test_schema_describes_the_report() -> None:
         assert key in schema["properties"]
     assert "hip_thrust" in schema["properties"]["exercise"]["enum"]
     assert "rounded_back" in schema["$defs"]["Fault"]["properties"]["code"]["enum"]
+    undescribed = [k for k, v in schema["properties"].items() if not v.get("description")]
+    assert not undescribed, f"top-level fields without a description: {undescribed}"
 
 
 def test_exercises_lists_every_lift_with_sources() -> None:
