@@ -49,6 +49,7 @@ from formcheck.live import (
     Recorder,
     live,
     live_labels,
+    rep_line,
     run_live,
     spoken_cue,
 )
@@ -229,6 +230,12 @@ ROUNDED = Fault(code="rounded_back", severity="major", value=0.1, threshold=0.05
 DRIFT = Fault(code="bar_drift", severity="minor", value=0.3, threshold=0.2, unit="",
               threshold_name="bar_offset", at_s=[1.0], frames=[30],
               cue="Keep the weight close: drag it up the legs.")
+
+
+def test_each_rep_gets_one_line_in_the_terminal() -> None:
+    assert rep_line(_rep(3, faults=(ROUNDED, DRIFT))) == (
+        "rep 3 (1.0 s): valid, score 70; rounded_back major, bar_drift minor")
+    assert rep_line(_rep(4, "ambiguous")) == "rep 4 (1.0 s): ambiguous"
 
 
 class FakeSpeaker:
@@ -452,6 +459,8 @@ def test_live_under_xvfb_counts_and_judges_like_analyze(tmp_path) -> None:
     assert report.rep_count == offline.rep_count >= 8
     assert verdicts(report) == verdicts(offline)
     assert (tmp_path / "live.mp4").stat().st_size > 0
+    said = [line for line in run.stderr.splitlines() if line.startswith("formcheck: rep ")]
+    assert said == [f"formcheck: {rep_line(rep)}" for rep in report.reps]
     with (tmp_path / "live.csv").open() as fh:
         assert len(list(csv.DictReader(fh))) == report.rep_count
 

@@ -44,6 +44,7 @@ from formcheck.live.session import (
     Phase,
     live_labels,
     rep_cue,
+    rep_line,
     spoken_cue,
 )
 from formcheck.live.views import (
@@ -80,6 +81,7 @@ __all__ = [
     "live",
     "live_labels",
     "rep_cue",
+    "rep_line",
     "run_live",
     "spoken_cue",
 ]

@@ -24,7 +24,7 @@ from formcheck.config import load_lift
 from formcheck.errors import FormcheckError
 from formcheck.lift import Lift
 from formcheck.live.feed import PAUSE_POLL_S, Captured, FrameFeed, open_source
-from formcheck.live.session import LiveSession, LiveSettings, LiveState, live_labels
+from formcheck.live.session import LiveSession, LiveSettings, LiveState, live_labels, rep_line
 from formcheck.live.views import Command, LiveView, Recorder, Window, display_problem
 from formcheck.live.voice import CueVoice, EspeakSpeaker, Speaker
 from formcheck.outputs import NO_OUTPUTS, Outputs
@@ -102,7 +102,7 @@ def run_live(
         estimator = stack.enter_context(PoseEstimator(pose_settings))
         feed = stack.enter_context(closing(FrameFeed(frames, paced=paced, drop=drop)))
         loop = _Loop(lift, estimator, feed, views, voice, on_frame, LiveSettings() if
-                     settings is None else settings, fps=fps, source=source)
+                     settings is None else settings, fps=fps, source=source, notify=notify)
         paused = False
         try:
             while True:
@@ -133,10 +133,11 @@ class _Loop:
     def __init__(
         self, lift: Lift, estimator: PoseEstimator, feed: FrameFeed, views: Sequence[LiveView],
         voice: CueVoice | None, on_frame: Callable[[FrameTiming], None] | None,
-        settings: LiveSettings, *, fps: float, source: str,
+        settings: LiveSettings, *, fps: float, source: str, notify: Callable[[str], None],
     ) -> None:
         self.lift, self.estimator, self.feed, self.views = lift, estimator, feed, views
         self.voice, self.on_frame, self.settings = voice, on_frame, settings
+        self.notify = notify
         self.fps, self.source = fps, source
         self.meter = _Meter()
         self.session: LiveSession | None = None
@@ -152,6 +153,7 @@ class _Loop:
             )
         session, meter = self.session, self.meter
         for rep in session.add(self.estimator.estimate(frame)):
+            self.notify(rep_line(rep))
             if self.voice is not None:
                 self.voice.rep_done(rep)
         reps = session.reps
@@ -270,8 +272,9 @@ def live(
             raise FormcheckError(f"{name}: no frames were processed")
         before = len(session.reps)
         report = session.finish()
-        if voice is not None:
-            for rep in report.reps[before:]:
+        for rep in report.reps[before:]:
+            notify(rep_line(rep))
+            if voice is not None:
                 voice.rep_done(rep)
         if outputs.track is not None:
             session.track().save(outputs.track)
