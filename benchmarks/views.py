@@ -26,6 +26,7 @@ from formcheck.evidence import EVIDENCE, Evidence
 from formcheck.evidence import Tally as EvidenceTally
 from formcheck.lift import Lift
 from formcheck.report import Report
+from formcheck.rules import RULES, judged_with
 
 PAIRS = tuple(
     (f"deadlift/TBY66__Intelligent-Deadlift-Diagnosis-System__0016{take}_1.mp4",
@@ -71,6 +72,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, object]:
     tallies: dict[str, dict[tuple[str, str], Tally]] = {name: defaultdict(Tally) for name in runs}
     reports: dict[str, dict[str, Report]] = {name: {} for name in runs}
     yaws = {}
+    used: dict[str, set[tuple[tuple[str, float], ...]]] = defaultdict(set)
     for row in clips:
         video = CLIPS / row["file"]
         if not video.exists():
@@ -78,6 +80,10 @@ def main(argv: Sequence[str] | None = None) -> dict[str, object]:
         base = load_lift(row["exercise"], row["variant"] if row["variant"] in
                          load_lift(row["exercise"]).variants else None)
         track = cached_track(video)
+        for spec in base.checks:
+            values = tuple(sorted(judged_with(RULES[spec.rule], base).items()))
+            for code in spec.faults:
+                used[code].add(values)
         for name, adjust in runs.items():
             lift = adjust(base)
             report = analyze_track(track, lift, evidence=None if name == "open" else EVIDENCE)
@@ -134,6 +140,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, object]:
                     if c == code}
              for code in {c for c, _ in tallies["open"]}},
             measured,
+            {code: [dict(values) for values in sorted(sets)] for code, sets in used.items()},
         )
         EVIDENCE_FILE.write_text(evidence.to_toml())
         print(f"evidence written to {EVIDENCE_FILE}")

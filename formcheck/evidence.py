@@ -6,7 +6,9 @@ were compared with faults labelled by eye on real reps (``python -m benchmarks.v
 writes ``evidence.toml`` beside this module), with the check allowed to judge from any angle.
 Where the check's precision in a view bucket reaches :data:`MIN_PRECISION` on at least
 :data:`MIN_FLAGGED` reps it flagged, it ships there; anywhere else it abstains and says so, with
-the number measured. Evidence, not the geometry alone, decides.
+the number measured. Evidence, not the geometry alone, decides. The precision holds for the
+thresholds it was measured with, so a check judging with others (a variant no labelled clip
+used, a user's ``--config``) abstains as well.
 
 Example:
     >>> EVIDENCE.ships("squatted_hinge", "side")
@@ -18,7 +20,7 @@ Example:
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
@@ -78,6 +80,21 @@ class Evidence:
     tallies: dict[str, dict[str, Tally]]
     measured: str
     """When and on what the tallies were measured."""
+    measured_with: dict[str, list[dict[str, float]]] = field(default_factory=dict)
+    """Per fault code, each set of threshold values its check used on the labelled clips (a
+    lift and variant each): precision measured with other values is not measured at all."""
+
+    def unmeasured_thresholds(self, code: str, values: dict[str, float]) -> str | None:
+        """Why ``values`` (a check's thresholds in force) fall outside what ``code`` was measured
+        with; None if they match a measured set, or nothing was recorded for the code."""
+        known = self.measured_with.get(code)
+        if not known or any(values == measured for measured in known):
+            return None
+        differ = sorted(name for name in values
+                        if all(measured.get(name) != values[name] for measured in known))
+        shown = ", ".join(f"{name} {values[name]:g}" for name in differ or values)
+        return (f"its precision was not measured with these thresholds ({shown}); "
+                "`--all-checks` judges anyway")
 
     def tally(self, code: str, bucket: str) -> Tally:
         return self.tallies.get(code, {}).get(bucket, Tally())
@@ -126,6 +143,10 @@ class Evidence:
             for bucket, t in sorted(buckets.items()):
                 lines += [f"[tallies.{code}.{bucket}]",
                           f"tp = {t.tp}", f"fp = {t.fp}", f"fn = {t.fn}", f"tn = {t.tn}", ""]
+        for code, sets in sorted(self.measured_with.items()):
+            for values in sets:
+                lines += [f"[[measured_with.{code}]]",
+                          *(f"{name} = {value!r}" for name, value in sorted(values.items())), ""]
         return "\n".join(lines)
 
 
@@ -136,7 +157,9 @@ def _a(bucket: str) -> str:
 def _read(doc: dict[str, Any]) -> Evidence:
     tallies = {code: {bucket: Tally(**counts) for bucket, counts in buckets.items()}
                for code, buckets in doc.get("tallies", {}).items()}
-    return Evidence(tallies, doc.get("measured", ""))
+    measured_with = {code: [dict(values) for values in sets]
+                     for code, sets in doc.get("measured_with", {}).items()}
+    return Evidence(tallies, doc.get("measured", ""), measured_with)
 
 
 def load_evidence() -> Evidence:

@@ -151,8 +151,19 @@ def run_checks(ctx: RepContext) -> list[Verdict]:
 def _gated(ctx: RepContext, rule: Rule, verdict: Verdict) -> Verdict:
     if ctx.evidence is None or isinstance(verdict, Abstention):
         return verdict
-    why = ctx.evidence.why_not(rule.faults, ctx.view.view)
+    why = ctx.evidence.why_not(rule.faults, ctx.view.view) or next(
+        (reason for code in rule.faults
+         if (reason := ctx.evidence.unmeasured_thresholds(code, judged_with(rule, ctx.lift)))),
+        None)
     return verdict if why is None else Abstention(check=rule.name, reason=why)
+
+
+def judged_with(rule: Rule, lift: Lift) -> dict[str, float]:
+    """The threshold values ``rule`` judges with in ``lift`` (its major twins included; the
+    view gates left out: the evidence's view buckets stand for them)."""
+    names = [name for base in rule.thresholds if not base.endswith("_min_yaw")
+             for name in (base, f"{base}_major")]
+    return {name: lift.value(name) for name in names if name in lift.thresholds}
 
 
 def needs_view(ctx: RepContext, check: str, min_yaw: str) -> Abstention | None:

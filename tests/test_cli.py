@@ -165,15 +165,22 @@ def test_analyze_bad_config(tmp_path: Path, config: str, pattern: str) -> None:
 
 
 def test_config_override_changes_the_verdict(tmp_path: Path) -> None:
+    """Thresholds of one's own are used, and said to be unmeasured: by default the checks they
+    change abstain with that reason; with --all-checks they judge with them."""
     import json
 
     path = tmp_path / "c.toml"
     path.write_text('[thresholds.back_bend]\nvalue = 0.5\nsource = "test"\n'
                     "[thresholds]\nback_bend_major = 0.6\nhip_lead = 0.9\nhip_lead_major = 0.95\n")
-    done = run("analyze", str(SAMPLE), "-e", "deadlift", "--config", str(path), "--json", "-")
-    report = json.loads(done.stdout)
+    args = ("analyze", str(SAMPLE), "-e", "deadlift", "--config", str(path), "--json", "-")
+    report = json.loads(run(*args).stdout)
     assert report["thresholds"]["back_bend"] == 0.5
-    assert all(not rep["faults"] for rep in report["reps"])
+    for rep in report["reps"]:
+        reason = next(a["reason"] for a in rep["abstained"] if a["check"] == "rounded_back")
+        assert "not measured with these thresholds (back_bend 0.5, back_bend_major 0.6)" in reason
+    judged = json.loads(run(*args, "--all-checks").stdout)
+    assert all(not rep["faults"] for rep in judged["reps"])
+    assert any("every check judged" in warning for warning in judged["warnings"])
 
 
 def test_video_out_from_a_track_needs_its_video(tmp_path: Path) -> None:

@@ -64,3 +64,18 @@ def test_gated_checks_abstain_and_the_rep_is_judged_on_the_rest(yaw: int) -> Non
         assert {a.check for a in rep.abstained} == {c.rule for c in lift.checks} - allowed
         assert all(c.view == bucket for c in rep.checks)
         assert rep.outcome == ("valid" if allowed else "ambiguous")
+
+
+def test_thresholds_the_evidence_was_not_measured_with_make_a_check_abstain() -> None:
+    """The stiff-legged variant judges the squatted hinge at 0.3, which no labelled clip was
+    judged with: the check abstains and says so (its measured precision is for other values)."""
+    evidence = Evidence({}, "test", {"a": [{"x": 1.0, "x_major": 2.0}]})
+    assert evidence.unmeasured_thresholds("a", {"x": 1.0, "x_major": 2.0}) is None
+    assert evidence.unmeasured_thresholds("a", {"x": 0.5, "x_major": 2.0}) == (
+        "its precision was not measured with these thresholds (x 0.5); `--all-checks` judges "
+        "anyway")
+    assert evidence.unmeasured_thresholds("b", {"x": 0.5}) is None, "nothing recorded"
+    clip = hinge(3, depth_deg=70, knee_bend_deg=20)
+    for rep in analyze_track(clip.track, load_lift("romanian_deadlift", "stiff_legged")).reps:
+        reason = next(a.reason for a in rep.abstained if a.check == "squatted_hinge")
+        assert "not measured with these thresholds (knee_to_hip_flexion 0.3" in reason
