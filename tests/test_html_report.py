@@ -89,7 +89,8 @@ def test_each_rep_says_what_was_judged_from_which_view_and_how_precise(sample: P
     assert (f"judged from the side view: {first.check.replace('_', ' ')} (precision "
             f"{first.precision:.2f} on {first.flagged} labelled reps)") in page
     assert "not reliable from a side view yet" in page
-    assert "<h1>Deadlift <span class=\"muted\">(kettlebell)</span></h1>" in page
+    assert "<h1>Deadlift (barbell or kettlebell)</h1>" in page
+    assert '<p class="sub">kettlebell variant · ' in page
 
 
 def test_hostile_file_name_with_key_frames(tmp_path: Path) -> None:
