@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from benchmarks.common import CLIPS, ROOT, cached_track, table, write_result
 from formcheck.analysis import analyze_track
 from formcheck.config import load_lift
+from formcheck.evidence import Tally as EvidenceTally
 from formcheck.lift import Lift
 from formcheck.report import Report
 
@@ -30,22 +31,12 @@ QUICK = ("deadlift/TBY66__Intelligent-Deadlift-Diagnosis-System__0016c_1.mp4",)
 
 
 @dataclass
-class Tally:
-    """Counts for one fault code: true and false positives, misses, and abstentions."""
+class Tally(EvidenceTally):
+    """Counts for one fault code, and the reps on which its check did not judge."""
 
-    tp: int = 0
-    fp: int = 0
-    fn: int = 0
-    tn: int = 0
     abstained: int = 0
     abstained_true: int = 0
     """Abstentions on reps labelled with the fault: misses, for a user."""
-
-    def precision(self) -> float | None:
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else None
-
-    def recall(self) -> float | None:
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else None
 
 
 @dataclass
@@ -186,7 +177,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, object]:
                 [list(r.values()) for r in lift_rows]))
     fault_rows = [
         {"fault": code, "TP": t.tp, "FP": t.fp, "FN": t.fn, "TN": t.tn,
-         "precision": _pct(t.precision()), "recall": _pct(t.recall()), "abstained": t.abstained}
+         "precision": _pct(t.precision), "recall": _pct(t.recall), "abstained": t.abstained}
         for code, t in sorted(tallies.items())
     ]
     print()

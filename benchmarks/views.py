@@ -23,7 +23,6 @@ from benchmarks.common import CLIPS, ROOT, cached_track, table, write_result
 from formcheck.analysis import analyze_track
 from formcheck.config import load_lift
 from formcheck.evidence import EVIDENCE, Evidence
-from formcheck.evidence import Tally as EvidenceTally
 from formcheck.lift import Lift
 from formcheck.report import Report
 from formcheck.rules import RULES, judged_with
@@ -98,7 +97,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, object]:
         for (code, bucket), t in sorted(by.items()):
             rows.append({"gates": name, "fault": code, "bucket": bucket, "TP": t.tp, "FP": t.fp,
                          "FN": t.fn, "TN": t.tn, "abstained": t.abstained,
-                         "precision": _ratio(t.precision()), "recall": _ratio(t.recall())})
+                         "precision": _ratio(t.precision), "recall": _ratio(t.recall)})
     print(table(list(rows[0]), [list(r.values()) for r in rows]))
     summary = []
     for name, by in tallies.items():
@@ -136,8 +135,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, object]:
         measured = (f"{dt.date.today()}: {len(reports['open'])} labelled clips "
                     "(tests/labels, benchmarks/labels), full model, every view gate open")
         evidence = Evidence(
-            {code: {bucket: evidence_tally(t) for (c, bucket), t in tallies["open"].items()
-                    if c == code}
+            {code: {bucket: t for (c, bucket), t in tallies["open"].items() if c == code}
              for code in {c for c, _ in tallies["open"]}},
             measured,
             {code: [dict(values) for values in sorted(sets)] for code, sets in used.items()},
@@ -152,12 +150,8 @@ def main(argv: Sequence[str] | None = None) -> dict[str, object]:
 
 def _judged_share(reports: list[Report]) -> float:
     """Share of (rep, check) pairs on which the check judged."""
-    checks = [c for r in reports for rep in r.reps for c in rep.checks]
-    return sum(c.result != "not_judged" for c in checks) / max(len(checks), 1)
-
-
-def evidence_tally(t: Tally) -> EvidenceTally:
-    return EvidenceTally(tp=t.tp, fp=t.fp, fn=t.fn, tn=t.tn)
+    reps = [rep for r in reports for rep in r.reps]
+    return sum(rep.judged_checks for rep in reps) / max(sum(len(rep.checks) for rep in reps), 1)
 
 
 def _ratio(value: float | None) -> str:

@@ -258,12 +258,14 @@ def judge_rep(ctx: RepContext, *, cuts: Sequence[Mapping[str, Any]] = ()) -> Rep
     """
     rep, lift = ctx.rep, ctx.lift
     verdicts = run_checks(ctx)
-    if upside_down(ctx.kin, rep.frames):
-        verdicts = [Abstention(check="orientation", reason=UPSIDE_DOWN)]
+    refused = [v for v in verdicts if isinstance(v, Abstention)]
+    if upside_down(ctx.kin, rep.frames):  # every measure inverted: no check stands
+        verdicts = [Abstention(check=spec.rule, reason=UPSIDE_DOWN) for spec in lift.checks]
+        refused = [Abstention(check="orientation", reason=UPSIDE_DOWN)]
     faults = [v for v in verdicts if isinstance(v, Fault)]
     untrusted = unjudgeable(ctx, cuts)
-    abstained = [*untrusted, *(v for v in verdicts if isinstance(v, Abstention))]
-    judged = len(verdicts) - (len(abstained) - len(untrusted))
+    abstained = [*untrusted, *refused]
+    judged = sum(not isinstance(v, Abstention) for v in verdicts)
     lockout = next((f for f in faults if f.code == "incomplete_lockout"), None)
     no_rep_limit = lift.thresholds.get("no_rep_hip_angle")
     if (
@@ -308,24 +310,20 @@ def judge_rep(ctx: RepContext, *, cuts: Sequence[Mapping[str, Any]] = ()) -> Rep
 
 
 def check_results(ctx: RepContext, verdicts: Sequence[Verdict]) -> list[CheckResult]:
-    """Each of the lift's checks on this rep: what it found, the view bucket it judged from and
-    how precise it was measured to be from there."""
-    if len(verdicts) != len(ctx.lift.checks):  # replaced by one reason for the whole rep
-        verdicts = [verdicts[0]] * len(ctx.lift.checks)
+    """Each of the lift's checks on this rep (``verdicts`` in the lift's check order): what it
+    found, the view bucket it judged from and how precise it was measured to be from there."""
     bucket = ctx.view.view
     out = []
     for spec, verdict in zip(ctx.lift.checks, verdicts, strict=True):
-        tallies = [ctx.evidence.tally(code, bucket) for code in spec.faults] if ctx.evidence \
-            else []
-        precisions = [t.precision for t in tallies]
+        worst = ctx.evidence.worst(spec.faults, bucket) if ctx.evidence else None
         out.append(CheckResult(
             check=spec.rule,
             result="not_judged" if isinstance(verdict, Abstention)
             else "fault" if isinstance(verdict, Fault) else "clear",
             view=bucket,
-            precision=None if not tallies or None in precisions
-            else round(min(p for p in precisions if p is not None), 2),
-            flagged=min((t.flagged for t in tallies), default=0),
+            precision=None if worst is None or worst.precision is None
+            else round(worst.precision, 2),
+            flagged=0 if worst is None else worst.flagged,
         ))
     return out
 

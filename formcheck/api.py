@@ -20,11 +20,11 @@ from formcheck.analysis import UNGATED, run_analysis
 from formcheck.config import load_lift
 from formcheck.errors import FormcheckError
 from formcheck.evidence import EVIDENCE
-from formcheck.files import check_outputs, display
+from formcheck.files import display
 from formcheck.outputs import NO_OUTPUTS, Outputs
 from formcheck.pose import PoseSettings, extract_pose
 from formcheck.report import Report
-from formcheck.track import TRACK_SUFFIXES, PoseTrack, check_track_path
+from formcheck.track import TRACK_SUFFIXES, PoseTrack
 
 
 def pose_video(
@@ -43,10 +43,7 @@ def pose_video(
     is an error (there is nothing to analyse) rather than an empty track. ``workers``: how many
     processes share a long video (see :func:`~formcheck.pose.extract_pose`).
     """
-    if output is not None:
-        check_track_path(output)
-    check_outputs({"the pose track": output, "the annotated video": video_out},
-                  {"the input video": video})
+    Outputs(track=output, video=video_out).check({"the input video": video})
     settings = PoseSettings(model=model, model_dir=Path(model_dir) if model_dir else None)
     track = extract_pose(video, settings, progress=progress, workers=workers)
     if not track.present.any():

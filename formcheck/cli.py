@@ -206,11 +206,10 @@ def print_summary(report: Report, console: Console) -> None:
         detail = ", ".join(
             f"{f.code} {f.severity} ({f.value:.3g} vs {f.threshold:g})" for f in rep.faults
         ) or ("-" if rep.outcome == "valid" else _rep_reason(rep))
-        judged = sum(check.result != "not_judged" for check in rep.checks)
         table.add_row(
             str(rep.index), f"{rep.start_s:.1f}-{rep.end_s:.1f}", rep.outcome,
             "" if rep.score is None else str(rep.score),
-            f"{judged}/{len(rep.checks)}" if rep.checks else "", escape(detail),
+            f"{rep.judged_checks}/{len(rep.checks)}" if rep.checks else "", escape(detail),
         )
     if report.reps:
         console.print(table)

@@ -42,9 +42,10 @@ MIN_FLAGGED = 5
 measured: one or two hits say nothing. formcheck choice."""
 
 
-@dataclass(frozen=True)
+@dataclass
 class Tally:
-    """One check's verdicts against the labels, in one view bucket."""
+    """One check's verdicts against the labels, in one view bucket (the benchmark counts into
+    one as it goes)."""
 
     tp: int = 0
     fp: int = 0
@@ -102,6 +103,12 @@ class Evidence:
     def ships(self, code: str, bucket: str) -> bool:
         return self.tally(code, bucket).ships
 
+    def worst(self, codes: tuple[str, ...], bucket: str) -> Tally:
+        """The least precise of a check's fault codes in ``bucket``: what the check as a whole
+        is measured to be (a code never flagged counts as least precise)."""
+        return min((self.tally(code, bucket) for code in codes),
+                   key=lambda t: (t.precision or 0.0, t.flagged))
+
     def why_not(self, codes: tuple[str, ...], bucket: str) -> str | None:
         """Why a check reporting ``codes`` may not judge from a ``bucket`` view; None if it
         may (every code it can report ships there)."""
@@ -124,11 +131,11 @@ class Evidence:
         earned each; or that it judges from none yet, and its best measured bucket."""
         shipped, measured = [], []
         for bucket in BUCKETS:
-            tallies = [self.tally(code, bucket) for code in codes]
-            worst = min(tallies, key=lambda t: (t.precision or 0.0, t.flagged))
+            worst = self.worst(codes, bucket)
             if worst.flagged:
                 words = f"{bucket} {worst.precision:.2f} on {worst.flagged}"
-                (shipped if all(t.ships for t in tallies) else measured).append(words)
+                (shipped if all(self.ships(code, bucket) for code in codes)
+                 else measured).append(words)
         if shipped:
             return ", ".join(shipped)
         return "no view yet" + (f" (measured: {', '.join(measured)})" if measured else

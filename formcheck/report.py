@@ -85,6 +85,11 @@ class RepReport(BaseModel):
         description="Key measurements of the rep (angles in degrees), for plots and research."
     )
 
+    @property
+    def judged_checks(self) -> int:
+        """How many of the lift's checks judged this rep."""
+        return sum(check.result != "not_judged" for check in self.checks)
+
 
 class ViewReport(BaseModel):
     view: Literal["side", "oblique", "front", "unknown"]

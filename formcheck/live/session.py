@@ -130,10 +130,9 @@ def rep_cue(rep: RepReport) -> str | None:
 def rep_line(rep: RepReport) -> str:
     """One line for the terminal as each rep is judged: a coach's running commentary that a
     log (or a lifter glancing at a laptop) can follow without the window."""
-    judged = sum(check.result != "not_judged" for check in rep.checks)
     head = (f"rep {rep.index} ({rep.turn_s:.1f} s): {rep.outcome.replace('_', '-')}"
             + (f", score {rep.score}" if rep.score is not None else "")
-            + (f", {judged} of {len(rep.checks)} checks" if rep.checks else ""))
+            + (f", {rep.judged_checks} of {len(rep.checks)} checks" if rep.checks else ""))
     faults = ", ".join(f"{f.code} {f.severity}" for f in rep.faults)
     return head + (f"; {faults}" if faults else "")
 
