@@ -19,6 +19,8 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from benchmarks.common import CLIPS, ROOT, cached_track, table, write_result
 from formcheck.analysis import analyze_track
 from formcheck.config import load_lift
@@ -47,6 +49,15 @@ class Counts:
     abs_error: int = 0
     reps: int = 0
     ambiguous: int = 0
+    ghosts: int = 0
+    """Reps counted that overlap no labelled rep."""
+    missed: int = 0
+    """Labelled reps no counted rep overlaps."""
+    made_errors: list[float] = field(default_factory=list)
+    """Seconds between our moment a rep is made and the label's (its top for a floor-start
+    lift, its end for a top-start one), per matched rep."""
+    boundary_errors: list[float] = field(default_factory=list)
+    """Seconds between our start and end of a matched rep and the label's."""
     errors: list[str] = field(default_factory=list)
 
 
@@ -162,6 +173,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, object]:
         counts.abs_error += abs(ours - truth)
         counts.reps += ours
         counts.ambiguous += report.ambiguous
+        time_reps(report, lift, rep_labels.get(row["file"], []), counts)
         score_faults(report, lift, rep_labels.get(row["file"], []), row["notes"],
                      tallies.__getitem__)
         per_clip.append({"file": row["file"], "exercise": row["exercise"], "labelled": truth,
@@ -169,11 +181,14 @@ def main(argv: Sequence[str] | None = None) -> dict[str, object]:
                          "view": report.view.view})
     overall = Counts()
     for counts in per_lift.values():
-        for name in ("clips", "exact", "off_by_one", "abs_error", "reps", "ambiguous"):
+        for name in ("clips", "exact", "off_by_one", "abs_error", "reps", "ambiguous", "ghosts",
+                     "missed", "made_errors", "boundary_errors"):
             setattr(overall, name, getattr(overall, name) + getattr(counts, name))
     lift_rows = [_lift_row(name, c) for name, c in sorted(per_lift.items())]
     lift_rows.append(_lift_row("overall", overall))
-    print(table(["lift", "clips", "exact %", "off by one %", "MAE (reps)", "ambiguous %"],
+    print(table(["lift", "clips", "exact %", "off by one %", "MAE (reps)", "ambiguous %",
+                 "ghost reps %", "missed reps %", "made error median (s)",
+                 "boundary error median (s)"],
                 [list(r.values()) for r in lift_rows]))
     fault_rows = [
         {"fault": code, "TP": t.tp, "FP": t.fp, "FN": t.fn, "TN": t.tn,
@@ -190,6 +205,41 @@ def main(argv: Sequence[str] | None = None) -> dict[str, object]:
     return payload
 
 
+HINGE_LABELLED = ("TBY66__", "Ulisses-coach__kbtrainer__deadlift.mp4")
+"""Clips of a lift made at lockout whose labels run standing -> bottom -> standing (the TBY66
+kettlebell deadlifts, tests/labels/README.md; the Ulisses dowel drill): their made moment is
+the labelled end, and their starts and ends are not ours to compare."""
+
+MADE_WITHIN_S = 1.0
+"""A counted rep and a labelled one are the same rep when made within this of each other."""
+
+
+def time_reps(report: Report, lift: Lift, labelled: list[dict[str, str]], counts: Counts) -> None:
+    """Add the clip's ghost and missed reps (paired by the moment each is made) and the timing
+    errors of the reps paired."""
+    hinge = any(key in labelled[0]["file"] for key in HINGE_LABELLED) if labelled else False
+    theirs = [float(row["end_s"] if hinge or lift.made_at == "return" else row["turn_s"] or "nan")
+              for row in labelled]
+    pairs = sorted((abs(rep.made_s - made), i, j) for i, rep in enumerate(report.reps)
+                   for j, made in enumerate(theirs) if abs(rep.made_s - made) <= MADE_WITHIN_S)
+    used_i: set[int] = set()
+    used_j: set[int] = set()
+    for error, i, j in pairs:
+        if i not in used_i and j not in used_j:
+            used_i.add(i)
+            used_j.add(j)
+            counts.made_errors.append(error)
+    counts.ghosts += len(report.reps) - len(used_i)
+    counts.missed += len(labelled) - len(used_j)
+    if hinge:
+        return
+    for i, j in match(report, labelled):
+        rep, row = report.reps[i], labelled[j]
+        counts.boundary_errors.append(abs(rep.start_s - float(row["start_s"])))
+        if row["end_s"] and rep.lowered:
+            counts.boundary_errors.append(abs(rep.end_s - float(row["end_s"])))
+
+
 def _pct(value: float | None) -> str:
     return "-" if value is None else f"{100 * value:.0f}%"
 
@@ -198,7 +248,15 @@ def _lift_row(name: str, c: Counts) -> dict[str, object]:
     n = max(c.clips, 1)
     return {"lift": name, "clips": c.clips, "exact_pct": 100 * c.exact / n,
             "off_by_one_pct": 100 * c.off_by_one / n, "mae": c.abs_error / n,
-            "ambiguous_pct": 100 * c.ambiguous / max(c.reps, 1)}
+            "ambiguous_pct": 100 * c.ambiguous / max(c.reps, 1),
+            "ghost_pct": 100 * c.ghosts / max(c.reps, 1),
+            "missed_pct": 100 * c.missed / max(c.reps - c.ghosts + c.missed, 1),
+            "made_error_median_s": _median(c.made_errors),
+            "boundary_error_median_s": _median(c.boundary_errors)}
+
+
+def _median(values: list[float]) -> float | None:
+    return round(float(np.median(values)), 3) if values else None
 
 
 if __name__ == "__main__":

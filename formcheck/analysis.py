@@ -53,8 +53,45 @@ def driver_signal(kin: Kinematics, lift: Lift) -> np.ndarray:
 
 
 def find_reps(kin: Kinematics, lift: Lift) -> list[Rep]:
-    return segment_reps(driver_signal(kin, lift), kin.times, rep_settings(lift),
-                        turn_at=lift.turn_at)
+    """The lift's reps, counting one the clip ends in if it was made (:func:`made_frames`),
+    the lifter then stood in place, not walked off, and (``lift.set_ends_standing``) no rep
+    with its lowering came before it."""
+    driver = driver_signal(kin, lift)
+    reps = segment_reps(driver, kin.times, rep_settings(lift), turn_at=lift.turn_at,
+                        made=made_frames(kin, lift, driver))
+    if reps and not reps[-1].lowered and (
+        walked_off(kin, lift, reps[-1]) or (lift.set_ends_standing and len(reps) > 1)
+    ):
+        return reps[:-1]
+    return reps
+
+
+WALK_OFF_TRUNKS = 0.5
+"""Ankles moving sideways by more than half a trunk length after a top the clip ends on: the
+lifter stepped away, having let go of the weight (they stood up without it; a lockout is held
+with the feet planted). Measured on the labelled clips: 0.0-0.3 trunk lengths while a lockout
+is held to the clip's end, 1.2-1.7 for lifters walking off after their set."""
+
+
+def made_frames(kin: Kinematics, lift: Lift, driver: np.ndarray) -> np.ndarray | None:
+    """Per frame, whether a rep under way there has been made (``lift.made_at``): hips open
+    to the lockout (``no_rep_hip_angle``, in 3-D), and for a swing, the bell past its apex
+    (the driver falling); None for a top-start lift, made only back at the top."""
+    if lift.made_at == "return":
+        return None
+    hips = kin.hip_angle_3d.facing.trusted(lift.value("min_visibility"))
+    made = np.nan_to_num(hips, nan=-np.inf) >= lift.value("no_rep_hip_angle")
+    if lift.made_at == "apex":
+        made &= np.diff(driver, prepend=np.nan) < 0
+    return made
+
+
+def walked_off(kin: Kinematics, lift: Lift, rep: Rep) -> bool:
+    """Whether the lifter's feet moved sideways more than :data:`WALK_OFF_TRUNKS` between
+    the rep's top and the clip's end."""
+    feet = kin.feet_x.trusted(lift.value("min_visibility"))[rep.turn:rep.end + 1]
+    feet = feet[np.isfinite(feet)]
+    return bool(feet.size) and float(feet.max() - feet.min()) > WALK_OFF_TRUNKS
 
 
 UNGATED = (
@@ -297,7 +334,9 @@ def judge_rep(ctx: RepContext, *, cuts: Sequence[Mapping[str, Any]] = ()) -> Rep
         start_s=round(rep.start_s, 3),
         turn_s=round(rep.turn_s, 3),
         end_s=round(rep.end_s, 3),
-        eccentric_s=round(rep.eccentric_s, 3),
+        made_s=round(rep.made_s, 3),
+        lowered=rep.lowered,
+        eccentric_s=None if rep.eccentric_s is None else round(rep.eccentric_s, 3),
         concentric_s=round(rep.concentric_s, 3),
         outcome=outcome,
         reason=reason,

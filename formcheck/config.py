@@ -55,9 +55,16 @@ LIFT_PATH_ENV = "FORMCHECK_LIFT_PATH"
 """Folders (``os.pathsep``-separated) of more lift TOML files, searched before the shipped ones:
 a lift of your own, or your own version of a shipped one, without touching the package."""
 
+MADE_AT = {
+    "lockout": "a rep counts at lockout",
+    "apex": "a rep counts at the apex",
+    "return": "a rep counts back at the top",
+}
+"""How each ``made_at`` reads in the docs."""
+
 CONFIG_LIFT_KEYS = frozenset({
-    "title", "description", "validated_on", "driver", "turn_at", "default_variant", "variants",
-    "checks", "thresholds",
+    "title", "description", "validated_on", "driver", "turn_at", "made_at", "set_ends_standing",
+    "default_variant", "variants", "checks", "thresholds",
 })
 """What a lift's TOML file may hold at its top level."""
 
@@ -283,6 +290,9 @@ def load_lift(
         raise FormcheckError(f"{origin}: every lift needs threshold(s) {', '.join(absent)}")
     checks = _checks(doc["checks"], defaults, origin)
     _check_driver(doc["driver"], origin)
+    if doc.get("made_at", "return") != "return" and "no_rep_hip_angle" not in defaults:
+        raise FormcheckError(f"{origin}: made_at = {doc['made_at']!r} needs the threshold "
+                             "no_rep_hip_angle (the lockout a made rep reaches)")
     # every variant, not just the chosen one: a broken shipped variant fails any load (and test)
     by_variant = {
         v: _apply_overrides(defaults, spec.get("thresholds", {}), defaults,
@@ -303,6 +313,8 @@ def load_lift(
             variants=variants,
             driver=doc["driver"],
             turn_at=doc["turn_at"],
+            made_at=doc.get("made_at", "return"),
+            set_ends_standing=doc.get("set_ends_standing", False),
             checks=checks,
             thresholds=thresholds,
             defaults={n: t.value for n, t in defaults.items()},
@@ -368,7 +380,7 @@ def thresholds_markdown(lifts: tuple[str, ...] | None = None) -> str:
             f"### {name}",
             "",
             f"{lift.title}. Variants: {', '.join(lift.variants)} (default {lift.variant}). "
-            f"Reps turn at the {lift.turn_at} of `{lift.driver}`. "
+            f"Reps turn at the {lift.turn_at} of `{lift.driver}`; {MADE_AT[lift.made_at]}. "
             f"Validated on: {lift.validated_on}.",
             "",
             "| check (rule) | faults it reports | judges from (precision on flagged reps) | cue |",

@@ -36,6 +36,11 @@ class CheckSpec(BaseModel):
     """The kinematic series the rule reads (from the registry)."""
 
 
+MADE_SERIES = ("hip_angle_3d", "feet_x")
+"""What tells that a rep the clip ends in was made: hips open to the lockout (in 3-D, so from
+any view) and feet that stay put (a lifter walking off has left the bar)."""
+
+
 class Lift(BaseModel):
     """A lift as the analysis needs it: how reps are found, the checks it makes and every
     threshold its rules use, with the values in force (variant and user overrides applied)."""
@@ -50,6 +55,14 @@ class Lift(BaseModel):
     driver: str
     """The sided series (:data:`formcheck.series.SERIES`) whose facing side cuts the reps."""
     turn_at: Literal["top", "bottom"]
+    made_at: Literal["lockout", "apex", "return"] = "return"
+    """When a lifter counts a rep: at the lockout (a pull or thrust held at the top), at the
+    apex (a swing's bell, once it starts down), or back at the top (a top-start lift). A clip
+    that ends after a lockout or an apex, before the lowering, still holds that rep."""
+    set_ends_standing: bool = False
+    """Whether lifters stand up after parking the weight at the end of a set: that rise looks
+    like one more pull to the pose alone, so after reps with their lowering, a last rise the
+    clip ends on is not counted (a single pull, seen alone, still is)."""
     checks: tuple[CheckSpec, ...]
     thresholds: dict[str, Threshold]
     defaults: dict[str, float]
@@ -67,7 +80,10 @@ class Lift(BaseModel):
     @property
     def series(self) -> tuple[str, ...]:
         """The series its reps and checks read: all an analysis of it has to compute."""
-        return tuple(dict.fromkeys((self.driver, *(s for c in self.checks for s in c.series))))
+        made = MADE_SERIES if self.made_at != "return" else ()
+        return tuple(dict.fromkeys(
+            (self.driver, *made, *(s for c in self.checks for s in c.series))
+        ))
 
     @property
     def faults(self) -> tuple[str, ...]:

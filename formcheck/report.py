@@ -70,8 +70,14 @@ class RepReport(BaseModel):
     index: int = Field(description="1-based rep number in the clip.")
     start_s: float
     turn_s: float = Field(description="Turnaround: the top (deadlift, swing, thrust) or bottom.")
-    end_s: float
-    eccentric_s: float
+    end_s: float = Field(description="End of the rep; the clip's last frame when not lowered.")
+    made_s: float = Field(description="When a lifter would count the rep: the top of a "
+                          "floor-start lift (lockout, swing apex), the return to the top of a "
+                          "top-start one (RDL, good morning).")
+    lowered: bool = Field(default=True, description="Whether the lowering is in the clip: a "
+                          "floor-start rep is made at its top, so one the clip ends on is "
+                          "counted without it.")
+    eccentric_s: float | None = Field(description="Lowering time; null when not lowered.")
     concentric_s: float
     outcome: Outcome
     reason: str = Field(description="Why the outcome is what it is, in a sentence.")
@@ -136,7 +142,8 @@ class Report(BaseModel):
             writer.writerow([
                 self.source, self.exercise, self.variant, rep.index,
                 f"{rep.start_s:.3f}", f"{rep.turn_s:.3f}", f"{rep.end_s:.3f}",
-                f"{rep.eccentric_s:.3f}", f"{rep.concentric_s:.3f}",
+                "" if rep.eccentric_s is None else f"{rep.eccentric_s:.3f}",
+                f"{rep.concentric_s:.3f}",
                 rep.outcome, "" if rep.score is None else rep.score,
                 ";".join(f"{f.code}:{f.severity}" for f in rep.faults),
                 ";".join(a.check for a in rep.abstained), rep.reason,

@@ -45,6 +45,9 @@ class RepSettings:
     """Smallest excursion that is a rep, in the driver's own unit (degrees for angles)."""
     min_duration_s: float = 0.6
     """Shortest rep; anything quicker is a twitch or a tracking glitch."""
+    min_rest_s: float = 0.2
+    """Rest seen before a rep the clip ends in: less, and the pull may have begun before the
+    clip (or before a cut to another shot), so its start was never seen."""
     range_percentiles: tuple[float, float] = (1.0, 99.0)
     """The clip's range, robust to a few wild frames (the driver is smoothed already) yet
     reached by a single rep in a minute of standing around."""
@@ -66,6 +69,9 @@ class Rep:
     morning) of the movement; decides which half is eccentric."""
     coverage: float
     """Share of the rep's frames in which the driver was measured (not a gap)."""
+    lowered: bool = True
+    """Whether the return to rest is in the clip. A floor-start lift is made at its top, so a
+    clip that ends at the lockout still holds the rep; its end is then the clip's last frame."""
 
     @property
     def first_half_s(self) -> float:
@@ -76,14 +82,24 @@ class Rep:
         return self.end_s - self.turn_s
 
     @property
-    def eccentric_s(self) -> float:
-        """Lowering time: before the turnaround when it is the bottom, after it when the top."""
-        return self.first_half_s if self.turn_at == "bottom" else self.second_half_s
+    def eccentric_s(self) -> float | None:
+        """Lowering time: before the turnaround when it is the bottom, after it when the top;
+        None when the clip ends before the lowering."""
+        if self.turn_at == "bottom":
+            return self.first_half_s
+        return self.second_half_s if self.lowered else None
 
     @property
     def concentric_s(self) -> float:
         """Lifting time, the other half."""
         return self.second_half_s if self.turn_at == "bottom" else self.first_half_s
+
+    @property
+    def made_s(self) -> float:
+        """When a lifter would count the rep: a floor-start lift (turning at the top: deadlift,
+        thrust, swing) at its top, a top-start lift (turning at the bottom: RDL, good morning)
+        back at the top."""
+        return self.turn_s if self.turn_at == "top" else self.end_s
 
     @property
     def frames(self) -> slice:
@@ -129,11 +145,15 @@ def segment_reps(
     settings: RepSettings | None = None,
     *,
     turn_at: Turn = "top",
+    made: np.ndarray | None = None,
 ) -> list[Rep]:
     """Reps in a driver signal whose turnaround is its maximum (negate it for a minimum).
 
-    An excursion already under way when the clip starts, or not finished when it ends, is not a
-    rep: without its start (or end) there is no way to judge it.
+    An excursion already under way when the clip starts is not a rep: its start was never
+    seen. One the clip ends in is a rep only where ``made`` (per frame: the lift's lockout
+    reached) says it was made before the end, after at least ``min_rest_s`` of rest: a lifter
+    counts a pull at lockout, whether or not the camera stays for the lowering. Without
+    ``made`` (a top-start lift, made only back at the top) it is not a rep.
     """
     settings = settings or RepSettings()
     times = np.asarray(times, dtype=np.float64)
@@ -149,6 +169,9 @@ def segment_reps(
     for enter in enters:
         after = leaves[leaves > enter]
         if after.size == 0:
+            tail = _made_at_end(level, span, times, state, int(enter), made, settings)
+            if tail is not None:
+                reps.append(_rep(len(reps) + 1, *tail, times, level, turn_at, lowered=False))
             break
         leave = int(after[0])
         rest_before = rests[rests < enter]
@@ -165,20 +188,50 @@ def segment_reps(
         amplitude = (np.nanmax(level[span_frames]) - np.nanmin(level[span_frames])) * span
         if amplitude < settings.min_range or times[end] - times[start] < settings.min_duration_s:
             continue
-        reps.append(
-            Rep(
-                index=len(reps) + 1,
-                start=start,
-                turn=turn,
-                end=end,
-                start_s=float(times[start]),
-                turn_s=float(times[turn]),
-                end_s=float(times[end]),
-                turn_at=turn_at,
-                coverage=float(np.isfinite(level[span_frames]).mean()),
-            )
-        )
+        reps.append(_rep(len(reps) + 1, start, turn, end, times, level, turn_at, lowered=True))
     return reps
+
+
+def _rep(
+    index: int, start: int, turn: int, end: int, times: np.ndarray, level: np.ndarray,
+    turn_at: Turn, *, lowered: bool,
+) -> Rep:
+    return Rep(
+        index=index, start=start, turn=turn, end=end,
+        start_s=float(times[start]), turn_s=float(times[turn]), end_s=float(times[end]),
+        turn_at=turn_at, coverage=float(np.isfinite(level[start:end + 1]).mean()),
+        lowered=lowered,
+    )
+
+
+def _made_at_end(
+    level: np.ndarray, span: float, times: np.ndarray, state: np.ndarray, enter: int,
+    made: np.ndarray | None, settings: RepSettings,
+) -> tuple[int, int, int] | None:
+    """(start, turn, end) of the excursion the clip ends in, if it was made; else None.
+
+    Its turnaround is where the lockout is first held (within ``hold_tolerance`` of the peak):
+    the middle of a hold the clip cuts short is unknown, the moment it was reached is not.
+    """
+    if made is None or not made[enter:].any():
+        return None
+    previous = np.flatnonzero(state[:enter] == 1)
+    rest = np.flatnonzero(state[: enter] == 0)
+    rest = rest[rest > previous[-1]] if previous.size else rest
+    if rest.size == 0:
+        return None
+    window = np.arange(int(rest[0]), enter)
+    start = _band_edge(level, window, settings.rest_tolerance, last=True)
+    settled = _band_edge(level, window, settings.rest_tolerance, last=False)
+    if times[start] - times[settled] < settings.min_rest_s:
+        return None
+    peak, low = np.nanmax(level[start:]), np.nanmin(level[start:])
+    amplitude = peak - low
+    if amplitude * span < settings.min_range or times[-1] - times[start] < settings.min_duration_s:
+        return None
+    tail = np.nan_to_num(level[enter:], nan=-np.inf)
+    near_top = tail >= peak - settings.hold_tolerance * amplitude
+    return start, enter + int(np.flatnonzero(near_top)[0]), level.size - 1
 
 
 def _band_edge(level: np.ndarray, window: np.ndarray, tolerance: float, *, last: bool) -> int:

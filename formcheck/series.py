@@ -313,3 +313,12 @@ def back_hidden(f: Frames) -> np.ndarray:
     arms = np.where((seen >= ARM_VISIBILITY)[..., None], arms, np.nan)
     return geometry.arms_behind_back(f.contour, f.mid_trunk, f.px(f.facing, "shoulder"),
                             f.px(f.facing, "hip"), arms)
+
+
+@series("single")
+def feet_x(f: Frames) -> Series:
+    """Horizontal position of the middle of the two ankles, in trunk lengths from the image's
+    left edge: still while a lifter holds a lockout, moving when they walk off."""
+    ankles = f.pixels[:, [joint("left", "ankle"), joint("right", "ankle")], 0]
+    seen = f.visibility[:, [joint("left", "ankle"), joint("right", "ankle")]].min(axis=1)
+    return Series(ankles.mean(axis=1) / f.trunk_length, np.nan_to_num(seen))

@@ -170,16 +170,19 @@ def test_config_override_changes_the_verdict(tmp_path: Path) -> None:
     import json
 
     path = tmp_path / "c.toml"
-    path.write_text('[thresholds.back_bend]\nvalue = 0.5\nsource = "test"\n'
-                    "[thresholds]\nback_bend_major = 0.6\nhip_lead = 0.9\nhip_lead_major = 0.95\n")
+    path.write_text('[thresholds.knee_to_hip_flexion]\nvalue = 5.0\nsource = "test"\n'
+                    "[thresholds]\nknee_to_hip_flexion_major = 6.0\n")
     args = ("analyze", str(SAMPLE), "-e", "deadlift", "--config", str(path), "--json", "-")
     report = json.loads(run(*args).stdout)
-    assert report["thresholds"]["back_bend"] == 0.5
+    assert report["thresholds"]["knee_to_hip_flexion"] == 5.0
     for rep in report["reps"]:
-        reason = next(a["reason"] for a in rep["abstained"] if a["check"] == "rounded_back")
-        assert "not measured with these thresholds (back_bend 0.5, back_bend_major 0.6)" in reason
+        reason = next(a["reason"] for a in rep["abstained"] if a["check"] == "squatted_hinge")
+        assert ("not measured with these thresholds (knee_to_hip_flexion 5, "
+                "knee_to_hip_flexion_major 6)") in reason
     judged = json.loads(run(*args, "--all-checks").stdout)
-    assert all(not rep["faults"] for rep in judged["reps"])
+    assert all(f["code"] != "squatted_hinge" for rep in judged["reps"] for f in rep["faults"])
+    assert all(any(c["check"] == "squatted_hinge" and c["result"] == "clear" for c in rep["checks"])
+               for rep in judged["reps"])
     assert any("every check judged" in warning for warning in judged["warnings"])
 
 

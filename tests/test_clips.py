@@ -138,3 +138,22 @@ def test_hands_behind_the_back_hide_it(report) -> None:
     reasons = [a.reason for rep in result.reps for a in rep.abstained if a.check == "rounded_back"]
     assert len(reasons) == result.rep_count
     assert all("behind the back" in reason for reason in reasons)
+
+
+ENDS_AT_LOCKOUT = "deadlift/jeff-j-chen__MediaPipe-PoseReader__nico_unblocked.mp4"
+"""A single pull from the floor that the clip ends on, at lockout (benchmarks/labels)."""
+WALKS_OFF = "deadlift/BichraiX__AI-Deadlift-Analysis__bad_13.mp4"
+"""One pull, lowered; then the lifter stands up without the bar and walks off."""
+
+
+def test_a_single_pull_the_clip_ends_on_is_counted_at_lockout(real_track) -> None:
+    result = analyze_track(real_track(ENDS_AT_LOCKOUT), load_lift("deadlift"), evidence=None)
+    assert result.rep_count == 1
+    rep = result.reps[0]
+    assert not rep.lowered and rep.eccentric_s is None and rep.made_s == rep.turn_s
+    assert abs(rep.made_s - 3.03) <= 0.35  # labelled: lockout reached at 3.03 s
+
+
+def test_standing_up_without_the_bar_and_walking_off_is_not_a_rep(real_track) -> None:
+    result = analyze_track(real_track(WALKS_OFF), load_lift("deadlift"), evidence=None)
+    assert result.rep_count == 1 and result.reps[0].lowered

@@ -106,9 +106,12 @@ def _broken(lift_dir: Path, old: str, new: str) -> None:
          "every lift needs threshold(s) rep_min_range"),
         ('driver = "hip_angle"', 'driver = "elbow_angle"', "driver"),
         ('turn_at = "top"', 'turn_at = "top"\ncolour = "red"', "unknown key(s) colour"),
+        ('turn_at = "top"', 'turn_at = "top"\nmade_at = "lockout"',
+         "made_at = 'lockout' needs the threshold no_rep_hip_angle"),
+        ('turn_at = "top"', 'turn_at = "top"\nmade_at = "halfway"', "made_at"),
     ],
     ids=["unknown-rule", "no-cue", "wrong-cues", "missing-threshold", "no-rep-range",
-         "bad-driver", "unknown-key"],
+         "bad-driver", "unknown-key", "made-without-lockout", "bad-made-at"],
 )
 def test_a_broken_lift_file_fails_on_load_naming_what_is_wrong(
     lift_dir: Path, old: str, new: str, message: str

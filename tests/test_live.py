@@ -38,6 +38,7 @@ from formcheck.analysis import analyze_track
 from formcheck.cli import DEFAULT_PORT, with_default_port
 from formcheck.config import load_lift
 from formcheck.errors import FormcheckError
+from formcheck.evidence import EVIDENCE, Evidence
 from formcheck.kinematics import CausalSmoother, smooth_coordinates
 from formcheck.live import (
     CueVoice,
@@ -71,11 +72,13 @@ LIVE_CLIP = TBY66.format("k")
 
 
 def replay(track: PoseTrack, lift_name: str, variant: str | None = None,
-           settings: LiveSettings | None = None) -> tuple[Report, list[float]]:
+           settings: LiveSettings | None = None,
+           evidence: Evidence | None = EVIDENCE) -> tuple[Report, list[float]]:
     """Feed ``track`` to a live session frame by frame, as the live view does; the report and,
     per rep, the stream time at which it became final."""
     session = LiveSession(load_lift(lift_name, variant), width=track.width,
-                          height=track.height, fps=track.fps, settings=settings)
+                          height=track.height, fps=track.fps, settings=settings,
+                          evidence=evidence)
     final_at = []
     for i in range(len(track)):
         final_at += [float(track.times[i])] * len(session.add(track.frame(i)))
@@ -168,7 +171,8 @@ def test_live_verdicts_equal_analyze_when_frames_are_dropped(real_track, label, 
 def test_a_long_session_is_judged_on_a_recent_window(real_track) -> None:
     """With a window shorter than the set, faults still point at the session's own frames."""
     track = real_track(TBY66.format("r"))
-    report, _ = replay(track, "deadlift", "kettlebell", LiveSettings(context_s=8.0))
+    report, _ = replay(track, "deadlift", "kettlebell", LiveSettings(context_s=8.0),
+                       evidence=None)
     assert report.rep_count == analyze_track(track, load_lift("deadlift", "kettlebell")).rep_count
     faults = [f for rep in report.reps for f in rep.faults]
     assert faults
@@ -218,7 +222,8 @@ def test_pausing_a_recording_holds_it() -> None:
 
 def _rep(index: int, outcome: str = "valid", faults: tuple[Fault, ...] = ()) -> RepReport:
     return RepReport(
-        index=index, start_s=0.0, turn_s=1.0, end_s=2.0, eccentric_s=1.0, concentric_s=1.0,
+        index=index, start_s=0.0, turn_s=1.0, end_s=2.0, made_s=1.0, eccentric_s=1.0,
+        concentric_s=1.0,
         outcome=outcome, reason="why", score=None if outcome == "ambiguous" else 70,
         faults=list(faults), abstained=[], measures={},
     )

@@ -92,6 +92,51 @@ def test_count_is_exact_under_noise(seed):
     assert_turns_at(cut(noisy, line.times), line.at("turn"), tolerance_s=0.15)
 
 
+def _ending_at_the_top(reps: int, rest_hold_s: float = 0.4) -> tuple[np.ndarray, np.ndarray]:
+    """``reps`` complete excursions, then one more that the clip ends on, held at the top."""
+    line = excursions(reps + 1, rest_hold_s=rest_hold_s)
+    last_turn = line.at("turn")[-1]
+    keep = line.times <= last_turn + 0.3
+    return line["driver"][keep], line.times[keep]
+
+
+def test_a_rep_the_clip_ends_on_counts_only_once_made():
+    driver, times = _ending_at_the_top(2)
+    assert len(cut(driver, times)) == 2  # without `made`: a top-start lift, not back at the top
+    made = driver >= 170.0  # the lockout, reached near the top
+    found = segment_reps(driver, times, DEFAULT, made=made)
+    assert_well_formed(found, times)
+    assert [rep.lowered for rep in found] == [True, True, False]
+    last = found[-1]
+    assert last.end == len(times) - 1 and last.eccentric_s is None
+    # made when the top was first held, not in the middle of a hold the clip cuts short
+    assert last.made_s == last.turn_s
+    near_top = 180.0 - DEFAULT.hold_tolerance * 100.0
+    first_near = np.flatnonzero(driver[last.start:] >= near_top)[0] + last.start
+    assert abs(last.turn - first_near) <= 2
+
+
+def test_a_pull_the_clip_ends_on_short_of_lockout_is_not_a_rep():
+    driver, times = _ending_at_the_top(1)
+    never = np.zeros(len(times), dtype=bool)
+    assert len(segment_reps(driver, times, DEFAULT, made=never)) == 1
+
+
+def test_a_pull_with_no_rest_seen_before_it_is_not_made():
+    # a clip (or a cut to another shot) that opens as the pull begins: its start was not seen
+    line = excursions(1, lead_s=0.0, move_s=0.8, peak_hold_s=2.0)
+    keep = line.times <= line.at("turn")[-1] + 0.3
+    driver, times = line["driver"][keep], line.times[keep]
+    assert segment_reps(driver, times, DEFAULT, made=driver >= 170.0) == []
+
+
+def test_made_is_at_the_top_for_floor_start_lifts_and_back_at_the_top_otherwise():
+    line = excursions(1)
+    top, = segment_reps(line["driver"], line.times, DEFAULT, turn_at="top")
+    bottom, = segment_reps(line["driver"], line.times, DEFAULT, turn_at="bottom")
+    assert top.made_s == top.turn_s and bottom.made_s == bottom.end_s
+
+
 @pytest.mark.parametrize(("peak_hold_s", "rest_hold_s"), [(2.0, 0.0), (0.0, 2.0), (3.0, 3.0)])
 def test_pauses_at_the_turnaround_or_at_rest_do_not_split_or_merge_reps(peak_hold_s, rest_hold_s):
     line = excursions(3, peak_hold_s=peak_hold_s, rest_hold_s=rest_hold_s)

@@ -158,7 +158,7 @@ class _Loop:
                 self.voice.rep_done(rep)
         reps = session.reps
         state = LiveState(
-            exercise=self.lift.name, reps=len(reps), phase=session.phase(),
+            exercise=self.lift.name, reps=session.made, phase=session.phase(),
             last=reps[-1] if reps else None, fps=meter.fps, latency_ms=meter.latency_s * 1000,
             frames=len(session), dropped=self.feed.dropped,
         )

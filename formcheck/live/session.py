@@ -30,6 +30,7 @@ from formcheck.analysis import (
 )
 from formcheck.annotate import CYAN, GREEN, ORANGE, RED, WHITE, FrameOverlay, Label, angle_labels
 from formcheck.errors import FormcheckError
+from formcheck.evidence import EVIDENCE, Evidence
 from formcheck.kinematics import CausalSmoother, Kinematics, kinematics
 from formcheck.lift import Lift
 from formcheck.report import Report, RepReport
@@ -188,9 +189,12 @@ class LiveSession:
         source: str = "",
         model: str = "",
         settings: LiveSettings | None = None,
+        evidence: Evidence | None = EVIDENCE,
     ) -> None:
         self.lift = lift
         self.settings = settings or LiveSettings()
+        self.evidence = evidence
+        """Which checks judge from which view, as in ``analyze`` (None: every check, anywhere)."""
         self._builder = TrackBuilder(
             width=width, height=height, fps=fps, source=source, model=model,
             meta={"live": True},
@@ -200,6 +204,7 @@ class LiveSession:
         self._reps: list[RepReport] = []
         self._judged_at = -math.inf
         self._judged_until = -math.inf
+        self._made = 0
         """End of the last rep made final (exact, unlike the report's rounded times)."""
         self._judged: tuple[Kinematics, ViewEstimate] | None = None
         self._range: tuple[float, float] | None = None
@@ -209,6 +214,12 @@ class LiveSession:
 
     def __len__(self) -> int:
         return len(self._builder)
+
+    @property
+    def made(self) -> int:
+        """Reps made so far: those judged, and those made but not yet final (a pull counts at
+        lockout; its verdict waits for the lowering). What a counter shows."""
+        return len(self._reps) + self._made
 
     @property
     def reps(self) -> tuple[RepReport, ...]:
@@ -261,11 +272,12 @@ class LiveSession:
         self._judged_at, self._judged = now, (kin, view)
         self._range = _driver_range(driver_signal(kin, self.lift), self.lift)
         newly = []
-        for i, ctx in enumerate(rep_contexts(kin, view, self.lift, found)):
+        for i, ctx in enumerate(rep_contexts(kin, view, self.lift, found, self.evidence)):
             rep = ctx.rep
             if rep.turn_s <= self._judged_until:
                 continue  # judged already (its ends may have moved by a frame since)
-            if not (final or i + 1 < len(found) or now - rep.end_s >= self.settings.settle_s):
+            if not final and (not rep.lowered or (
+                    i + 1 == len(found) and now - rep.end_s < self.settings.settle_s)):
                 break
             judged = _in_session(
                 judge_rep(ctx, cuts=time_cuts(track)), len(self._reps) + 1, offset
@@ -273,6 +285,8 @@ class LiveSession:
             self._reps.append(judged)
             newly.append(judged)
             self._judged_until = rep.end_s
+        # every rep found is made (a pull is found at its lockout), judged or not
+        self._made = sum(rep.turn_s > self._judged_until for rep in found)
         return newly
 
     def _tail_kinematics(self) -> Kinematics:
