@@ -129,10 +129,13 @@ def rep_cue(rep: RepReport) -> str | None:
 
 def rep_line(rep: RepReport) -> str:
     """One line for the terminal as each rep is judged: a coach's running commentary that a
-    log (or a lifter glancing at a laptop) can follow without the window."""
+    log (or a lifter glancing at a laptop) can follow without the window; with the hands'
+    mean concentric speed, the number a velocity-based-training app shows after each rep."""
+    wrist = rep.metrics.wrist
     head = (f"rep {rep.index} ({rep.turn_s:.1f} s): {rep.outcome.replace('_', '-')}"
             + (f", score {rep.score}" if rep.score is not None else "")
-            + (f", {rep.judged_checks} of {len(rep.checks)} checks" if rep.checks else ""))
+            + (f", {rep.judged_checks} of {len(rep.checks)} checks" if rep.checks else "")
+            + (f", {wrist.mean_speed_m_s:.2f} m/s" if wrist is not None else ""))
     faults = ", ".join(f"{f.code} {f.severity}" for f in rep.faults)
     return head + (f"; {faults}" if faults else "")
 
@@ -188,8 +191,11 @@ class LiveSession:
         source: str = "",
         model: str = "",
         settings: LiveSettings | None = None,
+        height_cm: float | None = None,
     ) -> None:
         self.lift = lift
+        self.height_cm = height_cm
+        """The lifter's height, for set metrics from the image (:mod:`formcheck.metrics`)."""
         self.settings = settings or LiveSettings()
         self._builder = TrackBuilder(
             width=width, height=height, fps=fps, source=source, model=model,
@@ -243,7 +249,8 @@ class LiveSession:
         self._judge(final=True)
         assert self._judged is not None
         kin, view = self._judged
-        return build_report(self._builder.build(), self.lift, kin, view, list(self._reps))
+        return build_report(self._builder.build(), self.lift, kin, view, list(self._reps),
+                            self.height_cm)
 
     def _recent(self, frames: int) -> tuple[PoseTrack, Coordinates]:
         """The last ``frames`` frames and their smoothed coordinates."""
@@ -268,7 +275,8 @@ class LiveSession:
             if not (final or i + 1 < len(found) or now - rep.end_s >= self.settings.settle_s):
                 break
             judged = _in_session(
-                judge_rep(ctx, cuts=time_cuts(track)), len(self._reps) + 1, offset
+                judge_rep(ctx, cuts=time_cuts(track), height_cm=self.height_cm),
+                len(self._reps) + 1, offset,
             )
             self._reps.append(judged)
             newly.append(judged)
