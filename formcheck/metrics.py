@@ -50,6 +50,16 @@ likely than an adult lifter."""
 MAX_HEIGHT_CM = 250.0
 """Tallest stated height taken: above the tallest people measured in the last half century."""
 
+MIN_LIFT_SPEED_M_S = 0.1
+"""Slowest mean concentric speed of the hands that counts as lifting something. A lift ground
+out at a one-repetition maximum still moves at about 0.15-0.2 m/s (Gonzalez-Badillo and
+Sanchez-Medina 2010, bench press; similar minimal velocities are reported for the squat and
+deadlift), so hands slower than this over a whole set are not moving the load (a hip thrust's
+on the bar at the hips barely rise, a glute bridge's lie on the floor): their few centimetres
+of noise would give a velocity loss of any size. Measured: 0.00-0.03 m/s on the labelled hip
+thrust, frog pump and glute bridge sets, 0.27 m/s and up on the deadlift sets
+(benchmarks/set_metrics.py)."""
+
 POINTS: dict[str, tuple[str, str]] = {
     "wrist": ("hand_height", "hand_height_3d"),
     "hip": ("hip_height", "hip_height_3d"),
@@ -133,7 +143,8 @@ def rep_metrics(kin: Kinematics, rep: Rep, min_visibility: float,
 
 def velocity_loss(speeds: Sequence[float]) -> float | None:
     """Percent loss of speed from the fastest rep to the last one; None with fewer than two
-    reps, or no positive speed to lose from.
+    reps, or when even the fastest is below :data:`MIN_LIFT_SPEED_M_S` (the hands carried
+    nothing up: a glute bridge's on the floor).
 
     The definition of Sanchez-Medina and Gonzalez-Badillo (2011, Med Sci Sports Exerc 43:1725),
     the velocity loss that velocity-based training prescribes sets by: the fastest rep, usually
@@ -143,7 +154,7 @@ def velocity_loss(speeds: Sequence[float]) -> float | None:
         >>> velocity_loss([0.8, 1.0, 0.9, 0.7])
         30.0
     """
-    if len(speeds) < 2 or not max(speeds) > 0:
+    if len(speeds) < 2 or not max(speeds) >= MIN_LIFT_SPEED_M_S:
         return None
     fastest = max(speeds)
     return round(100.0 * (fastest - speeds[-1]) / fastest, 1)
