@@ -23,10 +23,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from benchmarks.accuracy import QUICK, read_labels
-from benchmarks.common import CLIPS, cached_track, table, write_result
+from benchmarks.accuracy import labelled_tracks
+from benchmarks.common import table, write_result
 from formcheck.analysis import analyze_track, run_analysis
-from formcheck.config import load_lift
 from formcheck.landmarks import joint
 from formcheck.metrics import TRUNK_SHARE_OF_STATURE
 from formcheck.series import Side
@@ -71,19 +70,10 @@ def main(argv: Sequence[str] | None = None) -> dict[str, object]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="one clip only (CI)")
     args = parser.parse_args(argv)
-    clips, _ = read_labels()
-    if args.quick:
-        clips = [c for c in clips if c["file"] in QUICK]
     pairs: dict[tuple[str, str, str], list[tuple[float, float]]] = defaultdict(list)
     losses: dict[str, list[tuple[float, float]]] = defaultdict(list)
     rows, per_clip = [], []
-    for row in clips:
-        video = CLIPS / row["file"]
-        if not video.exists():
-            continue
-        lift = load_lift(row["exercise"], row["variant"] if row["variant"] in
-                         load_lift(row["exercise"]).variants else None)
-        track = cached_track(video)
+    for row, lift, track in labelled_tracks(args.quick):
         world = run_analysis(track, lift)
         stature = world_stature_cm(track, world.kin.facing)
         scaled = {STATED: ASSUMED_HEIGHT_CM, OWN: stature}
