@@ -389,6 +389,7 @@ def run_analysis(
     ``height_cm``, the lifter's height, measures the set metrics from the image landmarks
     scaled by it instead of from the world landmarks (:mod:`formcheck.metrics`).
     """
+    height_cm = metrics.check_height(height_cm)
     kin = kinematics(track, analysis_series(lift), smoothing=smoothing)
     view = view or estimate_view(track)
     cuts = time_cuts(track)

@@ -32,6 +32,7 @@ from formcheck.annotate import CYAN, GREEN, ORANGE, RED, WHITE, FrameOverlay, La
 from formcheck.errors import FormcheckError
 from formcheck.kinematics import CausalSmoother, Kinematics, kinematics
 from formcheck.lift import Lift
+from formcheck.metrics import check_height
 from formcheck.report import Report, RepReport
 from formcheck.reps import driver_range
 from formcheck.series import SHOWN, Coordinates
@@ -194,7 +195,7 @@ class LiveSession:
         height_cm: float | None = None,
     ) -> None:
         self.lift = lift
-        self.height_cm = height_cm
+        self.height_cm = check_height(height_cm)
         """The lifter's height, for set metrics from the image (:mod:`formcheck.metrics`)."""
         self.settings = settings or LiveSettings()
         self._builder = TrackBuilder(
