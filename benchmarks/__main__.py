@@ -20,6 +20,7 @@ from formcheck.files import atomic_write
 BENCHMARKS = {
     "accuracy": "Accuracy against the labelled clips",
     "views": "Each check per camera view: precision, recall, abstention; two-camera agreement",
+    "set_metrics": "Set metrics: world landmarks against the image scaled by the lifter's height",
     "pose_throughput": "Pose pipeline throughput (one clip, per model)",
     "speed": "Speed per model and resolution",
     "memory": "Memory: a long video against a short one",

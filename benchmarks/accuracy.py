@@ -16,7 +16,7 @@ import argparse
 import csv
 import re
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -27,6 +27,7 @@ from formcheck.config import load_lift
 from formcheck.evidence import Tally as EvidenceTally
 from formcheck.lift import Lift
 from formcheck.report import Report
+from formcheck.track import PoseTrack
 
 LABELS = (ROOT / "tests" / "labels", ROOT / "benchmarks" / "labels")
 QUICK = ("deadlift/TBY66__Intelligent-Deadlift-Diagnosis-System__0016c_1.mp4",)
@@ -73,6 +74,22 @@ def read_labels() -> tuple[list[dict[str, str]], dict[str, list[dict[str, str]]]
                 for row in csv.DictReader(fh):
                     reps[row["file"]].append(row)
     return clips, reps
+
+
+def labelled_lift(row: dict[str, str]) -> Lift:
+    """The lift of a clip's labels, in the labelled variant where the lift has it."""
+    return load_lift(row["exercise"], row["variant"] if row["variant"] in
+                     load_lift(row["exercise"]).variants else None)
+
+
+def labelled_tracks(quick: bool = False) -> Iterator[tuple[dict[str, str], Lift, PoseTrack]]:
+    """Each labelled clip at hand (only :data:`QUICK` if ``quick``): its labels, its lift and
+    its cached full-model track."""
+    clips, _ = read_labels()
+    for row in clips:
+        video = CLIPS / row["file"]
+        if video.exists() and (row["file"] in QUICK or not quick):
+            yield row, labelled_lift(row), cached_track(video)
 
 
 def match(report: Report, labelled: list[dict[str, str]]) -> list[tuple[int, int]]:
@@ -163,8 +180,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, object]:
         if not video.exists():
             counts.errors.append(f"{row['file']}: missing")
             continue
-        lift = load_lift(row["exercise"], row["variant"] if row["variant"] in
-                         load_lift(row["exercise"]).variants else None)
+        lift = labelled_lift(row)
         report = analyze_track(cached_track(video), lift)
         truth, ours = int(row["rep_count"]), report.rep_count
         counts.clips += 1

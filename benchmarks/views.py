@@ -18,7 +18,14 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
 
-from benchmarks.accuracy import Tally, match, read_labels, score_faults, statuses
+from benchmarks.accuracy import (
+    Tally,
+    labelled_lift,
+    match,
+    read_labels,
+    score_faults,
+    statuses,
+)
 from benchmarks.common import CLIPS, ROOT, cached_track, table, write_result
 from formcheck.analysis import analyze_track
 from formcheck.config import load_lift
@@ -76,8 +83,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, object]:
         video = CLIPS / row["file"]
         if not video.exists():
             continue
-        base = load_lift(row["exercise"], row["variant"] if row["variant"] in
-                         load_lift(row["exercise"]).variants else None)
+        base = labelled_lift(row)
         track = cached_track(video)
         for spec in base.checks:
             values = tuple(sorted(judged_with(RULES[spec.rule], base).items()))

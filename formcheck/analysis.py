@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 import formcheck
+from formcheck import metrics
 from formcheck.evidence import EVIDENCE, Evidence
 from formcheck.files import display
 from formcheck.kinematics import Kinematics, Smoothing, kinematics
@@ -26,6 +27,7 @@ from formcheck.report import (
     Abstention,
     CheckResult,
     Fault,
+    RepMetrics,
     Report,
     RepReport,
     ViewReport,
@@ -102,9 +104,10 @@ UNGATED = (
 
 def analysis_series(lift: Lift) -> tuple[str, ...]:
     """The series an analysis of ``lift`` computes: those its reps and checks read, the angles
-    every output shows (:data:`~formcheck.series.SHOWN`) and the shins that tell a picture
-    stored upside down (:func:`upside_down`); nothing else."""
-    return tuple(dict.fromkeys((*lift.series, *SHOWN, "shin_inclination")))
+    every output shows (:data:`~formcheck.series.SHOWN`), the shins that tell a picture
+    stored upside down (:func:`upside_down`) and the heights the set metrics read
+    (:mod:`formcheck.metrics`); nothing else."""
+    return tuple(dict.fromkeys((*lift.series, *SHOWN, "shin_inclination", *metrics.SERIES)))
 
 
 def neutral_back(kin: Kinematics, lift: Lift, until: int | None = None) -> float | None:
@@ -282,7 +285,9 @@ def unjudgeable(ctx: RepContext, cuts: Sequence[Mapping[str, Any]] = ()) -> list
     return [abstention for abstention in found if abstention is not None]
 
 
-def judge_rep(ctx: RepContext, *, cuts: Sequence[Mapping[str, Any]] = ()) -> RepReport:
+def judge_rep(
+    ctx: RepContext, *, cuts: Sequence[Mapping[str, Any]] = (), height_cm: float | None = None
+) -> RepReport:
     """Outcome, reason and score of one rep from its lift's checks: the one judge that
     ``analyze`` and ``live`` share.
 
@@ -292,11 +297,16 @@ def judge_rep(ctx: RepContext, *, cuts: Sequence[Mapping[str, Any]] = ()) -> Rep
     So is a rep on which no check could judge. Otherwise the rep is judged on the checks that
     could judge it, and those that could not are listed with why: "the back cannot be judged
     from this angle" should not hide that the hips and the lockout could.
+
+    The rep's set metrics (:func:`~formcheck.metrics.rep_metrics`; ``height_cm``: the lifter's
+    height, for metres from the image) are measured unless its frames cannot be trusted or the
+    lifter is upside down; a view that no check judges from does not stop them.
     """
     rep, lift = ctx.rep, ctx.lift
     verdicts = run_checks(ctx)
     refused = [v for v in verdicts if isinstance(v, Abstention)]
-    if upside_down(ctx.kin, rep.frames):  # every measure inverted: no check stands
+    inverted = upside_down(ctx.kin, rep.frames)
+    if inverted:  # every measure inverted: no check stands
         verdicts = [Abstention(check=spec.rule, reason=UPSIDE_DOWN) for spec in lift.checks]
         refused = [Abstention(check="orientation", reason=UPSIDE_DOWN)]
     faults = [v for v in verdicts if isinstance(v, Fault)]
@@ -345,6 +355,8 @@ def judge_rep(ctx: RepContext, *, cuts: Sequence[Mapping[str, Any]] = ()) -> Rep
         abstained=abstained,
         checks=check_results(ctx, verdicts),
         measures=measures,
+        metrics=RepMetrics() if untrusted or inverted
+        else metrics.rep_metrics(kin, rep, lift.value("min_visibility"), height_cm),
     )
 
 
@@ -406,20 +418,24 @@ def run_analysis(
     smoothing: Smoothing = "zero_phase",
     view: ViewEstimate | None = None,
     evidence: Evidence | None = EVIDENCE,
+    height_cm: float | None = None,
 ) -> Analysis:
     """Judge every rep in ``track`` as ``lift``; see :mod:`formcheck.rules` for the checks.
 
     ``evidence`` gates each check on what it was measured to get right from this camera's view
     bucket (:mod:`formcheck.evidence`); None lets every check judge from wherever the camera
     stood, which is how that evidence is measured and how a rule is tested on its own.
+    ``height_cm``, the lifter's height, measures the set metrics from the image landmarks
+    scaled by it instead of from the world landmarks (:mod:`formcheck.metrics`).
     """
+    height_cm = metrics.check_height(height_cm)
     kin = kinematics(track, analysis_series(lift), smoothing=smoothing)
     view = view or estimate_view(track)
     cuts = time_cuts(track)
     found = find_reps(kin, lift)
-    verdicts = [judge_rep(ctx, cuts=cuts)
+    verdicts = [judge_rep(ctx, cuts=cuts, height_cm=height_cm)
                 for ctx in rep_contexts(kin, view, lift, found, evidence)]
-    report = build_report(track, lift, kin, view, verdicts)
+    report = build_report(track, lift, kin, view, verdicts, height_cm)
     return Analysis(track, lift, kin, view, tuple(found), report)
 
 
@@ -430,9 +446,11 @@ def analyze_track(
     smoothing: Smoothing = "zero_phase",
     view: ViewEstimate | None = None,
     evidence: Evidence | None = EVIDENCE,
+    height_cm: float | None = None,
 ) -> Report:
     """The report of :func:`run_analysis`: what to call when only the verdicts matter."""
-    return run_analysis(track, lift, smoothing=smoothing, view=view, evidence=evidence).report
+    return run_analysis(track, lift, smoothing=smoothing, view=view, evidence=evidence,
+                        height_cm=height_cm).report
 
 
 def rep_contexts(
@@ -450,7 +468,8 @@ def rep_contexts(
 
 
 def build_report(
-    track: PoseTrack, lift: Lift, kin: Kinematics, view: ViewEstimate, reps: list[RepReport]
+    track: PoseTrack, lift: Lift, kin: Kinematics, view: ViewEstimate, reps: list[RepReport],
+    height_cm: float | None = None,
 ) -> Report:
     counts = Counter(rep.outcome for rep in reps)
     scored = [rep.score for rep in reps if rep.score is not None]
@@ -477,6 +496,7 @@ def build_report(
         warnings=warnings(track, lift, kin, view, reps),
         thresholds={name: t.value for name, t in lift.thresholds.items()},
         reps=reps,
+        set_metrics=metrics.set_metrics(reps, height_cm),
     )
 
 

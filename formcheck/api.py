@@ -21,6 +21,7 @@ from formcheck.config import load_lift
 from formcheck.errors import FormcheckError
 from formcheck.evidence import EVIDENCE
 from formcheck.files import display
+from formcheck.metrics import check_height
 from formcheck.outputs import NO_OUTPUTS, Outputs
 from formcheck.pose import PoseSettings, extract_pose
 from formcheck.report import Report
@@ -69,6 +70,7 @@ def analyze(
     progress: Callable[[int, int], None] | None = None,
     workers: int | None = None,
     all_checks: bool = False,
+    height_cm: float | None = None,
 ) -> Report:
     """Count and judge every rep of ``exercise`` in a video (or a saved pose track), and write
     the ``outputs`` asked for.
@@ -77,12 +79,17 @@ def analyze(
     (:mod:`formcheck.evidence`); ``all_checks`` lets every check judge from any view, for
     research on the checks themselves, and the report then warns that it did.
 
+    The set metrics (speeds, range of motion, velocity loss: :mod:`formcheck.metrics`) come
+    from the model's world landmarks; ``height_cm``, the lifter's height, has them measured on
+    the image scaled by it instead.
+
     The lift and its thresholds are loaded, and every output path tried, before the pose model
     runs, so a typo costs seconds, not minutes. Outputs are written atomically: a report on disk
     is always a whole one. An output that is an input, or another output, is refused; ``-``
     sends one text output (JSON, CSV or HTML) to standard output.
     """
     lift = load_lift(exercise, variant, config)
+    height_cm = check_height(height_cm)
     is_track = Path(source).suffix.lower() in TRACK_SUFFIXES
     inputs = {"the input pose track" if is_track else "the input video": source}
     if is_track:  # a track loads in moments; its video is an input too
@@ -96,7 +103,8 @@ def analyze(
         track = pose_video(source, model=model, model_dir=model_dir, progress=progress,
                            workers=workers)
         video = Path(source)
-    analysis = run_analysis(track, lift, evidence=None if all_checks else EVIDENCE)
+    analysis = run_analysis(track, lift, evidence=None if all_checks else EVIDENCE,
+                            height_cm=height_cm)
     if all_checks:
         analysis.report.warnings.append(UNGATED)
     outputs.write(analysis, video)

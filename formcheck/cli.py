@@ -81,6 +81,11 @@ WorkersOption = Annotated[
     typer.Option("--workers", min=1,
                  help="Processes sharing a video [default: one per core, parts of 10 s or more]."),
 ]
+HeightOption = Annotated[
+    float | None,
+    typer.Option("--height-cm", help="The lifter's height: set metrics (speeds, range of "
+                 "motion) from the image scaled by it, instead of the model's world landmarks."),
+]
 ModelDirOption = Annotated[
     Path | None,
     typer.Option("--model-dir", help="Model cache folder [env: FORMCHECK_MODEL_DIR]."),
@@ -177,6 +182,7 @@ def analyze(
         typer.Option("--all-checks", help="Let every check judge from any camera view, even "
                      "where its precision there was not measured to hold up (research use)."),
     ] = False,
+    height_cm: HeightOption = None,
 ) -> None:
     """Count every rep, judge it, and say what to fix."""
     from formcheck.api import analyze as run
@@ -188,6 +194,7 @@ def analyze(
         report = run(
             source, exercise, variant=variant, config=config, outputs=outputs, model=model,
             model_dir=model_dir, progress=progress, workers=workers, all_checks=all_checks,
+            height_cm=height_cm,
         )
     print_summary(report, err if outputs.to_stdout else out)
 
@@ -213,12 +220,29 @@ def print_summary(report: Report, console: Console) -> None:
         )
     if report.reps:
         console.print(table)
+    speeds = set_line(report)
+    if speeds:
+        console.print(speeds, highlight=False)
     for line in not_judged(report):
         console.print(f"[yellow]not judged:[/] {escape(line)}")
     for cue in report.top_cues:
         console.print(f"[bold green]cue:[/] {escape(cue)}")
     for warning in report.warnings:
         console.print(f"[yellow]note:[/] {escape(warning)}")
+
+
+def set_line(report: Report) -> str | None:
+    """The set's speed at a glance, as a velocity-based-training app ends a set; None when
+    no rep's speed was measured."""
+    m = report.set_metrics
+    if m.mean_wrist_speed_m_s is None:
+        return None
+    loss = ("" if m.velocity_loss_pct is None else
+            f", velocity loss {m.velocity_loss_pct:g}% from rep {m.fastest_rep} to the last")
+    source = ("from world landmarks" if m.lifter_height_cm is None
+              else f"from the image, lifter {m.lifter_height_cm:g} cm")
+    return (f"speed: hands {m.mean_wrist_speed_m_s:.2f} m/s mean concentric over "
+            f"{m.reps_measured} reps{loss} ({source})")
 
 
 def _rep_reason(rep: RepReport) -> str:
@@ -448,6 +472,7 @@ def live(
     ] = False,
     config: ConfigOption = None,
     model_dir: ModelDirOption = None,
+    height_cm: HeightOption = None,
 ) -> None:
     """Watch a lift live and judge each rep as it ends. Keys: q quit, r reset, space pause."""
     import time
@@ -461,7 +486,7 @@ def live(
     report = run(
         exercise, variant=variant, config=config, camera=camera, source=source, model=model,
         model_dir=model_dir, outputs=outputs, serve=serve, speak=speak, drop=not no_drop,
-        notify=say,
+        notify=say, height_cm=height_cm,
     )
     print_summary(report, err if outputs.to_stdout else out)
     say(f"written: {', '.join(outputs.given())}")

@@ -66,6 +66,63 @@ class CheckResult(BaseModel):
                          "the precision rests on.")
 
 
+class PathMetrics(BaseModel):
+    """How far and how fast one point of the body moved up and down in one rep."""
+
+    model_config = ConfigDict(frozen=True)
+
+    rom_m: float = Field(description="Vertical range of motion in the rep: its highest "
+                         "height minus its lowest, in metres.")
+    mean_speed_m_s: float = Field(
+        description="Mean vertical speed over the concentric (lifting) half: its rise over its "
+        "duration, in m/s, positive upwards; what velocity-based training calls the mean "
+        "concentric velocity.")
+    peak_speed_m_s: float = Field(description="Highest upward speed in the concentric half, "
+                                  "in m/s.")
+
+
+class RepMetrics(BaseModel):
+    """What a velocity-based-training app gives for a rep (docs/metrics.md): range of motion
+    and speed of the hands and hips. A point not tracked through the whole rep, or a rep whose
+    frames cannot be trusted (ambiguous for tracking, a cut, the frame rate, or upside down),
+    has null: never an estimate."""
+
+    model_config = ConfigDict(frozen=True)
+
+    wrist: PathMetrics | None = Field(
+        default=None, description="The wrists of the side facing the camera: the bar or bell "
+        "in the hands.")
+    hip: PathMetrics | None = Field(default=None,
+                                    description="The hip of the side facing the camera.")
+
+
+class SetMetrics(BaseModel):
+    """The set's speed figures, from the reps' :class:`RepMetrics`."""
+
+    model_config = ConfigDict(frozen=True)
+
+    method: Literal["world", "image"] = Field(
+        default="world",
+        description="How heights became metres: 'world' from MediaPipe's world landmarks "
+        "(metric, heights above the ankle); 'image' from image landmarks scaled by the "
+        "lifter's stated height (docs/metrics.md gives how far the two agree).")
+    lifter_height_cm: float | None = Field(
+        default=None, description="The lifter's height as stated (method 'image'), in cm.")
+    reps_measured: int = Field(default=0, description="Reps with a wrist speed: what the "
+                               "figures below rest on.")
+    mean_wrist_speed_m_s: float | None = Field(
+        default=None, description="Mean of the measured reps' mean concentric wrist speeds, "
+        "in m/s.")
+    mean_hip_speed_m_s: float | None = Field(
+        default=None, description="Mean of the reps' mean concentric hip speeds, in m/s.")
+    fastest_rep: int | None = Field(default=None, description="The rep with the highest mean "
+                                    "concentric wrist speed.")
+    velocity_loss_pct: float | None = Field(
+        default=None, description="Loss of mean concentric wrist speed from the fastest rep to "
+        "the last rep measured, in percent of the fastest (Sanchez-Medina and "
+        "Gonzalez-Badillo 2011); null with fewer than two reps measured.")
+
+
 class RepReport(BaseModel):
     index: int = Field(description="1-based rep number in the clip.")
     start_s: float
@@ -90,6 +147,9 @@ class RepReport(BaseModel):
     measures: dict[str, float | None] = Field(
         description="Key measurements of the rep (angles in degrees), for plots and research."
     )
+    metrics: RepMetrics = Field(
+        default_factory=RepMetrics,
+        description="Range of motion and speeds of the wrists and hips (docs/metrics.md).")
 
     @property
     def judged_checks(self) -> int:
@@ -129,6 +189,10 @@ class Report(BaseModel):
     warnings: list[str] = Field(description="What to know before trusting the numbers.")
     thresholds: dict[str, float] = Field(description="Every threshold used, by name.")
     reps: list[RepReport] = Field(description="Every rep, in time order.")
+    set_metrics: SetMetrics = Field(
+        default_factory=SetMetrics,
+        description="Speeds over the set and the velocity loss from its fastest rep to its "
+        "last (docs/metrics.md).")
 
     def save_json(self, path: str | os.PathLike[str]) -> None:
         write_text(path, self.model_dump_json(indent=2) + "\n")

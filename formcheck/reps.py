@@ -105,6 +105,13 @@ class Rep:
     def frames(self) -> slice:
         return slice(self.start, self.end + 1)
 
+    @property
+    def concentric(self) -> slice:
+        """Frames of the lifting half, the turnaround included at its end or start."""
+        if self.turn_at == "bottom":
+            return slice(self.turn, self.end + 1)
+        return slice(self.start, self.turn + 1)
+
 
 def driver_range(driver: np.ndarray, settings: RepSettings) -> tuple[float, float] | None:
     """The lifter's rest and far ends of the driver in this clip (robust percentiles), or None

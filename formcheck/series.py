@@ -151,10 +151,16 @@ class Frames(Coordinates):
         )
 
     def height(self, name: str) -> Sided:
-        """Height of a landmark above the ankle, in trunk lengths."""
+        """Height of a landmark above the ankle in the image, in trunk lengths."""
+        return self.rise(self.pixels, name, self.trunk_length)
+
+    def rise(self, points: np.ndarray, name: str, unit: float = 1.0) -> Sided:
+        """Height of a landmark above the same side's ankle in ``points`` (pixels or world
+        metres, both with y pointing down), divided by ``unit``."""
 
         def above_ankle(side: Side) -> np.ndarray:
-            return (self.px(side, "ankle")[:, 1] - self.px(side, name)[:, 1]) / self.trunk_length
+            ankle, point = points[:, joint(side, "ankle"), 1], points[:, joint(side, name), 1]
+            return (ankle - point) / unit
 
         return self.sided(above_ankle, name, "ankle")
 
@@ -281,6 +287,28 @@ def wrist_offset(f: Frames) -> Sided:
 def hip_height(f: Frames) -> Sided:
     """Height of the hip above the ankle, in trunk lengths: what 'hips rise' means."""
     return f.height("hip")
+
+
+@series("sided")
+def hip_height_3d(f: Frames) -> Sided:
+    """Height of the hip above the ankle from world landmarks, in metres. Why above the ankle:
+    MediaPipe's world landmarks are centred on the hips in every frame, so the hips never move
+    in them; the feet, planted in every lift here, are the fixed reference."""
+    return f.rise(f.world, "hip")
+
+
+@series("sided")
+def hand_height(f: Frames) -> Sided:
+    """Height of the wrist (the hands, and the bar or bell they hold) above the ankle in the
+    image, in trunk lengths."""
+    return f.height("wrist")
+
+
+@series("sided")
+def hand_height_3d(f: Frames) -> Sided:
+    """Height of the wrist above the ankle from world landmarks, in metres (see
+    ``hip_height_3d``)."""
+    return f.rise(f.world, "wrist")
 
 
 @series("sided")

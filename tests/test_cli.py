@@ -143,6 +143,7 @@ def test_exercises_lists_every_lift_with_sources() -> None:
     [
         (("-e", "squat"), "unknown exercise"),
         (("-e", "kettlebell_swing", "--variant", "sumo"), "no variant"),
+        (("-e", "deadlift", "--height-cm", "1.75"), "height must be in centimetres"),
     ],
 )
 def test_analyze_bad_choices(args: tuple[str, ...], pattern: str) -> None:

@@ -57,7 +57,7 @@ from formcheck.live import (
 from formcheck.live._child import end_child
 from formcheck.live.session import _Window
 from formcheck.pose import PoseSettings
-from formcheck.report import Fault, Report, RepReport
+from formcheck.report import Fault, PathMetrics, RepMetrics, Report, RepReport
 from formcheck.series import Coordinates
 from formcheck.serve import LiveServer
 from formcheck.track import PoseTrack, TrackBuilder
@@ -241,6 +241,9 @@ def test_each_rep_gets_one_line_in_the_terminal() -> None:
     assert rep_line(_rep(3, faults=(ROUNDED, DRIFT))) == (
         "rep 3 (1.0 s): valid, score 70; rounded_back major, bar_drift minor")
     assert rep_line(_rep(4, "ambiguous")) == "rep 4 (1.0 s): ambiguous"
+    moved = PathMetrics(rom_m=0.5, mean_speed_m_s=0.634, peak_speed_m_s=1.2)
+    timed = _rep(5).model_copy(update={"metrics": RepMetrics(wrist=moved)})
+    assert rep_line(timed) == "rep 5 (1.0 s): valid, score 70, 0.63 m/s"
 
 
 class FakeSpeaker:

@@ -27,6 +27,7 @@ from formcheck.live.feed import PAUSE_POLL_S, Captured, FrameFeed, open_source
 from formcheck.live.session import LiveSession, LiveSettings, LiveState, live_labels, rep_line
 from formcheck.live.views import Command, LiveView, Recorder, Window, display_problem
 from formcheck.live.voice import CueVoice, EspeakSpeaker, Speaker
+from formcheck.metrics import check_height
 from formcheck.outputs import NO_OUTPUTS, Outputs
 from formcheck.pose import PoseEstimator, PoseSettings
 from formcheck.report import Report
@@ -87,12 +88,14 @@ def run_live(
     voice: CueVoice | None = None,
     on_frame: Callable[[FrameTiming], None] | None = None,
     notify: Callable[[str], None] | None = None,
+    height_cm: float | None = None,
 ) -> LiveSession | None:
     """Run the live loop over ``frames`` until they end or a view says quit; the last set.
 
     ``paced`` plays the frames at their own times (a recording), ``drop`` skips frames when
     processing falls behind (as a camera does). Ctrl-C ends the session like q does, so what
-    was judged is kept. Returns None when no frame was processed.
+    was judged is kept. Returns None when no frame was processed. ``height_cm``: the lifter's
+    height, for set metrics from the image (:mod:`formcheck.metrics`).
     """
     pose_settings = pose_settings or PoseSettings()
     notify = notify or (lambda _: None)
@@ -102,7 +105,8 @@ def run_live(
         estimator = stack.enter_context(PoseEstimator(pose_settings))
         feed = stack.enter_context(closing(FrameFeed(frames, paced=paced, drop=drop)))
         loop = _Loop(lift, estimator, feed, views, voice, on_frame, LiveSettings() if
-                     settings is None else settings, fps=fps, source=source, notify=notify)
+                     settings is None else settings, fps=fps, source=source, notify=notify,
+                     height_cm=height_cm)
         paused = False
         try:
             while True:
@@ -134,11 +138,12 @@ class _Loop:
         self, lift: Lift, estimator: PoseEstimator, feed: FrameFeed, views: Sequence[LiveView],
         voice: CueVoice | None, on_frame: Callable[[FrameTiming], None] | None,
         settings: LiveSettings, *, fps: float, source: str, notify: Callable[[str], None],
+        height_cm: float | None,
     ) -> None:
         self.lift, self.estimator, self.feed, self.views = lift, estimator, feed, views
         self.voice, self.on_frame, self.settings = voice, on_frame, settings
         self.notify = notify
-        self.fps, self.source = fps, source
+        self.fps, self.source, self.height_cm = fps, source, height_cm
         self.meter = _Meter()
         self.session: LiveSession | None = None
         self._shown: tuple[np.ndarray, LiveState, float] | None = None
@@ -150,6 +155,7 @@ class _Loop:
             self.session = LiveSession(
                 self.lift, width=width, height=height, fps=self.fps, source=self.source,
                 model=self.estimator.settings.model, settings=self.settings,
+                height_cm=self.height_cm,
             )
         session, meter = self.session, self.meter
         for rep in session.add(self.estimator.estimate(frame)):
@@ -210,6 +216,7 @@ def live(
     settings: LiveSettings | None = None,
     on_frame: Callable[[FrameTiming], None] | None = None,
     notify: Callable[[str], None] | None = None,
+    height_cm: float | None = None,
 ) -> Report:
     """Watch a lift live (camera ``camera``, default 0, or a file or URL ``source``) and judge
     each rep as it ends; the set's report, as ``analyze`` writes it.
@@ -220,6 +227,8 @@ def live(
     URL plays at its own frame rate and frames are dropped when processing falls behind, as
     with a camera; ``drop=False`` processes every frame, as fast as it can. ``speak`` says a
     short cue after a rep with something to fix (espeak-ng, or any :class:`Speaker`).
+    ``height_cm``, the lifter's height, measures the set metrics on the image scaled by it
+    (:mod:`formcheck.metrics`).
 
     ``outputs``, written at the end, atomically: the pose track of the frames processed (which
     ``analyze`` judges the same way), the JSON report and CSV of the reps as they were judged
@@ -229,6 +238,7 @@ def live(
     """
     notify = notify or (lambda _: None)
     lift = load_lift(exercise, variant, config)
+    height_cm = check_height(height_cm)
     if outputs.html is not None:
         raise FormcheckError("live writes no HTML report; save the pose track and run "
                              "`formcheck analyze TRACK --report FILE` for one")
@@ -267,6 +277,7 @@ def live(
             pose_settings=PoseSettings(model=model, model_dir=Path(model_dir) if model_dir
                                        else None),
             settings=settings, views=views, voice=voice, on_frame=on_frame, notify=notify,
+            height_cm=height_cm,
         )
         if session is None:
             raise FormcheckError(f"{name}: no frames were processed")

@@ -33,6 +33,7 @@ from formcheck.errors import FormcheckError
 from formcheck.evidence import EVIDENCE, Evidence
 from formcheck.kinematics import CausalSmoother, Kinematics, kinematics
 from formcheck.lift import Lift
+from formcheck.metrics import check_height
 from formcheck.report import Report, RepReport
 from formcheck.reps import driver_range
 from formcheck.series import SHOWN, Coordinates
@@ -130,10 +131,13 @@ def rep_cue(rep: RepReport) -> str | None:
 
 def rep_line(rep: RepReport) -> str:
     """One line for the terminal as each rep is judged: a coach's running commentary that a
-    log (or a lifter glancing at a laptop) can follow without the window."""
+    log (or a lifter glancing at a laptop) can follow without the window; with the hands'
+    mean concentric speed, the number a velocity-based-training app shows after each rep."""
+    wrist = rep.metrics.wrist
     head = (f"rep {rep.index} ({rep.turn_s:.1f} s): {rep.outcome.replace('_', '-')}"
             + (f", score {rep.score}" if rep.score is not None else "")
-            + (f", {rep.judged_checks} of {len(rep.checks)} checks" if rep.checks else ""))
+            + (f", {rep.judged_checks} of {len(rep.checks)} checks" if rep.checks else "")
+            + (f", {wrist.mean_speed_m_s:.2f} m/s" if wrist is not None else ""))
     faults = ", ".join(f"{f.code} {f.severity}" for f in rep.faults)
     return head + (f"; {faults}" if faults else "")
 
@@ -190,8 +194,11 @@ class LiveSession:
         model: str = "",
         settings: LiveSettings | None = None,
         evidence: Evidence | None = EVIDENCE,
+        height_cm: float | None = None,
     ) -> None:
         self.lift = lift
+        self.height_cm = check_height(height_cm)
+        """The lifter's height, for set metrics from the image (:mod:`formcheck.metrics`)."""
         self.settings = settings or LiveSettings()
         self.evidence = evidence
         """Which checks judge from which view, as in ``analyze`` (None: every check, anywhere)."""
@@ -204,8 +211,9 @@ class LiveSession:
         self._reps: list[RepReport] = []
         self._judged_at = -math.inf
         self._judged_until = -math.inf
-        self._made = 0
         """End of the last rep made final (exact, unlike the report's rounded times)."""
+        self._made = 0
+        """Reps found made but not final yet (a pull at lockout, waiting for its lowering)."""
         self._judged: tuple[Kinematics, ViewEstimate] | None = None
         self._range: tuple[float, float] | None = None
         self._pose: FramePose | None = None
@@ -254,7 +262,8 @@ class LiveSession:
         self._judge(final=True)
         assert self._judged is not None
         kin, view = self._judged
-        return build_report(self._builder.build(), self.lift, kin, view, list(self._reps))
+        return build_report(self._builder.build(), self.lift, kin, view, list(self._reps),
+                            self.height_cm)
 
     def _recent(self, frames: int) -> tuple[PoseTrack, Coordinates]:
         """The last ``frames`` frames and their smoothed coordinates."""
@@ -280,7 +289,8 @@ class LiveSession:
                     i + 1 == len(found) and now - rep.end_s < self.settings.settle_s)):
                 break
             judged = _in_session(
-                judge_rep(ctx, cuts=time_cuts(track)), len(self._reps) + 1, offset
+                judge_rep(ctx, cuts=time_cuts(track), height_cm=self.height_cm),
+                len(self._reps) + 1, offset,
             )
             self._reps.append(judged)
             newly.append(judged)
