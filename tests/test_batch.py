@@ -655,3 +655,14 @@ def test_failures_are_not_retried_unless_asked(tmp_path: Path) -> None:
     retried = batch([broken], exercise="deadlift", out=tmp_path / "o", workers=1,
                     retry_failed=True)
     assert (retried.errors, retried.failed_before) == (1, 0)
+
+
+def test_the_terminal_summary_counts_clips_with_no_reps(tmp_path: Path) -> None:
+    standing = _no_rep_track(tmp_path)
+    done = run("batch", str(standing), str(SAMPLE), "-e", "deadlift", "--out",
+               str(tmp_path / "o"), "--workers", "1")
+    assert done.returncode == 0, done.stderr
+    assert "2 clips: 2 scored, 0 already done, 0 failed · 10 reps · 1 with no reps found" in (
+        done.stdout)
+    quiet = run("batch", str(standing), "-e", "deadlift", "--out", str(tmp_path / "o"), "-q")
+    assert (quiet.returncode, quiet.stdout, quiet.stderr) == (0, "", "")
