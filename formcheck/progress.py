@@ -23,7 +23,13 @@ from typing import TYPE_CHECKING, Literal
 
 import rich.progress
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    ProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 if TYPE_CHECKING:
     from formcheck.batch import BatchProgress
@@ -52,7 +58,8 @@ def describe(stage: Stage, done: int, total: int | None) -> str:
     """The state as a plain line: ``pose 1200/3000 frames (40%)``, or just the stage."""
     if total is None:
         return stage
-    return f"{stage} {done}/{total} frames ({done / max(total, 1):.0%})"
+    total = max(total, done, 1)  # a container's frame count is an estimate
+    return f"{stage} {done}/{total} frames ({done / total:.0%})"
 
 
 @contextmanager
@@ -84,11 +91,13 @@ def plain_lines(
         thread.join()
 
 
-def _bar(console: Console, *columns: TextColumn, disable: bool = False) -> rich.progress.Progress:
-    """A bar that leaves nothing behind: ``stage  ━━━━  done/total  [extra]  elapsed``."""
+def _bar(
+    console: Console, *columns: ProgressColumn, disable: bool = False
+) -> rich.progress.Progress:
+    """A bar that leaves nothing behind: ``stage  ━━━━  [columns]  elapsed``."""
     return rich.progress.Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), *columns,
-        TimeElapsedColumn(), console=console, transient=True, disable=disable,
+        TextColumn("{task.description}"), BarColumn(), *columns, TimeElapsedColumn(),
+        console=console, transient=True, disable=disable,
     )
 
 
@@ -102,12 +111,14 @@ def stage_progress(console: Console, *, quiet: bool = False) -> Iterator[Progres
         with plain_lines(console) as show:
             yield lambda stage, done, total: show(describe(stage, done, total))
     else:
-        with _bar(console) as bar:
-            task = bar.add_task("pose", total=None)
+        with _bar(console, TextColumn("{task.fields[frames]}")) as bar:
+            task = bar.add_task("pose", total=None, frames="")
 
             def update(stage: Stage, done: int, total: int | None) -> None:
-                bar.update(task, description=stage, completed=done,
-                           total=None if total is None else max(total, done) or None)
+                """An uncounted stage shows a pulsing bar, with no count."""
+                total = None if total is None else max(total, done) or None
+                bar.update(task, description=stage, completed=done, total=total,
+                           frames="" if total is None else f"{done}/{total} frames")
 
             yield update
 
@@ -119,8 +130,8 @@ def batch_progress(
     """Clips done, reps found, errors, on ``console`` (a bar, or plain lines off a terminal;
     nothing when ``quiet``); each failure and each note of a clip as one line, quiet or not."""
     plain = not (quiet or console.is_terminal)
-    with _bar(console, TextColumn("{task.fields[counts]}"), disable=not console.is_terminal
-              or quiet) as bar, plain_lines(console) as show:
+    with _bar(console, MofNCompleteColumn(), TextColumn("{task.fields[counts]}"),
+              disable=not console.is_terminal or quiet) as bar, plain_lines(console) as show:
         task = bar.add_task("batch", total=None, counts="")
 
         def update(state: BatchProgress) -> None:
