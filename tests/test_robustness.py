@@ -114,7 +114,7 @@ def test_file_names_with_spaces_unicode_and_html(tmp_path: Path, lifter: Lifter)
     assert report["source"] == str(video)
     assert report["rep_count"] == 4
     with csv_path.open(encoding="utf-8", newline="") as fh:
-        assert {row["source"] for row in csv.DictReader(fh)} == {str(video)}
+        assert {row["clip"] for row in csv.DictReader(fh)} == {str(video)}
     assert VideoInfo.from_path(annotated).frame_count == len(lifter.images)
 
 
