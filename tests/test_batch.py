@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from conftest import clip, gone
+from conftest import clip, gone, without_progress
 from test_cli import SAMPLE, _one_clear_line, run
 
 import formcheck.batch as batch_module
@@ -572,7 +572,7 @@ def test_a_stop_signal_ends_the_batch_and_every_process(name, group, tmp_path, p
         for process in before:
             with contextlib.suppress(psutil.Error):
                 process.kill()
-    lines = (tmp_path / "stderr").read_text().splitlines()
+    lines = without_progress((tmp_path / "stderr").read_text())
     assert lines == ["formcheck: interrupted; finished outputs were kept"]
     rows = _rows(out / "summary.csv")
     assert [(row["clip"], row["status"]) for row in rows] == [(str(track), "ok")]

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import without_progress
 from corpus import audio_only, black_video, read_only_folder, text_as_video, zero_bytes
 
 
@@ -20,7 +21,7 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
 def _one_clear_line(done: subprocess.CompletedProcess[str], pattern: str) -> None:
     assert done.returncode != 0
     assert "Traceback" not in done.stderr
-    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    lines = without_progress(done.stderr)
     assert len(lines) == 1, done.stderr
     assert lines[0].startswith("formcheck: error:")
     assert pattern in lines[0], lines[0]

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import psutil
 import pytest
-from conftest import TBY66, clip, gone
+from conftest import TBY66, clip, gone, without_progress
 from corpus import (
     AWKWARD_NAME,
     Lifter,
@@ -125,7 +125,7 @@ def test_truncated_video_keeps_the_part_before_the_damage(
     track_path = tmp_path / "cut.track.npz"
     done = run("pose", str(cut), "-o", str(track_path))
     assert done.returncode == 0, done.stderr
-    lines = done.stderr.splitlines()
+    lines = without_progress(done.stderr)
     assert len(lines) == 2, lines
     assert lines[1].startswith("formcheck: note: the video ends early at"), lines
     done = run("analyze", str(track_path), "-e", "deadlift", "--variant", "kettlebell",
