@@ -18,10 +18,19 @@ from rich.table import Table
 
 # typer (from 0.29) carries its own copy of click; its exceptions are not re-exported.
 from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
-from typer.completion import completion_init, get_completion_script
+from typer.completion import completion_init
 
 from formcheck import models
-from formcheck.config import lift_variants
+from formcheck.completion import (
+    COMPLETE_VAR,
+    LIFT_HELP,
+    LIFTS,
+    VARIANT_HELP,
+    Shell,
+    complete_lift,
+    complete_variant,
+    completion_script,
+)
 from formcheck.errors import FormcheckError
 from formcheck.files import display
 from formcheck.native_logs import native_logs_filtered
@@ -69,35 +78,13 @@ INTERRUPTED = 130
 out = Console()
 err = Console(stderr=True, soft_wrap=True)
 
-COMPLETE_VAR = "_FORMCHECK_COMPLETE"
-"""The variable the shell completion scripts set when they ask formcheck for completions."""
-
-LIFTS = lift_variants()
-"""Every lift and its variants, for help texts and completion."""
-
-
-def _complete_lift(incomplete: str) -> list[str]:
-    return [name for name in LIFTS if name.startswith(incomplete)]
-
-
-def _complete_variant(ctx: typer.Context, incomplete: str) -> list[str]:
-    """The chosen lift's variants (every lift's, before one is chosen)."""
-    chosen = ctx.params.get("exercise") or ctx.params.get("lift_name")
-    variants = LIFTS.get(chosen, ()) if chosen else [v for vs in LIFTS.values() for v in vs]
-    return [v for v in dict.fromkeys(variants) if v.startswith(incomplete)]
-
-
 ModelVariant = Literal["lite", "full", "heavy"]
 ModelOption = Annotated[ModelVariant, typer.Option("--model", help="Pose model variant.")]
-LIFT_HELP = f"Lift: {', '.join(LIFTS)} (see `formcheck exercises LIFT`)."
 ExerciseOption = Annotated[
-    str, typer.Option("--exercise", "-e", help=LIFT_HELP, autocompletion=_complete_lift)
+    str, typer.Option("--exercise", "-e", help=LIFT_HELP, autocompletion=complete_lift)
 ]
 VariantOption = Annotated[
-    str | None,
-    typer.Option(help="Lift variant (default: the lift's usual one); " + "; ".join(
-        f"{name}: {', '.join(variants)}" for name, variants in LIFTS.items()) + ".",
-        autocompletion=_complete_variant),
+    str | None, typer.Option(help=VARIANT_HELP, autocompletion=complete_variant)
 ]
 QuietOption = Annotated[
     bool,
@@ -277,7 +264,7 @@ def exercises(
     lift_name: Annotated[
         str | None,
         typer.Argument(metavar="[LIFT]", help=f"Show only this lift: {', '.join(LIFTS)}.",
-                       autocompletion=_complete_lift),
+                       autocompletion=complete_lift),
     ] = None,
     markdown: Annotated[bool, typer.Option(help="Print markdown tables (docs/rules.md).")] = False,
 ) -> None:
@@ -308,9 +295,7 @@ def exercises(
 
 @app.command()
 def completion(
-    shell: Annotated[
-        Literal["bash", "zsh", "fish"], typer.Argument(help="The shell to complete in.")
-    ],
+    shell: Annotated[Shell, typer.Argument(help="The shell to complete in.")],
 ) -> None:
     """Print a shell completion script: commands, options, lifts and variants complete on TAB.
 
@@ -318,12 +303,6 @@ def completion(
     `formcheck completion fish > ~/.config/fish/completions/formcheck.fish`.
     """
     sys.stdout.write(completion_script(shell) + "\n")
-
-
-def completion_script(shell: Literal["bash", "zsh", "fish"]) -> str:
-    """The script that makes ``shell`` ask ``formcheck`` for completions (typer's own scripts:
-    the shell runs ``formcheck`` with :data:`COMPLETE_VAR` set and shows what it prints)."""
-    return get_completion_script(prog_name="formcheck", complete_var=COMPLETE_VAR, shell=shell)
 
 
 @app.command()

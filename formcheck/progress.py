@@ -9,8 +9,11 @@ so the latest state is printed as one plain line every :data:`PLAIN_EVERY_S` sec
 heartbeat that also tells a log watcher the job is alive. ``quiet`` shows nothing.
 
 Example:
+    >>> import formcheck
     >>> with stage_progress(Console(stderr=True)) as progress:
-    ...     report = formcheck.analyze("lift.mp4", "deadlift", progress=progress)
+    ...     report = formcheck.analyze("set.track.npz", "deadlift", progress=progress)
+    >>> report.rep_count
+    10
 """
 
 from __future__ import annotations

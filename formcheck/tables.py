@@ -11,11 +11,13 @@ Every key column is named ``clip`` in every table, so the tables join on it. No 
 spreadsheet formula (:func:`~formcheck.csvsafe.csv_safe`).
 
 Example:
-    >>> rows = rep_rows(report, clip="lift.mp4")
+    >>> import formcheck
+    >>> report = formcheck.analyze("set.track.npz", "deadlift", variant="kettlebell")
+    >>> rows = rep_rows(report, clip="set.mp4")
     >>> rows[0]["clip"], rows[0]["rep"], rows[0]["concentric_s"], rows[0]["measures.hip_angle_turn"]
-    ('lift.mp4', 1, 1.0, 173.41)
-    >>> print(csv_text(rows, first=REP_FIRST, last=REP_LAST).splitlines()[0][:40])
-    clip,exercise,variant,rep,outcome,start_
+    ('set.mp4', 1, 1.0, 173.41)
+    >>> csv_text(rows, first=REP_FIRST, last=REP_LAST).splitlines()[0][:40]
+    'clip,exercise,variant,rep,outcome,start_'
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from __future__ import annotations
 import csv
 import io
 import types
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel
@@ -44,23 +46,28 @@ Kind = Literal["number", "model", "mapping"]
 
 
 def _kind(annotation: Any) -> tuple[Kind, Any] | None:
-    """How a field of this type becomes columns, or None (text, lists: not a measure).
-
-    ``X | None`` is taken as ``X``; ``bool`` is not a number here (it is a flag, not a measure).
-    """
+    """How a field of this type becomes columns (with the nested model, if it is one), or None:
+    text and lists are not measures, and nor is ``bool`` (a flag). ``X | None`` counts as
+    ``X``, and ``int | float`` as a number."""
     if get_origin(annotation) in (Union, types.UnionType):
-        kinds = [_kind(arg) for arg in get_args(annotation) if arg is not type(None)]
-        return kinds[0] if len(kinds) == 1 else (
-            ("number", None) if kinds and all(k == ("number", None) for k in kinds) else None
-        )
+        kinds = {_kind(arg) for arg in get_args(annotation) if arg is not type(None)}
+        return kinds.pop() if len(kinds) == 1 else None
     if annotation in (int, float):
         return "number", None
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return "model", annotation
-    if get_origin(annotation) is dict:
-        _, value = get_args(annotation)
-        return ("mapping", None) if _kind(value) == ("number", None) else None
+    if get_origin(annotation) is dict and _kind(get_args(annotation)[1]) == ("number", None):
+        return "mapping", None
     return None
+
+
+def _fields(model: type[BaseModel], skip: Iterable[str],
+            prefix: str) -> Iterator[tuple[str, str, Kind, Any]]:
+    """``(field, column, kind, nested model)`` for each field of ``model`` that makes columns."""
+    for name, field in model.model_fields.items():
+        kind = _kind(field.annotation)
+        if name not in skip and kind is not None:
+            yield name, prefix + (name if prefix else RENAMED.get(name, name)), *kind
 
 
 def numeric_columns(model: type[BaseModel], *, skip: Iterable[str] = (),
@@ -68,12 +75,11 @@ def numeric_columns(model: type[BaseModel], *, skip: Iterable[str] = (),
     """The columns :func:`numeric_cells` makes of every ``model``, whatever its values: the
     header of a table with no row yet (a mapping's keys come only with its values)."""
     names = []
-    for name, field in model.model_fields.items():
-        kind = _kind(field.annotation)
-        column = prefix + RENAMED.get(name, name)
-        if name in skip or kind is None or kind[0] == "mapping":
-            continue
-        names += [column] if kind[0] == "number" else numeric_columns(kind[1], prefix=column + ".")
+    for _, column, kind, nested in _fields(model, skip, prefix):
+        if kind == "number":
+            names.append(column)
+        elif kind == "model":
+            names += numeric_columns(nested, prefix=column + ".")
     return names
 
 
@@ -82,17 +88,13 @@ def numeric_cells(model: BaseModel, *, skip: Iterable[str] = (),
     """Every numeric field of ``model``, nested models and mappings of numbers flattened as
     ``parent.child``, in the model's field order; ``skip`` names top-level fields left out."""
     cells: dict[str, Cell] = {}
-    for name, field in type(model).model_fields.items():
-        kind = _kind(field.annotation)
-        if name in skip or kind is None:
-            continue
+    for name, column, kind, _ in _fields(type(model), skip, prefix):
         value = getattr(model, name)
-        column = prefix + RENAMED.get(name, name)
-        if kind[0] == "number":
+        if kind == "number":
             cells[column] = value
-        elif kind[0] == "model" and value is not None:
+        elif kind == "model" and value is not None:
             cells |= numeric_cells(value, prefix=column + ".")
-        elif kind[0] == "mapping":
+        elif kind == "mapping":
             cells |= {f"{column}.{key}": item for key, item in (value or {}).items()}
     return cells
 
@@ -103,9 +105,9 @@ REP_LAST = ("faults", "abstained", "reason")
 
 
 def rep_rows(report: Report, clip: str | None = None) -> list[dict[str, Cell]]:
-    """One row per rep of ``report`` : what the rep is,
-    every numeric measure of it (:func:`numeric_cells`), its faults and why its outcome is what
-    it is. ``clip`` names the clip (default: the report's ``source``)."""
+    """One row per rep of ``report``: what the rep is, every numeric measure of it
+    (:func:`numeric_cells`), its faults and why its outcome is what it is. ``clip`` names the
+    clip (default: the report's ``source``)."""
     return [
         {KEY: report.source if clip is None else clip, "exercise": report.exercise,
          "variant": report.variant, "outcome": rep.outcome}
