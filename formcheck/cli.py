@@ -524,6 +524,11 @@ def models_verify(model_dir: ModelDirOption = None) -> None:
         raise typer.Exit(1)
 
 
+def _one_line(message: str) -> str:
+    """A usage message on one line: click lists a missing argument's choices one per line."""
+    return " ".join(message.split())
+
+
 def main() -> None:
     """Entry point: run the app, turning user errors into one line and an exit status."""
     stop_like_ctrl_c()  # a kill or a closed terminal keeps what is finished, as Ctrl-C does
@@ -540,10 +545,10 @@ def main() -> None:
         sys.exit(exc.exit_code)
     except UsageError as exc:
         where = exc.ctx.command_path if exc.ctx is not None else "formcheck"
-        say(f"error: {exc.format_message()} (see '{where} --help')")
+        say(f"error: {_one_line(exc.format_message())} (see '{where} --help')")
         sys.exit(exc.exit_code)
     except ClickException as exc:
-        say(f"error: {exc.format_message()}")
+        say(f"error: {_one_line(exc.format_message())}")
         sys.exit(exc.exit_code)
     except typer.Abort:  # end of input at a prompt
         say("aborted")

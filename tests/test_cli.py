@@ -240,6 +240,14 @@ def test_exercises_unknown_lift_names_the_choices() -> None:
     _one_clear_line(run("exercises", "squat"), "choose one of: deadlift, romanian_deadlift")
 
 
+@pytest.mark.parametrize(("args", "pattern"), [
+    (("completion",), "Missing argument 'shell'. Choose from: bash, zsh, fish"),
+    (("completion", "powershell"), "'powershell' is not one of 'bash', 'zsh', 'fish'"),
+])
+def test_completion_mistakes_are_one_line(args: tuple[str, ...], pattern: str) -> None:
+    _one_clear_line(run(*args), pattern)
+
+
 @pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
 def test_completion_script_and_completions(shell: str) -> None:
     done = run("completion", shell)
