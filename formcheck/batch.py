@@ -93,7 +93,6 @@ STOP_GRACE_S = 2.0
 before they are killed."""
 
 
-
 @dataclass(frozen=True)
 class ClipJob:
     """One clip to score and everything a worker needs to score it (picklable, hashable).
@@ -256,8 +255,8 @@ def batch(
     input, the manifest, the lifts and the output folder are checked before any clip is
     scored; ``rescore`` ignores reports already on disk. A clip that failed in an earlier run
     (same cache key) is not tried again, and stays an error row, unless ``retry_failed`` (or
-    ``rescore``) is given. ``report_html`` adds each clip's
-    HTML report beside its JSON and ``out/index.html`` linking them all.
+    ``rescore``) is given. ``report_html`` adds each clip's HTML report beside its JSON and
+    ``out/index.html`` linking them all.
     """
     if scheduler is not None and local_cluster:
         raise FormcheckError("use --scheduler or --local-cluster, not both")

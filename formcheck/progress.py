@@ -32,6 +32,7 @@ from rich.progress import (
     ProgressColumn,
     TextColumn,
     TimeElapsedColumn,
+    TimeRemainingColumn,
 )
 
 if TYPE_CHECKING:
@@ -97,10 +98,10 @@ def plain_lines(
 def _bar(
     console: Console, *columns: ProgressColumn, disable: bool = False
 ) -> rich.progress.Progress:
-    """A bar that leaves nothing behind: ``stage  ━━━━  [columns]  elapsed``."""
+    """A bar that leaves nothing behind: ``stage  ━━━━  [columns]  time left  elapsed``."""
     return rich.progress.Progress(
-        TextColumn("{task.description}"), BarColumn(), *columns, TimeElapsedColumn(),
-        console=console, transient=True, disable=disable,
+        TextColumn("{task.description}"), BarColumn(), *columns, TimeRemainingColumn(),
+        TimeElapsedColumn(), console=console, transient=True, disable=disable,
     )
 
 
