@@ -20,7 +20,7 @@ Example:
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -259,8 +259,10 @@ def write_annotated_video(
     output: str | os.PathLike[str],
     overlays: Iterable[FrameOverlay] | None = None,
     annotators: Sequence[Annotator] = DEFAULT_ANNOTATORS,
+    progress: Callable[[int, int], None] | None = None,
 ) -> None:
-    """Decode ``video`` again and write it with each frame's overlay drawn, as H.264 mp4.
+    """Decode ``video`` again and write it with each frame's overlay drawn, as H.264 mp4;
+    ``progress(done, total)`` after each frame (``total``: the track's frames).
 
     ``overlays`` defaults to the track's poses with their joint angles. The video is decoded a
     second time rather than kept from the pose pass: decoding is cheap next to the model, and
@@ -271,8 +273,10 @@ def write_annotated_video(
     if overlays is None:
         overlays = angle_overlays(track)
     with VideoSink(output, width=track.width, height=track.height, fps=track.frame_rate) as sink:
-        for frame, overlay in zip(read_frames(video), overlays, strict=False):
+        for done, (frame, overlay) in enumerate(zip(read_frames(video), overlays, strict=False), 1):
             scene = frame.image.copy()
             for annotator in annotators:
                 scene = annotator.annotate(scene, overlay)
             sink.write(scene)
+            if progress is not None:
+                progress(done, len(track))

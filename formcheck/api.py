@@ -13,7 +13,6 @@ Example:
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from pathlib import Path
 
 from formcheck.analysis import UNGATED, run_analysis
@@ -24,6 +23,7 @@ from formcheck.files import display
 from formcheck.metrics import check_height
 from formcheck.outputs import NO_OUTPUTS, Outputs
 from formcheck.pose import PoseSettings, extract_pose
+from formcheck.progress import Progress, frames_of
 from formcheck.report import Report
 from formcheck.track import TRACK_SUFFIXES, PoseTrack
 
@@ -35,18 +35,20 @@ def pose_video(
     video_out: str | os.PathLike[str] | None = None,
     model: str = "full",
     model_dir: str | os.PathLike[str] | None = None,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Progress | None = None,
     workers: int | None = None,
 ) -> PoseTrack:
     """Extract the lifter's pose track from ``video``; optionally save it and an annotated mp4.
 
     Output paths are checked before the model runs, and a video in which nobody is ever found
     is an error (there is nothing to analyse) rather than an empty track. ``workers``: how many
-    processes share a long video (see :func:`~formcheck.pose.extract_pose`).
+    processes share a long video (see :func:`~formcheck.pose.extract_pose`). ``progress`` is
+    told of the ``pose`` stage's frames, then of the ``video`` stage's
+    (:mod:`formcheck.progress`).
     """
     Outputs(track=output, video=video_out).check({"the input video": video})
     settings = PoseSettings(model=model, model_dir=Path(model_dir) if model_dir else None)
-    track = extract_pose(video, settings, progress=progress, workers=workers)
+    track = extract_pose(video, settings, progress=frames_of(progress, "pose"), workers=workers)
     if not track.present.any():
         raise FormcheckError(f"{video}: no person found in any of its {len(track)} frames")
     if output is not None:
@@ -54,7 +56,7 @@ def pose_video(
     if video_out is not None:
         from formcheck.annotate import write_annotated_video
 
-        write_annotated_video(video, track, video_out)
+        write_annotated_video(video, track, video_out, progress=frames_of(progress, "video"))
     return track
 
 
@@ -67,7 +69,7 @@ def analyze(
     outputs: Outputs = NO_OUTPUTS,
     model: str = "full",
     model_dir: str | os.PathLike[str] | None = None,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Progress | None = None,
     workers: int | None = None,
     all_checks: bool = False,
     height_cm: float | None = None,
@@ -77,7 +79,8 @@ def analyze(
 
     A check judges only from the camera views where its precision was measured to hold up
     (:mod:`formcheck.evidence`); ``all_checks`` lets every check judge from any view, for
-    research on the checks themselves, and the report then warns that it did.
+    research on the checks themselves, and the report then warns that it did. ``progress``
+    is told of each stage as it runs: pose, analysis, video, report (:mod:`formcheck.progress`).
 
     The set metrics (speeds, range of motion, velocity loss: :mod:`formcheck.metrics`) come
     from the model's world landmarks; ``height_cm``, the lifter's height, has them measured on
@@ -103,11 +106,13 @@ def analyze(
         track = pose_video(source, model=model, model_dir=model_dir, progress=progress,
                            workers=workers)
         video = Path(source)
+    if progress is not None:
+        progress("analysis", 0, None)
     analysis = run_analysis(track, lift, evidence=None if all_checks else EVIDENCE,
                             height_cm=height_cm)
     if all_checks:
         analysis.report.warnings.append(UNGATED)
-    outputs.write(analysis, video)
+    outputs.write(analysis, video, progress)
     return analysis.report
 
 

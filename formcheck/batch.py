@@ -9,9 +9,10 @@ rest.
 
 A report is reused when its cache key matches: the sha256 of the clip's bytes and its path, the
 effective lift (exercise, variant and every threshold after ``config``), the model variant and
-the formcheck version. Failures are not cached: a re-run tries those clips again, because the
-cause (a killed worker, a model not yet fetched, a file still being copied) is often gone by
-then.
+the formcheck version. A failure is recorded beside the reports under the same key
+(``<clip>-<key>.error``): a re-run does not try that clip again (it stays an error row, counted
+in :attr:`BatchSummary.failed_before`) unless ``retry_failed`` is given, for when the cause (a
+killed worker, a model not yet fetched, a file still being copied) is gone.
 
 A file name need not be valid UTF-8: every path becomes text through
 :func:`formcheck.files.display` (bad bytes shown as ``\\xff``), so such a clip is scored, or is
@@ -55,14 +56,14 @@ from pydantic import ValidationError
 
 import formcheck
 from formcheck.api import analyze
+from formcheck.batch_tables import Status, write_tables
 from formcheck.config import load_lift
-from formcheck.csvsafe import csv_safe, safe_writer
 from formcheck.errors import FormcheckError
-from formcheck.files import atomic_write, check_writable, display
+from formcheck.files import check_writable, display, write_text
 from formcheck.html_report import IndexRow, write_index
 from formcheck.models import model_path
 from formcheck.outputs import Outputs
-from formcheck.report import CSV_COLUMNS, Report
+from formcheck.report import Report
 from formcheck.signals import STOP_SIGNALS, signals_held
 from formcheck.track import TRACK_SUFFIXES
 from formcheck.video import usable_cores
@@ -87,17 +88,9 @@ SUMMARY_EVERY_S = 5.0
 that an interrupted batch leaves a current summary, rarely enough that thousands of clips do
 not rewrite thousands of rows each."""
 
-TOP_FAULTS = 3
-"""Faults listed per clip in the summary, most frequent first."""
-
 STOP_GRACE_S = 2.0
 """How long stopped workers get to exit (removing their temporary files and pose helpers)
 before they are killed."""
-
-SUMMARY_COLUMNS = (
-    "clip", "exercise", "variant", "status", "reps", "valid", "no_rep", "ambiguous",
-    "mean_score", "faults", "view", "detection_rate", "warnings", "error", "report",
-)
 
 
 @dataclass(frozen=True)
@@ -140,8 +133,9 @@ class ClipJob:
 class ClipResult:
     """What became of one clip: its report, or the one-line reason it has none.
 
-    ``cached`` marks a report found on disk from an earlier run; ``notes`` are warnings raised
-    while scoring (a truncated video, say) that are not part of the report itself.
+    ``cached`` marks a result from an earlier run (a report, or a recorded failure) found on
+    disk; ``notes`` are warnings raised while scoring (a truncated video, say) that are not
+    part of the report itself.
     """
 
     job: ClipJob
@@ -153,6 +147,14 @@ class ClipResult:
     @property
     def ok(self) -> bool:
         return self.report is not None
+
+    @property
+    def status(self) -> Status:
+        """``ok``; ``no_reps`` when the clip was scored but no rep was found in it (nothing
+        was judged: not a clean set); ``error`` when it has no report."""
+        if self.report is None:
+            return "error"
+        return "no_reps" if self.report.rep_count == 0 else "ok"
 
 
 @dataclass(frozen=True)
@@ -197,11 +199,21 @@ class BatchSummary:
     @property
     def skipped(self) -> int:
         """Clips whose report an earlier run had already written."""
-        return sum(r.cached for r in self.results)
+        return sum(r.cached and r.ok for r in self.results)
+
+    @property
+    def failed_before(self) -> int:
+        """Clips that failed in an earlier run and were not tried again (see ``retry_failed``)."""
+        return sum(r.cached and not r.ok for r in self.results)
 
     @property
     def errors(self) -> int:
         return sum(not r.ok for r in self.results)
+
+    @property
+    def no_reps(self) -> int:
+        """Clips scored (now or before) in which no rep was found."""
+        return sum(r.status == "no_reps" for r in self.results)
 
     @property
     def reps(self) -> int:
@@ -223,6 +235,7 @@ def batch(
     model: str = "full",
     model_dir: str | os.PathLike[str] | None = None,
     rescore: bool = False,
+    retry_failed: bool = False,
     report_html: bool = False,
     progress: Callable[[BatchProgress], None] | None = None,
 ) -> BatchSummary:
@@ -240,8 +253,10 @@ def batch(
     ``scheduler`` (``tcp://host:8786``) the workers of that Dask cluster do, and with
     ``local_cluster`` those of a Dask cluster started on this machine for the batch. Every
     input, the manifest, the lifts and the output folder are checked before any clip is
-    scored; ``rescore`` ignores reports already on disk. ``report_html`` adds each clip's
-    HTML report beside its JSON and ``out/index.html`` linking them all.
+    scored; ``rescore`` ignores reports already on disk. A clip that failed in an earlier run
+    (same cache key) is not tried again, and stays an error row, unless ``retry_failed`` (or
+    ``rescore``) is given. ``report_html`` adds each clip's HTML report beside its JSON and
+    ``out/index.html`` linking them all.
     """
     if scheduler is not None and local_cluster:
         raise FormcheckError("use --scheduler or --local-cluster, not both")
@@ -263,7 +278,7 @@ def batch(
         reports = (out / "reports").resolve()
         jobs = [replace(job, html=reports / Path(job.report_name).with_suffix(".html"))
                 for job in jobs]
-    results = {} if rescore else _cached_results(jobs, out / "reports")
+    results = {} if rescore else _cached_results(jobs, out / "reports", retry_failed=retry_failed)
     todo = [job for job in jobs if job not in results]  # the refused ones included
     engine: Engine
     if scheduler is not None or local_cluster:
@@ -279,7 +294,7 @@ def batch(
     summary = BatchSummary(out, tuple(results[job] for job in jobs))
     if report_html:
         write_index([
-            IndexRow(clip=r.job.clip, report=r.report, error=r.error,
+            IndexRow(clip=r.job.clip, report=r.report, error=r.error, status=r.status,
                      report_path=r.job.html if r.ok else None)
             for r in summary.results
         ], out / "index.html")
@@ -309,8 +324,8 @@ def _score(
         with closing(engine.run(work)) as finished:
             for arrived in itertools.chain(refused, finished):
                 result = _checked_version(_printable(arrived))
+                _save(result, out / "reports")
                 if result.report is not None:
-                    result.report.save_json(out / "reports" / result.job.report_name)
                     reps += result.report.rep_count
                 results[result.job] = result
                 done, errors = done + 1, errors + (not result.ok)
@@ -320,6 +335,22 @@ def _score(
                     written = time.monotonic()
     finally:
         write_tables(out, [results[j] for j in jobs if j in results])
+
+
+def _save(result: ClipResult, reports: Path) -> None:
+    """Write the clip's report, or record its failure (a refused clip's is not: it is refused
+    again at every plan); a success removes the failure an earlier run recorded."""
+    job = result.job
+    failure = reports / _failure_name(job)
+    if result.report is not None:
+        result.report.save_json(reports / job.report_name)
+        failure.unlink(missing_ok=True)
+    elif job.refused is None:
+        write_text(failure, f"{result.error}\n")
+
+
+def _failure_name(job: ClipJob) -> str:
+    return str(Path(job.report_name).with_suffix(".error"))
 
 
 def _printable(result: ClipResult) -> ClipResult:
@@ -348,17 +379,26 @@ def _checked_version(result: ClipResult) -> ClipResult:
     )
 
 
-def _cached_results(jobs: Sequence[ClipJob], reports: Path) -> dict[ClipJob, ClipResult]:
-    """Reports an earlier run left for exactly these jobs (same key); unreadable ones are redone."""
+def _cached_results(
+    jobs: Sequence[ClipJob], reports: Path, *, retry_failed: bool
+) -> dict[ClipJob, ClipResult]:
+    """Reports an earlier run left for exactly these jobs (same key), and unless
+    ``retry_failed`` the failures it recorded; an unreadable report is redone."""
     found = {}
     for job in jobs:
-        if job.refused is not None or (job.html is not None and not job.html.exists()):
+        if job.refused is not None:
             continue
         try:
-            report = Report.model_validate_json((reports / job.report_name).read_bytes())
+            if job.html is None or job.html.exists():
+                report = Report.model_validate_json((reports / job.report_name).read_bytes())
+                found[job] = ClipResult(job, report=report, cached=True)
+                continue
         except (OSError, ValidationError):
-            continue
-        found[job] = ClipResult(job, report=report, cached=True)
+            pass
+        if not retry_failed:
+            with suppress(OSError, UnicodeDecodeError):
+                error = (reports / _failure_name(job)).read_text(encoding="utf-8").strip()
+                found[job] = ClipResult(job, error=error, cached=True)
     return found
 
 
@@ -892,58 +932,3 @@ class DaskEngine:
                 else:
                     exc = future.exception()
                     yield ClipResult(futures[future], error=f"{type(exc).__name__}: {exc}")
-
-
-# The tables.
-
-
-def write_tables(out: Path, results: Sequence[ClipResult]) -> None:
-    """Write ``summary.csv`` (one row per clip) and ``reps.csv`` (one per rep), atomically.
-
-    UTF-8 always; text from paths is already printable (:func:`_printable`), and a stray lone
-    surrogate would be written as a visible ``\\udcff`` escape rather than fail the batch.
-    """
-    with signals_held(block=True), atomic_write(out / "summary.csv") as tmp:
-        tmp.write_text(summary_csv_text(results), encoding="utf-8", errors="backslashreplace")
-    with signals_held(block=True), atomic_write(out / "reps.csv") as tmp:
-        tmp.write_text(reps_csv_text(results), encoding="utf-8", errors="backslashreplace")
-
-
-def summary_csv_text(results: Sequence[ClipResult]) -> str:
-    """One row per clip: counts, mean score, its most frequent faults, or why it failed.
-
-    No cell can run as a spreadsheet formula (:func:`~formcheck.csvsafe.csv_safe`).
-    """
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, SUMMARY_COLUMNS, restval="")
-    writer.writeheader()
-    for result in results:
-        job, report = result.job, result.report
-        row: dict[str, Any] = {"clip": job.clip, "exercise": job.exercise, "variant": job.variant}
-        if report is None:
-            row |= {"status": "error", "error": result.error}
-        else:
-            faults = Counter(fault.code for rep in report.reps for fault in rep.faults)
-            ranked = sorted(faults.items(), key=lambda item: (-item[1], item[0]))[:TOP_FAULTS]
-            row |= {
-                "status": "ok", "reps": report.rep_count, "valid": report.valid,
-                "no_rep": report.no_rep, "ambiguous": report.ambiguous,
-                "mean_score": report.mean_score,
-                "faults": ";".join(f"{code}:{count}" for code, count in ranked),
-                "view": report.view.view, "detection_rate": report.detection_rate,
-                "warnings": " | ".join(report.warnings),
-                "report": str(Path("reports") / job.report_name),
-            }
-        writer.writerow({column: csv_safe(value) for column, value in row.items()})
-    return buffer.getvalue()
-
-
-def reps_csv_text(results: Sequence[ClipResult]) -> str:
-    """Every rep of every scored clip, as the rows ``analyze --csv`` writes (formula-safe)."""
-    buffer = io.StringIO()
-    writer = safe_writer(csv.writer(buffer))
-    writer.writerow(CSV_COLUMNS)
-    for result in results:
-        if result.report is not None:
-            writer.writerows(list(csv.reader(io.StringIO(result.report.csv_text())))[1:])
-    return buffer.getvalue()

@@ -8,29 +8,38 @@ exits 130, and no traceback is ever shown for either.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 # typer (from 0.29) carries its own copy of click; its exceptions are not re-exported.
 from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
+from typer.completion import completion_init
 
 from formcheck import models
+from formcheck.completion import (
+    COMPLETE_VAR,
+    LIFT_HELP,
+    LIFTS,
+    VARIANT_HELP,
+    Shell,
+    complete_lift,
+    complete_variant,
+    completion_script,
+)
 from formcheck.errors import FormcheckError
 from formcheck.files import display
 from formcheck.native_logs import native_logs_filtered
+from formcheck.progress import batch_progress, stage_progress
 from formcheck.report import Report, RepReport
 from formcheck.signals import stop_like_ctrl_c
 
 if TYPE_CHECKING:
-    from formcheck.batch import BatchProgress, BatchSummary
+    from formcheck.batch import BatchSummary
 
 app = typer.Typer(
     add_completion=False,
@@ -72,9 +81,16 @@ err = Console(stderr=True, soft_wrap=True)
 ModelVariant = Literal["lite", "full", "heavy"]
 ModelOption = Annotated[ModelVariant, typer.Option("--model", help="Pose model variant.")]
 ExerciseOption = Annotated[
-    str, typer.Option("--exercise", "-e", help="Lift name; see `formcheck exercises`.")
+    str, typer.Option("--exercise", "-e", help=LIFT_HELP, autocompletion=complete_lift)
 ]
-VariantOption = Annotated[str | None, typer.Option(help="Lift variant, e.g. american.")]
+VariantOption = Annotated[
+    str | None, typer.Option(help=VARIANT_HELP, autocompletion=complete_variant)
+]
+QuietOption = Annotated[
+    bool,
+    typer.Option("--quiet", "-q", help="No progress and no summary: only errors, warnings "
+                 "and notes (on stderr)."),
+]
 ConfigOption = Annotated[Path | None, typer.Option("--config", help="TOML overriding thresholds.")]
 WorkersOption = Annotated[
     int | None,
@@ -97,26 +113,6 @@ def say(line: str) -> None:
     err.print(f"formcheck: {line}", highlight=False, markup=False)
 
 
-@contextmanager
-def frame_progress(label: str) -> Iterator[Callable[[int, int], None]]:
-    """A progress bar on stderr, fed by the library's ``progress(done, total)`` callbacks."""
-    with Progress(
-        TextColumn(label),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=err,
-        transient=True,
-        disable=not err.is_terminal,
-    ) as bar:
-        task = bar.add_task(label, total=None)
-
-        def update(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=max(total, done) or None)
-
-        yield update
-
-
 @app.command()
 def pose(
     video: Annotated[Path, typer.Argument(help="Video file to read.")],
@@ -129,21 +125,23 @@ def pose(
     model: ModelOption = "full",
     model_dir: ModelDirOption = None,
     workers: WorkersOption = None,
+    quiet: QuietOption = False,
 ) -> None:
     """Extract the lifter's pose track from a video."""
     from formcheck.analysis import timing_notes, truncation_note
     from formcheck.api import pose_video
 
-    with frame_progress("pose") as progress:
+    with stage_progress(err, quiet=quiet) as progress:
         track = pose_video(
             video, output, video_out=video_out, model=model, model_dir=model_dir,
             progress=progress, workers=workers,
         )
-    say(
-        f"{len(track)} frames, lifter found in {track.detection_rate:.0%}; "
-        f"track written to {display(output)}"
-        + (f", video to {display(video_out)}" if video_out else "")
-    )
+    if not quiet:
+        say(
+            f"{len(track)} frames, lifter found in {track.detection_rate:.0%}; "
+            f"track written to {display(output)}"
+            + (f", video to {display(video_out)}" if video_out else "")
+        )
     for note in [truncation_note(track), *timing_notes(track)]:
         if note is not None:
             say(f"note: {note}")
@@ -183,6 +181,7 @@ def analyze(
                      "where its precision there was not measured to hold up (research use)."),
     ] = False,
     height_cm: HeightOption = None,
+    quiet: QuietOption = False,
 ) -> None:
     """Count every rep, judge it, and say what to fix."""
     from formcheck.api import analyze as run
@@ -190,13 +189,17 @@ def analyze(
 
     outputs = Outputs(track=track_out, json=json_out, csv=csv_out, html=report_html,
                       video=video_out)
-    with frame_progress("pose") as progress:
+    with stage_progress(err, quiet=quiet) as progress:
         report = run(
             source, exercise, variant=variant, config=config, outputs=outputs, model=model,
             model_dir=model_dir, progress=progress, workers=workers, all_checks=all_checks,
             height_cm=height_cm,
         )
-    print_summary(report, err if outputs.to_stdout else out)
+    if quiet:
+        for warning in report.warnings:
+            say(f"note: {warning}")
+    else:
+        print_summary(report, err if outputs.to_stdout else out)
 
 
 def print_summary(report: Report, console: Console) -> None:
@@ -283,7 +286,9 @@ def _spans(indices: list[int]) -> str:
 @app.command()
 def exercises(
     lift_name: Annotated[
-        str | None, typer.Argument(metavar="[LIFT]", help="Show only this lift.")
+        str | None,
+        typer.Argument(metavar="[LIFT]", help=f"Show only this lift: {', '.join(LIFTS)}.",
+                       autocompletion=complete_lift),
     ] = None,
     markdown: Annotated[bool, typer.Option(help="Print markdown tables (docs/rules.md).")] = False,
 ) -> None:
@@ -310,6 +315,18 @@ def exercises(
         for t in lift.thresholds.values():
             table.add_row(t.name, f"{t.value:g}", t.unit, escape(t.source))
         out.print(table)
+
+
+@app.command()
+def completion(
+    shell: Annotated[Shell, typer.Argument(help="The shell to complete in.")],
+) -> None:
+    """Print a shell completion script: commands, options, lifts and variants complete on TAB.
+
+    Install: `eval "$(formcheck completion bash)"` in ~/.bashrc (zsh: ~/.zshrc), or
+    `formcheck completion fish > ~/.config/fish/completions/formcheck.fish`.
+    """
+    sys.stdout.write(completion_script(shell) + "\n")
 
 
 @app.command()
@@ -361,65 +378,46 @@ def batch(
     rescore: Annotated[
         bool, typer.Option("--rescore", help="Score again the clips that have a report.")
     ] = False,
+    retry_failed: Annotated[
+        bool, typer.Option("--retry-failed", help="Try again the clips that failed in an "
+                           "earlier run (skipped otherwise, and still error rows).")
+    ] = False,
     report_html: Annotated[
         bool, typer.Option("--report", help="An HTML report per clip and OUT/index.html.")
     ] = False,
     model: ModelOption = "full",
     config: ConfigOption = None,
     model_dir: ModelDirOption = None,
+    quiet: QuietOption = False,
 ) -> None:
     """Score many clips: a JSON report each, summary.csv and reps.csv; re-runs resume."""
     from formcheck.batch import batch as run
 
-    with batch_progress() as progress:
+    with batch_progress(err, quiet=quiet) as progress:
         summary = run(
             inputs or [], exercise=exercise, variant=variant, manifest=manifest, root=root,
             out=out_dir, workers=workers, scheduler=scheduler, local_cluster=local_cluster,
             config=config, model=model, model_dir=model_dir, rescore=rescore,
-            report_html=report_html, progress=progress,
+            retry_failed=retry_failed, report_html=report_html, progress=progress,
         )
-    print_batch_summary(summary, out)
+    if not quiet:
+        print_batch_summary(summary, out)
+    if summary.failed_before:
+        clips = "1 clip" if summary.failed_before == 1 else f"{summary.failed_before} clips"
+        was = "was" if summary.failed_before == 1 else "were"
+        say(f"note: {clips} failed in an earlier run and {was} not tried again; "
+            "--retry-failed tries them again")
     if summary.errors:
         say(f"{summary.errors} of {len(summary.results)} clips failed; the error "
             f"column of {display(summary.summary_csv)} says why")
         raise typer.Exit(1)
 
 
-@contextmanager
-def batch_progress() -> Iterator[Callable[[BatchProgress], None]]:
-    """Clips done, reps found, errors and ETA on stderr; each failure as one line above it."""
-    with Progress(
-        TextColumn("batch"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[counts]}"),
-        TimeRemainingColumn(),
-        console=err,
-        transient=True,
-        disable=not err.is_terminal,
-    ) as bar:
-        task = bar.add_task("batch", total=None, counts="")
-
-        def update(state: BatchProgress) -> None:
-            last = state.last
-            if last is not None:
-                clip = last.job.clip  # printable, as the error and notes are
-                for line in ([last.error] if last.error else []) + list(last.notes):
-                    text = line if clip in line else f"{clip}: {line}"
-                    bar.console.print(f"formcheck: {text}", highlight=False, markup=False)
-            bar.update(
-                task, completed=state.done, total=state.total,
-                counts=f"{state.reps} reps · {state.errors} errors"
-                + (f" · {state.skipped} done before" if state.skipped else ""),
-            )
-
-        yield update
-
-
 def print_batch_summary(summary: BatchSummary, console: Console) -> None:
     console.print(
         f"{len(summary.results)} clips: {summary.scored} scored, {summary.skipped} already "
-        f"done, {summary.errors} failed · {summary.reps} reps",
+        f"done, {summary.errors} failed · {summary.reps} reps"
+        + (f" · {summary.no_reps} with no reps found" if summary.no_reps else ""),
         highlight=False,
     )
     console.print(
@@ -551,12 +549,19 @@ def models_verify(model_dir: ModelDirOption = None) -> None:
         raise typer.Exit(1)
 
 
+def _one_line(message: str) -> str:
+    """A usage message on one line: click lists a missing argument's choices one per line."""
+    return " ".join(message.split())
+
+
 def main() -> None:
     """Entry point: run the app, turning user errors into one line and an exit status."""
     stop_like_ctrl_c()  # a kill or a closed terminal keeps what is finished, as Ctrl-C does
+    completion_init()  # typer's completion for bash, zsh and fish (see `formcheck completion`)
     try:
         with native_logs_filtered():
-            code = app(args=with_default_port(sys.argv[1:]), standalone_mode=False)
+            code = app(args=with_default_port(sys.argv[1:]), standalone_mode=False,
+                       complete_var=COMPLETE_VAR)
     except FormcheckError as exc:
         say(f"error: {exc}")
         sys.exit(exc.exit_code)
@@ -565,10 +570,10 @@ def main() -> None:
         sys.exit(exc.exit_code)
     except UsageError as exc:
         where = exc.ctx.command_path if exc.ctx is not None else "formcheck"
-        say(f"error: {exc.format_message()} (see '{where} --help')")
+        say(f"error: {_one_line(exc.format_message())} (see '{where} --help')")
         sys.exit(exc.exit_code)
     except ClickException as exc:
-        say(f"error: {exc.format_message()}")
+        say(f"error: {_one_line(exc.format_message())}")
         sys.exit(exc.exit_code)
     except typer.Abort:  # end of input at a prompt
         say("aborted")

@@ -85,6 +85,25 @@ def _lift_files() -> dict[str, Traversable]:
     return found
 
 
+def lift_variants() -> dict[str, tuple[str, ...]]:
+    """Each lift's variants, read from its file without any check: cheap enough for every
+    ``--help`` and shell completion, which list them. A lift whose file does not read is listed
+    with no variants, and nothing is listed if the lift folders do not read; loading the lift
+    (:func:`load_lift`) says what is wrong."""
+    try:
+        files = _lift_files()
+    except FormcheckError:
+        return {}
+    found: dict[str, tuple[str, ...]] = {}
+    for name in lift_names():
+        try:
+            variants = tomllib.loads(files[name].read_text(encoding="utf-8")).get("variants")
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            variants = None
+        found[name] = tuple(variants) if isinstance(variants, dict) else ()
+    return found
+
+
 def lift_names() -> tuple[str, ...]:
     """The lifts formcheck knows: the shipped ones in their usual order, then any others."""
     names = list(_lift_files())

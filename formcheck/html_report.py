@@ -45,6 +45,7 @@ from formcheck.annotate import (
     SkeletonAnnotator,
     angle_labels,
 )
+from formcheck.batch_tables import Status
 from formcheck.errors import FormcheckError
 from formcheck.files import write_text
 from formcheck.kinematics import Kinematics
@@ -109,6 +110,8 @@ class IndexRow:
     report_path: Path | None
     report: Report | None
     error: str | None
+    status: Status = "ok"
+    """As in ``summary.csv``: a clip with no rep found is ``no_reps``, never shown as valid."""
 
 
 @dataclass(frozen=True)

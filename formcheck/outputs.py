@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from formcheck.analysis import Analysis
+    from formcheck.progress import Progress
     from formcheck.report import Report
 
 NAMES = {
@@ -85,9 +86,11 @@ class Outputs:
         if self.csv is not None:
             report.save_csv(self.csv)
 
-    def write(self, analysis: Analysis, video: str | os.PathLike[str] | None = None) -> None:
+    def write(self, analysis: Analysis, video: str | os.PathLike[str] | None = None,
+              progress: Progress | None = None) -> None:
         """Everything asked for, from ``analysis``; key frames and the annotated video are
-        drawn on ``video`` (by default the video the track was made from)."""
+        drawn on ``video`` (by default the video the track was made from). ``progress`` is
+        told of the slow ones: the HTML ``report`` stage and the ``video`` stage's frames."""
         video = Path(video if video is not None else analysis.track.source)
         if self.track is not None:
             analysis.track.save(self.track)
@@ -95,11 +98,15 @@ class Outputs:
         if self.html is not None:
             from formcheck.html_report import write_html
 
+            if progress is not None:
+                progress("report", 0, None)
             write_html(analysis, self.html, video)
         if self.video is not None:
             from formcheck.annotate import report_overlays, write_annotated_video
+            from formcheck.progress import frames_of
 
-            write_annotated_video(video, analysis.track, self.video, report_overlays(analysis))
+            write_annotated_video(video, analysis.track, self.video, report_overlays(analysis),
+                                  progress=frames_of(progress, "video"))
 
 
 NO_OUTPUTS = Outputs()

@@ -6,15 +6,13 @@ and the Python objects cannot drift apart.
 
 from __future__ import annotations
 
-import csv
-import io
 import os
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from formcheck.csvsafe import safe_writer
 from formcheck.files import write_text
+from formcheck.tables import REP_FIRST, REP_LAST, csv_text, numeric_columns, rep_rows
 
 Outcome = Literal["valid", "no_rep", "ambiguous"]
 Severity = Literal["minor", "major"]
@@ -197,28 +195,12 @@ class Report(BaseModel):
     def save_json(self, path: str | os.PathLike[str]) -> None:
         write_text(path, self.model_dump_json(indent=2) + "\n")
 
-    def csv_text(self) -> str:
-        """One row per rep: the table a coach pastes into a spreadsheet."""
-        buffer = io.StringIO()
-        writer = safe_writer(csv.writer(buffer))  # no cell runs as a spreadsheet formula
-        writer.writerow(CSV_COLUMNS)
-        for rep in self.reps:
-            writer.writerow([
-                self.source, self.exercise, self.variant, rep.index,
-                f"{rep.start_s:.3f}", f"{rep.turn_s:.3f}", f"{rep.end_s:.3f}",
-                "" if rep.eccentric_s is None else f"{rep.eccentric_s:.3f}",
-                f"{rep.concentric_s:.3f}",
-                rep.outcome, "" if rep.score is None else rep.score,
-                ";".join(f"{f.code}:{f.severity}" for f in rep.faults),
-                ";".join(a.check for a in rep.abstained), rep.reason,
-            ])
-        return buffer.getvalue()
+    def csv_text(self, clip: str | None = None) -> str:
+        """One row per rep, every numeric measure a column (:mod:`formcheck.tables`): the table
+        a coach pastes into a spreadsheet. ``clip`` names the clip (default: ``source``)."""
+        return csv_text(rep_rows(self, clip), first=REP_FIRST, last=REP_LAST,
+                        header=numeric_columns(RepReport))
 
     def save_csv(self, path: str | os.PathLike[str]) -> None:
         write_text(path, self.csv_text())
 
-
-CSV_COLUMNS = (
-    "source", "exercise", "variant", "rep", "start_s", "turn_s", "end_s", "eccentric_s",
-    "concentric_s", "outcome", "score", "faults", "abstained", "reason",
-)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 
@@ -26,6 +27,17 @@ def clip(name: str) -> Path:
     if not path.exists():
         pytest.skip(f"real clip not available: {path} (../shared/clips is absent on this machine)")
     return path
+
+
+PROGRESS_LINE = re.compile(r"formcheck: .* · elapsed \d+:\d{2}")
+"""A progress line, printed every few seconds off a terminal (formcheck.progress.plain_lines)."""
+
+
+def without_progress(stderr: str) -> list[str]:
+    """The non-blank lines of ``stderr`` but the progress lines: a job that runs longer than a
+    few seconds (a loaded machine) prints them, and they are not what a test checks."""
+    return [line for line in stderr.splitlines()
+            if line.strip() and not PROGRESS_LINE.fullmatch(line)]
 
 
 def gone(pids: list[int], within: float) -> bool:

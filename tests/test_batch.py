@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from conftest import clip, gone
+from conftest import clip, gone, without_progress
 from test_cli import SAMPLE, _one_clear_line, run
 
 import formcheck.batch as batch_module
@@ -26,7 +26,6 @@ from formcheck.api import analyze
 from formcheck.batch import (
     MAX_CRASHES,
     STOP_GRACE_S,
-    SUMMARY_COLUMNS,
     BatchProgress,
     BatchSummary,
     ClipJob,
@@ -37,8 +36,8 @@ from formcheck.batch import (
     batch,
     find_clips,
     plan,
-    summary_csv_text,
 )
+from formcheck.batch_tables import SUMMARY_FIRST, SUMMARY_LAST, summary_csv_text
 from formcheck.csvsafe import csv_safe
 from formcheck.errors import FormcheckError
 from formcheck.files import display
@@ -242,15 +241,20 @@ def test_local_pool_gives_analyze_results_and_error_rows(folder, expected, tmp_p
     summary = batch([folder], exercise="deadlift", out=tmp_path, workers=2)
     _check_matches_analyze(summary, expected)
     rows = {Path(row["clip"]).name: row for row in _rows(summary.summary_csv)}
-    assert list(next(iter(rows.values()))) == list(SUMMARY_COLUMNS)
+    header = list(next(iter(rows.values())))
+    assert header[:len(SUMMARY_FIRST)] == list(SUMMARY_FIRST)
+    assert header[-len(SUMMARY_LAST):] == list(SUMMARY_LAST)
     assert rows["corrupt.mp4"]["status"] == "error"
     assert "cannot read" in rows["corrupt.mp4"]["error"]
     assert "no person found" in rows["nobody.mp4"]["error"]
     assert summary.errors == 2 and summary.scored == 3
 
     again = batch([folder], exercise="deadlift", out=tmp_path, workers=2)
-    assert (again.scored, again.skipped, again.errors) == (0, 3, 2)  # failures are retried
+    assert (again.scored, again.skipped, again.errors, again.failed_before) == (0, 3, 2, 2)
     assert [r.report for r in again.results] == [r.report for r in summary.results]
+    assert [r.error for r in again.results] == [r.error for r in summary.results]
+    retried = batch([folder], exercise="deadlift", out=tmp_path, workers=2, retry_failed=True)
+    assert (retried.scored, retried.skipped, retried.errors, retried.failed_before) == (0, 3, 2, 0)
 
 
 @pytest.mark.slow
@@ -431,12 +435,12 @@ def test_no_csv_cell_runs_as_a_formula(tmp_path: Path) -> None:
     summary = batch([path], exercise="deadlift", out=tmp_path / "o", workers=1)
     (result,) = summary.results
     reps = _rows(summary.reps_csv)
-    assert {row["source"] for row in reps} == {"'" + track.source}
+    assert {row["clip"] for row in reps} == {display(path)}  # the summary's key
     assert all(not row[col].startswith(("=", "+", "-", "@")) for row in reps for col in row)
     # the per-rep CSV of `analyze --csv` is the same table
     assert result.report is not None
     first = next(csv.DictReader(io.StringIO(result.report.csv_text())))
-    assert first["source"] == "'" + track.source
+    assert first["clip"] == "'" + track.source
 
     report = result.report.model_copy(update={"mean_score": -5.0, "warnings": ["@note"]})
     job = replace(result.job, path=Path("=cmd|' /C calc'!A0.mp4"))
@@ -568,7 +572,7 @@ def test_a_stop_signal_ends_the_batch_and_every_process(name, group, tmp_path, p
         for process in before:
             with contextlib.suppress(psutil.Error):
                 process.kill()
-    lines = (tmp_path / "stderr").read_text().splitlines()
+    lines = without_progress((tmp_path / "stderr").read_text())
     assert lines == ["formcheck: interrupted; finished outputs were kept"]
     rows = _rows(out / "summary.csv")
     assert [(row["clip"], row["status"]) for row in rows] == [(str(track), "ok")]
@@ -596,4 +600,69 @@ def test_a_real_video_named_in_bytes_and_its_copy(folder, expected, tmp_path) ->
     rows = list(csv.DictReader(io.StringIO(_utf8(summary.summary_csv))))
     assert [row["clip"] for row in rows] == [display(odd), display(copy)]
     reps = list(csv.DictReader(io.StringIO(_utf8(summary.reps_csv))))
-    assert [row["source"] for row in reps] == [display(odd), display(copy)]
+    assert [row["clip"] for row in reps] == [display(odd), display(copy)]
+
+
+# The tables: one key column, every measure, clips with no reps, failures remembered.
+
+
+def _no_rep_track(folder: Path) -> Path:
+    """The sample's first two seconds: the lifter stands, no rep."""
+    return PoseTrack.load(SAMPLE)[:50].save(folder / "standing.track.npz")
+
+
+def test_tables_join_on_clip_and_carry_every_measure(tmp_path: Path) -> None:
+    track = shutil.copy(SAMPLE, tmp_path / "kb.track.npz")
+    summary = batch([track], exercise="deadlift", variant="kettlebell", out=tmp_path / "o",
+                    workers=1)
+    (row,) = _rows(summary.summary_csv)
+    reps = _rows(summary.reps_csv)
+    assert {rep["clip"] for rep in reps} == {row["clip"]} == {display(Path(track).absolute())}
+    assert "measures.hip_angle_turn" in reps[0] and "concentric_s" in reps[0]
+    assert float(row["duration_s"]) > 20 and float(row["view.confidence"]) > 0
+    assert "thresholds.rounded_back" not in row
+
+
+def test_a_clip_with_no_reps_is_flagged_not_ok(tmp_path: Path) -> None:
+    standing = _no_rep_track(tmp_path)
+    summary = batch([standing, SAMPLE], exercise="deadlift", out=tmp_path / "o", workers=1,
+                    report_html=True)
+    assert [r.status for r in summary.results] == ["no_reps", "ok"]
+    assert (summary.no_reps, summary.errors) == (1, 0)
+    rows = _rows(summary.summary_csv)
+    assert [(row["status"], row["reps"]) for row in rows] == [("no_reps", "0"), ("ok", "10")]
+    index = (tmp_path / "o" / "index.html").read_text()
+    assert "no reps found" in index and ">0 valid<" not in index and "1 with no reps" in index
+
+
+def test_failures_are_not_retried_unless_asked(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.npz"
+    broken.write_bytes(b"not a track")
+    args = ("batch", str(broken), "-e", "deadlift", "--out", str(tmp_path / "o"),
+            "--workers", "1")
+    first = run(*args)
+    assert first.returncode == 1 and "not a formcheck pose track" in first.stderr
+    again = run(*args)
+    assert again.returncode == 1 and "Traceback" not in again.stderr
+    assert "1 clip failed in an earlier run and was not tried again" in again.stderr
+    assert "--retry-failed" in again.stderr
+    (row,) = _rows(tmp_path / "o" / "summary.csv")
+    assert row["status"] == "error" and "not a formcheck pose track" in row["error"]
+
+    shutil.copy(SAMPLE, broken)  # fixed: new bytes, a new key, scored without asking
+    assert batch([broken], exercise="deadlift", out=tmp_path / "o").scored == 1
+    broken.write_bytes(b"not a track")
+    retried = batch([broken], exercise="deadlift", out=tmp_path / "o", workers=1,
+                    retry_failed=True)
+    assert (retried.errors, retried.failed_before) == (1, 0)
+
+
+def test_the_terminal_summary_counts_clips_with_no_reps(tmp_path: Path) -> None:
+    standing = _no_rep_track(tmp_path)
+    done = run("batch", str(standing), str(SAMPLE), "-e", "deadlift", "--out",
+               str(tmp_path / "o"), "--workers", "1")
+    assert done.returncode == 0, done.stderr
+    assert "2 clips: 2 scored, 0 already done, 0 failed · 10 reps · 1 with no reps found" in (
+        done.stdout)
+    quiet = run("batch", str(standing), "-e", "deadlift", "--out", str(tmp_path / "o"), "-q")
+    assert (quiet.returncode, quiet.stdout, quiet.stderr) == (0, "", "")

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import without_progress
 from corpus import audio_only, black_video, read_only_folder, text_as_video, zero_bytes
 
 
@@ -20,7 +21,7 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
 def _one_clear_line(done: subprocess.CompletedProcess[str], pattern: str) -> None:
     assert done.returncode != 0
     assert "Traceback" not in done.stderr
-    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    lines = without_progress(done.stderr)
     assert len(lines) == 1, done.stderr
     assert lines[0].startswith("formcheck: error:")
     assert pattern in lines[0], lines[0]
@@ -197,24 +198,6 @@ def test_video_out_from_a_track_needs_its_video(tmp_path: Path) -> None:
                         "--video-out", str(tmp_path / "a.mp4")), "original video")
 
 
-def test_the_readme_shows_what_the_demo_prints() -> None:
-    """The README's demo output is checked, so it cannot drift from what formcheck prints."""
-    import re
-
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
-    shown = readme.split("prints what a coach would say:", 1)[1].split("```")[1].splitlines()
-    done = subprocess.run(
-        [sys.executable, "-m", "formcheck", "analyze", str(SAMPLE), "--exercise", "deadlift",
-         "--variant", "kettlebell"],
-        capture_output=True, text=True, timeout=300, env=os.environ | {"COLUMNS": "200"},
-    )
-    printed = [re.sub(r"\s+", " ", line).strip() for line in done.stdout.splitlines()]
-    for line in shown:
-        line = re.sub(r"\s+", " ", line).strip()
-        if line and line != "…":
-            assert line in printed, f"README shows {line!r}; formcheck prints:\n{done.stdout}"
-
-
 def test_version_is_printed() -> None:
     import formcheck
 
@@ -234,3 +217,76 @@ def test_why_checks_did_not_judge_is_said_once_per_check(tmp_path: Path) -> None
     assert len(reasons) == len({line.split(" (reps")[0] for line in reasons}) == 6
     assert all("(reps 1-3)" in line for line in reasons)
     assert sum("no check could judge it" in line for line in lines) == 3
+
+
+def test_help_lists_the_lifts_and_their_variants() -> None:
+    from formcheck.config import lift_variants
+
+    for command in ("analyze", "batch", "live"):
+        done = subprocess.run([sys.executable, "-m", "formcheck", command, "--help"],
+                              capture_output=True, text=True, timeout=60,
+                              env=os.environ | {"COLUMNS": "400"})
+        assert done.returncode == 0
+        for lift, variants in lift_variants().items():
+            assert lift in done.stdout, (command, lift)
+            assert f"{lift}: {', '.join(variants)}" in done.stdout, (command, lift)
+
+
+def test_exercises_shows_one_lift_when_asked() -> None:
+    done = run("exercises", "kettlebell_swing")
+    assert done.returncode == 0
+    assert "kettlebell_swing" in done.stdout and "russian" in done.stdout
+    assert "hip_thrust" not in done.stdout and "romanian_deadlift" not in done.stdout
+    assert len(done.stdout.splitlines()) < len(run("exercises").stdout.splitlines()) / 3
+
+
+def test_exercises_unknown_lift_names_the_choices() -> None:
+    _one_clear_line(run("exercises", "squat"), "choose one of: deadlift, romanian_deadlift")
+
+
+@pytest.mark.parametrize(("args", "pattern"), [
+    (("completion",), "Missing argument 'shell'. Choose from: bash, zsh, fish"),
+    (("completion", "powershell"), "'powershell' is not one of 'bash', 'zsh', 'fish'"),
+])
+def test_completion_mistakes_are_one_line(args: tuple[str, ...], pattern: str) -> None:
+    _one_clear_line(run(*args), pattern)
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_completion_script_and_completions(shell: str) -> None:
+    done = run("completion", shell)
+    assert done.returncode == 0 and "_FORMCHECK_COMPLETE" in done.stdout
+    assert "formcheck" in done.stdout
+
+
+def test_completion_offers_lifts_and_the_chosen_lift_variants() -> None:
+    def complete(*words: str) -> list[str]:
+        env = os.environ | {"_FORMCHECK_COMPLETE": "complete_bash",
+                            "COMP_WORDS": " ".join(("formcheck", *words)),
+                            "COMP_CWORD": str(len(words))}
+        done = subprocess.run([sys.executable, "-m", "formcheck"], capture_output=True,
+                              text=True, timeout=60, env=env)
+        assert done.returncode == 0, done.stderr
+        return done.stdout.split()
+
+    assert complete("ana") == ["analyze"]
+    assert complete("analyze", "x", "-e", "kettle") == ["kettlebell_swing"]
+    assert complete("analyze", "x", "-e", "kettlebell_swing", "--variant", "") == [
+        "russian", "american"]
+    assert complete("exercises", "hip") == ["hip_thrust"]
+
+
+def test_quiet_prints_no_progress_and_no_table(tmp_path: Path) -> None:
+    done = run("analyze", str(SAMPLE), "-e", "deadlift", "--quiet",
+               "--csv", str(tmp_path / "r.csv"))
+    assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
+    assert (tmp_path / "r.csv").exists()
+    (tmp_path / "broken.npz").write_bytes(b"not a track")
+    failed = run("analyze", str(tmp_path / "broken.npz"), "-e", "deadlift", "--quiet")
+    _one_clear_line(failed, "not a formcheck pose track")  # errors still said
+
+
+def test_quiet_still_says_the_warnings(tmp_path: Path) -> None:
+    done = run("analyze", str(SAMPLE), "-e", "deadlift", "--quiet", "--all-checks")
+    assert done.returncode == 0 and done.stdout == ""
+    assert done.stderr.startswith("formcheck: note: every check judged")

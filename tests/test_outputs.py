@@ -104,7 +104,7 @@ def test_binary_outputs_are_not_stdout(args: tuple[str, ...]) -> None:
     assert not Path("-").exists()
 
 
-@pytest.mark.parametrize(("option", "marker"), [("--csv", "source,exercise"),
+@pytest.mark.parametrize(("option", "marker"), [("--csv", "clip,exercise"),
                                                 ("--report", "<!doctype html>")])
 def test_a_dash_means_stdout_for_text_outputs(option: str, marker: str) -> None:
     done = run("analyze", str(SAMPLE), "-e", "deadlift", option, "-")

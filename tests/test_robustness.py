@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import psutil
 import pytest
-from conftest import TBY66, clip, gone
+from conftest import TBY66, clip, gone, without_progress
 from corpus import (
     AWKWARD_NAME,
     Lifter,
@@ -114,7 +114,7 @@ def test_file_names_with_spaces_unicode_and_html(tmp_path: Path, lifter: Lifter)
     assert report["source"] == str(video)
     assert report["rep_count"] == 4
     with csv_path.open(encoding="utf-8", newline="") as fh:
-        assert {row["source"] for row in csv.DictReader(fh)} == {str(video)}
+        assert {row["clip"] for row in csv.DictReader(fh)} == {str(video)}
     assert VideoInfo.from_path(annotated).frame_count == len(lifter.images)
 
 
@@ -125,7 +125,7 @@ def test_truncated_video_keeps_the_part_before_the_damage(
     track_path = tmp_path / "cut.track.npz"
     done = run("pose", str(cut), "-o", str(track_path))
     assert done.returncode == 0, done.stderr
-    lines = done.stderr.splitlines()
+    lines = without_progress(done.stderr)
     assert len(lines) == 2, lines
     assert lines[1].startswith("formcheck: note: the video ends early at"), lines
     done = run("analyze", str(track_path), "-e", "deadlift", "--variant", "kettlebell",

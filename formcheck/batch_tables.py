@@ -1,0 +1,89 @@
+"""A batch's two tables: ``summary.csv`` (one row per clip) and ``reps.csv`` (one per rep).
+
+Both name the clip in a ``clip`` column, the same text in both, so they join on it; every
+numeric field of the report models is a column (:mod:`formcheck.tables`). A clip's ``status``
+is ``ok``, ``no_reps`` (scored, but no rep was found: not a result to trust as "0 faults") or
+``error``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from formcheck.files import atomic_write
+from formcheck.report import Report, RepReport
+from formcheck.signals import signals_held
+from formcheck.tables import (
+    KEY,
+    REP_FIRST,
+    REP_LAST,
+    csv_text,
+    numeric_cells,
+    numeric_columns,
+    rep_rows,
+)
+
+if TYPE_CHECKING:
+    from formcheck.batch import ClipResult
+
+Status = Literal["ok", "no_reps", "error"]
+"""What became of a clip, as ``summary.csv`` and the index page say it."""
+
+TOP_FAULTS = 3
+"""Faults listed per clip in the summary, most frequent first."""
+
+SUMMARY_FIRST = (KEY, "exercise", "variant", "status", "reps", "valid", "no_rep", "ambiguous",
+                 "mean_score")
+SUMMARY_LAST = ("faults", "view", "warnings", "error", "report")
+"""The summary's first and last columns; between them every other number of the report (set
+metrics: detection rate, duration, view confidence, and whatever numbers a report gains)."""
+
+NOT_SET_METRICS = ("thresholds",)
+"""Numeric report fields that are not a measure of the set (the lift's settings)."""
+
+
+def write_tables(out: Path, results: Sequence[ClipResult]) -> None:
+    """Write ``summary.csv`` and ``reps.csv`` atomically.
+
+    UTF-8 always; text from paths is already printable, and a stray lone surrogate would be
+    written as a visible ``\\udcff`` escape rather than fail the batch.
+    """
+    for name, text in (("summary.csv", summary_csv_text(results)),
+                       ("reps.csv", reps_csv_text(results))):
+        with signals_held(block=True), atomic_write(out / name) as tmp:
+            tmp.write_text(text, encoding="utf-8", errors="backslashreplace")
+
+
+def summary_csv_text(results: Sequence[ClipResult]) -> str:
+    """One row per clip: its status, every set metric, its most frequent faults, or why it
+    failed. No cell can run as a spreadsheet formula."""
+    rows = []
+    for result in results:
+        job, report = result.job, result.report
+        row: dict[str, Any] = {KEY: job.clip, "exercise": job.exercise, "variant": job.variant,
+                               "status": result.status}
+        if report is None:
+            row["error"] = result.error
+        else:
+            faults = Counter(fault.code for rep in report.reps for fault in rep.faults)
+            ranked = sorted(faults.items(), key=lambda item: (-item[1], item[0]))[:TOP_FAULTS]
+            row |= numeric_cells(report, skip=NOT_SET_METRICS) | {
+                "faults": ";".join(f"{code}:{count}" for code, count in ranked),
+                "view": report.view.view,
+                "warnings": " | ".join(report.warnings),
+                "report": str(Path("reports") / job.report_name),
+            }
+        rows.append(row)
+    return csv_text(rows, first=SUMMARY_FIRST, last=SUMMARY_LAST,
+                    header=numeric_columns(Report, skip=NOT_SET_METRICS))
+
+
+def reps_csv_text(results: Sequence[ClipResult]) -> str:
+    """Every rep of every scored clip: the columns of ``analyze --csv``, with ``clip`` as in
+    the summary (for a pose track: the track, not the video it was made from)."""
+    rows = [row for result in results if result.report is not None
+            for row in rep_rows(result.report, result.job.clip)]
+    return csv_text(rows, first=REP_FIRST, last=REP_LAST, header=numeric_columns(RepReport))
