@@ -13,10 +13,11 @@ Example:
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from formcheck.analysis import UNGATED, run_analysis
+from formcheck.annotate import DRAWABLE, annotators_named, write_annotated_video
 from formcheck.config import load_lift
 from formcheck.errors import FormcheckError
 from formcheck.evidence import EVIDENCE
@@ -36,14 +37,17 @@ def pose_video(
     model_dir: str | os.PathLike[str] | None = None,
     progress: Callable[[int, int], None] | None = None,
     workers: int | None = None,
+    draw: Sequence[str] = tuple(DRAWABLE),
 ) -> PoseTrack:
     """Extract the lifter's pose track from ``video``; optionally save it and an annotated mp4.
 
     Output paths are checked before the model runs, and a video in which nobody is ever found
     is an error (there is nothing to analyse) rather than an empty track. ``workers``: how many
-    processes share a long video (see :func:`~formcheck.pose.extract_pose`).
+    processes share a long video (see :func:`~formcheck.pose.extract_pose`). ``draw``: what the
+    annotated video shows (:data:`~formcheck.annotate.DRAWABLE`; without an analysis there
+    are no faults, panel or cards to show).
     """
-    Outputs(track=output, video=video_out).check({"the input video": video})
+    Outputs(track=output, video=video_out, draw=draw).check({"the input video": video})
     settings = PoseSettings(model=model, model_dir=Path(model_dir) if model_dir else None)
     track = extract_pose(video, settings, progress=progress, workers=workers)
     if not track.present.any():
@@ -51,9 +55,7 @@ def pose_video(
     if output is not None:
         track.save(output)
     if video_out is not None:
-        from formcheck.annotate import write_annotated_video
-
-        write_annotated_video(video, track, video_out)
+        write_annotated_video(video, track, video_out, annotators=annotators_named(draw))
     return track
 
 

@@ -14,10 +14,12 @@ Example:
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, fields
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from formcheck.annotate import DRAWABLE, annotators_named
 from formcheck.files import PathLike, check_outputs, display, is_stdout
 from formcheck.track import check_track_path
 
@@ -55,11 +57,15 @@ class Outputs:
     html: PathLike | None = None
     """The one-file HTML report: plots, rep table, key frames (``-``: standard output)."""
     video: PathLike | None = None
-    """The annotated video (H.264 mp4); live records its view as it was shown."""
+    """The annotated video (H.264 mp4, with the source's sound); live records its view as it
+    was shown."""
+    draw: Sequence[str] = tuple(DRAWABLE)
+    """What the annotated video shows, by the names of :data:`formcheck.annotate.DRAWABLE`
+    (skeleton, contour, faults, angles, panel, card); everything by default."""
 
     def _paths(self) -> dict[str, PathLike]:
-        return {f.name: getattr(self, f.name) for f in fields(self)
-                if getattr(self, f.name) is not None}
+        return {name: getattr(self, name) for name in NAMES
+                if getattr(self, name) is not None}
 
     def given(self) -> list[str]:
         """The paths asked for, as they can be printed, in the order they are written."""
@@ -75,6 +81,8 @@ class Outputs:
         (``inputs`` maps what each input is called to its path)."""
         if self.track is not None:
             check_track_path(self.track)
+        if self.video is not None:
+            annotators_named(self.draw)
         check_outputs({NAMES[name]: path for name, path in self._paths().items()}, inputs,
                       text=frozenset(NAMES[name] for name in TEXT))
 
@@ -97,9 +105,11 @@ class Outputs:
 
             write_html(analysis, self.html, video)
         if self.video is not None:
-            from formcheck.annotate import report_overlays, write_annotated_video
+            from formcheck.annotate import write_annotated_video
+            from formcheck.overlay import report_overlays
 
-            write_annotated_video(video, analysis.track, self.video, report_overlays(analysis))
+            write_annotated_video(video, analysis.track, self.video, report_overlays(analysis),
+                                  annotators_named(self.draw))
 
 
 NO_OUTPUTS = Outputs()
