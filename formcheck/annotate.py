@@ -26,7 +26,7 @@ Example:
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -34,6 +34,7 @@ import cv2
 import numpy as np
 
 from formcheck.errors import FormcheckError
+from formcheck.files import display
 from formcheck.landmarks import SKELETON
 from formcheck.overlay import (
     CYAN,
@@ -334,9 +335,10 @@ def write_annotated_video(
     output: str | os.PathLike[str],
     overlays: Iterable[FrameOverlay] | None = None,
     annotators: Sequence[Annotator] = DEFAULT_ANNOTATORS,
-) -> bool:
+    notify: Callable[[str], None] | None = None,
+) -> None:
     """Decode ``video`` again and write it with each frame's overlay drawn, as H.264 mp4, with
-    the source's sound; whether there was sound to keep (a video without it gives a silent one).
+    the source's sound; ``notify`` hears it when there is none to keep (the mp4 is silent).
 
     ``overlays`` defaults to the track's poses with their joint angles. The video is decoded a
     second time rather than kept from the pose pass: decoding is cheap next to the model, and
@@ -353,4 +355,5 @@ def write_annotated_video(
             for annotator in annotators:
                 scene = annotator.annotate(scene, overlay)
             sink.write(scene)
-    return sink.has_audio
+    if notify is not None and not sink.has_audio:
+        notify(f"{display(video)} has no sound: the annotated video is silent")

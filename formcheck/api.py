@@ -38,6 +38,7 @@ def pose_video(
     progress: Callable[[int, int], None] | None = None,
     workers: int | None = None,
     draw: Sequence[str] = tuple(DRAWABLE),
+    notify: Callable[[str], None] | None = None,
 ) -> PoseTrack:
     """Extract the lifter's pose track from ``video``; optionally save it and an annotated mp4.
 
@@ -45,7 +46,8 @@ def pose_video(
     is an error (there is nothing to analyse) rather than an empty track. ``workers``: how many
     processes share a long video (see :func:`~formcheck.pose.extract_pose`). ``draw``: what the
     annotated video shows (:data:`~formcheck.annotate.DRAWABLE`; without an analysis there
-    are no faults, panel or cards to show).
+    are no faults, panel or cards to show). ``notify`` hears what a user should know about an
+    output (an annotated video left silent: the source has no sound).
     """
     Outputs(track=output, video=video_out, draw=draw).check({"the input video": video})
     settings = PoseSettings(model=model, model_dir=Path(model_dir) if model_dir else None)
@@ -55,7 +57,8 @@ def pose_video(
     if output is not None:
         track.save(output)
     if video_out is not None:
-        write_annotated_video(video, track, video_out, annotators=annotators_named(draw))
+        write_annotated_video(video, track, video_out, annotators=annotators_named(draw),
+                              notify=notify)
     return track
 
 
@@ -71,6 +74,7 @@ def analyze(
     progress: Callable[[int, int], None] | None = None,
     workers: int | None = None,
     all_checks: bool = False,
+    notify: Callable[[str], None] | None = None,
 ) -> Report:
     """Count and judge every rep of ``exercise`` in a video (or a saved pose track), and write
     the ``outputs`` asked for.
@@ -82,7 +86,8 @@ def analyze(
     The lift and its thresholds are loaded, and every output path tried, before the pose model
     runs, so a typo costs seconds, not minutes. Outputs are written atomically: a report on disk
     is always a whole one. An output that is an input, or another output, is refused; ``-``
-    sends one text output (JSON, CSV or HTML) to standard output.
+    sends one text output (JSON, CSV or HTML) to standard output. ``notify`` hears what a
+    user should know about an output (an annotated video left silent).
     """
     lift = load_lift(exercise, variant, config)
     is_track = Path(source).suffix.lower() in TRACK_SUFFIXES
@@ -101,7 +106,7 @@ def analyze(
     analysis = run_analysis(track, lift, evidence=None if all_checks else EVIDENCE)
     if all_checks:
         analysis.report.warnings.append(UNGATED)
-    outputs.write(analysis, video)
+    outputs.write(analysis, video, notify)
     return analysis.report
 
 

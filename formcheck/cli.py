@@ -81,15 +81,38 @@ WorkersOption = Annotated[
     typer.Option("--workers", min=1,
                  help="Processes sharing a video [default: one per core, parts of 10 s or more]."),
 ]
+DrawOption = Annotated[
+    str | None,
+    typer.Option("--draw", metavar="NAMES",
+                 help="What the annotated video shows, comma-separated: skeleton, contour, "
+                 "faults, angles, panel, card [default: all]."),
+]
 ModelDirOption = Annotated[
     Path | None,
     typer.Option("--model-dir", help="Model cache folder [env: FORMCHECK_MODEL_DIR]."),
 ]
 
 
+def draw_names(draw: str | None, video_out: Path | None) -> tuple[str, ...]:
+    """``--draw`` as names, all of them when not given; refused without ``--video-out``, where
+    it would silently do nothing."""
+    from formcheck.annotate import DRAWABLE, parse_draw
+
+    if draw is None:
+        return tuple(DRAWABLE)
+    if video_out is None:
+        raise FormcheckError("--draw chooses what the annotated video shows: add --video-out")
+    return parse_draw(draw)
+
+
 def say(line: str) -> None:
     """One line of formcheck's own on stderr, marked as such (never read as rich markup)."""
     err.print(f"formcheck: {line}", highlight=False, markup=False)
+
+
+def say_note(line: str) -> None:
+    """Something to know about what was written, as a note of formcheck's own on stderr."""
+    say(f"note: {line}")
 
 
 @contextmanager
@@ -121,6 +144,7 @@ def pose(
     video_out: Annotated[
         Path | None, typer.Option("--video-out", help="Annotated H.264 mp4 to write.")
     ] = None,
+    draw: DrawOption = None,
     model: ModelOption = "full",
     model_dir: ModelDirOption = None,
     workers: WorkersOption = None,
@@ -129,10 +153,11 @@ def pose(
     from formcheck.analysis import timing_notes, truncation_note
     from formcheck.api import pose_video
 
+    names = draw_names(draw, video_out)
     with frame_progress("pose") as progress:
         track = pose_video(
             video, output, video_out=video_out, model=model, model_dir=model_dir,
-            progress=progress, workers=workers,
+            progress=progress, workers=workers, draw=names, notify=say_note,
         )
     say(
         f"{len(track)} frames, lifter found in {track.detection_rate:.0%}; "
@@ -158,6 +183,7 @@ def analyze(
     video_out: Annotated[
         Path | None, typer.Option("--video-out", help="Annotated H.264 mp4 to write.")
     ] = None,
+    draw: DrawOption = None,
     report_html: Annotated[
         Path | None,
         typer.Option("--report", help="One-file HTML report: plots, rep table, key frames "
@@ -183,11 +209,12 @@ def analyze(
     from formcheck.outputs import Outputs
 
     outputs = Outputs(track=track_out, json=json_out, csv=csv_out, html=report_html,
-                      video=video_out)
+                      video=video_out, draw=draw_names(draw, video_out))
     with frame_progress("pose") as progress:
         report = run(
             source, exercise, variant=variant, config=config, outputs=outputs, model=model,
             model_dir=model_dir, progress=progress, workers=workers, all_checks=all_checks,
+            notify=say_note,
         )
     print_summary(report, err if outputs.to_stdout else out)
 

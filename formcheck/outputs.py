@@ -14,7 +14,7 @@ Example:
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -93,9 +93,13 @@ class Outputs:
         if self.csv is not None:
             report.save_csv(self.csv)
 
-    def write(self, analysis: Analysis, video: str | os.PathLike[str] | None = None) -> None:
+    def write(
+        self, analysis: Analysis, video: str | os.PathLike[str] | None = None,
+        notify: Callable[[str], None] | None = None,
+    ) -> None:
         """Everything asked for, from ``analysis``; key frames and the annotated video are
-        drawn on ``video`` (by default the video the track was made from)."""
+        drawn on ``video`` (by default the video the track was made from). ``notify`` hears
+        what a user should know about an output (an annotated video left silent)."""
         video = Path(video if video is not None else analysis.track.source)
         if self.track is not None:
             analysis.track.save(self.track)
@@ -109,7 +113,7 @@ class Outputs:
             from formcheck.overlay import report_overlays
 
             write_annotated_video(video, analysis.track, self.video, report_overlays(analysis),
-                                  annotators_named(self.draw))
+                                  annotators_named(self.draw), notify)
 
 
 NO_OUTPUTS = Outputs()
