@@ -215,6 +215,15 @@ def fault_mark(fault: Fault, lift: Lift, side: str) -> FaultMark:
     return FaultMark(chains, (BACK,) in parts, SEVERITY_COLOR[fault.severity])
 
 
+def card_at(times: np.ndarray, ends_s: np.ndarray) -> np.ndarray:
+    """Per frame (at ``times``), the index of the rep whose card shows, -1 for none: the latest
+    rep ended at or before the frame, for :data:`CARD_S`."""
+    latest = np.searchsorted(ends_s, times, side="right") - 1
+    # Before the first rep's end, ``latest`` is -1 and picks the infinite end: no card.
+    since = times - np.append(ends_s, np.inf)[latest]
+    return np.where(since <= CARD_S, latest, -1)
+
+
 def report_overlays(analysis: Analysis) -> Iterator[FrameOverlay]:
     """The angle overlays plus, per frame, the rep counter and phase, the parts at fault during
     each faulty rep, and each rep's verdict card for :data:`CARD_S` after it ends."""
@@ -226,8 +235,7 @@ def report_overlays(analysis: Analysis) -> Iterator[FrameOverlay]:
         rep_at[found.start:found.end + 1] = i
     ends = np.array([times[found.end] for found in reps], dtype=float)
     done = np.searchsorted(ends, times, side="right")
-    card_of = done - 1
-    card_of[(card_of < 0) | (times - ends[np.maximum(card_of, 0)] > CARD_S)] = -1
+    card_of = card_at(times, ends)
     cards = [rep_card(rep) for rep in report.reps]
     marks = [
         (min([found.start, *fault.frames]), max([found.end, *fault.frames]),

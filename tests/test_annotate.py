@@ -143,6 +143,14 @@ def test_a_card_shows_from_its_rep_s_end_for_card_s(analysis: Analysis) -> None:
     assert overlays[first.end].card == rep_card(analysis.report.reps[0])
 
 
+def test_a_set_without_reps_has_no_cards(analysis: Analysis) -> None:
+    report = analysis.report.model_copy(update={"reps": [], "rep_count": 0})
+    overlays = list(report_overlays(replace(analysis, reps=(), report=report)))
+    assert len(overlays) == len(analysis.track)
+    assert not any(o.card or o.faults for o in overlays)
+    assert overlays[-1].panel[0].text == "deadlift  reps 0/0"
+
+
 def test_the_parts_at_fault_light_up_during_the_faulty_rep(analysis: Analysis) -> None:
     overlays = list(report_overlays(analysis))
     for found, rep in zip(analysis.reps, analysis.report.reps, strict=True):
