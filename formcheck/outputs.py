@@ -19,8 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from formcheck.annotate import DRAWABLE, annotators_named
+from formcheck.annotate import DRAWABLE, annotators_named, write_annotated_video
 from formcheck.files import PathLike, check_outputs, display, is_stdout
+from formcheck.overlay import report_overlays
 from formcheck.track import check_track_path
 
 if TYPE_CHECKING:
@@ -109,9 +110,6 @@ class Outputs:
 
             write_html(analysis, self.html, video)
         if self.video is not None:
-            from formcheck.annotate import write_annotated_video
-            from formcheck.overlay import report_overlays
-
             write_annotated_video(video, analysis.track, self.video, report_overlays(analysis),
                                   annotators_named(self.draw), notify)
 
