@@ -53,8 +53,10 @@ class Soundtrack:
         if audio is None:
             return
         video = next(iter(self._input.streams.video), None)
-        start = video.start_time if video is not None else None
-        self._origin_s = float(start * video.time_base) if start is not None and video else 0.0
+        self._origin_s = 0.0
+        """Where the first frame is on the source's clock: the output's zero."""
+        if video is not None and video.start_time is not None and video.time_base is not None:
+            self._origin_s = float(video.start_time * video.time_base)
         self._copy = audio.codec_context.name in COPIED_CODECS
         if self._copy:
             self._stream = output.add_stream_from_template(audio)

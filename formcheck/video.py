@@ -903,7 +903,12 @@ class VideoSink:
         stream.codec_context.color_trc = ColorTrc.SMPTE170M
         stream.codec_context.color_range = ColorRange.MPEG
         if self._audio_from is not None:
-            self._sound = Soundtrack(self._audio_from, container)
+            try:
+                self._sound = Soundtrack(self._audio_from, container)
+            except FormcheckError:
+                container.close()
+                stack.close()
+                raise
             stack.callback(self._sound.close)
         self._stack, self._container, self._stream = stack, container, stream
         return self
