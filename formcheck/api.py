@@ -13,9 +13,11 @@ Example:
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from formcheck.analysis import UNGATED, run_analysis
+from formcheck.annotate import DRAWABLE, annotators_named, write_annotated_video
 from formcheck.config import load_lift
 from formcheck.errors import FormcheckError
 from formcheck.evidence import EVIDENCE
@@ -37,6 +39,8 @@ def pose_video(
     model_dir: str | os.PathLike[str] | None = None,
     progress: Progress | None = None,
     workers: int | None = None,
+    draw: Sequence[str] = tuple(DRAWABLE),
+    notify: Callable[[str], None] | None = None,
 ) -> PoseTrack:
     """Extract the lifter's pose track from ``video``; optionally save it and an annotated mp4.
 
@@ -44,9 +48,12 @@ def pose_video(
     is an error (there is nothing to analyse) rather than an empty track. ``workers``: how many
     processes share a long video (see :func:`~formcheck.pose.extract_pose`). ``progress`` is
     told of the ``pose`` stage's frames, then of the ``video`` stage's
-    (:mod:`formcheck.progress`).
+    (:mod:`formcheck.progress`). ``draw``: what the annotated video shows
+    (:data:`~formcheck.annotate.DRAWABLE`; without an analysis there are no faults, panel or
+    cards to show). ``notify`` hears what a user should know about an output (an annotated
+    video left silent: the source has no sound).
     """
-    Outputs(track=output, video=video_out).check({"the input video": video})
+    Outputs(track=output, video=video_out, draw=draw).check({"the input video": video})
     settings = PoseSettings(model=model, model_dir=Path(model_dir) if model_dir else None)
     track = extract_pose(video, settings, progress=frames_of(progress, "pose"), workers=workers)
     if not track.present.any():
@@ -54,9 +61,8 @@ def pose_video(
     if output is not None:
         track.save(output)
     if video_out is not None:
-        from formcheck.annotate import write_annotated_video
-
-        write_annotated_video(video, track, video_out, progress=frames_of(progress, "video"))
+        write_annotated_video(video, track, video_out, annotators=annotators_named(draw),
+                              progress=frames_of(progress, "video"), notify=notify)
     return track
 
 
@@ -73,6 +79,7 @@ def analyze(
     workers: int | None = None,
     all_checks: bool = False,
     height_cm: float | None = None,
+    notify: Callable[[str], None] | None = None,
 ) -> Report:
     """Count and judge every rep of ``exercise`` in a video (or a saved pose track), and write
     the ``outputs`` asked for.
@@ -89,7 +96,8 @@ def analyze(
     The lift and its thresholds are loaded, and every output path tried, before the pose model
     runs, so a typo costs seconds, not minutes. Outputs are written atomically: a report on disk
     is always a whole one. An output that is an input, or another output, is refused; ``-``
-    sends one text output (JSON, CSV or HTML) to standard output.
+    sends one text output (JSON, CSV or HTML) to standard output. ``notify`` hears what a
+    user should know about an output (an annotated video left silent).
     """
     lift = load_lift(exercise, variant, config)
     height_cm = check_height(height_cm)
@@ -112,7 +120,7 @@ def analyze(
                             height_cm=height_cm)
     if all_checks:
         analysis.report.warnings.append(UNGATED)
-    outputs.write(analysis, video, progress)
+    outputs.write(analysis, video, progress=progress, notify=notify)
     return analysis.report
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal, Protocol
 
 from formcheck.files import atomic_write
 from formcheck.report import Report, RepReport
@@ -23,14 +23,38 @@ from formcheck.tables import (
     csv_text,
     numeric_cells,
     numeric_columns,
-    rep_rows,
 )
-
-if TYPE_CHECKING:
-    from formcheck.batch import ClipResult
 
 Status = Literal["ok", "no_reps", "error"]
 """What became of a clip, as ``summary.csv`` and the index page say it."""
+
+
+class ClipJob(Protocol):
+    """What the tables read of a clip's job (:class:`formcheck.batch.ClipJob`); a protocol so
+    that batch can import its tables without the tables importing batch."""
+
+    @property
+    def clip(self) -> str: ...
+    @property
+    def exercise(self) -> str: ...
+    @property
+    def variant(self) -> str: ...
+    @property
+    def report_name(self) -> str: ...
+
+
+class ClipResult(Protocol):
+    """What the tables read of a clip's result (:class:`formcheck.batch.ClipResult`)."""
+
+    @property
+    def job(self) -> ClipJob: ...
+    @property
+    def report(self) -> Report | None: ...
+    @property
+    def error(self) -> str | None: ...
+    @property
+    def status(self) -> Status: ...
+
 
 TOP_FAULTS = 3
 """Faults listed per clip in the summary, most frequent first."""
@@ -85,5 +109,5 @@ def reps_csv_text(results: Sequence[ClipResult]) -> str:
     """Every rep of every scored clip: the columns of ``analyze --csv``, with ``clip`` as in
     the summary (for a pose track: the track, not the video it was made from)."""
     rows = [row for result in results if result.report is not None
-            for row in rep_rows(result.report, result.job.clip)]
+            for row in result.report.rep_rows(result.job.clip)]
     return csv_text(rows, first=REP_FIRST, last=REP_LAST, header=numeric_columns(RepReport))

@@ -102,15 +102,38 @@ HeightOption = Annotated[
     typer.Option("--height-cm", help="The lifter's height: set metrics (speeds, range of "
                  "motion) from the image scaled by it, instead of the model's world landmarks."),
 ]
+DrawOption = Annotated[
+    str | None,
+    typer.Option("--draw", metavar="NAMES",
+                 help="What the annotated video shows, comma-separated: skeleton, contour, "
+                 "faults, angles, panel, card [default: all]."),
+]
 ModelDirOption = Annotated[
     Path | None,
     typer.Option("--model-dir", help="Model cache folder [env: FORMCHECK_MODEL_DIR]."),
 ]
 
 
+def draw_names(draw: str | None, video_out: Path | None) -> tuple[str, ...]:
+    """``--draw`` as names, all of them when not given; refused without ``--video-out``, where
+    it would silently do nothing."""
+    from formcheck.annotate import DRAWABLE, parse_draw
+
+    if draw is None:
+        return tuple(DRAWABLE)
+    if video_out is None:
+        raise FormcheckError("--draw chooses what the annotated video shows: add --video-out")
+    return parse_draw(draw)
+
+
 def say(line: str) -> None:
     """One line of formcheck's own on stderr, marked as such (never read as rich markup)."""
     err.print(f"formcheck: {line}", highlight=False, markup=False)
+
+
+def say_note(line: str) -> None:
+    """Something to know about what was written, as a note of formcheck's own on stderr."""
+    say(f"note: {line}")
 
 
 @app.command()
@@ -122,6 +145,7 @@ def pose(
     video_out: Annotated[
         Path | None, typer.Option("--video-out", help="Annotated H.264 mp4 to write.")
     ] = None,
+    draw: DrawOption = None,
     model: ModelOption = "full",
     model_dir: ModelDirOption = None,
     workers: WorkersOption = None,
@@ -131,10 +155,11 @@ def pose(
     from formcheck.analysis import timing_notes, truncation_note
     from formcheck.api import pose_video
 
+    names = draw_names(draw, video_out)
     with stage_progress(err, quiet=quiet) as progress:
         track = pose_video(
             video, output, video_out=video_out, model=model, model_dir=model_dir,
-            progress=progress, workers=workers,
+            progress=progress, workers=workers, draw=names, notify=say_note,
         )
     if not quiet:
         say(
@@ -161,6 +186,7 @@ def analyze(
     video_out: Annotated[
         Path | None, typer.Option("--video-out", help="Annotated H.264 mp4 to write.")
     ] = None,
+    draw: DrawOption = None,
     report_html: Annotated[
         Path | None,
         typer.Option("--report", help="One-file HTML report: plots, rep table, key frames "
@@ -188,12 +214,12 @@ def analyze(
     from formcheck.outputs import Outputs
 
     outputs = Outputs(track=track_out, json=json_out, csv=csv_out, html=report_html,
-                      video=video_out)
+                      video=video_out, draw=draw_names(draw, video_out))
     with stage_progress(err, quiet=quiet) as progress:
         report = run(
             source, exercise, variant=variant, config=config, outputs=outputs, model=model,
             model_dir=model_dir, progress=progress, workers=workers, all_checks=all_checks,
-            height_cm=height_cm,
+            height_cm=height_cm, notify=say_note,
         )
     if quiet:
         for warning in report.warnings:

@@ -39,20 +39,17 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from formcheck.analysis import Analysis
-from formcheck.annotate import (
-    BackContourAnnotator,
-    FrameOverlay,
-    SkeletonAnnotator,
-    angle_labels,
-)
+from formcheck.annotate import BackContourAnnotator, SkeletonAnnotator
 from formcheck.batch_tables import Status
 from formcheck.errors import FormcheckError
 from formcheck.files import write_text
 from formcheck.kinematics import Kinematics
 from formcheck.lift import Lift
+from formcheck.overlay import FrameOverlay, angle_labels
 from formcheck.report import Fault, Report, RepReport
 from formcheck.series import SHOWN, Series, Sided
 from formcheck.track import PoseTrack
+from formcheck.view import View
 
 THUMBNAIL_PX = 400
 """Long side of a key frame in pixels: sharp at the size a phone or a laptop shows it, and 30 of
@@ -339,7 +336,7 @@ def _gallery(analysis: Analysis, video: Path) -> Gallery:
                     moment=moment,
                     time_s=float(track.times[index]),
                     image=thumbnail,
-                    angles=_angles(kin, index),
+                    angles=_angles(kin, index, analysis.view.view),
                     fault=fault is not None,
                 ))
     except FormcheckError as exc:
@@ -385,6 +382,6 @@ def _thumbnail(image: np.ndarray, track: PoseTrack, index: int) -> str:
     return _data_uri("image/jpeg", jpeg.tobytes())
 
 
-def _angles(kin: Kinematics, index: int) -> str:
+def _angles(kin: Kinematics, index: int, view: View) -> str:
     """The joint angles the annotated video writes beside the joints, as the caption."""
-    return " · ".join(f"{label.text}°" for label in angle_labels(kin, index))
+    return " · ".join(f"{label.text}°" for label in angle_labels(kin, index, view))

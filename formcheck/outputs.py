@@ -14,11 +14,14 @@ Example:
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, fields
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from formcheck.annotate import DRAWABLE, annotators_named, write_annotated_video
 from formcheck.files import PathLike, check_outputs, display, is_stdout
+from formcheck.overlay import report_overlays
 from formcheck.track import check_track_path
 
 if TYPE_CHECKING:
@@ -56,11 +59,15 @@ class Outputs:
     html: PathLike | None = None
     """The one-file HTML report: plots, rep table, key frames (``-``: standard output)."""
     video: PathLike | None = None
-    """The annotated video (H.264 mp4); live records its view as it was shown."""
+    """The annotated video (H.264 mp4, with the source's sound); live records its view as it
+    was shown."""
+    draw: Sequence[str] = tuple(DRAWABLE)
+    """What the annotated video shows, by the names of :data:`formcheck.annotate.DRAWABLE`
+    (skeleton, contour, faults, angles, panel, card); everything by default."""
 
     def _paths(self) -> dict[str, PathLike]:
-        return {f.name: getattr(self, f.name) for f in fields(self)
-                if getattr(self, f.name) is not None}
+        return {name: getattr(self, name) for name in NAMES
+                if getattr(self, name) is not None}
 
     def given(self) -> list[str]:
         """The paths asked for, as they can be printed, in the order they are written."""
@@ -76,6 +83,8 @@ class Outputs:
         (``inputs`` maps what each input is called to its path)."""
         if self.track is not None:
             check_track_path(self.track)
+        if self.video is not None:
+            annotators_named(self.draw)
         check_outputs({NAMES[name]: path for name, path in self._paths().items()}, inputs,
                       text=frozenset(NAMES[name] for name in TEXT))
 
@@ -86,11 +95,15 @@ class Outputs:
         if self.csv is not None:
             report.save_csv(self.csv)
 
-    def write(self, analysis: Analysis, video: str | os.PathLike[str] | None = None,
-              progress: Progress | None = None) -> None:
+    def write(
+        self, analysis: Analysis, video: str | os.PathLike[str] | None = None, *,
+        progress: Progress | None = None, notify: Callable[[str], None] | None = None,
+    ) -> None:
         """Everything asked for, from ``analysis``; key frames and the annotated video are
         drawn on ``video`` (by default the video the track was made from). ``progress`` is
-        told of the slow ones: the HTML ``report`` stage and the ``video`` stage's frames."""
+        told of the slow ones: the HTML ``report`` stage and the ``video`` stage's frames.
+        ``notify`` hears what a user should know about an output (an annotated video left
+        silent)."""
         video = Path(video if video is not None else analysis.track.source)
         if self.track is not None:
             analysis.track.save(self.track)
@@ -102,11 +115,11 @@ class Outputs:
                 progress("report", 0, None)
             write_html(analysis, self.html, video)
         if self.video is not None:
-            from formcheck.annotate import report_overlays, write_annotated_video
             from formcheck.progress import frames_of
 
             write_annotated_video(video, analysis.track, self.video, report_overlays(analysis),
-                                  progress=frames_of(progress, "video"))
+                                  annotators_named(self.draw), frames_of(progress, "video"),
+                                  notify)
 
 
 NO_OUTPUTS = Outputs()

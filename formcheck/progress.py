@@ -22,7 +22,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Literal
+from typing import Literal, Protocol
 
 import rich.progress
 from rich.console import Console
@@ -35,8 +35,37 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-if TYPE_CHECKING:
-    from formcheck.batch import BatchProgress
+
+class _Clip(Protocol):
+    @property
+    def clip(self) -> str: ...
+
+
+class _Result(Protocol):
+    @property
+    def job(self) -> _Clip: ...
+    @property
+    def error(self) -> str | None: ...
+    @property
+    def notes(self) -> tuple[str, ...]: ...
+
+
+class BatchState(Protocol):
+    """What a batch's progress shows (:class:`formcheck.batch.BatchProgress`): a protocol, as
+    batch runs through :mod:`formcheck.api`, which reports its stages through this module."""
+
+    @property
+    def done(self) -> int: ...
+    @property
+    def total(self) -> int: ...
+    @property
+    def skipped(self) -> int: ...
+    @property
+    def reps(self) -> int: ...
+    @property
+    def errors(self) -> int: ...
+    @property
+    def last(self) -> _Result | None: ...
 
 Stage = Literal["pose", "analysis", "video", "report"]
 """The stages of one clip, in order: the pose model, the analysis, the annotated video, the
@@ -130,7 +159,7 @@ def stage_progress(console: Console, *, quiet: bool = False) -> Iterator[Progres
 @contextmanager
 def batch_progress(
     console: Console, *, quiet: bool = False
-) -> Iterator[Callable[[BatchProgress], None]]:
+) -> Iterator[Callable[[BatchState], None]]:
     """Clips done, reps found, errors, on ``console`` (a bar, or plain lines off a terminal;
     nothing when ``quiet``); each failure and each note of a clip as one line, quiet or not."""
     plain = not (quiet or console.is_terminal)
@@ -138,7 +167,7 @@ def batch_progress(
               disable=not console.is_terminal or quiet) as bar, plain_lines(console) as show:
         task = bar.add_task("batch", total=None, counts="")
 
-        def update(state: BatchProgress) -> None:
+        def update(state: BatchState) -> None:
             last = state.last
             if last is not None:
                 clip = last.job.clip  # printable, as the error and notes are

@@ -12,7 +12,15 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from formcheck.files import write_text
-from formcheck.tables import REP_FIRST, REP_LAST, csv_text, numeric_columns, rep_rows
+from formcheck.tables import (
+    KEY,
+    REP_FIRST,
+    REP_LAST,
+    Cell,
+    csv_text,
+    numeric_cells,
+    numeric_columns,
+)
 
 Outcome = Literal["valid", "no_rep", "ambiguous"]
 Severity = Literal["minor", "major"]
@@ -195,10 +203,23 @@ class Report(BaseModel):
     def save_json(self, path: str | os.PathLike[str]) -> None:
         write_text(path, self.model_dump_json(indent=2) + "\n")
 
+    def rep_rows(self, clip: str | None = None) -> list[dict[str, Cell]]:
+        """One row per rep: what the rep is, every numeric measure of it
+        (:func:`~formcheck.tables.numeric_cells`), its faults and why its outcome is what it
+        is. ``clip`` names the clip (default: the report's ``source``)."""
+        return [
+            {KEY: self.source if clip is None else clip, "exercise": self.exercise,
+             "variant": self.variant, "outcome": rep.outcome}
+            | numeric_cells(rep)
+            | {"faults": ";".join(f"{f.code}:{f.severity}" for f in rep.faults),
+               "abstained": ";".join(a.check for a in rep.abstained), "reason": rep.reason}
+            for rep in self.reps
+        ]
+
     def csv_text(self, clip: str | None = None) -> str:
         """One row per rep, every numeric measure a column (:mod:`formcheck.tables`): the table
         a coach pastes into a spreadsheet. ``clip`` names the clip (default: ``source``)."""
-        return csv_text(rep_rows(self, clip), first=REP_FIRST, last=REP_LAST,
+        return csv_text(self.rep_rows(clip), first=REP_FIRST, last=REP_LAST,
                         header=numeric_columns(RepReport))
 
     def save_csv(self, path: str | os.PathLike[str]) -> None:

@@ -13,7 +13,7 @@ spreadsheet formula (:func:`~formcheck.csvsafe.csv_safe`).
 Example:
     >>> import formcheck
     >>> report = formcheck.analyze("set.track.npz", "deadlift", variant="kettlebell")
-    >>> rows = rep_rows(report, clip="set.mp4")
+    >>> rows = report.rep_rows(clip="set.mp4")
     >>> rows[0]["clip"], rows[0]["rep"], rows[0]["concentric_s"], rows[0]["measures.hip_angle_turn"]
     ('set.mp4', 1, 1.0, 173.41)
     >>> csv_text(rows, first=REP_FIRST, last=REP_LAST).splitlines()[0][:40]
@@ -26,14 +26,11 @@ import csv
 import io
 import types
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal, Union, get_args, get_origin
+from typing import Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel
 
 from formcheck.csvsafe import csv_safe
-
-if TYPE_CHECKING:
-    from formcheck.report import Report
 
 KEY = "clip"
 """The column naming the clip in every table: the join key."""
@@ -102,20 +99,6 @@ def numeric_cells(model: BaseModel, *, skip: Iterable[str] = (),
 REP_FIRST = ("clip", "exercise", "variant", "rep", "outcome")
 REP_LAST = ("faults", "abstained", "reason")
 """The per-rep table's text columns around its numbers (first: what the row is; last: why)."""
-
-
-def rep_rows(report: Report, clip: str | None = None) -> list[dict[str, Cell]]:
-    """One row per rep of ``report``: what the rep is, every numeric measure of it
-    (:func:`numeric_cells`), its faults and why its outcome is what it is. ``clip`` names the
-    clip (default: the report's ``source``)."""
-    return [
-        {KEY: report.source if clip is None else clip, "exercise": report.exercise,
-         "variant": report.variant, "outcome": rep.outcome}
-        | numeric_cells(rep)
-        | {"faults": ";".join(f"{f.code}:{f.severity}" for f in rep.faults),
-           "abstained": ";".join(a.check for a in rep.abstained), "reason": rep.reason}
-        for rep in report.reps
-    ]
 
 
 def columns(rows: Iterable[Mapping[str, Any]], first: Sequence[str],

@@ -45,6 +45,7 @@ from av.video.reformatter import ColorPrimaries, ColorRange, ColorTrc
 
 from formcheck.errors import FormcheckError
 from formcheck.files import atomic_write
+from formcheck.soundtrack import Soundtrack
 
 _CV2_ROTATIONS = {
     90: cv2.ROTATE_90_CLOCKWISE,
@@ -835,6 +836,9 @@ class VideoSink:
         fps: constant frame rate of the output.
         crf: x264 quality (lower is better and bigger); 23 is x264's default.
         preset: x264 speed/size trade-off.
+        audio_from: a video whose sound goes with the frames (the one they were drawn on),
+            from its first frame on; :attr:`has_audio` says, once the block is entered,
+            whether it had any. Without it (or sound in it) the mp4 is silent.
     """
 
     def __init__(
@@ -846,6 +850,7 @@ class VideoSink:
         fps: float,
         crf: int = 23,
         preset: str = "veryfast",
+        audio_from: str | os.PathLike[str] | None = None,
     ) -> None:
         if width <= 0 or height <= 0:
             raise ValueError(f"frame size must be positive, got {width}x{height}")
@@ -861,6 +866,13 @@ class VideoSink:
         self._stack: ExitStack | None = None
         self._container: av.container.OutputContainer | None = None
         self._stream: av.video.stream.VideoStream | None = None
+        self._audio_from = audio_from
+        self._sound: Soundtrack | None = None
+
+    @property
+    def has_audio(self) -> bool:
+        """Whether the video written carries sound (from ``audio_from``)."""
+        return self._sound is not None and self._sound.present
 
     def __enter__(self) -> VideoSink:
         if self.path.is_dir():
@@ -890,6 +902,14 @@ class VideoSink:
         stream.codec_context.color_primaries = ColorPrimaries.SMPTE170M
         stream.codec_context.color_trc = ColorTrc.SMPTE170M
         stream.codec_context.color_range = ColorRange.MPEG
+        if self._audio_from is not None:
+            try:
+                self._sound = Soundtrack(self._audio_from, container)
+            except FormcheckError:
+                container.close()
+                stack.close()
+                raise
+            stack.callback(self._sound.close)
         self._stack, self._container, self._stream = stack, container, stream
         return self
 
@@ -912,6 +932,8 @@ class VideoSink:
         frame.pts = self.frames_written
         self._container.mux(self._stream.encode(frame))
         self.frames_written += 1
+        if self._sound is not None:
+            self._sound.mux_until(self.frames_written / self.fps)
 
     def __exit__(
         self,
@@ -937,6 +959,8 @@ class VideoSink:
                 raise FormcheckError(f"nothing written to {self.path}: no frames were given")
             try:
                 container.mux(stream.encode(None))
+                if self._sound is not None:
+                    self._sound.finish()
                 container.close()
             except av.error.FFmpegError as exc:
                 raise FormcheckError(f"cannot write {self.path}: {_reason(exc)}") from None

@@ -278,3 +278,33 @@ def read_only_folder(folder: Path) -> Path:
     path.mkdir()
     path.chmod(0o555)
     return path
+
+
+def with_sound(folder: Path, codec: str = "aac", container_format: str = "mp4",
+               seconds: float = 1.0) -> Path:
+    """A pattern video with a 440 Hz tone: AAC in mp4 (what a phone records), or e.g.
+    ``pcm_s16le`` in Matroska (what an mp4 cannot hold as it is)."""
+    rate, fps = 48000, 30
+    path = folder / f"sound-{codec}.{'mkv' if container_format == 'matroska' else 'mp4'}"
+    with av.open(str(path), "w", format=container_format) as container:
+        video = container.add_stream("libx264", rate=fps, options={"preset": "ultrafast"})
+        video.width, video.height, video.pix_fmt = 96, 64, "yuv420p"
+        audio = container.add_stream(codec, rate=rate, layout="mono")
+        for i in range(round(seconds * fps)):
+            image = np.full((64, 96, 3), (i * 8) % 256, np.uint8)
+            frame = av.VideoFrame.from_ndarray(image, format="rgb24")
+            frame.pts = i
+            container.mux(video.encode(frame))
+        tone = 0.5 * np.sin(2 * np.pi * 440 * np.arange(round(seconds * rate)) / rate)
+        samples = (tone * 32767).astype(np.int16) if codec.startswith("pcm_s16") else \
+            tone.astype(np.float32)
+        step = audio.codec_context.frame_size or 1024
+        for start in range(0, len(samples), step):
+            frame = av.AudioFrame.from_ndarray(samples[None, start:start + step],
+                                               format=audio.codec_context.format.name,
+                                               layout="mono")
+            frame.sample_rate, frame.pts = rate, start
+            container.mux(audio.encode(frame))
+        container.mux(video.encode(None))
+        container.mux(audio.encode(None))
+    return path

@@ -56,6 +56,7 @@ from formcheck.live import (
 )
 from formcheck.live._child import end_child
 from formcheck.live.session import _Window
+from formcheck.overlay import SEVERITY_COLOR, rep_card
 from formcheck.pose import PoseSettings
 from formcheck.report import Fault, PathMetrics, RepMetrics, Report, RepReport
 from formcheck.series import Coordinates
@@ -295,13 +296,16 @@ def test_espeak_speaks_without_waiting_and_one_cue_at_a_time() -> None:
     speaker.close()
 
 
-def test_the_panel_shows_count_phase_verdict_and_cue() -> None:
+def test_the_panel_shows_count_and_phase_and_the_card_the_verdict_and_cue() -> None:
     state = LiveState(exercise="kettlebell_swing", reps=3, phase="lifting",
-                      last=_rep(3, faults=(ROUNDED,)), fps=24.0, latency_ms=60.0, frames=90,
-                      dropped=2)
-    lines = [label.text for label in live_labels(state)]
-    assert lines[:3] == ["kettlebell swing  reps 3", "lifting", "rep 3: 70/100"]
-    assert " ".join(lines[3:]) == ROUNDED.cue
+                      last=_rep(3, faults=(DRIFT, ROUNDED)), fps=24.0, latency_ms=60.0,
+                      frames=90, dropped=2)
+    assert [label.text for label in live_labels(state)] == ["kettlebell swing  reps 3",
+                                                             "lifting"]
+    card = rep_card(_rep(3, faults=(DRIFT, ROUNDED)))  # the card the annotated video shows
+    assert [label.text for label in card.lines] == [
+        "rep 3: valid  70/100", "rounded back (major)", ROUNDED.cue]
+    assert card.accent == SEVERITY_COLOR["major"]
     assert spoken_cue(_rep(1, faults=(DRIFT,))) == "Keep the weight close"
 
 

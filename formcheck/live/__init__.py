@@ -37,7 +37,6 @@ from formcheck.live._child import CHILD_GRACE_S
 from formcheck.live.feed import PAUSE_POLL_S, Captured, FrameFeed
 from formcheck.live.loop import LIVE_ANNOTATORS, FrameTiming, live, run_live
 from formcheck.live.session import (
-    CUE_WIDTH,
     LiveSession,
     LiveSettings,
     LiveState,
@@ -59,7 +58,6 @@ from formcheck.live.voice import CueVoice, EspeakSpeaker, Speaker
 
 __all__ = [
     "CHILD_GRACE_S",
-    "CUE_WIDTH",
     "LIVE_ANNOTATORS",
     "PAUSE_POLL_S",
     "WINDOW_START_S",

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from formcheck.annotate import DEFAULT_ANNOTATORS, Annotator, FooterAnnotator, Label
+from formcheck.annotate import DEFAULT_ANNOTATORS, Annotator, FooterAnnotator
 from formcheck.config import load_lift
 from formcheck.errors import FormcheckError
 from formcheck.lift import Lift
@@ -29,6 +29,7 @@ from formcheck.live.views import Command, LiveView, Recorder, Window, display_pr
 from formcheck.live.voice import CueVoice, EspeakSpeaker, Speaker
 from formcheck.metrics import check_height
 from formcheck.outputs import NO_OUTPUTS, Outputs
+from formcheck.overlay import Label, rep_card
 from formcheck.pose import PoseEstimator, PoseSettings
 from formcheck.report import Report
 from formcheck.video import Frame, is_url
@@ -168,7 +169,8 @@ class _Loop:
             last=reps[-1] if reps else None, fps=meter.fps, latency_ms=meter.latency_s * 1000,
             frames=len(session), dropped=self.feed.dropped,
         )
-        overlay = session.overlay(live_labels(state), meter.footer())
+        card = None if state.last is None else rep_card(state.last)
+        overlay = session.overlay(live_labels(state), meter.footer(), card)
         scene = frame.image.copy()
         for annotator in LIVE_ANNOTATORS:
             scene = annotator.annotate(scene, overlay)

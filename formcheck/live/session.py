@@ -10,7 +10,6 @@ feed it a pose track frame by frame and get the verdicts the live view would giv
 from __future__ import annotations
 
 import math
-import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from typing import Any, Literal
@@ -26,14 +25,21 @@ from formcheck.analysis import (
     rep_contexts,
     rep_settings,
     time_cuts,
-    top_cues,
 )
-from formcheck.annotate import CYAN, GREEN, ORANGE, RED, WHITE, FrameOverlay, Label, angle_labels
 from formcheck.errors import FormcheckError
 from formcheck.evidence import EVIDENCE, Evidence
 from formcheck.kinematics import CausalSmoother, Kinematics, kinematics
 from formcheck.lift import Lift
 from formcheck.metrics import check_height
+from formcheck.overlay import (
+    CYAN,
+    Card,
+    FrameOverlay,
+    Label,
+    angle_labels,
+    rep_cue,
+    top_fault,
+)
 from formcheck.report import Report, RepReport
 from formcheck.reps import driver_range
 from formcheck.series import SHOWN, Coordinates
@@ -41,9 +47,6 @@ from formcheck.track import FramePose, PoseTrack, TrackBuilder
 from formcheck.view import ViewEstimate, estimate_view
 
 Phase = Literal["", "at rest", "lifting", "lowering", "at the top", "at the bottom"]
-
-CUE_WIDTH = 34
-"""Characters per line of a cue on screen: fits a portrait phone video (360 px wide)."""
 
 
 @dataclass(frozen=True)
@@ -118,17 +121,6 @@ class LiveState:
         }
 
 
-def rep_cue(rep: RepReport) -> str | None:
-    """The one thing to say about a rep: its most important fault's cue or, when it could not
-    be judged, why not."""
-    cues = top_cues([rep], most=1)
-    if cues:
-        return cues[0]
-    if rep.outcome != "valid":
-        return rep.reason
-    return None
-
-
 def rep_line(rep: RepReport) -> str:
     """One line for the terminal as each rep is judged: a coach's running commentary that a
     log (or a lifter glancing at a laptop) can follow without the window; with the hands'
@@ -148,28 +140,16 @@ def spoken_cue(rep: RepReport) -> str | None:
     so that a cue always means something to fix."""
     if rep.outcome == "no_rep":
         return "No rep"
-    cues = top_cues([rep], most=1)
-    return cues[0].split(":")[0] if cues else None
+    fault = top_fault(rep)
+    return None if fault is None else fault.cue.split(":")[0]
 
 
 def live_labels(state: LiveState) -> list[Label]:
-    """The panel of the live view: the lift and rep count, the phase, the last rep's verdict
-    and its cue."""
+    """The panel of the live view: the lift and rep count, and the phase. The last rep's
+    verdict is its card (:func:`formcheck.overlay.rep_card`), as in the annotated video."""
     labels = [Label(f"{state.exercise.replace('_', ' ')}  reps {state.reps}")]
     if state.phase:
         labels.append(Label(state.phase, color=CYAN))
-    rep = state.last
-    if rep is not None:
-        if rep.outcome == "no_rep":
-            verdict, color = "no rep", RED
-        elif rep.outcome == "ambiguous":
-            verdict, color = "can't tell", WHITE
-        else:
-            verdict, color = f"{rep.score}/100", ORANGE if rep.faults else GREEN
-        labels.append(Label(f"rep {rep.index}: {verdict}", color=color))
-        cue = rep_cue(rep)
-        if cue:
-            labels += [Label(line) for line in textwrap.wrap(cue, CUE_WIDTH)]
     return labels
 
 
@@ -329,13 +309,18 @@ class LiveSession:
         towards_turn = speed > 0
         return "lifting" if towards_turn == (self.lift.turn_at == "top") else "lowering"
 
-    def overlay(self, panel: Sequence[Label], footer: Sequence[Label] = ()) -> FrameOverlay:
-        """What to draw on the latest frame: its pose and joint angles, and the given panel."""
+    def overlay(
+        self, panel: Sequence[Label], footer: Sequence[Label] = (), card: Card | None = None
+    ) -> FrameOverlay:
+        """What to draw on the latest frame: its pose and joint angles (dimmed where the view
+        judged last makes them unreliable), and the given panel, footer and card."""
         if self._pose is None:
             raise RuntimeError("overlay() before any frame was added")
         kin = self._tail_kinematics()
-        angles = angle_labels(kin, len(kin.times) - 1)
-        return FrameOverlay(pose=self._pose, labels=(*panel, *angles), footer=tuple(footer))
+        view = "unknown" if self._judged is None else self._judged[1].view
+        angles = angle_labels(kin, len(kin.times) - 1, view)
+        return FrameOverlay(pose=self._pose, labels=angles, panel=tuple(panel),
+                            footer=tuple(footer), card=card)
 
 
 class _Window:
