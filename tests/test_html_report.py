@@ -105,7 +105,7 @@ def test_hostile_file_name_without_its_video(sample: PoseTrack, tmp_path: Path) 
 
 def test_each_rep_says_what_was_judged_from_which_view_and_how_precise(sample: PoseTrack) -> None:
     analysis = _analysis(sample)
-    page = render_html(analysis)
+    page = render_html(analysis, max_video_bytes=0)  # the rep table is what is tested here
     rep = analysis.report.reps[0]
     judged = [c for c in rep.checks if c.result != "not_judged"]
     assert judged and all(c.view == "side" for c in rep.checks)
@@ -281,18 +281,21 @@ SHORT_S = 10.3
 video that encodes in a couple of seconds."""
 
 
-@pytest.fixture
-def short_set(real_track, tmp_path: Path) -> Analysis:
-    """The first :data:`SHORT_S` seconds of a real clip, as a video and its cached track."""
+@pytest.fixture(scope="module")
+def short_set(real_track, tmp_path_factory: pytest.TempPathFactory) -> tuple[Analysis, Path]:
+    """The first :data:`SHORT_S` seconds of a real clip, as a video and its cached track, and
+    the report page of them (made once: encoding the video is most of this test's time)."""
     track = real_track(TBY66.format("r"))
     frames = int(np.searchsorted(track.times, SHORT_S))
-    video = tmp_path / "short.mp4"
+    folder = tmp_path_factory.mktemp("short")
+    video = folder / "short.mp4"
     with read_frames(track.source) as decoded, VideoSink(
         video, width=track.width, height=track.height, fps=track.frame_rate
     ) as sink:
         for frame in itertools.islice(decoded, frames):
             sink.write(frame.image)
-    return _analysis(dataclasses.replace(track[:frames], source=str(video)))
+    analysis = _analysis(dataclasses.replace(track[:frames], source=str(video)))
+    return analysis, write_html(analysis, folder / "report.html")
 
 
 OVERFLOWING = """
@@ -306,7 +309,7 @@ return [...document.querySelectorAll('body *')]
 
 @pytest.mark.slow
 @pytest.mark.parametrize(("width", "mobile"), [(400, True), (1280, False)])
-def test_report_of_a_real_clip_in_chromium(short_set: Analysis, browser, tmp_path: Path,
+def test_report_of_a_real_clip_in_chromium(short_set: tuple[Analysis, Path], browser,
                                            width: int, mobile: bool) -> None:
     """The page loads clean at a phone's and a laptop's width, nothing sticks out sideways,
     the faults can be read, a click on a rep plays the video from that rep's start, and a key
@@ -314,9 +317,9 @@ def test_report_of_a_real_clip_in_chromium(short_set: Analysis, browser, tmp_pat
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
 
-    report = short_set.report
+    analysis, page = short_set
+    report = analysis.report
     assert report.rep_count == 3 and any(rep.faults for rep in report.reps)
-    page = write_html(short_set, tmp_path / "report.html")
     browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
         "width": width, "height": 900, "deviceScaleFactor": 1, "mobile": mobile})
     browser.get(page.as_uri())
@@ -342,16 +345,16 @@ def test_report_of_a_real_clip_in_chromium(short_set: Analysis, browser, tmp_pat
     ready = "return arguments[0].readyState >= 1 && arguments[0].error === null"
     _wait(lambda: browser.execute_script(ready, video))
     rows = browser.find_elements(By.CSS_SELECTOR, "#reps tbody tr")
-    for found, row in list(zip(short_set.reps, rows, strict=True))[1:]:
+    for found, row in list(zip(analysis.reps, rows, strict=True))[1:]:
         row.find_element(By.CSS_SELECTOR, "td:nth-child(5)").click()  # the outcome, not a button
-        start = found.start / short_set.track.frame_rate
+        start = found.start / analysis.track.frame_rate
         now = browser.execute_script("return arguments[0].currentTime", video)
         assert now == pytest.approx(start, abs=0.1)
     first = browser.find_element(By.CSS_SELECTOR, "#reps button.seek")
     browser.execute_script("arguments[0].scrollIntoView()", first)
     first.send_keys(Keys.ENTER)  # keyboard: the rep number is a button
     now = browser.execute_script("return arguments[0].currentTime", video)
-    assert now == pytest.approx(short_set.reps[0].start / short_set.track.frame_rate, abs=0.1)
+    assert now == pytest.approx(analysis.reps[0].start / analysis.track.frame_rate, abs=0.1)
 
     zoom = browser.find_element(By.CSS_SELECTOR, "button.zoom")
     browser.execute_script("arguments[0].scrollIntoView()", zoom)
