@@ -26,7 +26,7 @@ from formcheck.analysis import Analysis, rep_contexts
 from formcheck.kinematics import Kinematics
 from formcheck.lift import Lift
 from formcheck.report import Fault, Report
-from formcheck.rules import RULES, Rule, Trace
+from formcheck.rules import RULES, Measured, Rule, Trace
 from formcheck.series import SHOWN, Series, Sided
 
 PLOT_DPI = 110
@@ -208,15 +208,12 @@ def measure_plots(analysis: Analysis) -> dict[int, list[MeasurePlot]]:
     dot each with this rep's ringed: whether the rep stands out or the whole set sits near the
     line is what a lifter wants to know. Reps the check could not judge have no dot.
     """
-    lift = analysis.lift
+    lift, reps = analysis.lift, analysis.report.reps
     contexts = rep_contexts(analysis.kin, analysis.view, lift, analysis.reps, evidence=None)
-    traces: dict[str, list[Trace | None]] = defaultdict(list)
-    for name in dict.fromkeys(check.rule for check in lift.checks):
-        for ctx in contexts:
-            measured = RULES[name].measure(ctx)
-            traces[name].append(measured if isinstance(measured, Trace) else None)
+    fired = {rule_of(lift, fault.code).name for rep in reps for fault in rep.faults}
+    traces = {name: [_trace(RULES[name].measure(ctx)) for ctx in contexts] for name in fired}
     plots: dict[int, list[MeasurePlot]] = defaultdict(list)
-    for position, rep in enumerate(analysis.report.reps):
+    for position, rep in enumerate(reps):
         for fault in rep.faults:
             rule = rule_of(lift, fault.code)
             trace = traces[rule.name][position]
@@ -228,6 +225,12 @@ def measure_plots(analysis: Analysis) -> dict[int, list[MeasurePlot]]:
                 plots[rep.index].append(_across_reps(analysis, fault, traces[rule.name],
                                                      position))
     return dict(plots)
+
+
+def _trace(measured: Measured) -> Trace | None:
+    """The trace, or None where the check judged nothing (it abstained, or had nothing to
+    fault): such a rep has no point on the plot."""
+    return measured if isinstance(measured, Trace) else None
 
 
 def _measure_axes(analysis: Analysis, fault: Fault, xlabel: str) -> tuple[Figure, Axes]:
