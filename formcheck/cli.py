@@ -189,8 +189,8 @@ def analyze(
     draw: DrawOption = None,
     report_html: Annotated[
         Path | None,
-        typer.Option("--report", help="One-file HTML report: plots, rep table, key frames "
-                     "('-': stdout)."),
+        typer.Option("--report", help="One-file HTML report: plots, rep table, the "
+                     "annotated video (up to 25 MB), key frames ('-': stdout)."),
     ] = None,
     track_out: Annotated[
         Path | None,

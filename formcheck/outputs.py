@@ -57,7 +57,8 @@ class Outputs:
     csv: PathLike | None = None
     """One row per rep (``-``: standard output)."""
     html: PathLike | None = None
-    """The one-file HTML report: plots, rep table, key frames (``-``: standard output)."""
+    """The one-file HTML report: plots, rep table, the annotated video (when small enough),
+    key frames (``-``: standard output)."""
     video: PathLike | None = None
     """The annotated video (H.264 mp4, with the source's sound); live records its view as it
     was shown."""

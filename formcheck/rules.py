@@ -116,6 +116,9 @@ class Rule:
     """Thresholds it needs beyond the common ones (``<name>_major`` ones are optional)."""
     cues: tuple[str, ...]
     """Its cue parameters, which the lift's TOML fills in."""
+    measure: Callable[[RepContext], Measured]
+    """What it measures in a rep, frame by frame: the numbers its faults come from, for a
+    report to plot against the thresholds."""
 
 
 RULES: dict[str, Rule] = {}
@@ -123,7 +126,11 @@ RULES: dict[str, Rule] = {}
 
 
 def rule(
-    *, faults: tuple[str, ...], series: tuple[str, ...], thresholds: tuple[str, ...]
+    *,
+    faults: tuple[str, ...],
+    series: tuple[str, ...],
+    thresholds: tuple[str, ...],
+    measure: Callable[[RepContext], Measured],
 ) -> Callable[[Callable[..., Verdict]], Callable[..., Verdict]]:
     """Register a check under its function's name; its cue parameters are its keyword-only
     ``*cue`` arguments."""
@@ -135,7 +142,7 @@ def rule(
     def register(function: Callable[..., Verdict]) -> Callable[..., Verdict]:
         cues = tuple(name for name in inspect.signature(function).parameters if "cue" in name)
         RULES[function.__name__] = Rule(function.__name__, function, faults, series,
-                                        thresholds, cues)
+                                        thresholds, cues, measure)
         return function
 
     return register
@@ -184,15 +191,34 @@ def needs_view(ctx: RepContext, check: str, min_yaw: str) -> Abstention | None:
     return None
 
 
-def extreme(
-    ctx: RepContext, check: str, series: Series, frames: np.ndarray, which: Literal["max", "min"]
-) -> tuple[float, int] | Abstention:
-    """The largest (or smallest) trusted value over ``frames`` and the frame where it occurs.
+@dataclass(frozen=True)
+class Trace:
+    """What a check measured in one rep, frame by frame; it judges the extreme of ``values``.
 
-    Abstains when too few of those frames were trusted: the extreme of a rep half-hidden from
-    the camera may be exactly the part that was hidden.
+    Kept apart from the verdict so the report can plot the very numbers a fault came from. One
+    frame when the check looks at a single moment (the top of a thrust, the deepest hip bend):
+    then the measure is a per-rep value, not a curve.
     """
-    values = ctx.trusted(series, frames)
+
+    frames: np.ndarray
+    values: np.ndarray
+    """In the unit of the check's thresholds; NaN where the joints were not seen well enough."""
+
+    def pick(self, which: Literal["max", "min"]) -> tuple[float, int]:
+        """The extreme value and the frame where it occurs."""
+        at = np.nanargmax(self.values) if which == "max" else np.nanargmin(self.values)
+        return float(self.values[at]), int(self.frames[at])
+
+
+Measured = Trace | Abstention | None
+"""A check's measure of a rep: None when the rep gives it nothing to fault (a trunk that never
+leans forward never loads the back), an Abstention when it cannot tell."""
+
+
+def covered(ctx: RepContext, check: str, frames: np.ndarray, values: np.ndarray
+            ) -> Trace | Abstention:
+    """``values`` over ``frames`` as a trace, or an abstention when too few of them were trusted:
+    the extreme of a rep half-hidden from the camera may be exactly the part that was hidden."""
     seen = np.isfinite(values)
     if frames.size == 0 or seen.mean() < ctx.t("min_coverage"):
         share = 0.0 if frames.size == 0 else seen.mean()
@@ -200,8 +226,28 @@ def extreme(
             check=check,
             reason=f"the joints it needs were clearly visible in only {share:.0%} of the frames",
         )
-    pick = np.nanargmax(values) if which == "max" else np.nanargmin(values)
-    return float(values[pick]), int(frames[pick])
+    return Trace(frames, values)
+
+
+def _seen(
+    ctx: RepContext, code: str, series: Series, frames: np.ndarray,
+    min_yaw: str | None = "sagittal_min_yaw",
+) -> Trace | Abstention:
+    """The usual preamble: abstain for the view, then for unseen joints; else the trusted values
+    of ``series`` over ``frames``."""
+    if min_yaw is not None:
+        refused = needs_view(ctx, code, min_yaw)
+        if refused is not None:
+            return refused
+    return covered(ctx, code, frames, ctx.trusted(series, frames))
+
+
+def _mapped(measured: Trace | Abstention, how: Callable[[np.ndarray], np.ndarray]
+            ) -> Trace | Abstention:
+    """The trace with ``how`` applied to its values (an abstention passes through)."""
+    if isinstance(measured, Abstention):
+        return measured
+    return Trace(measured.frames, how(measured.values))
 
 
 def sustained(values: np.ndarray, times: np.ndarray, hold_s: float) -> np.ndarray:
@@ -255,90 +301,90 @@ def judge(
     )
 
 
-def _measured(
-    ctx: RepContext, code: str, series: Series, frames: np.ndarray, which: Literal["max", "min"],
-    min_yaw: str | None = "sagittal_min_yaw",
-) -> tuple[float, int] | Abstention:
-    """The usual preamble: abstain for the view, then find the extreme value in the frames."""
-    if min_yaw is not None:
-        refused = needs_view(ctx, code, min_yaw)
-        if refused is not None:
-            return refused
-    return extreme(ctx, code, series, frames, which)
-
-
 def _extreme_past(
     ctx: RepContext,
     code: str,
-    series: Series,
-    frames: np.ndarray,
+    measured: Measured,
     which: Literal["max", "min"],
     *,
     limit: str,
     worse: Literal["above", "below"],
     cue: str,
 ) -> Verdict:
-    """The commonest check: the extreme of one side-plane series over some frames, judged
-    against one threshold (abstaining for the view or for unseen joints first)."""
-    found = _measured(ctx, code, series, frames, which)
-    if isinstance(found, Abstention):
-        return found
-    return judge(ctx, code, *found, limit=limit, worse=worse, cue=cue)
+    """The commonest check: the extreme of one measure over the rep, judged against one
+    threshold (the measure's abstention, or its having nothing to judge, passed on)."""
+    if not isinstance(measured, Trace):
+        return measured
+    return judge(ctx, code, *measured.pick(which), limit=limit, worse=worse, cue=cue)
+
+
+def lockout_measure(ctx: RepContext) -> Trace | Abstention:
+    """The hip angle around the top of the rep."""
+    return _seen(ctx, "incomplete_lockout", ctx.kin.hip_angle.facing, ctx.top_frames)
 
 
 @rule(faults=("incomplete_lockout",), series=("hip_angle",),
-      thresholds=("lockout_hip_angle", "sagittal_min_yaw"))
+      thresholds=("lockout_hip_angle", "sagittal_min_yaw"), measure=lockout_measure)
 def incomplete_lockout(ctx: RepContext, cue: str) -> Verdict:
     """The hips never open fully at the top: the most extended hip angle of the rep."""
-    return _extreme_past(ctx, "incomplete_lockout", ctx.kin.hip_angle.facing, ctx.top_frames,
-                         "max", limit="lockout_hip_angle", worse="below", cue=cue)
+    return _extreme_past(ctx, "incomplete_lockout", lockout_measure(ctx), "max",
+                         limit="lockout_hip_angle", worse="below", cue=cue)
+
+
+def lean_back_measure(ctx: RepContext) -> Trace | Abstention:
+    """How far the trunk leans back past vertical (the trunk's lean, negated)."""
+    return _mapped(_seen(ctx, "hyperextension", ctx.kin.trunk_lean.facing, ctx.frames),
+                   np.negative)
 
 
 @rule(faults=("hyperextension",), series=("trunk_lean",),
-      thresholds=("lean_back", "sagittal_min_yaw"))
+      thresholds=("lean_back", "sagittal_min_yaw"), measure=lean_back_measure)
 def hyperextension(ctx: RepContext, cue: str) -> Verdict:
     """Leaning back past vertical at the top: the trunk's most backward lean in the rep."""
-    found = _measured(ctx, "hyperextension", ctx.kin.trunk_lean.facing, ctx.frames, "min")
-    if isinstance(found, Abstention):
-        return found
-    lean, frame = found
-    return judge(ctx, "hyperextension", -lean, frame, limit="lean_back", worse="above", cue=cue)
+    return _extreme_past(ctx, "hyperextension", lean_back_measure(ctx), "max",
+                         limit="lean_back", worse="above", cue=cue)
+
+
+def hinge_measure(ctx: RepContext) -> Trace | Abstention:
+    """The trunk's inclination around the bottom of the rep."""
+    return _seen(ctx, "shallow_hinge", ctx.kin.trunk_inclination.facing, ctx.bottom_frames)
 
 
 @rule(faults=("shallow_hinge",), series=("trunk_inclination",),
-      thresholds=("hinge_trunk_inclination", "sagittal_min_yaw"))
+      thresholds=("hinge_trunk_inclination", "sagittal_min_yaw"), measure=hinge_measure)
 def shallow_hinge(ctx: RepContext, cue: str) -> Verdict:
     """Not enough hinge at the bottom: the trunk's greatest inclination in the rep."""
-    return _extreme_past(ctx, "shallow_hinge", ctx.kin.trunk_inclination.facing,
-                         ctx.bottom_frames, "max", limit="hinge_trunk_inclination",
-                         worse="below", cue=cue)
+    return _extreme_past(ctx, "shallow_hinge", hinge_measure(ctx), "max",
+                         limit="hinge_trunk_inclination", worse="below", cue=cue)
 
 
-@rule(faults=("squatted_hinge",), series=("hip_angle", "knee_angle"),
-      thresholds=("knee_to_hip_flexion", "sagittal_min_yaw"))
-def squatted_hinge(ctx: RepContext, cue: str) -> Verdict:
-    """Knees doing the hips' work: knee flexion over hip flexion at the deepest hip bend."""
+def knee_share_measure(ctx: RepContext) -> Trace | Abstention:
+    """Knee flexion over hip flexion at the deepest hip bend: one value per rep."""
     code = "squatted_hinge"
-    found = _measured(ctx, code, ctx.kin.hip_angle.facing, ctx.bottom_frames, "min")
-    if isinstance(found, Abstention):
-        return found
-    hip, frame = found
+    hips = _seen(ctx, code, ctx.kin.hip_angle.facing, ctx.bottom_frames)
+    if isinstance(hips, Abstention):
+        return hips
+    hip, frame = hips.pick("min")
     knee = ctx.trusted(ctx.kin.knee_angle.facing, np.array([frame]))[0]
     if not np.isfinite(knee) or hip >= 180:
         return Abstention(check=code, reason="the knee was not clearly visible at the bottom")
-    ratio = (180.0 - knee) / (180.0 - hip)
-    return judge(ctx, code, ratio, frame, limit="knee_to_hip_flexion", worse="above", cue=cue)
+    return Trace(np.array([frame]), np.array([(180.0 - knee) / (180.0 - hip)]))
 
 
-@rule(faults=("rounded_back",),
-      series=("back_bend", "back_hidden", "trunk_lean", "trunk_inclination"),
-      thresholds=("back_bend", "spine_min_yaw", "spine_loaded_inclination", "spine_sustain",
-                  "upright_inclination", "neutral_back_min_frames"))
-def rounded_back(ctx: RepContext, cue: str) -> Verdict:
-    """The back bows out under load, compared with the same lifter's back standing tall.
+@rule(faults=("squatted_hinge",), series=("hip_angle", "knee_angle"),
+      thresholds=("knee_to_hip_flexion", "sagittal_min_yaw"), measure=knee_share_measure)
+def squatted_hinge(ctx: RepContext, cue: str) -> Verdict:
+    """Knees doing the hips' work: knee flexion over hip flexion at the deepest hip bend."""
+    return _extreme_past(ctx, "squatted_hinge", knee_share_measure(ctx), "max",
+                         limit="knee_to_hip_flexion", worse="above", cue=cue)
 
-    Only frames with the trunk well inclined count: that is where a flexed spine is loaded, and
-    where the contour of a flat back is a straight line.
+
+def back_bend_measure(ctx: RepContext) -> Measured:
+    """The back's bend beyond the lifter's own standing one, held for ``spine_sustain``, over
+    the frames with the trunk well inclined (NaN in the others).
+
+    Only those frames count: that is where a flexed spine is loaded, and where the contour of
+    a flat back is a straight line.
     """
     code = "rounded_back"
     refused = needs_view(ctx, code, "spine_min_yaw")
@@ -371,17 +417,23 @@ def rounded_back(ctx: RepContext, cue: str) -> Verdict:
     held = sustained(bend, ctx.kin.times[frames], ctx.t("spine_sustain"))
     if not np.isfinite(held).any():
         return None  # loaded only in passing, never for as long as a bend must be held
-    pick = int(np.nanargmax(held))
-    bend, frame = float(held[pick]), int(frames[pick])
-    return judge(ctx, code, bend - ctx.neutral_back, frame, limit="back_bend", worse="above",
-                 cue=cue)
+    return Trace(frames, held - ctx.neutral_back)
 
 
-@rule(faults=("hips_rise_first",), series=("hip_height", "shoulder_height"),
-      thresholds=("hip_lead", "sagittal_min_yaw"))
-def hips_rise_first(ctx: RepContext, cue: str) -> Verdict:
-    """Hips shoot up while the shoulders stay down: the hips' share of their rise runs ahead of
-    the shoulders' share, from the lowest hip position to the top.
+@rule(faults=("rounded_back",),
+      series=("back_bend", "back_hidden", "trunk_lean", "trunk_inclination"),
+      thresholds=("back_bend", "spine_min_yaw", "spine_loaded_inclination", "spine_sustain",
+                  "upright_inclination", "neutral_back_min_frames"),
+      measure=back_bend_measure)
+def rounded_back(ctx: RepContext, cue: str) -> Verdict:
+    """The back bows out under load, compared with the same lifter's back standing tall."""
+    return _extreme_past(ctx, "rounded_back", back_bend_measure(ctx), "max",
+                         limit="back_bend", worse="above", cue=cue)
+
+
+def hip_lead_measure(ctx: RepContext) -> Trace | Abstention:
+    """How far the hips' share of their rise runs ahead of the shoulders' share, from the
+    lowest hip position to the top.
 
     The pull starts where the hips are lowest, which in this fault comes before the hip angle
     starts to open (the knees straighten first, tipping the trunk forward); so the search for
@@ -407,59 +459,85 @@ def hips_rise_first(ctx: RepContext, cue: str) -> Verdict:
     lead = progress(hip) - progress(shoulder)
     if not np.isfinite(lead).any():
         return Abstention(check=code, reason="the hips did not rise in this rep")
-    pick = int(np.nanargmax(lead))
-    return judge(ctx, code, float(lead[pick]), int(window[bottom + pick]),
-                 limit="hip_lead", worse="above", cue=cue)
+    return Trace(window[bottom:], lead)
+
+
+@rule(faults=("hips_rise_first",), series=("hip_height", "shoulder_height"),
+      thresholds=("hip_lead", "sagittal_min_yaw"), measure=hip_lead_measure)
+def hips_rise_first(ctx: RepContext, cue: str) -> Verdict:
+    """Hips shoot up while the shoulders stay down: the hips' greatest lead in the pull."""
+    return _extreme_past(ctx, "hips_rise_first", hip_lead_measure(ctx), "max",
+                         limit="hip_lead", worse="above", cue=cue)
+
+
+def bar_offset_measure(ctx: RepContext) -> Trace | Abstention:
+    """Where the hands are, forward of mid-foot, while lifting."""
+    return _seen(ctx, "bar_drift", ctx.kin.wrist_offset.facing, ctx.lifting_frames)
 
 
 @rule(faults=("bar_drift",), series=("wrist_offset",),
-      thresholds=("bar_offset", "sagittal_min_yaw"))
+      thresholds=("bar_offset", "sagittal_min_yaw"), measure=bar_offset_measure)
 def bar_drift(ctx: RepContext, cue: str) -> Verdict:
     """The hands (and the bar) wander forward of mid-foot during the pull."""
-    return _extreme_past(ctx, "bar_drift", ctx.kin.wrist_offset.facing, ctx.lifting_frames,
-                         "max", limit="bar_offset", worse="above", cue=cue)
+    return _extreme_past(ctx, "bar_drift", bar_offset_measure(ctx), "max",
+                         limit="bar_offset", worse="above", cue=cue)
 
 
-@rule(faults=("low_swing", "high_swing"), series=("wrist_height",),
-      thresholds=("swing_height_min", "swing_height_max"))
-def swing_height(ctx: RepContext, low_cue: str, high_cue: str) -> Verdict:
-    """Where the bell (the hands) peaks, relative to hip and shoulder height.
+def swing_height_measure(ctx: RepContext) -> Trace | Abstention:
+    """The hands' height relative to hip and shoulder over the rep.
 
     Any view will do: heights relative to the lifter's own hip and shoulder read the same from
     the front as from the side.
     """
-    found = _measured(ctx, "swing_height", ctx.kin.wrist_height.facing, ctx.frames, "max",
-                      min_yaw=None)
-    if isinstance(found, Abstention):
-        return found
-    return judge(ctx, "low_swing", *found, limit="swing_height_min", worse="below",
+    return _seen(ctx, "swing_height", ctx.kin.wrist_height.facing, ctx.frames, min_yaw=None)
+
+
+@rule(faults=("low_swing", "high_swing"), series=("wrist_height",),
+      thresholds=("swing_height_min", "swing_height_max"), measure=swing_height_measure)
+def swing_height(ctx: RepContext, low_cue: str, high_cue: str) -> Verdict:
+    """Where the bell (the hands) peaks, relative to hip and shoulder height."""
+    measured = swing_height_measure(ctx)
+    if isinstance(measured, Abstention):
+        return measured
+    peak = measured.pick("max")
+    return judge(ctx, "low_swing", *peak, limit="swing_height_min", worse="below",
                  cue=low_cue) or judge(
-        ctx, "high_swing", *found, limit="swing_height_max", worse="above", cue=high_cue
+        ctx, "high_swing", *peak, limit="swing_height_max", worse="above", cue=high_cue
     )
 
 
+def torso_tilt_measure(ctx: RepContext) -> Trace | Abstention:
+    """The torso's tilt from level (shoulders up is negative) at the top of the rep."""
+    return _mapped(_seen(ctx, "torso_not_parallel", ctx.kin.trunk_inclination.facing,
+                         np.array([ctx.rep.turn])), lambda inclination: inclination - 90.0)
+
+
 @rule(faults=("torso_not_parallel", "hyperextension"), series=("trunk_inclination",),
-      thresholds=("torso_tilt_min", "torso_tilt_max", "sagittal_min_yaw"))
+      thresholds=("torso_tilt_min", "torso_tilt_max", "sagittal_min_yaw"),
+      measure=torso_tilt_measure)
 def torso_tilt(ctx: RepContext, low_cue: str, arch_cue: str) -> Verdict:
     """At the top of a thrust the torso should be level (a bridge: tilted, shoulders on the
     floor). Shoulders higher than that means the hips stopped low (torso_not_parallel); hips
     pushed past it means the lower back arched to get there (hyperextension)."""
-    found = _measured(ctx, "torso_not_parallel", ctx.kin.trunk_inclination.facing,
-                      np.array([ctx.rep.turn]), "max")
-    if isinstance(found, Abstention):
-        return found
-    inclination, frame = found
-    tilt = inclination - 90.0
-    return judge(ctx, "torso_not_parallel", tilt, frame, limit="torso_tilt_min",
+    measured = torso_tilt_measure(ctx)
+    if isinstance(measured, Abstention):
+        return measured
+    tilt = measured.pick("max")
+    return judge(ctx, "torso_not_parallel", *tilt, limit="torso_tilt_min",
                  worse="below", cue=low_cue) or judge(
-        ctx, "hyperextension", tilt, frame, limit="torso_tilt_max", worse="above", cue=arch_cue
+        ctx, "hyperextension", *tilt, limit="torso_tilt_max", worse="above", cue=arch_cue
     )
 
 
+def shin_measure(ctx: RepContext) -> Trace | Abstention:
+    """The shins' inclination from vertical at the top of the rep."""
+    return _seen(ctx, "shins_not_vertical", ctx.kin.shin_inclination.facing,
+                 np.array([ctx.rep.turn]))
+
+
 @rule(faults=("shins_not_vertical",), series=("shin_inclination",),
-      thresholds=("shin_inclination", "sagittal_min_yaw"))
+      thresholds=("shin_inclination", "sagittal_min_yaw"), measure=shin_measure)
 def shins_not_vertical(ctx: RepContext, cue: str) -> Verdict:
     """At the top of a thrust the shins should stand vertical over the ankles."""
-    return _extreme_past(ctx, "shins_not_vertical", ctx.kin.shin_inclination.facing,
-                         np.array([ctx.rep.turn]), "max", limit="shin_inclination",
-                         worse="above", cue=cue)
+    return _extreme_past(ctx, "shins_not_vertical", shin_measure(ctx), "max",
+                         limit="shin_inclination", worse="above", cue=cue)

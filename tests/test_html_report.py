@@ -1,4 +1,5 @@
-"""The HTML report: escaped, self-contained, and (in headless Chromium) a page that loads clean.
+"""The HTML report: escaped, self-contained, and (in headless Chromium) a page that loads clean,
+fits a phone and a laptop, and plays a rep when it is clicked.
 
 The browser test needs Debian's ``chromium`` and ``chromium-driver`` (``make system-deps``
 installs them as root) and skips, saying so, where they are missing. It leaves screenshots in
@@ -9,9 +10,12 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import hashlib
+import itertools
 import shutil
 import subprocess
 import sys
+import time
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -20,11 +24,14 @@ import pytest
 from matplotlib.axes import Axes
 from synthetic import View, hinge
 
-from formcheck.analysis import Analysis, run_analysis
+from formcheck.analysis import Analysis, rep_contexts, run_analysis
 from formcheck.config import load_lift
-from formcheck.html_report import IndexRow, render_html, write_html, write_index
+from formcheck.evidence import EVIDENCE, Evidence
+from formcheck.html_plots import fault_thresholds, measure_plots, rule_of
+from formcheck.html_report import SCRIPT, IndexRow, render_html, write_html, write_index
+from formcheck.rules import Trace
 from formcheck.track import PoseTrack
-from formcheck.video import VideoSink
+from formcheck.video import VideoSink, read_frames
 from tests.conftest import TBY66
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -52,17 +59,33 @@ class Tags(HTMLParser):
 
 
 def _assert_inert(page: str) -> None:
-    """No script anywhere, nothing fetched from outside the page."""
-    assert "<script" not in page.lower()
+    """Nothing fetched from outside the page, and no script but the packaged one, which the
+    Content-Security-Policy allows by its hash (and so allows nothing else)."""
     tags = Tags(page)
-    assert not tags.named("script")
-    assert all(attrs["src"].startswith("data:image/") for attrs in tags.named("img"))
+    assert page.lower().count("<script") == len(tags.named("script")) <= 1
+    if tags.named("script"):
+        assert f"<script>{SCRIPT}</script>" in page
+    digest = base64.b64encode(hashlib.sha256(SCRIPT.encode()).digest()).decode()
+    (policy,) = [attrs["content"] for attrs in tags.named("meta")
+                 if attrs.get("http-equiv") == "Content-Security-Policy"]
+    directives = dict(part.strip().split(" ", 1) for part in policy.split(";"))
+    assert directives["default-src"] == "'none'"
+    assert directives.get("script-src", f"'sha256-{digest}'") == f"'sha256-{digest}'"
+    images = [attrs["src"] for attrs in tags.named("img") if "src" in attrs]
+    assert all(src.startswith("data:image/") for src in images)
+    assert all(attrs["src"].startswith("data:video/mp4;base64,") for attrs in tags.named("video"))
     assert not tags.named("link")
-    assert any(attrs.get("http-equiv") == "Content-Security-Policy" for attrs in tags.named("meta"))
 
 
-def _analysis(track: PoseTrack, config: Path | None = None) -> Analysis:
-    return run_analysis(track, load_lift("deadlift", "kettlebell", config))
+def _images(page: str, kind: str) -> list[str]:
+    """The ``src`` of every image of a kind (``png``, ``jpeg``) in the page."""
+    return [a["src"] for a in Tags(page).named("img")
+            if (a.get("src") or "").startswith(f"data:image/{kind}")]
+
+
+def _analysis(track: PoseTrack, config: Path | None = None,
+              evidence: Evidence | None = EVIDENCE) -> Analysis:
+    return run_analysis(track, load_lift("deadlift", "kettlebell", config), evidence=evidence)
 
 
 @pytest.fixture(scope="module")
@@ -72,16 +95,19 @@ def sample() -> PoseTrack:
 
 def test_hostile_file_name_without_its_video(sample: PoseTrack, tmp_path: Path) -> None:
     track = dataclasses.replace(sample, source=str(tmp_path / HOSTILE))
-    page = render_html(_analysis(track))
+    analysis = _analysis(track)
+    page = render_html(analysis)
     _assert_inert(page)
     assert ESCAPED in page
     assert "not available here" in page
-    assert len(Tags(page).named("img")) == 1  # the plot, and no gallery
+    faults = sum(len(rep.faults) for rep in analysis.report.reps)
+    assert len(Tags(page).named("img")) == 1 + faults  # the plots, and no gallery
+    assert not Tags(page).named("video") and "data-seek=" not in page
 
 
 def test_each_rep_says_what_was_judged_from_which_view_and_how_precise(sample: PoseTrack) -> None:
     analysis = _analysis(sample)
-    page = render_html(analysis)
+    page = render_html(analysis, max_video_bytes=0)  # the rep table is what is tested here
     rep = analysis.report.reps[0]
     judged = [c for c in rep.checks if c.result != "not_judged"]
     assert judged and all(c.view == "side" for c in rep.checks)
@@ -93,22 +119,52 @@ def test_each_rep_says_what_was_judged_from_which_view_and_how_precise(sample: P
     assert '<p class="sub">kettlebell variant · ' in page
 
 
-def test_hostile_file_name_with_key_frames(tmp_path: Path) -> None:
+@pytest.fixture
+def filmed(tmp_path: Path) -> Analysis:
+    """Two synthetic reps with a video of their own (grey frames) under a hostile name."""
     clip = hinge(2, from_floor=True, lead_in_s=0.5, tail_s=0.5)
     video = tmp_path / HOSTILE
     with VideoSink(video, width=128, height=72, fps=clip.track.fps) as sink:
         for shade in np.linspace(40, 200, len(clip.track)).astype(np.uint8):
             sink.write(np.full((72, 128, 3), shade))
-    track = dataclasses.replace(clip.track, source=str(video))
-    analysis = _analysis(track)
-    report = analysis.report
-    assert report.rep_count == 2
-    page = render_html(analysis)
+    analysis = _analysis(dataclasses.replace(clip.track, source=str(video), width=128,
+                                             height=72))
+    assert analysis.report.rep_count == 2
+    return analysis
+
+
+def test_hostile_file_name_with_key_frames_and_video(filmed: Analysis) -> None:
+    report = filmed.report
+    page = render_html(filmed)
     _assert_inert(page)
     assert ESCAPED in page
-    frames = [a for a in Tags(page).named("img") if a["src"].startswith("data:image/jpeg")]
     faults = sum(len(rep.faults) for rep in report.reps)
-    assert len(frames) == 3 * report.rep_count + faults
+    assert len(_images(page, "jpeg")) == 3 * report.rep_count + faults
+    (video,) = Tags(page).named("video")
+    assert video["id"] == "film" and "controls" in video
+    rows = [a for a in Tags(page).named("tr") if "data-seek" in a]
+    starts = [float(a["data-seek"]) for a in rows]
+    assert starts == pytest.approx([found.start / filmed.track.frame_rate
+                                    for found in filmed.reps], abs=1e-3)
+    buttons = [a for a in Tags(page).named("button") if "data-seek" in a]
+    assert len(buttons) == len(rows) * 2 + 3 * report.rep_count + faults  # table, heading, frames
+    assert Tags(page).named("dialog")
+
+
+def test_a_video_over_the_size_limit_leaves_key_frames_and_says_why(filmed: Analysis) -> None:
+    page = render_html(filmed, max_video_bytes=1000)
+    _assert_inert(page)
+    assert not Tags(page).named("video") and "data-seek=" not in page
+    assert "more than the 0.001 MB this page carries" in page
+    assert "the key frames below show each rep" in page
+    assert len(_images(page, "jpeg")) >= 3 * filmed.report.rep_count
+
+
+def test_a_video_of_another_size_is_not_drawn_on(filmed: Analysis, tmp_path: Path) -> None:
+    other = dataclasses.replace(filmed, track=dataclasses.replace(filmed.track, width=256))
+    page = render_html(other)
+    assert not Tags(page).named("video")
+    assert "The video is 128x72, but the track was made from 256x72 frames" in page
 
 
 def test_what_made_checks_abstain_is_shown(tmp_path: Path) -> None:
@@ -222,23 +278,144 @@ def _screenshot(driver, path: Path, width: int, *, mobile: bool = False) -> None
     path.write_bytes(base64.b64decode(shot["data"]))
 
 
+SHORT_S = 10.3
+"""The first three reps of the rounded-back TBY66 clip: faults to plot, reps to seek to, and a
+video that encodes in a couple of seconds."""
+
+
+@pytest.fixture(scope="module")
+def short_set(real_track, tmp_path_factory: pytest.TempPathFactory) -> tuple[Analysis, Path]:
+    """The first :data:`SHORT_S` seconds of a real clip, as a video and its cached track, and
+    the report page of them (made once: encoding the video is most of this test's time)."""
+    track = real_track(TBY66.format("r"))
+    frames = int(np.searchsorted(track.times, SHORT_S))
+    folder = tmp_path_factory.mktemp("short")
+    video = folder / "short.mp4"
+    with read_frames(track.source) as decoded, VideoSink(
+        video, width=track.width, height=track.height, fps=track.frame_rate
+    ) as sink:
+        for frame in itertools.islice(decoded, frames):
+            sink.write(frame.image)
+    # every check judging, so the page has faults and their measures to show
+    analysis = _analysis(dataclasses.replace(track[:frames], source=str(video)), evidence=None)
+    return analysis, write_html(analysis, folder / "report.html")
+
+
+OVERFLOWING = """
+const width = document.documentElement.clientWidth;
+return [...document.querySelectorAll('body *')]
+  .filter(e => e.getBoundingClientRect().right > width + 1 && !e.closest('.scroll, dialog'))
+  .map(e => e.tagName + '.' + e.className);
+"""
+"""Elements reaching past the right edge of the screen, other than inside a scroll box."""
+
+
 @pytest.mark.slow
-def test_report_of_a_real_clip_in_chromium(real_track, browser, tmp_path: Path) -> None:
-    track = real_track(TBY66.format("c"))
-    analysis = _analysis(track)
+@pytest.mark.parametrize(("width", "mobile"), [(400, True), (1280, False)])
+def test_report_of_a_real_clip_in_chromium(short_set: tuple[Analysis, Path], browser,
+                                           width: int, mobile: bool) -> None:
+    """The page loads clean at a phone's and a laptop's width, nothing sticks out sideways,
+    the faults can be read, a click on a rep plays the video from that rep's start, and a key
+    frame enlarges and closes with Esc."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    analysis, page = short_set
     report = analysis.report
-    page = write_html(analysis, tmp_path / "report.html")
+    assert report.rep_count == 3 and any(rep.faults for rep in report.reps)
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+        "width": width, "height": 900, "deviceScaleFactor": 1, "mobile": mobile})
     browser.get(page.as_uri())
     errors = [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
     assert not errors, errors
     images = browser.execute_script(
-        "return [...document.images].map(i => [i.complete, i.naturalWidth, i.alt])")
-    assert len(images) == 1 + 3 * report.rep_count + sum(len(r.faults) for r in report.reps)
-    assert all(complete and width > 0 for complete, width, _ in images), images
-    rows = browser.execute_script("return document.querySelectorAll('#reps tbody tr').length")
-    assert rows == report.rep_count
-    _screenshot(browser, ARTIFACTS / "html_report_desktop.png", 1200)
-    _screenshot(browser, ARTIFACTS / "html_report_phone.png", 390, mobile=True)
-    overflow = browser.execute_script(
-        "return document.documentElement.scrollWidth - window.innerWidth")
-    assert overflow <= 0, "the page scrolls sideways on a phone"
+        "return [...document.images].filter(i => i.closest('dialog') === null)"
+        ".map(i => [i.complete, i.naturalWidth, i.alt])")
+    faults = sum(len(rep.faults) for rep in report.reps)
+    assert len(images) == 1 + faults + 3 * report.rep_count + faults
+    assert all(complete and natural > 0 for complete, natural, _ in images), images
+    _screenshot(browser, ARTIFACTS / f"html_report_{width}.png", width, mobile=mobile)
+    assert not browser.execute_script(OVERFLOWING)
+    assert browser.execute_script(
+        "return document.documentElement.scrollWidth") <= width, "the page scrolls sideways"
+    for fault in browser.find_elements(By.CSS_SELECTOR, "#reps .fault"):
+        box = fault.rect
+        assert fault.is_displayed() and box["width"] > 0 and box["x"] + box["width"] <= width
+        assert "vs" in fault.text
+
+    video = browser.find_element(By.ID, "film")
+    browser.execute_script("arguments[0].muted = true", video)  # may play without sound
+    ready = "return arguments[0].readyState >= 1 && arguments[0].error === null"
+    _wait(lambda: browser.execute_script(ready, video))
+    rows = browser.find_elements(By.CSS_SELECTOR, "#reps tbody tr")
+    for found, row in list(zip(analysis.reps, rows, strict=True))[1:]:
+        row.find_element(By.CSS_SELECTOR, "td:nth-child(5)").click()  # the outcome, not a button
+        start = found.start / analysis.track.frame_rate
+        now = browser.execute_script("return arguments[0].currentTime", video)
+        assert now == pytest.approx(start, abs=0.1)
+    first = browser.find_element(By.CSS_SELECTOR, "#reps button.seek")
+    browser.execute_script("arguments[0].scrollIntoView()", first)
+    first.send_keys(Keys.ENTER)  # keyboard: the rep number is a button
+    now = browser.execute_script("return arguments[0].currentTime", video)
+    assert now == pytest.approx(analysis.reps[0].start / analysis.track.frame_rate, abs=0.1)
+
+    zoom = browser.find_element(By.CSS_SELECTOR, "button.zoom")
+    browser.execute_script("arguments[0].scrollIntoView()", zoom)
+    zoom.click()
+    opened = "return document.getElementById('lightbox').open"
+    assert browser.execute_script(opened)
+    enlarged = browser.find_element(By.CSS_SELECTOR, "#lightbox img")
+    assert enlarged.get_attribute("src") == zoom.find_element(By.TAG_NAME, "img").get_attribute(
+        "src")
+    assert enlarged.rect["width"] > zoom.rect["width"]
+    browser.switch_to.active_element.send_keys(Keys.ESCAPE)
+    assert not browser.execute_script(opened)
+
+
+def _wait(condition, timeout_s: float = 10.0) -> None:
+    """Until ``condition()`` holds, failing after ``timeout_s``."""
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+@pytest.mark.parametrize(("letter", "code", "curve"),
+                         [("r", "rounded_back", True), ("k", "squatted_hinge", False)])
+def test_each_fault_plots_the_measure_it_fired_on(real_track, monkeypatch, letter: str,
+                                                  code: str, curve: bool) -> None:
+    """A rounded back is a curve over the rep; the knees' share at the deepest hip bend is one
+    value per rep, plotted for every rep. Either way the numbers drawn are those the check
+    judged (its peak is the fault's value) against the fault's minor and major thresholds.
+    Every check judges: what is plotted, not which checks ship, is under test."""
+    analysis = _analysis(real_track(TBY66.format(letter)), evidence=None)
+    drawn: dict[str, list[np.ndarray]] = {"plot": [], "scatter": [], "axhline": []}
+    for name in drawn:
+        original = getattr(Axes, name)
+
+        def record(ax, *args, _name=name, _original=original, **kwargs):
+            drawn[_name].append(np.asarray(args[-1] if _name != "axhline" else args[0]))
+            return _original(ax, *args, **kwargs)
+
+        monkeypatch.setattr(Axes, name, record)
+    plots = measure_plots(analysis)
+    faulted = {rep.index: rep for rep in analysis.report.reps if rep.faults}
+    assert faulted and {i: [p.code for p in ps] for i, ps in plots.items()} == {
+        i: [f.code for f in rep.faults] for i, rep in faulted.items()}
+    contexts = rep_contexts(analysis.kin, analysis.view, analysis.lift, analysis.reps, None)
+    lines = drawn["plot"] if curve else drawn["scatter"]
+    for ctx, rep in zip(contexts, analysis.report.reps, strict=True):
+        for fault in (f for f in rep.faults if f.code == code):
+            trace = rule_of(analysis.lift, code).measure(ctx)
+            assert isinstance(trace, Trace) and (trace.frames.size > 1) == curve
+            assert np.nanmax(trace.values) == pytest.approx(fault.value, abs=5e-4)
+            assert any(line.shape == trace.values.shape and np.allclose(
+                line, trace.values, equal_nan=True) for line in lines) if curve else any(
+                line.size == analysis.report.rep_count
+                and np.isclose(line[rep.index - 1], trace.values[0]) for line in lines)
+            limits = [analysis.report.thresholds[n] for n in fault_thresholds(analysis.lift,
+                                                                               fault)]
+            assert len(limits) == 2 and all(
+                any(np.isclose(y, limit) for y in drawn["axhline"]) for limit in limits)
+    first = next(p for ps in plots.values() for p in ps if p.code == code)
+    assert first.image.startswith("data:image/png;base64,") and code.replace("_", " ") in first.alt
