@@ -471,6 +471,12 @@ def live(
                      help="Serve the live view as a web page on http://127.0.0.1:PORT/ "
                      f"(default port {DEFAULT_PORT}; 0: any free one)."),
     ] = None,
+    host: Annotated[
+        str | None,
+        typer.Option("--host", metavar="ADDRESS",
+                     help="Serve on this address of this machine instead (0.0.0.0: all), to "
+                     "watch from another device; anyone on the network can then watch."),
+    ] = None,
     speak: Annotated[
         bool, typer.Option("--speak", help="Say one short cue after a rep with a fault.")
     ] = False,
@@ -504,12 +510,15 @@ def live(
     from formcheck.live import live as run
     from formcheck.outputs import Outputs
 
+    if host is not None and serve is None:
+        raise FormcheckError("--host chooses where --serve listens: add --serve [PORT]")
     if json_out is None:
         json_out = Path(f"live-{exercise}-{time.strftime('%Y%m%d-%H%M%S')}.json")
     outputs = Outputs(track=track_out, json=json_out, csv=csv_out, video=record)
     report = run(
         exercise, variant=variant, config=config, camera=camera, source=source, model=model,
-        model_dir=model_dir, outputs=outputs, serve=serve, speak=speak, drop=not no_drop,
+        model_dir=model_dir, outputs=outputs, serve=serve, host=host or "127.0.0.1",
+        speak=speak, drop=not no_drop,
         notify=say, height_cm=height_cm,
     )
     print_summary(report, err if outputs.to_stdout else out)
@@ -528,7 +537,7 @@ def with_default_port(args: list[str]) -> list[str]:
         if following and not following.startswith("-"):
             raise FormcheckError(
                 f"--serve takes a port number, not {following!r}: the live view is served on "
-                "this machine only (http://127.0.0.1:PORT/)"
+                "this machine only (http://127.0.0.1:PORT/) unless --host ADDRESS says where"
             )
         out.append(str(DEFAULT_PORT))
     return out

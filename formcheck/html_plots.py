@@ -162,6 +162,40 @@ def overview_plot(analysis: Analysis) -> str:
     return _png(fig, PLOT_DPI)
 
 
+def set_plot(report: Report) -> str | None:
+    """Each rep's mean concentric speed of the hands and hips (:mod:`formcheck.metrics`)
+    across the set, with the velocity loss, as a PNG ``data:`` URI; None when no rep has a
+    speed. Why a plot: the trend (the slowing of a set near failure) is what a
+    velocity-based-training app shows first; a rep whose speed could not be measured is a gap,
+    not a zero."""
+    reps = report.reps
+    indices = np.array([rep.index for rep in reps])
+    series = {
+        point: np.array([np.nan if (m := getattr(rep.metrics, point)) is None
+                         else m.mean_speed_m_s for rep in reps])
+        for point in ("wrist", "hip")
+    }
+    if not any(np.isfinite(values).any() for values in series.values()):
+        return None
+    fig = Figure(figsize=(PLOT_WIDTH_IN * 0.6, 2.4), layout="constrained")
+    ax = fig.subplots()
+    for values, color, label in zip(series.values(), (LINE_COLOR, "#8c8c8c"),
+                                    ("hands (bar or bell)", "hips"), strict=True):
+        ax.plot(indices, values, marker="o", color=color, label=label)
+    loss = report.set_metrics.velocity_loss_pct
+    ax.set_title("mean concentric speed per rep" + (
+        f": {loss:.0f} % velocity loss from rep {report.set_metrics.fastest_rep} to the last"
+        if loss is not None else ""), fontsize=9)
+    ax.set_xlabel("rep", fontsize=8)
+    ax.set_ylabel("m/s", fontsize=8)
+    ax.set_xticks(indices)
+    ax.set_ylim(bottom=0)
+    ax.tick_params(labelsize=7)
+    ax.grid(alpha=0.25)
+    ax.legend(fontsize=7, loc="best")
+    return _png(fig, MEASURE_DPI)
+
+
 def _legend(report: Report, codes: Sequence[str], shape: dict[str, str]) -> list[object]:
     outcomes = sorted({rep.outcome for rep in report.reps}) or ["valid"]
     return [

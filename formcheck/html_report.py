@@ -44,7 +44,7 @@ from formcheck.analysis import Analysis
 from formcheck.batch_tables import Status
 from formcheck.files import write_text
 from formcheck.html_media import MAX_VIDEO_BYTES, film, gallery
-from formcheck.html_plots import OUTCOME_WORDS, measure_plots, overview_plot
+from formcheck.html_plots import OUTCOME_WORDS, measure_plots, overview_plot, set_plot
 from formcheck.lift import Lift
 from formcheck.report import Report, RepReport
 
@@ -82,6 +82,7 @@ def render_html(
         lift=lift,
         clip=Path(report.source).name or report.source,
         plot=overview_plot(analysis),
+        speeds=set_plot(analysis.report),
         measures=measure_plots(analysis),
         gallery=gallery(analysis, source),
         film=film(analysis, source, max_video_bytes),

@@ -2,9 +2,11 @@
 
 ``/`` is the page, ``/stream.mjpg`` the annotated frames as MJPEG (an ``<img>`` plays it in
 every browser, with no script and no codec), ``/state.json`` the counters (reps, phase, last
-verdict, frame rate, latency). Only this machine can connect: the server listens on the
-loopback address. It is bounded: at most ``MAX_VIEWERS`` streams at once, each ends with the
-session, and the server stops with it.
+verdict, frame rate, latency). By default only this machine can connect: the server listens on
+the loopback address. ``host`` (``live --host``) is the explicit opt-in to watch from another
+device, a tablet in the gym: the server then listens on that address, and a request must name
+the server by an address (never by a name: :meth:`LiveServer.allows`). It is bounded: at most
+``MAX_VIEWERS`` streams at once, each ends with the session, and the server stops with it.
 
 Example:
     >>> from contextlib import closing
@@ -15,11 +17,14 @@ Example:
 
 from __future__ import annotations
 
+import ipaddress
 import json
+import socket
 import threading
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 import cv2
 import numpy as np
@@ -31,6 +36,8 @@ if TYPE_CHECKING:
     from formcheck.live.views import Command
 
 HOST = "127.0.0.1"
+WILDCARDS = ("0.0.0.0", "::")
+"""Addresses that mean every interface of this machine."""
 MAX_VIEWERS = 8
 """Streams served at once; a ninth viewer is turned away rather than slowing the session."""
 JPEG_QUALITY = 80
@@ -95,6 +102,7 @@ class LiveServer:
     """
 
     def __init__(self, port: int, *, host: str = HOST) -> None:
+        host = check_host(host)
         self._cond = threading.Condition()
         self._scene: np.ndarray | None = None
         self._jpeg: tuple[bytes, int] | None = None
@@ -120,7 +128,14 @@ class LiveServer:
     @property
     def url(self) -> str:
         host, port = self._httpd.server_address[:2]
-        return f"http://{host}:{port}/"
+        if host in WILDCARDS:
+            host = reachable_address()
+        return f"http://{_bracketed(str(host))}:{port}/"
+
+    @property
+    def local(self) -> bool:
+        """Whether only this machine can connect (the server listens on a loopback address)."""
+        return ipaddress.ip_address(self._httpd.server_address[0]).is_loopback
 
     def allows(self, host_header: str | None) -> bool:
         """Whether a request naming ``host_header`` is for this server as this machine knows it.
@@ -128,12 +143,25 @@ class LiveServer:
         Why: a web page elsewhere can point a name it owns at 127.0.0.1 (DNS rebinding) and
         then read the webcam feed from the user's own browser; such a request carries that
         page's name in its Host header, never 127.0.0.1 or localhost.
+
+        Served on another address (``host``), a request may name the server by any address
+        of this machine's (an IP literal: no page can rebind one) but still by no name other
+        than ``localhost``.
         """
         if host_header is None:
             return True  # HTTP/1.0 clients; every browser sends Host
         host, port = self._httpd.server_address[:2]
-        names = {str(host), "127.0.0.1", "localhost", "[::1]"}
-        return host_header.lower() in names | {f"{name}:{port}" for name in names}
+        names = {_bracketed(str(host)), "127.0.0.1", "localhost", "[::1]"}
+        if host_header.lower() in names | {f"{name}:{port}" for name in names}:
+            return True
+        if host not in WILDCARDS:
+            return False
+        try:
+            named = urlsplit(f"//{host_header}")
+            ipaddress.ip_address(named.hostname or "")
+            return named.port in (None, port)
+        except ValueError:  # a name, or no valid port
+            return False
 
     def show(self, scene: np.ndarray, state: LiveState, time_s: float) -> Command | None:
         with self._cond:
@@ -242,3 +270,31 @@ def _handler(server: LiveServer) -> type[BaseHTTPRequestHandler]:
             """Quiet: request lines on stderr would bury the session's own messages."""
 
     return Handler
+
+
+def check_host(host: str) -> str:
+    """``host`` if it is an IP address of the kind a server can listen on; a one-line error
+    otherwise. Names are refused: which address a name means can change under the server."""
+    try:
+        return str(ipaddress.ip_address(host.strip("[]")))
+    except ValueError:
+        raise FormcheckError(
+            f"--host takes an IP address of this machine (e.g. 0.0.0.0 for all of them, or "
+            f"192.168.1.20), not {host!r}"
+        ) from None
+
+
+def reachable_address() -> str:
+    """This machine's address on its network, as another device would use it; the loopback
+    address when it has none. No packet is sent: connecting a UDP socket only picks a route."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("192.0.2.1", 9))  # TEST-NET-1: routed like any outside address
+            return str(probe.getsockname()[0])
+        except OSError:
+            return HOST
+
+
+def _bracketed(host: str) -> str:
+    """An IPv6 address as a URL writes it."""
+    return f"[{host}]" if ":" in host and not host.startswith("[") else host

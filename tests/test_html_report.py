@@ -27,8 +27,9 @@ from synthetic import View, hinge
 from formcheck.analysis import Analysis, rep_contexts, run_analysis
 from formcheck.config import load_lift
 from formcheck.evidence import EVIDENCE, Evidence
-from formcheck.html_plots import fault_thresholds, measure_plots, rule_of
+from formcheck.html_plots import fault_thresholds, measure_plots, rule_of, set_plot
 from formcheck.html_report import SCRIPT, IndexRow, render_html, write_html, write_index
+from formcheck.report import RepMetrics
 from formcheck.rules import Trace
 from formcheck.track import PoseTrack
 from formcheck.video import VideoSink, read_frames
@@ -101,7 +102,7 @@ def test_hostile_file_name_without_its_video(sample: PoseTrack, tmp_path: Path) 
     assert ESCAPED in page
     assert "not available here" in page
     faults = sum(len(rep.faults) for rep in analysis.report.reps)
-    assert len(Tags(page).named("img")) == 1 + faults  # the plots, and no gallery
+    assert len(Tags(page).named("img")) == 2 + faults  # the plots, and no gallery
     assert not Tags(page).named("video") and "data-seek=" not in page
 
 
@@ -332,7 +333,8 @@ def test_report_of_a_real_clip_in_chromium(short_set: tuple[Analysis, Path], bro
         "return [...document.images].filter(i => i.closest('dialog') === null)"
         ".map(i => [i.complete, i.naturalWidth, i.alt])")
     faults = sum(len(rep.faults) for rep in report.reps)
-    assert len(images) == 1 + faults + 3 * report.rep_count + faults
+    # the angles, the speeds across the set, per fault its measure, and the key frames
+    assert len(images) == 2 + faults + 3 * report.rep_count + faults
     assert all(complete and natural > 0 for complete, natural, _ in images), images
     _screenshot(browser, ARTIFACTS / f"html_report_{width}.png", width, mobile=mobile)
     assert not browser.execute_script(OVERFLOWING)
@@ -419,3 +421,16 @@ def test_each_fault_plots_the_measure_it_fired_on(real_track, monkeypatch, lette
                 any(np.isclose(y, limit) for y in drawn["axhline"]) for limit in limits)
     first = next(p for ps in plots.values() for p in ps if p.code == code)
     assert first.image.startswith("data:image/png;base64,") and code.replace("_", " ") in first.alt
+
+
+def test_the_page_plots_the_speed_of_each_rep_across_the_set(sample: PoseTrack) -> None:
+    """Set metrics on the page: the hands' and hips' mean concentric speed per rep, titled
+    with the set's velocity loss; none without a measured speed."""
+    analysis = _analysis(sample)
+    page = render_html(analysis)
+    assert 'id="speeds"' in page and "Mean concentric speed of the hands and hips" in page
+    loss = analysis.report.set_metrics.velocity_loss_pct
+    assert loss is not None and set_plot(analysis.report).startswith("data:image/png;base64,")
+    blind = analysis.report.model_copy(update={"reps": [
+        rep.model_copy(update={"metrics": RepMetrics()}) for rep in analysis.report.reps]})
+    assert set_plot(blind) is None

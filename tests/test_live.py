@@ -364,6 +364,39 @@ def test_the_web_view_answers_only_requests_addressed_to_this_machine() -> None:
                 assert refused.value.code == 421
 
 
+def _status(url: str, host: str) -> int:
+    request = urllib.request.Request(url + "state.json", headers={"Host": host})
+    try:
+        return urllib.request.urlopen(request, timeout=10).status
+    except urllib.error.HTTPError as refused:
+        return refused.code
+
+
+def test_served_to_other_devices_only_addresses_reach_the_view() -> None:
+    """--host 0.0.0.0, for a tablet in the gym: the server is reached by this machine's
+    addresses, from anywhere, but still never by a name a page elsewhere could rebind."""
+    server = LiveServer(0, host="0.0.0.0")
+    with closing(server):
+        assert not server.local
+        port = int(server.url.rsplit(":", 1)[1].rstrip("/"))
+        local = f"http://127.0.0.1:{port}/"
+        for host, status in ((f"{server.url.split('/')[2]}", 200), (f"127.0.0.1:{port}", 200),
+                             (f"192.168.1.20:{port}", 200), (f"evil.example:{port}", 421),
+                             (f"192.168.1.20:{port + 1}", 421)):
+            assert _status(local, host) == status, host
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("--host", "0.0.0.0"), "--host chooses where --serve listens: add --serve"),
+    (("--serve", "0", "--host", "gym.local"), "--host takes an IP address"),
+])
+def test_host_is_an_address_given_with_serve(args: tuple[str, ...], message: str) -> None:
+    run = subprocess.run([FORMCHECK, "live", "-e", "deadlift", "--source", "nowhere.mp4", *args],
+                         capture_output=True, text=True, timeout=120, check=False)
+    lines = run.stderr.strip().splitlines()
+    assert run.returncode != 0 and len(lines) == 1 and message in lines[0], run.stderr
+
+
 def test_no_display_and_no_serve_says_what_to_do(monkeypatch) -> None:
     monkeypatch.delenv("DISPLAY", raising=False)
     monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)

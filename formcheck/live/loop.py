@@ -212,6 +212,7 @@ def live(
     model_dir: str | os.PathLike[str] | None = None,
     outputs: Outputs = NO_OUTPUTS,
     serve: int | None = None,
+    host: str = "127.0.0.1",
     window: bool | None = None,
     speak: bool | Speaker = False,
     drop: bool = True,
@@ -224,7 +225,9 @@ def live(
     each rep as it ends; the set's report, as ``analyze`` writes it.
 
     ``window`` opens an OpenCV window (default: when a display is there); ``serve`` serves the
-    view as a web page on http://127.0.0.1:PORT/ (0 picks a free port). Without a display and
+    view as a web page on http://127.0.0.1:PORT/ (0 picks a free port), or on ``host``, an
+    address of this machine's that other devices reach (0.0.0.0: all of them), which is said
+    as a warning: the camera is then visible to the network. Without a display and
     without ``serve`` there is nowhere to show the view, which is an error saying so. A file or
     URL plays at its own frame rate and frames are dropped when processing falls behind, as
     with a camera; ``drop=False`` processes every frame, as fast as it can. ``speak`` says a
@@ -263,9 +266,12 @@ def live(
         if serve is not None:
             from formcheck.serve import LiveServer
 
-            server = stack.enter_context(closing(LiveServer(serve)))
+            server = stack.enter_context(closing(LiveServer(serve, host=host)))
             views.append(server)
             notify(f"watch the live view at {server.url}")
+            if not server.local:
+                notify(f"warning: the live view (the camera's picture) can be watched by anyone "
+                       f"who can reach this machine on port {server.url.rsplit(':', 1)[1][:-1]}")
         voice = None
         if speak:
             speaker = EspeakSpeaker() if speak is True else speak
