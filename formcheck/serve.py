@@ -65,6 +65,7 @@ dt { color: #999; } dd { margin: 0; font-weight: 600; }
 <dt>phase</dt><dd id="phase">-</dd>
 <dt>last rep</dt><dd id="last">-</dd>
 <dt>cue</dt><dd id="cue">-</dd>
+<dt>speed</dt><dd id="speed">-</dd>
 <dt>fps</dt><dd id="fps">-</dd>
 <dt>latency</dt><dd id="latency">-</dd>
 <dt>status</dt><dd id="status">live</dd>
@@ -82,6 +83,7 @@ async function poll() {
     show("last", last ? `rep ${last.index}: ${last.outcome}` +
          (last.score === null ? "" : ` (${last.score})`) : "-");
     show("cue", last && last.cue ? last.cue : "-");
+    show("speed", last && last.speed_m_s !== null ? `${last.speed_m_s.toFixed(2)} m/s` : "-");
     show("fps", s.fps);
     show("latency", `${s.latency_ms} ms`);
     show("status", s.finished ? "session ended" : "live");

@@ -26,7 +26,7 @@ import time
 import urllib.error
 import urllib.request
 from contextlib import closing, contextmanager
-from dataclasses import fields
+from dataclasses import fields, replace
 from pathlib import Path
 
 import av
@@ -307,6 +307,12 @@ def test_the_panel_shows_count_and_phase_and_the_card_the_verdict_and_cue() -> N
         "rep 3: valid  70/100", "rounded back (major)", ROUNDED.cue]
     assert card.accent == SEVERITY_COLOR["major"]
     assert spoken_cue(_rep(1, faults=(DRIFT,))) == "Keep the weight close"
+    fast = _rep(3).model_copy(update={"metrics": RepMetrics(
+        wrist=PathMetrics(rom_m=0.6, mean_speed_m_s=0.634, peak_speed_m_s=1.2))})
+    timed = replace(state, last=fast)
+    assert [label.text for label in live_labels(timed)][-1] == "rep 3: 0.63 m/s"
+    assert timed.as_json()["last"]["speed_m_s"] == 0.634
+    assert state.as_json()["last"]["speed_m_s"] is None  # not measured: no number
 
 
 def test_serve_defaults_its_port() -> None:

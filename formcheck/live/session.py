@@ -112,6 +112,8 @@ class LiveState:
                 "score": last.score,
                 "faults": [f.code for f in last.faults],
                 "cue": rep_cue(last),
+                "speed_m_s": None if last.metrics.wrist is None
+                else last.metrics.wrist.mean_speed_m_s,
             },
             "fps": round(self.fps, 1),
             "latency_ms": round(self.latency_ms, 1),
@@ -145,11 +147,15 @@ def spoken_cue(rep: RepReport) -> str | None:
 
 
 def live_labels(state: LiveState) -> list[Label]:
-    """The panel of the live view: the lift and rep count, and the phase. The last rep's
-    verdict is its card (:func:`formcheck.overlay.rep_card`), as in the annotated video."""
+    """The panel of the live view: the lift and rep count, the phase and the last rep's mean
+    concentric speed of the hands (:mod:`formcheck.metrics`). The last rep's verdict is its
+    card (:func:`formcheck.overlay.rep_card`), as in the annotated video."""
     labels = [Label(f"{state.exercise.replace('_', ' ')}  reps {state.reps}")]
     if state.phase:
         labels.append(Label(state.phase, color=CYAN))
+    wrist = None if state.last is None else state.last.metrics.wrist
+    if wrist is not None:  # the set metric a lifter watches between reps: is the bar slowing?
+        labels.append(Label(f"rep {state.last.index}: {wrist.mean_speed_m_s:.2f} m/s"))
     return labels
 
 
