@@ -319,7 +319,7 @@ def exercises(
     markdown: Annotated[bool, typer.Option(help="Print markdown tables (docs/rules.md).")] = False,
 ) -> None:
     """List the lifts, their checks and every threshold with its unit and source."""
-    from formcheck.config import lift_names, load_lift, thresholds_markdown
+    from formcheck.config import MADE_AT, lift_names, load_lift, thresholds_markdown
     from formcheck.evidence import EVIDENCE
 
     names = (lift_name,) if lift_name else lift_names()
@@ -330,7 +330,8 @@ def exercises(
         lift = load_lift(name)
         out.print(
             f"\n[bold]{name}[/] — {escape(lift.title)}; variants: {', '.join(lift.variants)}; "
-            f"reps turn at the {lift.turn_at} of {lift.driver.replace('_', ' ')}"
+            f"reps turn at the {lift.turn_at} of {lift.driver.replace('_', ' ')}; "
+            f"{MADE_AT[lift.made_at]}"
         )
         out.print(f"validated on: {escape(lift.validated_on)}", highlight=False)
         checks = Table("check", "faults", "judges from (precision on flagged reps)", box=None)
