@@ -54,16 +54,21 @@ def driver_signal(kin: Kinematics, lift: Lift) -> np.ndarray:
     return kin[lift.driver].facing.trusted(lift.value("min_visibility"))
 
 
-def find_reps(kin: Kinematics, lift: Lift) -> list[Rep]:
+def find_reps(kin: Kinematics, lift: Lift, *, so_far: bool = False) -> list[Rep]:
     """The lift's reps, counting one the clip ends in if it was made (:func:`made_frames`),
     the lifter then stood in place, not walked off, and (``lift.set_ends_standing``) no rep
-    with its lowering came before it."""
+    with its lowering came before it.
+
+    ``so_far``: the reps of a set still going on (live), where a pull the stream ends on at
+    lockout is the rep just made, whatever came before: only the end of the set can tell it
+    from standing up without the weight, so live counts it now and the end decides.
+    """
     driver = driver_signal(kin, lift)
     reps = segment_reps(driver, kin.times, rep_settings(lift), turn_at=lift.turn_at,
                         made=made_frames(kin, lift, driver))
-    if reps and not reps[-1].lowered and (
-        walked_off(kin, lift, reps[-1]) or (lift.set_ends_standing and len(reps) > 1)
-    ):
+    if reps and not reps[-1].lowered and (walked_off(kin, lift, reps[-1]) or (
+        lift.set_ends_standing and len(reps) > 1 and not so_far
+    )):
         return reps[:-1]
     return reps
 

@@ -262,7 +262,7 @@ class LiveSession:
         kin = kinematics(track, analysis_series(self.lift), smoothing="causal",
                          coordinates=coords)
         view = estimate_view(track)
-        found = find_reps(kin, self.lift)
+        found = find_reps(kin, self.lift, so_far=not final)
         now = float(track.times[-1])
         self._judged_at, self._judged = now, (kin, view)
         self._range = _driver_range(driver_signal(kin, self.lift), self.lift)
