@@ -27,12 +27,13 @@ from formcheck.report import (
     Abstention,
     CheckResult,
     Fault,
+    PartialRep,
     RepMetrics,
     Report,
     RepReport,
     ViewReport,
 )
-from formcheck.reps import Rep, RepSettings, segment_reps
+from formcheck.reps import Partial, Rep, RepSettings, Segments, segment
 from formcheck.rules import RepContext, Verdict, run_checks
 from formcheck.series import SHOWN
 from formcheck.track import PoseTrack
@@ -54,23 +55,30 @@ def driver_signal(kin: Kinematics, lift: Lift) -> np.ndarray:
     return kin[lift.driver].facing.trusted(lift.value("min_visibility"))
 
 
-def find_reps(kin: Kinematics, lift: Lift, *, so_far: bool = False) -> list[Rep]:
+def find_reps(kin: Kinematics, lift: Lift, *, so_far: bool = False) -> Segments:
     """The lift's reps, counting one the clip ends in if it was made (:func:`made_frames`),
     the lifter then stood in place, not walked off, and (``lift.set_ends_standing``) no rep
-    with its lowering came before it.
+    with its lowering came before it; and what was not counted, with why.
 
     ``so_far``: the reps of a set still going on (live), where a pull the stream ends on at
     lockout is the rep just made, whatever came before: only the end of the set can tell it
     from standing up without the weight, so live counts it now and the end decides.
     """
     driver = driver_signal(kin, lift)
-    reps = segment_reps(driver, kin.times, rep_settings(lift), turn_at=lift.turn_at,
-                        made=made_frames(kin, lift, driver))
-    if reps and not reps[-1].lowered and (walked_off(kin, lift, reps[-1]) or (
-        lift.set_ends_standing and len(reps) > 1 and not so_far
-    )):
-        return reps[:-1]
-    return reps
+    found = segment(driver, kin.times, rep_settings(lift), turn_at=lift.turn_at,
+                    made=made_frames(kin, lift, driver))
+    last = found.reps[-1] if found.reps else None
+    if last is None or last.lowered:
+        return found
+    if walked_off(kin, lift, last):
+        reason = "the lifter then walked off: stood up without the weight, not a lockout"
+    elif lift.set_ends_standing and len(found.reps) > 1 and not so_far:
+        reason = ("a last rise after the set with no lowering in the clip: a last pull, or "
+                  "standing up without the weight, which the pose alone cannot tell apart")
+    else:
+        return found
+    return Segments(found.reps[:-1],
+                    [*found.partial, Partial(last.start_s, last.end_s, reason)])
 
 
 WALK_OFF_TRUNKS = 0.5
@@ -439,9 +447,9 @@ def run_analysis(
     cuts = time_cuts(track)
     found = find_reps(kin, lift)
     verdicts = [judge_rep(ctx, cuts=cuts, height_cm=height_cm)
-                for ctx in rep_contexts(kin, view, lift, found, evidence)]
-    report = build_report(track, lift, kin, view, verdicts, height_cm)
-    return Analysis(track, lift, kin, view, tuple(found), report)
+                for ctx in rep_contexts(kin, view, lift, found.reps, evidence)]
+    report = build_report(track, lift, kin, view, verdicts, height_cm, found.partial)
+    return Analysis(track, lift, kin, view, tuple(found.reps), report)
 
 
 def analyze_track(
@@ -474,7 +482,7 @@ def rep_contexts(
 
 def build_report(
     track: PoseTrack, lift: Lift, kin: Kinematics, view: ViewEstimate, reps: list[RepReport],
-    height_cm: float | None = None,
+    height_cm: float | None = None, partial: Sequence[Partial] = (),
 ) -> Report:
     counts = Counter(rep.outcome for rep in reps)
     scored = [rep.score for rep in reps if rep.score is not None]
@@ -501,6 +509,8 @@ def build_report(
         warnings=warnings(track, lift, kin, view, reps),
         thresholds={name: t.value for name, t in lift.thresholds.items()},
         reps=reps,
+        not_counted=[PartialRep(start_s=round(p.start_s, 3), end_s=round(p.end_s, 3),
+                                reason=p.reason) for p in partial],
         set_metrics=metrics.set_metrics(reps, height_cm),
     )
 

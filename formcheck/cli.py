@@ -254,6 +254,9 @@ def print_summary(report: Report, console: Console) -> None:
         console.print(speeds, highlight=False)
     for line in not_judged(report):
         console.print(f"[yellow]not judged:[/] {escape(line)}")
+    for movement in report.not_counted:
+        console.print(f"[yellow]not counted:[/] {movement.start_s:.1f}-{movement.end_s:.1f} s: "
+                      f"{escape(movement.reason)}")
     for cue in report.top_cues:
         console.print(f"[bold green]cue:[/] {escape(cue)}")
     for warning in report.warnings:

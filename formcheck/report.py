@@ -163,6 +163,14 @@ class RepReport(BaseModel):
         return sum(check.result != "not_judged" for check in self.checks)
 
 
+class PartialRep(BaseModel):
+    """A movement like a rep that was not counted."""
+
+    start_s: float = Field(description="Where it starts, in seconds.")
+    end_s: float = Field(description="Where it ends (the clip's end when the clip cut it).")
+    reason: str = Field(description="Why it is not a rep, in a sentence.")
+
+
 class ViewReport(BaseModel):
     view: Literal["side", "oblique", "front", "unknown"]
     confidence: float
@@ -195,6 +203,11 @@ class Report(BaseModel):
     warnings: list[str] = Field(description="What to know before trusting the numbers.")
     thresholds: dict[str, float] = Field(description="Every threshold used, by name.")
     reps: list[RepReport] = Field(description="Every rep, in time order.")
+    not_counted: list[PartialRep] = Field(
+        default_factory=list,
+        description="Movements like a rep that were not counted, in time order, each with why "
+        "(cut by the clip's start or end, short of the lift's range, standing up without the "
+        "weight): nothing is dropped silently.")
     set_metrics: SetMetrics = Field(
         default_factory=SetMetrics,
         description="Speeds over the set and the velocity loss from its fastest rep to its "

@@ -113,6 +113,33 @@ class Rep:
         return slice(self.start, self.turn + 1)
 
 
+STARTS_UNDER_WAY = {
+    "top": "at the top when the clip starts (standing before the set, or a lockout whose pull "
+           "is not in the clip)",
+    "bottom": "under way when the clip starts: its start is not in the clip",
+}
+"""Why the excursion a clip opens in is not a rep, by where the lift turns."""
+
+
+@dataclass(frozen=True)
+class Partial:
+    """A movement like a rep that is not counted, and why: cut by the clip's start or end,
+    short of the lift's range, or (:func:`formcheck.analysis.find_reps`) a lifter standing up
+    without the weight. Listed so that nothing is dropped silently."""
+
+    start_s: float
+    end_s: float
+    reason: str
+
+
+@dataclass(frozen=True)
+class Segments:
+    """What a driver signal was cut into: the reps counted, and the movements that were not."""
+
+    reps: list[Rep]
+    partial: list[Partial]
+
+
 def driver_range(driver: np.ndarray, settings: RepSettings) -> tuple[float, float] | None:
     """The lifter's rest and far ends of the driver in this clip (robust percentiles), or None
     when nothing was measured; live shows the phase against the same range reps are cut on."""
@@ -154,7 +181,21 @@ def segment_reps(
     turn_at: Turn = "top",
     made: np.ndarray | None = None,
 ) -> list[Rep]:
-    """Reps in a driver signal whose turnaround is its maximum (negate it for a minimum).
+    """Reps in a driver signal whose turnaround is its maximum (negate it for a minimum); the
+    reps of :func:`segment`."""
+    return segment(driver, times, settings, turn_at=turn_at, made=made).reps
+
+
+def segment(
+    driver: np.ndarray,
+    times: np.ndarray,
+    settings: RepSettings | None = None,
+    *,
+    turn_at: Turn = "top",
+    made: np.ndarray | None = None,
+) -> Segments:
+    """The reps in a driver signal whose turnaround is its maximum, and the excursions that are
+    not reps, with why.
 
     An excursion already under way when the clip starts is not a rep: its start was never
     seen. One the clip ends in is a rep only where ``made`` (per frame: the lift's lockout
@@ -166,18 +207,25 @@ def segment_reps(
     times = np.asarray(times, dtype=np.float64)
     level, span = normalise(np.asarray(driver, dtype=np.float64), settings)
     if span < settings.min_range:
-        return []
+        return Segments([], [])
     state = hysteresis(level, settings.enter, settings.leave)
     change = np.flatnonzero(np.diff(state)) + 1
     enters = change[(state[change] == 1) & (state[change - 1] == 0)]
     leaves = change[(state[change] == 0) & (state[change - 1] == 1)]
     rests = np.flatnonzero(state == 0)
     reps: list[Rep] = []
+    partial: list[Partial] = []
+    decided = state[state >= 0]
+    if decided.size and decided[0] == 1:
+        until = int(leaves[0]) if leaves.size else level.size - 1
+        partial.append(Partial(float(times[0]), float(times[until]), STARTS_UNDER_WAY[turn_at]))
     for enter in enters:
         after = leaves[leaves > enter]
         if after.size == 0:
             tail = _made_at_end(level, span, times, state, int(enter), made, settings)
-            if tail is not None:
+            if isinstance(tail, str):
+                partial.append(Partial(float(times[enter]), float(times[-1]), tail))
+            else:
                 reps.append(_rep(len(reps) + 1, *tail, times, level, turn_at, lowered=False))
             break
         leave = int(after[0])
@@ -193,10 +241,22 @@ def segment_reps(
         span_frames = slice(start, end + 1)
         turn = start + _plateau_middle(level[span_frames], settings.hold_tolerance)
         amplitude = (np.nanmax(level[span_frames]) - np.nanmin(level[span_frames])) * span
-        if amplitude < settings.min_range or times[end] - times[start] < settings.min_duration_s:
+        short = _short_of_a_rep(amplitude, float(times[end] - times[start]), settings)
+        if short is not None:
+            partial.append(Partial(float(times[start]), float(times[end]), short))
             continue
         reps.append(_rep(len(reps) + 1, start, turn, end, times, level, turn_at, lowered=True))
-    return reps
+    return Segments(reps, partial)
+
+
+def _short_of_a_rep(amplitude: float, duration_s: float, settings: RepSettings) -> str | None:
+    """Why an excursion is too small or too quick for a rep, or None."""
+    if amplitude < settings.min_range:
+        return (f"travels {amplitude:.3g}, less than a rep's {settings.min_range:g} "
+                "(rep_min_range)")
+    if duration_s < settings.min_duration_s:
+        return f"lasts {duration_s:.2f} s, less than a rep's {settings.min_duration_s:g} s"
+    return None
 
 
 def _rep(
@@ -214,28 +274,33 @@ def _rep(
 def _made_at_end(
     level: np.ndarray, span: float, times: np.ndarray, state: np.ndarray, enter: int,
     made: np.ndarray | None, settings: RepSettings,
-) -> tuple[int, int, int] | None:
-    """(start, turn, end) of the excursion the clip ends in, if it was made; else None.
+) -> tuple[int, int, int] | str:
+    """(start, turn, end) of the excursion the clip ends in, if it was made; else why not.
 
     Its turnaround is where the lockout is first held (within ``hold_tolerance`` of the peak):
     the middle of a hold the clip cuts short is unknown, the moment it was reached is not.
     """
-    if made is None or not made[enter:].any():
-        return None
+    if made is None:
+        return "the clip ends before the return to the top"
+    if not made[enter:].any():
+        return "the clip ends before the lockout"
     previous = np.flatnonzero(state[:enter] == 1)
     rest = np.flatnonzero(state[: enter] == 0)
     rest = rest[rest > previous[-1]] if previous.size else rest
+    unseen = (f"less than {settings.min_rest_s:g} s at rest before it: its start may be "
+              "before the clip (or a cut)")
     if rest.size == 0:
-        return None
+        return unseen
     window = np.arange(int(rest[0]), enter)
     start = _band_edge(level, window, settings.rest_tolerance, last=True)
     settled = _band_edge(level, window, settings.rest_tolerance, last=False)
     if times[start] - times[settled] < settings.min_rest_s:
-        return None
+        return unseen
     peak, low = np.nanmax(level[start:]), np.nanmin(level[start:])
     amplitude = peak - low
-    if amplitude * span < settings.min_range or times[-1] - times[start] < settings.min_duration_s:
-        return None
+    short = _short_of_a_rep(amplitude * span, float(times[-1] - times[start]), settings)
+    if short is not None:
+        return short
     tail = np.nan_to_num(level[enter:], nan=-np.inf)
     near_top = tail >= peak - settings.hold_tolerance * amplitude
     return start, enter + int(np.flatnonzero(near_top)[0]), level.size - 1

@@ -157,3 +157,5 @@ def test_a_single_pull_the_clip_ends_on_is_counted_at_lockout(real_track) -> Non
 def test_standing_up_without_the_bar_and_walking_off_is_not_a_rep(real_track) -> None:
     result = analyze_track(real_track(WALKS_OFF), load_lift("deadlift"), evidence=None)
     assert result.rep_count == 1 and result.reps[0].lowered
+    walked, = (p for p in result.not_counted if p.start_s > result.reps[0].end_s)
+    assert "walked off" in walked.reason  # listed, with why, not dropped silently

@@ -31,7 +31,7 @@ from synthetic import (
 from formcheck.analysis import find_reps
 from formcheck.config import load_lift
 from formcheck.kinematics import kinematics
-from formcheck.reps import Rep, RepSettings, segment_reps
+from formcheck.reps import Rep, RepSettings, segment, segment_reps
 from formcheck.track import PoseTrack
 
 FRAME = 1.0 / FPS
@@ -128,6 +128,25 @@ def test_a_pull_with_no_rest_seen_before_it_is_not_made():
     keep = line.times <= line.at("turn")[-1] + 0.3
     driver, times = line["driver"][keep], line.times[keep]
     assert segment_reps(driver, times, DEFAULT, made=driver >= 170.0) == []
+
+
+def test_what_is_not_a_rep_is_listed_with_why():
+    driver, times = _ending_at_the_top(1)
+    found = segment(driver, times, DEFAULT)  # a top-start lift: made back at the top
+    assert len(found.reps) == 1
+    last, = found.partial
+    assert last.reason == "the clip ends before the return to the top"
+    assert last.end_s == times[-1] and last.start_s > found.reps[0].end_s
+    short = segment(driver, times, DEFAULT, made=np.zeros(len(times), dtype=bool))
+    assert [p.reason for p in short.partial] == ["the clip ends before the lockout"]
+    line = excursions(2)
+    opened = line.times >= line.at("turn")[0]  # the clip opens at the first top
+    first = segment(line["driver"][opened], line.times[opened], DEFAULT)
+    assert len(first.reps) == 1 and first.partial[0].reason.startswith("at the top when the clip")
+    twitch = excursions(1, move_s=0.2, peak_hold_s=0.0)  # the whole way, in 0.4 s
+    quick = segment(twitch["driver"], twitch.times, DEFAULT)
+    assert quick.reps == [] and [p.reason for p in quick.partial] == [
+        "lasts 0.33 s, less than a rep's 0.6 s"]  # rest band to rest band
 
 
 def test_made_is_at_the_top_for_floor_start_lifts_and_back_at_the_top_otherwise():
@@ -235,7 +254,7 @@ LIFT_CLIPS = {
 
 def track_reps(clip: Synthetic | PoseTrack, lift: str) -> list[Rep]:
     track = clip.track if isinstance(clip, Synthetic) else clip
-    found = find_reps(kinematics(track), load_lift(lift))
+    found = find_reps(kinematics(track), load_lift(lift)).reps
     assert_well_formed(found, track.times)
     return found
 

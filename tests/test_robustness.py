@@ -239,12 +239,24 @@ STOP_SIGNALS = [signal.SIGINT, signal.SIGTERM, signal.SIGHUP]
 """Ctrl-C, a kill or a closed terminal: all three stop a command the same way."""
 
 
+def _signals_as_in_a_terminal() -> None:
+    """Ctrl-C and a closed terminal reach the command as they would from a user's terminal.
+
+    Why: a shell that runs the tests in the background (``make test &``, a CI runner) starts
+    them with SIGINT ignored, every child inherits that, and Python then installs no Ctrl-C
+    handler: the command would run to its end, which is not what a user pressing Ctrl-C sees.
+    """
+    for signum in STOP_SIGNALS:
+        signal.signal(signum, signal.SIG_DFL)
+
+
 def _interrupt(args: list[str], ready, signum: int = signal.SIGINT
                ) -> subprocess.CompletedProcess[str]:
     """Run ``formcheck args``, send ``signum`` once ``ready()`` and wait for it to finish; the
     result's ``children`` are the PIDs of every process it had started by then."""
     process = subprocess.Popen([sys.executable, "-m", "formcheck", *args], text=True,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               preexec_fn=_signals_as_in_a_terminal)
     try:
         while process.poll() is None and not ready(process.pid):
             time.sleep(0.05)

@@ -41,7 +41,7 @@ from formcheck.overlay import (
     top_fault,
 )
 from formcheck.report import Report, RepReport
-from formcheck.reps import driver_range
+from formcheck.reps import Partial, driver_range
 from formcheck.series import SHOWN, Coordinates
 from formcheck.track import FramePose, PoseTrack, TrackBuilder
 from formcheck.view import ViewEstimate, estimate_view
@@ -200,6 +200,8 @@ class LiveSession:
         """End of the last rep made final (exact, unlike the report's rounded times)."""
         self._made = 0
         """Reps found made but not final yet (a pull at lockout, waiting for its lowering)."""
+        self._not_counted: list[Partial] = []
+        """What the end of the session found that is not a rep (as ``analyze`` lists it)."""
         self._judged: tuple[Kinematics, ViewEstimate] | None = None
         self._range: tuple[float, float] | None = None
         self._pose: FramePose | None = None
@@ -249,7 +251,7 @@ class LiveSession:
         assert self._judged is not None
         kin, view = self._judged
         return build_report(self._builder.build(), self.lift, kin, view, list(self._reps),
-                            self.height_cm)
+                            self.height_cm, self._not_counted)
 
     def _recent(self, frames: int) -> tuple[PoseTrack, Coordinates]:
         """The last ``frames`` frames and their smoothed coordinates."""
@@ -262,7 +264,10 @@ class LiveSession:
         kin = kinematics(track, analysis_series(self.lift), smoothing="causal",
                          coordinates=coords)
         view = estimate_view(track)
-        found = find_reps(kin, self.lift, so_far=not final)
+        segments = find_reps(kin, self.lift, so_far=not final)
+        found = segments.reps
+        if final:
+            self._not_counted = segments.partial
         now = float(track.times[-1])
         self._judged_at, self._judged = now, (kin, view)
         self._range = _driver_range(driver_signal(kin, self.lift), self.lift)
