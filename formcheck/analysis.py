@@ -33,7 +33,7 @@ from formcheck.report import (
     RepReport,
     ViewReport,
 )
-from formcheck.reps import Partial, Rep, RepSettings, Segments, segment
+from formcheck.reps import Partial, Rep, RepSettings, Segments, normalise, segment
 from formcheck.rules import RepContext, Verdict, run_checks
 from formcheck.series import SHOWN
 from formcheck.track import PoseTrack
@@ -72,7 +72,8 @@ def find_reps(kin: Kinematics, lift: Lift, *, so_far: bool = False) -> Segments:
         return found
     if walked_off(kin, lift, last):
         reason = "the lifter then walked off: stood up without the weight, not a lockout"
-    elif lift.set_ends_standing and len(found.reps) > 1 and not so_far:
+    elif (lift.set_ends_standing and len(found.reps) > 1 and not so_far
+          and still_at_top(driver, last, rep_settings(lift))):
         reason = ("a last rise after the set with no lowering in the clip: a last pull, or "
                   "standing up without the weight, which the pose alone cannot tell apart")
     else:
@@ -86,6 +87,16 @@ WALK_OFF_TRUNKS = 0.5
 lifter stepped away, having let go of the weight (they stood up without it; a lockout is held
 with the feet planted). Measured on the labelled clips: 0.0-0.3 trunk lengths while a lockout
 is held to the clip's end, 1.2-1.7 for lifters walking off after their set."""
+
+
+def still_at_top(driver: np.ndarray, rep: Rep, settings: RepSettings) -> bool:
+    """Whether the driver is still near the top of ``rep`` at the clip's end: a lowering under
+    way (below ``enter`` of the range) shows the weight in the hands, which a lifter standing
+    up without it never does."""
+    level, _ = normalise(driver, settings)
+    after = level[rep.turn:]
+    after = after[np.isfinite(after)]
+    return not after.size or float(after[-1]) >= settings.enter
 
 
 def made_frames(kin: Kinematics, lift: Lift, driver: np.ndarray) -> np.ndarray | None:

@@ -521,7 +521,8 @@ def live(
     outputs = Outputs(track=track_out, json=json_out, csv=csv_out, video=record)
     report = run(
         exercise, variant=variant, config=config, camera=camera, source=source, model=model,
-        model_dir=model_dir, outputs=outputs, serve=serve, host=host or "127.0.0.1",
+        model_dir=model_dir, outputs=outputs, serve=serve,
+        host=host if host is not None else "127.0.0.1",
         speak=speak, drop=not no_drop,
         notify=say, height_cm=height_cm,
     )

@@ -309,6 +309,9 @@ def load_lift(
         raise FormcheckError(f"{origin}: every lift needs threshold(s) {', '.join(absent)}")
     checks = _checks(doc["checks"], defaults, origin)
     _check_driver(doc["driver"], origin)
+    if doc.get("made_at", "return") not in MADE_AT:
+        raise FormcheckError(f"{origin}: made_at must be one of {', '.join(MADE_AT)}, "
+                             f"not {doc['made_at']!r}")
     if doc.get("made_at", "return") != "return" and "no_rep_hip_angle" not in defaults:
         raise FormcheckError(f"{origin}: made_at = {doc['made_at']!r} needs the threshold "
                              "no_rep_hip_angle (the lockout a made rep reaches)")

@@ -189,7 +189,6 @@ def set_plot(report: Report) -> str | None:
     ax.set_xlabel("rep", fontsize=8)
     ax.set_ylabel("m/s", fontsize=8)
     ax.set_xticks(indices)
-    ax.set_ylim(bottom=0)
     ax.tick_params(labelsize=7)
     ax.grid(alpha=0.25)
     ax.legend(fontsize=7, loc="best")

@@ -114,8 +114,8 @@ class Rep:
 
 
 STARTS_UNDER_WAY = {
-    "top": "at the top when the clip starts (standing before the set, or a lockout whose pull "
-           "is not in the clip)",
+    "top": "at the top when the clip starts (standing before the set, or a lockout or apex "
+           "whose lift is not in the clip)",
     "bottom": "under way when the clip starts: its start is not in the clip",
 }
 """Why the excursion a clip opens in is not a rep, by where the lift turns."""
@@ -249,13 +249,18 @@ def segment(
     return Segments(reps, partial)
 
 
-def _short_of_a_rep(amplitude: float, duration_s: float, settings: RepSettings) -> str | None:
-    """Why an excursion is too small or too quick for a rep, or None."""
+def _short_of_a_rep(amplitude: float, duration_s: float, settings: RepSettings, *,
+                    lift_only: bool = False) -> str | None:
+    """Why an excursion is too small or too quick for a rep, or None; ``lift_only``: only its
+    lifting half (and any hold at the top) is in the clip, which must last half of what a
+    whole rep must."""
     if amplitude < settings.min_range:
         return (f"travels {amplitude:.3g}, less than a rep's {settings.min_range:g} "
                 "(rep_min_range)")
-    if duration_s < settings.min_duration_s:
-        return f"lasts {duration_s:.2f} s, less than a rep's {settings.min_duration_s:g} s"
+    shortest = settings.min_duration_s / (2 if lift_only else 1)
+    if duration_s < shortest:
+        return (f"{'its lift ' if lift_only else ''}lasts {duration_s:.2f} s, less than "
+                f"{'half ' if lift_only else ''}a rep's {settings.min_duration_s:g} s")
     return None
 
 
@@ -283,7 +288,7 @@ def _made_at_end(
     if made is None:
         return "the clip ends before the return to the top"
     if not made[enter:].any():
-        return "the clip ends before the lockout"
+        return "the clip ends before the rep was made (its lockout or apex)"
     previous = np.flatnonzero(state[:enter] == 1)
     rest = np.flatnonzero(state[: enter] == 0)
     rest = rest[rest > previous[-1]] if previous.size else rest
@@ -294,16 +299,18 @@ def _made_at_end(
     window = np.arange(int(rest[0]), enter)
     start = _band_edge(level, window, settings.rest_tolerance, last=True)
     settled = _band_edge(level, window, settings.rest_tolerance, last=False)
-    if times[start] - times[settled] < settings.min_rest_s:
+    # an earlier excursion bounds the rest: the start was seen, however brief the rest
+    if not previous.size and times[start] - times[settled] < settings.min_rest_s:
         return unseen
     peak, low = np.nanmax(level[start:]), np.nanmin(level[start:])
     amplitude = peak - low
-    short = _short_of_a_rep(amplitude * span, float(times[-1] - times[start]), settings)
+    tail = np.nan_to_num(level[enter:], nan=-np.inf)
+    turn = enter + int(np.flatnonzero(tail >= peak - settings.hold_tolerance * amplitude)[0])
+    short = _short_of_a_rep(amplitude * span, float(times[-1] - times[start]), settings,
+                            lift_only=True)
     if short is not None:
         return short
-    tail = np.nan_to_num(level[enter:], nan=-np.inf)
-    near_top = tail >= peak - settings.hold_tolerance * amplitude
-    return start, enter + int(np.flatnonzero(near_top)[0]), level.size - 1
+    return start, turn, level.size - 1
 
 
 def _band_edge(level: np.ndarray, window: np.ndarray, tolerance: float, *, last: bool) -> int:

@@ -36,8 +36,8 @@ if TYPE_CHECKING:
     from formcheck.live.views import Command
 
 HOST = "127.0.0.1"
-WILDCARDS = ("0.0.0.0", "::")
-"""Addresses that mean every interface of this machine."""
+WILDCARD = "0.0.0.0"
+"""The address that means every interface of this machine."""
 MAX_VIEWERS = 8
 """Streams served at once; a ninth viewer is turned away rather than slowing the session."""
 JPEG_QUALITY = 80
@@ -130,9 +130,9 @@ class LiveServer:
     @property
     def url(self) -> str:
         host, port = self._httpd.server_address[:2]
-        if host in WILDCARDS:
+        if host == WILDCARD:
             host = reachable_address()
-        return f"http://{_bracketed(str(host))}:{port}/"
+        return f"http://{host}:{port}/"
 
     @property
     def local(self) -> bool:
@@ -153,14 +153,14 @@ class LiveServer:
         if host_header is None:
             return True  # HTTP/1.0 clients; every browser sends Host
         host, port = self._httpd.server_address[:2]
-        names = {_bracketed(str(host)), "127.0.0.1", "localhost", "[::1]"}
+        names = {str(host), "127.0.0.1", "localhost"}
         if host_header.lower() in names | {f"{name}:{port}" for name in names}:
             return True
-        if host not in WILDCARDS:
+        if host != WILDCARD:
             return False
         try:
             named = urlsplit(f"//{host_header}")
-            ipaddress.ip_address(named.hostname or "")
+            ipaddress.IPv4Address(named.hostname or "")
             return named.port in (None, port)
         except ValueError:  # a name, or no valid port
             return False
@@ -275,13 +275,13 @@ def _handler(server: LiveServer) -> type[BaseHTTPRequestHandler]:
 
 
 def check_host(host: str) -> str:
-    """``host`` if it is an IP address of the kind a server can listen on; a one-line error
+    """``host`` if it is an IPv4 address (the server listens on IPv4); a one-line error
     otherwise. Names are refused: which address a name means can change under the server."""
     try:
-        return str(ipaddress.ip_address(host.strip("[]")))
+        return str(ipaddress.IPv4Address(host))
     except ValueError:
         raise FormcheckError(
-            f"--host takes an IP address of this machine (e.g. 0.0.0.0 for all of them, or "
+            f"--host takes an IPv4 address of this machine (e.g. 0.0.0.0 for all of them, or "
             f"192.168.1.20), not {host!r}"
         ) from None
 
@@ -295,8 +295,3 @@ def reachable_address() -> str:
             return str(probe.getsockname()[0])
         except OSError:
             return HOST
-
-
-def _bracketed(host: str) -> str:
-    """An IPv6 address as a URL writes it."""
-    return f"[{host}]" if ":" in host and not host.startswith("[") else host

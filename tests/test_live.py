@@ -394,7 +394,8 @@ def test_served_to_other_devices_only_addresses_reach_the_view() -> None:
 
 @pytest.mark.parametrize(("args", "message"), [
     (("--host", "0.0.0.0"), "--host chooses where --serve listens: add --serve"),
-    (("--serve", "0", "--host", "gym.local"), "--host takes an IP address"),
+    (("--serve", "0", "--host", "gym.local"), "--host takes an IPv4 address"),
+    (("--serve", "0", "--host", "::"), "--host takes an IPv4 address"),
 ])
 def test_host_is_an_address_given_with_serve(args: tuple[str, ...], message: str) -> None:
     run = subprocess.run([FORMCHECK, "live", "-e", "deadlift", "--source", "nowhere.mp4", *args],

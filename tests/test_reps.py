@@ -138,7 +138,8 @@ def test_what_is_not_a_rep_is_listed_with_why():
     assert last.reason == "the clip ends before the return to the top"
     assert last.end_s == times[-1] and last.start_s > found.reps[0].end_s
     short = segment(driver, times, DEFAULT, made=np.zeros(len(times), dtype=bool))
-    assert [p.reason for p in short.partial] == ["the clip ends before the lockout"]
+    assert [p.reason for p in short.partial] == [
+        "the clip ends before the rep was made (its lockout or apex)"]
     line = excursions(2)
     opened = line.times >= line.at("turn")[0]  # the clip opens at the first top
     first = segment(line["driver"][opened], line.times[opened], DEFAULT)

@@ -30,7 +30,7 @@ from formcheck.errors import FormcheckError
 from formcheck.evidence import EVIDENCE, Evidence
 from formcheck.kinematics import CausalSmoother, Kinematics, kinematics
 from formcheck.lift import Lift
-from formcheck.metrics import check_height
+from formcheck.metrics import MIN_LIFT_SPEED_M_S, check_height
 from formcheck.overlay import (
     CYAN,
     Card,
@@ -40,7 +40,7 @@ from formcheck.overlay import (
     rep_cue,
     top_fault,
 )
-from formcheck.report import Report, RepReport
+from formcheck.report import PathMetrics, Report, RepReport
 from formcheck.reps import Partial, driver_range
 from formcheck.series import SHOWN, Coordinates
 from formcheck.track import FramePose, PoseTrack, TrackBuilder
@@ -127,13 +127,21 @@ def rep_line(rep: RepReport) -> str:
     """One line for the terminal as each rep is judged: a coach's running commentary that a
     log (or a lifter glancing at a laptop) can follow without the window; with the hands'
     mean concentric speed, the number a velocity-based-training app shows after each rep."""
-    wrist = rep.metrics.wrist
+    wrist = hands_lifting(rep)
     head = (f"rep {rep.index} ({rep.turn_s:.1f} s): {rep.outcome.replace('_', '-')}"
             + (f", score {rep.score}" if rep.score is not None else "")
             + (f", {rep.judged_checks} of {len(rep.checks)} checks" if rep.checks else "")
             + (f", {wrist.mean_speed_m_s:.2f} m/s" if wrist is not None else ""))
     faults = ", ".join(f"{f.code} {f.severity}" for f in rep.faults)
     return head + (f"; {faults}" if faults else "")
+
+
+def hands_lifting(rep: RepReport) -> PathMetrics | None:
+    """The hands' metrics of ``rep`` where they carried the weight up (a bar or bell), else
+    None: a thrust's or bridge's hands rest on the bar or the floor (0.00-0.03 m/s), and
+    their speed says nothing of the lift (:data:`formcheck.metrics.MIN_LIFT_SPEED_M_S`)."""
+    wrist = rep.metrics.wrist
+    return wrist if wrist is not None and wrist.mean_speed_m_s >= MIN_LIFT_SPEED_M_S else None
 
 
 def spoken_cue(rep: RepReport) -> str | None:
@@ -153,7 +161,7 @@ def live_labels(state: LiveState) -> list[Label]:
     labels = [Label(f"{state.exercise.replace('_', ' ')}  reps {state.reps}")]
     if state.phase:
         labels.append(Label(state.phase, color=CYAN))
-    wrist = None if state.last is None else state.last.metrics.wrist
+    wrist = None if state.last is None else hands_lifting(state.last)
     if wrist is not None:  # the set metric a lifter watches between reps: is the bar slowing?
         labels.append(Label(f"rep {state.last.index}: {wrist.mean_speed_m_s:.2f} m/s"))
     return labels
