@@ -124,7 +124,7 @@ STARTS_UNDER_WAY = {
 @dataclass(frozen=True)
 class Partial:
     """A movement like a rep that is not counted, and why: cut by the clip's start or end,
-    short of the lift's range, or (:func:`formcheck.analysis.find_reps`) a lifter standing up
+    short of the lift's range, or (:func:`formcheck.counting.find_reps`) a lifter standing up
     without the weight. Listed so that nothing is dropped silently."""
 
     start_s: float

@@ -28,8 +28,8 @@ from synthetic import (
     thrust,
 )
 
-from formcheck.analysis import find_reps
 from formcheck.config import load_lift
+from formcheck.counting import find_reps
 from formcheck.kinematics import kinematics
 from formcheck.reps import Rep, RepSettings, segment, segment_reps
 from formcheck.track import PoseTrack

@@ -19,13 +19,11 @@ import numpy as np
 from formcheck.analysis import (
     analysis_series,
     build_report,
-    driver_signal,
-    find_reps,
     judge_rep,
     rep_contexts,
-    rep_settings,
     time_cuts,
 )
+from formcheck.counting import driver_signal, find_reps, rep_settings
 from formcheck.errors import FormcheckError
 from formcheck.evidence import EVIDENCE, Evidence
 from formcheck.kinematics import CausalSmoother, Kinematics, kinematics

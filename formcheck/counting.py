@@ -1,0 +1,105 @@
+"""Counting: the lift's reps in a clip, when each is made, and what is not a rep, with why.
+
+Apart from :mod:`formcheck.reps` (which cuts any driver signal) because this is where the lift
+comes in: which series drives its reps, when its reps are made (``made_at``: at the lockout, at
+a swing's apex, back at the top), and what only the body tells, such as a lifter walking off
+after the set. ``analyze`` and ``live`` count through :func:`find_reps`.
+
+Example:
+    >>> from formcheck.config import load_lift
+    >>> from formcheck.kinematics import kinematics
+    >>> from formcheck.track import PoseTrack
+    >>> from formcheck.analysis import analysis_series
+    >>> lift = load_lift("deadlift")
+    >>> found = find_reps(kinematics(PoseTrack.load("set.track.npz"), analysis_series(lift)), lift)
+    >>> len(found.reps), found.partial[0].reason[:30]
+    (10, 'at the top when the clip start')
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from formcheck.kinematics import Kinematics
+from formcheck.lift import Lift
+from formcheck.reps import Partial, Rep, RepSettings, Segments, normalise, segment
+
+
+def rep_settings(lift: Lift) -> RepSettings:
+    return RepSettings(
+        enter=lift.value("rep_enter"),
+        leave=lift.value("rep_leave"),
+        hold_tolerance=lift.value("rep_hold_tolerance"),
+        min_range=lift.value("rep_min_range"),
+        min_duration_s=lift.value("rep_min_duration"),
+    )
+
+
+def driver_signal(kin: Kinematics, lift: Lift) -> np.ndarray:
+    """The series whose maximum is the lift's turnaround, NaN where the joints were unclear."""
+    return kin[lift.driver].facing.trusted(lift.value("min_visibility"))
+
+
+def find_reps(kin: Kinematics, lift: Lift, *, so_far: bool = False) -> Segments:
+    """The lift's reps, counting one the clip ends in if it was made (:func:`made_frames`),
+    the lifter then stood in place, not walked off, and (``lift.set_ends_standing``) no rep
+    with its lowering came before it; and what was not counted, with why.
+
+    ``so_far``: the reps of a set still going on (live), where a pull the stream ends on at
+    lockout is the rep just made, whatever came before: only the end of the set can tell it
+    from standing up without the weight, so live counts it now and the end decides.
+    """
+    driver = driver_signal(kin, lift)
+    found = segment(driver, kin.times, rep_settings(lift), turn_at=lift.turn_at,
+                    made=made_frames(kin, lift, driver))
+    last = found.reps[-1] if found.reps else None
+    if last is None or last.lowered:
+        return found
+    if walked_off(kin, lift, last):
+        reason = "the lifter then walked off: stood up without the weight, not a lockout"
+    elif (lift.set_ends_standing and len(found.reps) > 1 and not so_far
+          and still_at_top(driver, last, rep_settings(lift))):
+        reason = ("a last rise after the set with no lowering in the clip: a last pull, or "
+                  "standing up without the weight, which the pose alone cannot tell apart")
+    else:
+        return found
+    return Segments(found.reps[:-1],
+                    [*found.partial, Partial(last.start_s, last.end_s, reason)])
+
+
+WALK_OFF_TRUNKS = 0.5
+"""Ankles moving sideways by more than half a trunk length after a top the clip ends on: the
+lifter stepped away, having let go of the weight (they stood up without it; a lockout is held
+with the feet planted). Measured on the labelled clips: 0.0-0.3 trunk lengths while a lockout
+is held to the clip's end, 1.2-1.7 for lifters walking off after their set."""
+
+
+def still_at_top(driver: np.ndarray, rep: Rep, settings: RepSettings) -> bool:
+    """Whether the driver is still near the top of ``rep`` at the clip's end: a lowering under
+    way (below ``enter`` of the range) shows the weight in the hands, which a lifter standing
+    up without it never does."""
+    level, _ = normalise(driver, settings)
+    after = level[rep.turn:]
+    after = after[np.isfinite(after)]
+    return not after.size or float(after[-1]) >= settings.enter
+
+
+def made_frames(kin: Kinematics, lift: Lift, driver: np.ndarray) -> np.ndarray | None:
+    """Per frame, whether a rep under way there has been made (``lift.made_at``): hips open
+    to the lockout (``no_rep_hip_angle``, in 3-D), and for a swing, the bell past its apex
+    (the driver falling); None for a top-start lift, made only back at the top."""
+    if lift.made_at == "return":
+        return None
+    hips = kin.hip_angle_3d.facing.trusted(lift.value("min_visibility"))
+    made = np.nan_to_num(hips, nan=-np.inf) >= lift.value("no_rep_hip_angle")
+    if lift.made_at == "apex":
+        made &= np.diff(driver, prepend=np.nan) < 0
+    return made
+
+
+def walked_off(kin: Kinematics, lift: Lift, rep: Rep) -> bool:
+    """Whether the lifter's feet moved sideways more than :data:`WALK_OFF_TRUNKS` between
+    the rep's top and the clip's end."""
+    feet = kin.feet_x.trusted(lift.value("min_visibility"))[rep.turn:rep.end + 1]
+    feet = feet[np.isfinite(feet)]
+    return bool(feet.size) and float(feet.max() - feet.min()) > WALK_OFF_TRUNKS
