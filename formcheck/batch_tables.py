@@ -44,7 +44,8 @@ class ClipJob(Protocol):
 
 
 class ClipResult(Protocol):
-    """What the tables read of a clip's result (:class:`formcheck.batch.ClipResult`)."""
+    """What the tables and the batch's progress read of a clip's result
+    (:class:`formcheck.batch.ClipResult`)."""
 
     @property
     def job(self) -> ClipJob: ...
@@ -54,6 +55,8 @@ class ClipResult(Protocol):
     def error(self) -> str | None: ...
     @property
     def status(self) -> Status: ...
+    @property
+    def notes(self) -> tuple[str, ...]: ...
 
 
 TOP_FAULTS = 3

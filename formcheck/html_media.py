@@ -87,10 +87,12 @@ def video_time(track: PoseTrack, frame: int) -> float:
     return round(frame / track.frame_rate, 3)
 
 
-def film(analysis: Analysis, video: Path, limit: int = MAX_VIDEO_BYTES) -> Film:
+def film(analysis: Analysis, video: Path, limit: int = MAX_VIDEO_BYTES,
+         annotated: Path | None = None) -> Film:
     """The annotated video of ``analysis`` drawn on ``video``, inline if it is at most ``limit``
     bytes; else a note saying why it is left out (the key frames then stand in for it). No
-    video without a rep to seek to, or with ``limit`` 0.
+    video without a rep to seek to, or with ``limit`` 0. ``annotated``: that video, already
+    written (``--video-out``), embedded as it is instead of being encoded a second time.
 
     The video is encoded to find its size: no estimate from the source's size or length holds
     across codecs and frame contents.
@@ -100,12 +102,13 @@ def film(analysis: Analysis, video: Path, limit: int = MAX_VIDEO_BYTES) -> Film:
     if not analysis.reps or limit <= 0 or not video.is_file():
         return Film(None, None, starts)  # the gallery says why there is no video
     try:
-        return _embedded(analysis, video, limit, starts)
+        return _embedded(analysis, video, limit, starts, annotated)
     except FormcheckError as exc:
         return Film(None, f"The annotated video could not be made: {exc}", starts)
 
 
-def _embedded(analysis: Analysis, video: Path, limit: int, starts: dict[int, float]) -> Film:
+def _embedded(analysis: Analysis, video: Path, limit: int, starts: dict[int, float],
+              annotated: Path | None) -> Film:
     from formcheck.video import VideoInfo
 
     track = analysis.track
@@ -115,8 +118,9 @@ def _embedded(analysis: Analysis, video: Path, limit: int, starts: dict[int, flo
                     f"from {track.width}x{track.height} frames, so no annotated video is "
                     "embedded: the pose would be drawn in the wrong place.", starts)
     with tempfile.TemporaryDirectory(prefix="formcheck-report-") as folder:
-        path = Path(folder) / "annotated.mp4"
-        write_annotated_video(video, track, path, report_overlays(analysis))
+        path = annotated if annotated is not None else Path(folder) / "annotated.mp4"
+        if annotated is None:
+            write_annotated_video(video, track, path, report_overlays(analysis))
         size = path.stat().st_size
         if size > limit:
             return Film(None, f"The annotated video is {size / 1e6:.1f} MB, more than the "

@@ -71,10 +71,12 @@ def render_html(
     video: Path | None = None,
     *,
     max_video_bytes: int = MAX_VIDEO_BYTES,
+    annotated: Path | None = None,
 ) -> str:
     """The report page of ``analysis``; key frames and the embedded annotated video come from
     ``video``, else from the track's ``source``, and the page says so when neither can be read
-    or the video is over ``max_video_bytes`` (0: never embed it)."""
+    or the video is over ``max_video_bytes`` (0: never embed it). ``annotated``: the annotated
+    video already written, embedded instead of drawn again."""
     report, lift = analysis.report, analysis.lift
     source = Path(video) if video else Path(analysis.track.source)
     return _environment().get_template("report.html.j2").render(
@@ -85,7 +87,7 @@ def render_html(
         speeds=set_plot(analysis.report),
         measures=measure_plots(analysis),
         gallery=gallery(analysis, source),
-        film=film(analysis, source, max_video_bytes),
+        film=film(analysis, source, max_video_bytes, annotated),
         cannot_judge=_cannot_judge(report.reps),
         thresholds=_threshold_rows(lift),
         landscape=analysis.track.width > analysis.track.height,
@@ -100,10 +102,11 @@ def write_html(
     video: str | os.PathLike[str] | None = None,
     *,
     max_video_bytes: int = MAX_VIDEO_BYTES,
+    annotated: Path | None = None,
 ) -> Path:
     """Render and write the report page atomically; returns its path."""
     page = render_html(analysis, Path(video) if video is not None else None,
-                       max_video_bytes=max_video_bytes)
+                       max_video_bytes=max_video_bytes, annotated=annotated)
     return _write(page, path)
 
 

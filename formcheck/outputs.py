@@ -35,11 +35,12 @@ NAMES = {
     "track": "the pose track",
     "json": "the JSON report",
     "csv": "the CSV",
-    "html": "the HTML report",
     "video": "the annotated video",
+    "html": "the HTML report",
 }
 """What each output is called in messages, in the order they are written: the pose track first,
-since it holds the model's minutes of work; the annotated video last, as the slowest."""
+since it holds the model's minutes of work; the annotated video before the HTML report, which
+embeds that same video rather than drawing it again."""
 
 TEXT = frozenset({"json", "csv", "html"})
 """The outputs that may be ``-``, standard output (at most one of them)."""
@@ -109,18 +110,21 @@ class Outputs:
         if self.track is not None:
             analysis.track.save(self.track)
         self.write_report(analysis.report)
-        if self.html is not None:
-            from formcheck.html_report import write_html
-
-            if progress is not None:
-                progress("report", 0, None)
-            write_html(analysis, self.html, video)
         if self.video is not None:
             from formcheck.progress import frames_of
 
             write_annotated_video(video, analysis.track, self.video, report_overlays(analysis),
                                   annotators_named(self.draw), frames_of(progress, "video"),
                                   notify)
+        if self.html is not None:
+            from formcheck.html_report import write_html
+
+            if progress is not None:
+                progress("report", 0, None)
+            # the video just written is the one the page embeds: encoded once, not twice
+            written = Path(self.video) if self.video is not None else None
+            write_html(analysis, self.html, video,
+                       annotated=written if written is not None and written.is_file() else None)
 
 
 NO_OUTPUTS = Outputs()

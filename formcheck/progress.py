@@ -35,19 +35,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-
-class _Clip(Protocol):
-    @property
-    def clip(self) -> str: ...
-
-
-class _Result(Protocol):
-    @property
-    def job(self) -> _Clip: ...
-    @property
-    def error(self) -> str | None: ...
-    @property
-    def notes(self) -> tuple[str, ...]: ...
+from formcheck.batch_tables import ClipResult
 
 
 class BatchState(Protocol):
@@ -65,7 +53,8 @@ class BatchState(Protocol):
     @property
     def errors(self) -> int: ...
     @property
-    def last(self) -> _Result | None: ...
+    def last(self) -> ClipResult | None: ...
+
 
 Stage = Literal["pose", "analysis", "video", "report"]
 """The stages of one clip, in order: the pose model, the analysis, the annotated video, the

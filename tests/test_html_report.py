@@ -33,7 +33,7 @@ from formcheck.report import RepMetrics
 from formcheck.rules import Trace
 from formcheck.track import PoseTrack
 from formcheck.video import VideoSink, read_frames
-from tests.conftest import TBY66
+from tests.conftest import TBY66, clip
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "samples" / "kb_deadlift_side.track.npz"
@@ -434,3 +434,18 @@ def test_the_page_plots_the_speed_of_each_rep_across_the_set(sample: PoseTrack) 
     blind = analysis.report.model_copy(update={"reps": [
         rep.model_copy(update={"metrics": RepMetrics()}) for rep in analysis.report.reps]})
     assert set_plot(blind) is None
+
+
+def test_an_annotated_video_already_written_is_embedded_not_drawn_again(
+    sample: PoseTrack, tmp_path: Path, monkeypatch
+) -> None:
+    """--video-out with --report: the page embeds the file just written, byte for byte."""
+    import formcheck.html_media as media
+
+    clip(TBY66.format("r"))
+    written = tmp_path / "annotated.mp4"
+    written.write_bytes(b"\x00\x00\x00\x18ftypmp42 stand-in for the written video")
+    monkeypatch.setattr(media, "write_annotated_video",
+                        lambda *a, **k: pytest.fail("the video was drawn a second time"))
+    page = render_html(_analysis(sample), annotated=written)
+    assert base64.b64encode(written.read_bytes()).decode() in page
