@@ -11,14 +11,21 @@ standing up after parking it would read as one more pull (rack_pull.toml, set_en
 
 from __future__ import annotations
 
+import json
 from functools import cache
+from pathlib import Path
 
 import numpy as np
 import pytest
 from synthetic import FPS, SIDE, Synthetic, View, hinge
+from typer.testing import CliRunner
 
+import formcheck
 from formcheck.analysis import analyze_track, rep_contexts, run_analysis
+from formcheck.batch import batch
+from formcheck.cli import app
 from formcheck.config import load_lift
+from formcheck.html_report import render_html
 from formcheck.landmarks import joint
 from formcheck.lift import Lift
 from formcheck.report import Report
@@ -210,3 +217,71 @@ def test_clean_deadlift_pulls_read_no_hitch(real_track, label: str) -> None:
     measured 0.0° on every one of the 40, as rack pulls or as deadlifts."""
     assert rebend(real_track(TBY66.format(label))) == [0.0] * 10
 
+
+
+# every way in: the CLI, the HTML report, the batch (live: tests/test_live.py)
+
+
+@pytest.fixture
+def hitched(tmp_path: Path) -> Path:
+    """A saved track of three hitched pulls from above the knee (the knees re-bend 12°)."""
+    return pull("above_knee", hitch_deg=12.0).track.save(tmp_path / "hitched.track.npz")
+
+
+def test_exercises_lists_every_threshold_with_its_unit_and_source() -> None:
+    done = CliRunner().invoke(app, ["exercises", "rack_pull", "--markdown"])
+    assert done.exit_code == 0, done.output
+    table = done.output[done.output.index("| threshold | value | unit |"):]
+    for threshold in rack_pull().thresholds.values():
+        row = next(line for line in table.splitlines()
+                   if line.startswith(f"| `{threshold.name}` |"))
+        assert f"| {threshold.unit} |" in row and threshold.source in row
+    assert "knee_rebend" in done.output and "formcheck choice" in done.output
+
+
+def test_analyze_judges_a_hitched_rack_pull_end_to_end(hitched: Path, tmp_path: Path) -> None:
+    out = tmp_path / "report.json"
+    done = CliRunner().invoke(app, ["analyze", str(hitched), "-e", "rack_pull", "--variant",
+                                    "above_knee", "--json", str(out), "--all-checks"])
+    assert done.exit_code == 0, done.output
+    doc = json.loads(out.read_text())
+    assert (doc["exercise"], doc["variant"], doc["rep_count"]) == ("rack_pull", "above_knee",
+                                                                   REPS)
+    assert [[f["code"] for f in rep["faults"]] for rep in doc["reps"]] == [["knee_rebend"]] * REPS
+    assert "Don't hitch" in done.output
+
+
+def test_the_html_report_plots_the_rebend_it_judged(hitched: Path) -> None:
+    analysis = run_analysis(PoseTrack.load(hitched), rack_pull("above_knee"), evidence=None)
+    page = render_html(analysis, max_video_bytes=0)
+    assert "<h1>Rack pull (partial deadlift from pins or blocks)</h1>" in page
+    assert "Don&#39;t hitch" in page  # the cue
+    for rep in (1, 2, 3):  # the very numbers the fault came from, plotted per rep
+        assert f'alt="knee rebend measured over rep {rep} (shaded): peak 12 deg"' in page
+    assert "<td>knee_rebend</td>" in page and "<td>knee_rebend_sustain</td>" in page
+
+
+def test_batch_scores_a_rack_pull_like_analyze(hitched: Path, tmp_path: Path) -> None:
+    summary = batch([hitched], exercise="rack_pull", variant="above_knee", out=tmp_path / "o",
+                    workers=1, report_html=True)
+    (result,) = summary.results
+    assert result.report == formcheck.analyze(hitched, "rack_pull", variant="above_knee")
+    assert result.report is not None and result.report.rep_count == REPS
+    assert result.job.html is not None and "Rack pull" in result.job.html.read_text()
+
+
+HITCHED = "deadlift/BichraiX__AI-Deadlift-Analysis__example3_bad.mp4"
+"""A barbell pull from the floor hitched on the thighs: labelled (benchmarks/labels) as sitting
+into a half squat with the bar on the thighs 24.0-26.5 s into the first pull."""
+
+
+@pytest.mark.slow
+def test_the_labelled_hitch_of_a_real_pull_is_found_where_it_was_seen(real_track) -> None:
+    """The only labelled hitch at hand (a deadlift, judged here as a pull from the pins): the
+    knees re-bend far past the major limit (measured 79°), inside the labelled hitch. (The
+    clip's second hitch splits its pull in two reps, each short of a rebend: 6.2° and 5.6°.)"""
+    report = analyze_track(real_track(HITCHED), rack_pull(), evidence=None)
+    first = report.reps[0]
+    hitch = next(f for f in first.faults if f.code == "knee_rebend")
+    assert hitch.severity == "major" and hitch.value > 60
+    assert 24.0 <= hitch.at_s[0] <= 26.5
