@@ -148,8 +148,9 @@ def rebend(track: PoseTrack) -> list[float]:
     return out
 
 
-def test_the_rebend_reads_the_hitch_and_when_it_was_held() -> None:
-    clip = pull(hitch_deg=12.0)
+@pytest.mark.parametrize("yaw", [90.0, -90.0], ids=["facing_right", "facing_left"])
+def test_the_rebend_reads_the_hitch_and_when_it_was_held(yaw: float) -> None:
+    clip = pull(view=View(yaw_deg=yaw), hitch_deg=12.0)
     report = analyze(clip)
     hitches = clip.times("hitch")
     for rep, held in zip(report.reps, hitches, strict=True):
