@@ -117,7 +117,7 @@ driver must travel depends on the lift)."""
 
 SHIPPED = (
     "deadlift", "romanian_deadlift", "single_leg_rdl", "good_morning", "kettlebell_swing",
-    "hip_thrust",
+    "hip_thrust", "rack_pull",
 )
 """The order in which ``formcheck exercises`` and the docs list the shipped lifts."""
 

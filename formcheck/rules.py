@@ -541,3 +541,41 @@ def shins_not_vertical(ctx: RepContext, cue: str) -> Verdict:
     """At the top of a thrust the shins should stand vertical over the ankles."""
     return _extreme_past(ctx, "shins_not_vertical", shin_measure(ctx), "max",
                          limit="shin_inclination", worse="above", cue=cue)
+
+
+def knee_rebend_measure(ctx: RepContext) -> Trace | Abstention:
+    """How far the knees have bent again below the straightest they had held, while the hips
+    are still opening: a hitch, the knees dipping under a bar stalled at the thighs.
+
+    From the rep's start to the first frame the hips are at their most open (after that the
+    weight has stopped rising: standing sway is not a hitch). Both ends are held for
+    ``knee_rebend_sustain``, so tracking noise cannot fake one: the running maximum counts only
+    a knee angle kept that long (a one-frame spike up would otherwise raise it for the rest of
+    the pull), and the drop below it only if kept that long too.
+    """
+    code = "knee_rebend"
+    lifting = ctx.lifting_frames
+    hips = ctx.trusted(ctx.kin.hip_angle.facing, lifting)
+    if not np.isfinite(hips).any():
+        return Abstention(check=code, reason="the hips were not clearly visible in the pull")
+    window = lifting[: int(np.nanargmax(hips)) + 1]
+    hold, times = ctx.t("knee_rebend_sustain"), ctx.kin.times[window]
+
+    def held_drop(knee: np.ndarray) -> np.ndarray:
+        straightest = np.fmax.accumulate(sustained(knee, times, hold))
+        return sustained(np.maximum(straightest - knee, 0.0), times, hold)  # straighter: 0
+
+    measured = _mapped(_seen(ctx, code, ctx.kin.knee_angle.facing, window), held_drop)
+    if isinstance(measured, Trace) and not np.isfinite(measured.values).any():
+        return Abstention(check=code, reason="the knees were not seen for long enough in the "
+                          "pull to tell a held re-bend")
+    return measured
+
+
+@rule(faults=("knee_rebend",), series=("knee_angle", "hip_angle"),
+      thresholds=("knee_rebend", "knee_rebend_sustain", "sagittal_min_yaw"),
+      measure=knee_rebend_measure)
+def knee_rebend(ctx: RepContext, cue: str) -> Verdict:
+    """Hitching: the knees bend again while the weight is still rising."""
+    return _extreme_past(ctx, "knee_rebend", knee_rebend_measure(ctx), "max",
+                         limit="knee_rebend", worse="above", cue=cue)

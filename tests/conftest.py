@@ -19,6 +19,9 @@ TBY66 = "deadlift/TBY66__Intelligent-Deadlift-Diagnosis-System__0016{}_1.mp4"
 """The four side-view kettlebell deadlift clips: c correct, h hips first, k knee dominant,
 r rounded back."""
 RUSSIAN_SWING = "kettlebell_swing/Ulisses-coach__kbtrainer__kbsRusso.mp4"
+RACK_PULL = "rack_pull/vivekkumar20041806__gym__dumbbell_rack_pull.mp4"
+"""A dumbbell partial pull from mid-shin, side view, 5 pulls, the last held at lockout to the
+clip's end."""
 
 
 def clip(name: str) -> Path:

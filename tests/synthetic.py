@@ -427,6 +427,8 @@ def hinge(
     rounded: float = 0.0,
     hips_first: float = 0.0,
     bar_offset: float = 0.0,
+    hitch_deg: float = 0.0,
+    hitch_s: float = 0.3,
     from_floor: bool = False,
     lead_in_s: float = 1.0,
     tail_s: float = 0.8,
@@ -446,7 +448,11 @@ def hinge(
       * ``rounded``: back_bend at the bottom (chord lengths), growing with the hinge depth;
       * ``hips_first``: share of the knee extension done before the trunk starts to rise;
       * ``bar_offset``: hands ahead of mid-foot, in trunk lengths (they hang there, arms
-        straight).
+        straight);
+      * ``hitch_deg``: the bar stalls half-way up (held ``hitch_s``), then the knees bend
+        again by this much (held ``hitch_s``) while the hips keep opening, and straighten to
+        the top: a hitched pull, whose knee angle falls exactly ``hitch_deg`` below the
+        straightest it had held.
 
     ``from_floor`` (a deadlift, turnaround at the top): the lifter hinges down to the bar, then
     pulls ``reps`` times, each from the floor to lockout and back, and finally stands up after
@@ -473,9 +479,20 @@ def hinge(
         return pose | {"bulge": share * rounded}
 
     def up(lockout: float) -> list[Key]:
-        finish = Key(top(lockout), ascent_s / 2 if hips_first > 0 else ascent_s, top_pause_s,
-                     "top")
+        split = hips_first > 0 or hitch_deg > 0
+        finish = Key(top(lockout), ascent_s / 2 if split else ascent_s, top_pause_s, "top")
+        if hitch_deg > 0:
+            return [*hitch(lockout), finish]
         return [Key(legs_first, ascent_s / 2), finish] if hips_first > 0 else [finish]
+
+    def hitch(lockout: float) -> list[Key]:
+        """Stalled half-way up, then the knees flexed ``hitch_deg`` more (shins forward,
+        thighs still) as the trunk rises as far: the hips open, the knees re-bend."""
+        share = 0.5 * (1.0 + (180.0 - lockout) / hip_flexion)
+        halfway = _hinge_pose(depth_deg, knee_bend_deg, shin, share)
+        dipped = halfway | {"shin": halfway["shin"] + hitch_deg,
+                            "trunk": halfway["trunk"] - hitch_deg}
+        return [Key(halfway, ascent_s / 4, hitch_s), Key(dipped, ascent_s / 4, hitch_s, "hitch")]
 
     down = Key(bottom, descent_s, pause_s, "bottom")
     keys: list[Key] = [Key({}, 0.0, lead_in_s)] if lead_in_s > 0 else []

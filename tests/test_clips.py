@@ -17,7 +17,7 @@ import pytest
 from formcheck.analysis import analyze_track
 from formcheck.config import load_lift
 from formcheck.report import Report
-from tests.conftest import RUSSIAN_SWING, TBY66
+from tests.conftest import RACK_PULL, RUSSIAN_SWING, TBY66
 
 pytestmark = pytest.mark.slow
 
@@ -35,6 +35,7 @@ CLIPS = {
     "single_leg_rdl/palFitness__WORKOUT-HOME.github.io__single_leg_deadlift.mp4": (
         "single_leg_rdl", None),
     RUSSIAN_SWING: ("kettlebell_swing", "russian"),
+    RACK_PULL: ("rack_pull", "below_knee"),
 }
 
 LABELLED_EVENT = {"deadlift": ("end_s", 0.6)}

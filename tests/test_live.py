@@ -116,6 +116,9 @@ def _rows(track: PoseTrack, start: int, stop: int) -> PoseTrack:
         ("romanian_deadlift", lambda: synthetic.hinge(3, depth_deg=80, knee_bend_deg=20,
                                                       lockout_deg=[180, 150, 180])),
         ("kettlebell_swing", lambda: synthetic.swing(4, height=0.5)),
+        ("rack_pull", lambda: synthetic.hinge(3, from_floor=True, depth_deg=45, knee_bend_deg=25,
+                                              hitch_deg=12, lockout_deg=[180, 160, 180],
+                                              tail_s=0.0)),
     ],
 )
 def test_live_verdicts_equal_analyze_on_synthetic_lifts(lift, clip_of) -> None:
