@@ -43,6 +43,7 @@ def squat(
     trunk_deg: float = 35.0,
     heel_lift: float = 0.0,
     knee_ratio: float = 1.0,
+    hips_first: float = 0.0,
     descent_s: float = 0.9,
     ascent_s: float = 0.9,
     pause_s: float = 0.3,
@@ -56,16 +57,22 @@ def squat(
     parallel), the shins ``shin_deg`` forward, the trunk ``trunk_deg`` from vertical; the heel
     has risen ``heel_lift`` trunk lengths above the toes; the knees are ``knee_ratio`` times as
     far apart as the toes (1 standing; below 0.7 caving in). Each of these moves with the
-    depth, so the bottom is its extreme. Arms hang forward of the chest (goblet-like), clear of
-    the back.
+    depth, so the bottom is its extreme. ``hips_first``: share of the legs' extension done on
+    the way up with the shoulders kept at their bottom height, the trunk tipping forward (the
+    hips shoot up, the chest stays down), before the rest of the rise. Arms
+    hang forward of the chest (goblet-like), clear of the back.
     """
     thigh = thigh_for_depth(hip_above_knee)
     stand = {"shin": 0.0, "thigh": 0.0, "trunk": 0.0, "bulge": 0.0, "heel": 0.0, "knees": 1.0}
     bottom = {"shin": shin_deg, "thigh": -thigh, "trunk": trunk_deg, "heel": heel_lift,
               "knees": knee_ratio}
+    legs_first = bottom | {"shin": (1 - hips_first) * shin_deg, "thigh": -(1 - hips_first) * thigh}
+    legs_first["trunk"] = _trunk_keeping_shoulders(bottom, legs_first, trunk_deg)
+    up = ([Key(legs_first, ascent_s / 2), Key(stand, ascent_s / 2, stand_s, "top")]
+          if hips_first > 0 else [Key(stand, ascent_s, stand_s, "top")])
     keys = [Key({}, 0.0, lead_in_s)]
     for _ in range(reps):
-        keys += [Key(bottom, descent_s, pause_s, "bottom"), Key(stand, ascent_s, stand_s, "top")]
+        keys += [Key(bottom, descent_s, pause_s, "bottom"), *up]
     line = timeline(stand, keys, view.fps)
     body = chain(line["shin"], line["thigh"], line["trunk"], line["bulge"],
                  arm=line["trunk"] + 150.0)
@@ -75,6 +82,19 @@ def squat(
     clip = _finish(body, line, view)
     _knees_in(clip, line["knees"], view.yaw_deg)
     return clip
+
+
+def _trunk_keeping_shoulders(bottom: dict[str, float], legs: dict[str, float],
+                             trunk_deg: float) -> float:
+    """Trunk angle that keeps the shoulders at their ``bottom`` height once the legs have moved
+    to ``legs``: the hips' rise taken up by the trunk tipping forward."""
+
+    def hip_height(pose: dict[str, float]) -> float:
+        return (SHIN_M * math.cos(math.radians(pose["shin"]))
+                + THIGH_M * math.cos(math.radians(pose["thigh"])))
+
+    cosine = math.cos(math.radians(trunk_deg)) - (hip_height(legs) - hip_height(bottom)) / TRUNK_M
+    return math.degrees(math.acos(max(-1.0, min(1.0, cosine))))
 
 
 def _knees_in(clip: Synthetic, ratio: np.ndarray, yaw_deg: float) -> None:
