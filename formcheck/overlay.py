@@ -77,6 +77,10 @@ SERIES_PARTS: dict[str, tuple[tuple[str, ...], ...]] = {
     "shoulder_height": (("shoulder", "hip"),),
     "back_bend": ((BACK,),),
     "back_hidden": (),
+    "knee_flexion": (("hip", "knee", "ankle"),),
+    "hip_above_knee": (("hip", "knee"),),
+    "heel_rise": (("heel", "foot_index"),),
+    "knee_width_ratio": (("knee", "ankle", "foot_index"),),
 }
 """Where on the body each series is measured, as chains of the facing side's joints (or the
 back contour): what lights up when a check reading that series finds a fault. ``back_hidden``

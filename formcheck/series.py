@@ -350,3 +350,54 @@ def feet_x(f: Frames) -> Series:
     ankles = f.pixels[:, [joint("left", "ankle"), joint("right", "ankle")], 0]
     seen = f.visibility[:, [joint("left", "ankle"), joint("right", "ankle")]].min(axis=1)
     return Series(ankles.mean(axis=1) / f.trunk_length, np.nan_to_num(seen))
+
+
+@series("sided")
+def knee_flexion(f: Frames) -> Sided:
+    """How far the knee is bent, degrees: 180 - ``knee_angle``, 0 locked out, growing as the
+    knee bends. A driver whose turnaround is its maximum (see :mod:`formcheck.counting`) for
+    lifts that turn where the knees bend most: the bottom of a squat."""
+    knee = knee_angle(f)
+
+    def flexed(s: Series) -> Series:
+        return Series(180.0 - s.value, s.reliability)
+
+    return Sided(flexed(knee.left), flexed(knee.right), knee.facing_side)
+
+
+@series("sided")
+def hip_above_knee(f: Frames) -> Sided:
+    """Height of the hip joint above the knee joint in the image, in trunk lengths: 0 at a
+    parallel squat (greater trochanter level with the knee, the CSCCA standard), negative
+    below parallel. A height, so it reads the same from any yaw."""
+
+    def above(side: Side) -> np.ndarray:
+        return (f.px(side, "knee")[:, 1] - f.px(side, "hip")[:, 1]) / f.trunk_length
+
+    return f.sided(above, "hip", "knee")
+
+
+@series("sided")
+def heel_rise(f: Frames) -> Sided:
+    """Height of the heel above the toes (foot_index) in the image, in trunk lengths: constant
+    while the foot stays flat, growing when the heel comes off the floor and the weight rocks
+    onto the toes."""
+
+    def rise(side: Side) -> np.ndarray:
+        return (f.px(side, "foot_index")[:, 1] - f.px(side, "heel")[:, 1]) / f.trunk_length
+
+    return f.sided(rise, "heel", "foot_index")
+
+
+@series("single")
+def knee_width_ratio(f: Frames) -> Series:
+    """Distance between the knees over distance between the toes (foot_index) in the image:
+    Exercise-Correction's KNEE_FOOT_RATIO. Below ~0.7 at the bottom of a squat the knees have
+    caved in (valgus); only meaningful from the front or back, where both widths face the
+    camera."""
+    names = ("knee", "foot_index")
+    width = {name: geometry.norm(f.px("left", name) - f.px("right", name)) for name in names}
+    seen = f.visibility[:, [joint(side, name) for side in ("left", "right") for name in names]]
+    ratio = np.divide(width["knee"], width["foot_index"],
+                      out=np.full_like(width["knee"], np.nan), where=width["foot_index"] > 0)
+    return Series(ratio, np.nan_to_num(seen.min(axis=1)))

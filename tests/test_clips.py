@@ -19,6 +19,13 @@ from formcheck.config import load_lift
 from formcheck.report import Report
 from tests.conftest import RACK_PULL, RUSSIAN_SWING, TBY66
 
+SQUAT_FRONT = "back_squat/Ulisses-coach__kbtrainer__backSquats.mp4"
+SQUAT_SIDE = "back_squat/vivekkumar20041806__gym__dumbbell_squats.mp4"
+"""Split screen; the pose model follows the right (DO) panel, which the labels describe."""
+SQUAT_REAR = "back_squat/calimiro-ai__WorkoutTracker__squat_13.mp4"
+"""Opens on the way down: that squat is under way, not a rep."""
+FRONT_SQUAT = "front_squat/Ulisses-coach__kbtrainer__front_squat_.mp4"
+
 pytestmark = pytest.mark.slow
 
 LABELS = Path(__file__).resolve().parent / "labels"
@@ -36,6 +43,12 @@ CLIPS = {
         "single_leg_rdl", None),
     RUSSIAN_SWING: ("kettlebell_swing", "russian"),
     RACK_PULL: ("rack_pull", "below_knee"),
+
+
+    SQUAT_FRONT: ("back_squat", "bodyweight"),
+    SQUAT_SIDE: ("back_squat", "goblet"),
+    SQUAT_REAR: ("back_squat", "barbell"),
+    FRONT_SQUAT: ("back_squat", "front"),
 }
 
 LABELLED_EVENT = {"deadlift": ("end_s", 0.6)}
@@ -160,3 +173,27 @@ def test_standing_up_without_the_bar_and_walking_off_is_not_a_rep(real_track) ->
     assert result.rep_count == 1 and result.reps[0].lowered
     walked, = (p for p in result.not_counted if p.start_s > result.reps[0].end_s)
     assert "walked off" in walked.reason  # listed, with why, not dropped silently
+
+
+@pytest.mark.parametrize("name", [SQUAT_REAR, FRONT_SQUAT])
+def test_a_squat_under_way_when_the_clip_opens_is_listed_not_counted(report, name: str) -> None:
+    first, *_ = report(name).not_counted
+    assert first.start_s == 0.0 and "under way when the clip starts" in first.reason
+
+
+@pytest.mark.parametrize(("name", "judging"), [
+    (SQUAT_FRONT, {"knee_valgus"}),
+    (FRONT_SQUAT, {"knee_valgus"}),
+    (SQUAT_SIDE, {"squat_depth", "forward_lean", "heel_lift", "hips_rise_first",
+                  "incomplete_lockout"}),
+])
+def test_clean_squats_pass_the_checks_their_view_can_judge(report, name: str, judging) -> None:
+    """No labelled squat shows a fault: each check that can judge from the clip's view judges
+    every rep and passes it; the others abstain (a side view cannot see knees cave in, a front
+    view neither depth nor lean)."""
+    for rep in report(name).reps:
+        assert not rep.faults
+        abstained = {a.check for a in rep.abstained}
+        assert judging.isdisjoint(abstained)
+        assert abstained >= ({"squat_depth", "forward_lean", "knee_valgus", "heel_lift",
+                              "hips_rise_first", "incomplete_lockout"} - judging)

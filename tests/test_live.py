@@ -142,7 +142,8 @@ def test_live_verdicts_equal_analyze_on_real_clips(real_track, name, lift, varia
     offline = analyze_track(track, load_lift(lift, variant))
     assert verdicts(live_report) == verdicts(offline)
     delays = [at - rep.end_s for at, rep in zip(final_at[:-1], live_report.reps, strict=False)]
-    assert max(delays) <= settings.settle_s + settings.judge_every_s + 0.1
+    # the last rep is judged at the clip's end, so a one-rep clip has no delay to measure
+    assert all(delay <= settings.settle_s + settings.judge_every_s + 0.1 for delay in delays)
 
 
 def thinned(track: PoseTrack, seed: int, mean_step: float) -> PoseTrack:
