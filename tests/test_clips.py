@@ -23,6 +23,10 @@ pytestmark = pytest.mark.slow
 
 LABELS = Path(__file__).resolve().parent / "labels"
 
+ROW = "row/julioccv13__entrenamiento_2__barbell_row.mp4"
+"""Bent-over barbell rows, side view; its last pull is cut at the torso by an end card."""
+CLOSE_GRIP_ROW = "row/monkeyshavefallenthetree__bassem__bent_over_row_close_grip.mp4"
+
 CLIPS = {
     TBY66.format("c"): ("deadlift", "kettlebell"),
     TBY66.format("h"): ("deadlift", "kettlebell"),
@@ -35,6 +39,8 @@ CLIPS = {
     "single_leg_rdl/palFitness__WORKOUT-HOME.github.io__single_leg_deadlift.mp4": (
         "single_leg_rdl", None),
     RUSSIAN_SWING: ("kettlebell_swing", "russian"),
+    ROW: ("barbell_row", "bent_over"),
+    CLOSE_GRIP_ROW: ("barbell_row", "bent_over"),
 }
 
 LABELLED_EVENT = {"deadlift": ("end_s", 0.6)}
@@ -159,3 +165,18 @@ def test_standing_up_without_the_bar_and_walking_off_is_not_a_rep(real_track) ->
     assert result.rep_count == 1 and result.reps[0].lowered
     walked, = (p for p in result.not_counted if p.start_s > result.reps[0].end_s)
     assert "walked off" in walked.reason  # listed, with why, not dropped silently
+
+
+def test_a_row_cut_at_the_torso_by_the_clip_end_is_made(report) -> None:
+    """A row is made with the bar at the torso (made_at = "top"): the pull an end card cuts at
+    the top counts, not lowered; every other pull is lowered again."""
+    for name in (ROW, CLOSE_GRIP_ROW):
+        reps = report(name).reps
+        assert [rep.lowered for rep in reps] == [True] * (len(reps) - 1) + [False]
+
+
+def test_correct_row_is_not_flagged_for_short_pulls_or_bent_arms(report) -> None:
+    """The correct (bottom) panel rows to the torso with straight arms between reps."""
+    result = report(ROW)
+    codes = {f.code for rep in result.reps for f in rep.faults}
+    assert not codes & {"short_row", "no_extension", "torso_too_upright", "hip_drive"}

@@ -1,0 +1,165 @@
+"""The barbell row (issue #17): its series, its notion of a made rep, and each of its checks on
+synthetic rows (tests/synthetic.row) a little inside and a little outside every threshold.
+
+Values are sized from the lift's own thresholds, so the tests keep their meaning when one is
+retuned; expected values come from the generator's exact geometry.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import numpy as np
+import pytest
+from synthetic import FPS, Synthetic, View, crop, row
+
+from formcheck.analysis import analyze_track
+from formcheck.config import load_lift
+from formcheck.errors import FormcheckError
+from formcheck.kinematics import kinematics
+from formcheck.lift import Lift
+from formcheck.report import Report
+from formcheck.track import PoseTrack
+
+MARGIN = 3.0
+"""Degrees inside or outside a limit: well past the generator's easing and smoothing error."""
+
+
+@cache
+def lift(variant: str = "bent_over") -> Lift:
+    return load_lift("barbell_row", variant)
+
+
+def analyze(clip: Synthetic | PoseTrack, variant: str = "bent_over") -> Report:
+    track = clip.track if isinstance(clip, Synthetic) else clip
+    return analyze_track(track, lift(variant), evidence=None)
+
+
+def codes(report: Report) -> list[set[str]]:
+    return [{f.code for f in rep.faults} for rep in report.reps]
+
+
+@pytest.mark.parametrize("yaw", [90, -90])
+def test_elbow_angle_is_the_drawn_one_and_flexion_its_complement(yaw):
+    clip = row(2, top_elbow_deg=75, bottom_elbow_deg=165, view=View(yaw_deg=yaw))
+    kin = kinematics(clip.track, ["elbow_angle", "elbow_flexion"])
+    angle = kin.elbow_angle.facing.value
+    tops = np.round(clip.times("top") * FPS).astype(int)
+    bottoms = np.round(clip.times("bottom") * FPS).astype(int)
+    np.testing.assert_allclose(angle[tops], 75.0, atol=0.5)
+    np.testing.assert_allclose(angle[bottoms], 165.0, atol=0.5)
+    np.testing.assert_allclose(kin.elbow_flexion.facing.value, 180.0 - angle)
+
+
+@pytest.mark.parametrize("variant", ["bent_over", "pendlay"])
+@pytest.mark.parametrize("yaw", [90, -90], ids=["facing_right", "facing_left"])
+def test_clean_row_counts_every_pull_without_faults(variant, yaw):
+    clip = row(3, trunk_deg=75, view=View(yaw_deg=yaw))
+    report = analyze(clip, variant)
+    assert report.rep_count == 3
+    assert [rep.turn_s for rep in report.reps] == pytest.approx(clip.times("top"), abs=0.1)
+    assert codes(report) == [set()] * 3
+
+
+def _first_faults(clip: Synthetic, code: str, variant: str = "bent_over") -> list[float]:
+    """The value ``code`` was found with on each rep (NaN where it was not found)."""
+    report = analyze(clip, variant)
+    assert report.rep_count == 3
+    return [next((f.value for f in rep.faults if f.code == code), np.nan) for rep in report.reps]
+
+
+@pytest.mark.parametrize("variant", ["bent_over", "pendlay"])
+@pytest.mark.parametrize("side", [1.0, -1.0], ids=["upright", "inclined"])
+def test_torso_too_upright_is_the_most_upright_trunk_in_the_pull(variant, side):
+    limit = lift(variant).value("row_trunk_inclination")
+    trunk = limit - side * MARGIN
+    found = _first_faults(row(3, trunk_deg=trunk), "torso_too_upright", variant)
+    if side > 0:
+        assert found == pytest.approx([trunk] * 3, abs=0.5)
+    else:
+        assert np.isnan(found).all()
+
+
+@pytest.mark.parametrize("side", [1.0, -1.0], ids=["swinging", "still"])
+def test_torso_swing_is_the_trunk_range_over_the_rep(side):
+    swing = lift().value("torso_swing") + side * MARGIN
+    found = _first_faults(row(3, trunk_deg=70, swing_deg=swing), "torso_swing")
+    if side > 0:
+        assert all(lift().value("torso_swing") < v <= swing + 0.5 for v in found)
+    else:
+        assert np.isnan(found).all()
+
+
+@pytest.mark.parametrize("side", [1.0, -1.0], ids=["driving", "still"])
+def test_hip_drive_is_the_hips_opening_in_the_pull(side):
+    drive = lift().value("hip_drive") + side * MARGIN
+    found = _first_faults(row(3, trunk_deg=70, hip_drive_deg=drive), "hip_drive")
+    if side > 0:
+        assert all(lift().value("hip_drive") < v <= drive + 0.5 for v in found)
+        assert found[0] == pytest.approx(drive, abs=0.5)
+    else:
+        assert np.isnan(found).all()
+
+
+@pytest.mark.parametrize("side", [1.0, -1.0], ids=["short", "full"])
+def test_short_row_is_the_deepest_elbow_bend(side):
+    top = lift().value("row_elbow_angle") + side * MARGIN
+    found = _first_faults(row(3, top_elbow_deg=top), "short_row")
+    if side > 0:
+        assert found == pytest.approx([top] * 3, abs=0.5)
+    else:
+        assert np.isnan(found).all()
+
+
+@pytest.mark.parametrize("side", [1.0, -1.0], ids=["bent", "straight"])
+def test_no_extension_is_the_straightest_elbow_at_the_bottom(side):
+    """The first rep's look-back reaches the standing set-up, arms straight, so it passes."""
+    bottom = lift().value("extension_elbow_angle") - side * MARGIN
+    found = _first_faults(row(3, bottom_elbow_deg=bottom), "no_extension")
+    if side > 0:
+        assert found[1:] == pytest.approx([bottom] * 2, abs=0.5)
+    else:
+        assert np.isnan(found).all()
+
+
+def test_a_major_fault_is_graded_past_its_major_limit():
+    report = analyze(row(3, top_elbow_deg=lift().value("row_elbow_angle_major") + MARGIN))
+    assert [f.severity for rep in report.reps for f in rep.faults] == ["major"] * 3
+
+
+@pytest.mark.parametrize("floor_s", [0.0, 0.2])
+def test_no_dead_stop_is_a_pendlay_row_that_does_not_rest_at_the_floor(floor_s):
+    """The hands' rest at the floor reads the drawn hold plus the easing's last frames (the
+    generator eases into every pose, ~0.07 s slower than ``dead_stop_speed``)."""
+    clip = row(3, trunk_deg=75, floor_s=floor_s, move_s=0.5)
+    limit = lift("pendlay").value("dead_stop_s")
+    found = _first_faults(clip, "no_dead_stop", "pendlay")
+    if floor_s < limit:
+        assert all(floor_s <= v < limit for v in found)
+    else:
+        assert np.isnan(found).all()
+    assert np.isnan(_first_faults(clip, "no_dead_stop", "bent_over")).all()  # not checked
+
+
+def test_a_row_the_clip_ends_at_the_torso_is_made():
+    clip = row(3)
+    last_top = clip.times("top")[-1]
+    report = analyze(crop(clip.track, 0.0, last_top + 0.1))
+    assert report.rep_count == 3 and not report.reps[-1].lowered
+    # 0.25 s before the bar reaches the torso the elbows are at ~115°, short of made_top
+    short = analyze(crop(clip.track, 0.0, last_top - 0.4))
+    assert short.rep_count == 2
+    assert "before the rep was made" in short.not_counted[-1].reason
+
+
+def test_made_at_top_needs_the_made_top_threshold(tmp_path, monkeypatch):
+    from formcheck.config import LIFT_PATH_ENV
+    from formcheck.lifts import __file__ as lifts_init
+
+    text = (type(tmp_path)(lifts_init).parent / "barbell_row.toml").read_text()
+    start = text.index("[thresholds.made_top]")
+    end = text.index("[thresholds.row_trunk_inclination]")
+    (tmp_path / "barbell_row.toml").write_text(text[:start] + text[end:])
+    monkeypatch.setenv(LIFT_PATH_ENV, str(tmp_path))
+    with pytest.raises(FormcheckError, match="made_at = 'top' needs the threshold made_top"):
+        load_lift("barbell_row")
