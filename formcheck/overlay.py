@@ -75,6 +75,9 @@ SERIES_PARTS: dict[str, tuple[tuple[str, ...], ...]] = {
     "wrist_offset": (("elbow", "wrist"), ("heel", "foot_index")),
     "hip_height": (("hip", "knee"),),
     "shoulder_height": (("shoulder", "hip"),),
+    "elbow_angle": (("shoulder", "elbow", "wrist"),),
+    "elbow_flexion": (("shoulder", "elbow", "wrist"),),
+    "hand_height": (("elbow", "wrist"),),
     "back_bend": ((BACK,),),
     "back_hidden": (),
 }

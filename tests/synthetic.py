@@ -619,7 +619,8 @@ def row(
     lead_in_s: float = 1.0,
     view: View = SIDE,
 ) -> Synthetic:
-    """A barbell row: standing tall, a hinge to the trunk ``trunk_deg`` from vertical (knees
+    """A barbell row: standing tall holding the bar, a hinge to the trunk ``trunk_deg`` from
+    vertical (knees
     flexed ``knee_bend_deg``, shins ``shin_deg`` forward), then ``reps`` pulls from the hang
     (elbows at ``bottom_elbow_deg``, held ``floor_s``: a Pendlay row's dead stop) to the torso
     (``top_elbow_deg``, held ``top_hold_s``) and back. The forearms stay vertical and the upper
@@ -631,7 +632,7 @@ def row(
     (no extension), ``floor_s`` (no dead stop), ``rounded`` (back_bend while hinged).
     """
     hinged = _hinge_pose(trunk_deg, knee_bend_deg, shin_deg, 1.0)
-    stand = _hinge_pose(trunk_deg, knee_bend_deg, shin_deg, 0.0) | {"elbow": 180.0,
+    stand = _hinge_pose(trunk_deg, knee_bend_deg, shin_deg, 0.0) | {"elbow": bottom_elbow_deg,
                                                                      "bulge": 0.0}
     hang = hinged | {"elbow": bottom_elbow_deg, "bulge": rounded}
     top = hang | {"trunk": trunk_deg - swing_deg, "thigh": hinged["thigh"] + hip_drive_deg,

@@ -116,6 +116,7 @@ def _rows(track: PoseTrack, start: int, stop: int) -> PoseTrack:
         ("romanian_deadlift", lambda: synthetic.hinge(3, depth_deg=80, knee_bend_deg=20,
                                                       lockout_deg=[180, 150, 180])),
         ("kettlebell_swing", lambda: synthetic.swing(4, height=0.5)),
+        ("barbell_row", lambda: synthetic.row(3, top_elbow_deg=110, swing_deg=15)),
     ],
 )
 def test_live_verdicts_equal_analyze_on_synthetic_lifts(lift, clip_of) -> None:
