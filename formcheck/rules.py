@@ -560,7 +560,7 @@ def torso_too_upright(ctx: RepContext, cue: str) -> Verdict:
 
 def _above_lowest(values: np.ndarray) -> np.ndarray:
     """How far each value lies above the lowest of them: their range, frame by frame."""
-    return values - np.nanmin(values) if np.isfinite(values).any() else values
+    return values - np.nanmin(values)
 
 
 def _above_lowest_yet(values: np.ndarray) -> np.ndarray:
@@ -650,7 +650,7 @@ def dead_stop_measure(ctx: RepContext) -> Trace | Abstention:
     if isinstance(measured, Abstention):
         return measured
     height, times = measured.values, ctx.kin.times[measured.frames]
-    speed = np.abs(np.gradient(height, times)) if height.size > 1 else np.zeros_like(height)
+    speed = np.abs(np.gradient(height, times))
     still = np.nan_to_num(speed, nan=np.inf) <= ctx.t("dead_stop_speed")
     low = np.nan_to_num(height, nan=np.inf) <= np.nanmin(height) + ctx.t("dead_stop_band")
     return Trace(measured.frames, np.nan_to_num(held_s(still & low, times), nan=0.0))
