@@ -58,9 +58,18 @@ a lift of your own, or your own version of a shipped one, without touching the p
 MADE_AT = {
     "lockout": "a rep counts at lockout",
     "apex": "a rep counts at the apex",
+    "top": "a rep counts with the driver at its top",
     "return": "a rep counts back at the top",
 }
 """How each ``made_at`` reads in the docs."""
+
+MADE_AT_THRESHOLD = {
+    "lockout": ("no_rep_hip_angle", "the lockout a made rep reaches"),
+    "apex": ("no_rep_hip_angle", "the lockout a made rep reaches"),
+    "top": ("made_top", "the driver's value at the top a made rep reaches"),
+}
+"""The threshold each ``made_at`` reads to tell a made rep (``return`` needs none: a rep back
+at the top is made), and what it means."""
 
 CONFIG_LIFT_KEYS = frozenset({
     "title", "description", "validated_on", "driver", "turn_at", "made_at", "set_ends_standing",
@@ -117,7 +126,7 @@ driver must travel depends on the lift)."""
 
 SHIPPED = (
     "deadlift", "romanian_deadlift", "single_leg_rdl", "good_morning", "kettlebell_swing",
-    "hip_thrust", "rack_pull",
+    "hip_thrust", "rack_pull", "barbell_row",
 )
 """The order in which ``formcheck exercises`` and the docs list the shipped lifts."""
 
@@ -136,6 +145,7 @@ UNIT_RANGES: dict[str, tuple[float, float]] = {
     "ratio": (0.0, INF),  # knee flexion over hip flexion
     "chord lengths": (-INF, INF),  # bow beyond the lifter's standing back: signed
     "trunk lengths": (-INF, INF),  # hands ahead of (+) or behind (-) mid-foot
+    "trunk lengths per s": (0.0, INF),  # a speed
     "shoulder heights above the hip": (-INF, INF),  # hands above (+) or below (-) the hip
 }
 """The values each threshold unit allows (both ends included): a limit outside its unit's
@@ -312,9 +322,10 @@ def load_lift(
     if doc.get("made_at", "return") not in MADE_AT:
         raise FormcheckError(f"{origin}: made_at must be one of {', '.join(MADE_AT)}, "
                              f"not {doc['made_at']!r}")
-    if doc.get("made_at", "return") != "return" and "no_rep_hip_angle" not in defaults:
+    needed = MADE_AT_THRESHOLD.get(doc.get("made_at", "return"))
+    if needed is not None and needed[0] not in defaults:
         raise FormcheckError(f"{origin}: made_at = {doc['made_at']!r} needs the threshold "
-                             "no_rep_hip_angle (the lockout a made rep reaches)")
+                             f"{needed[0]} ({needed[1]})")
     # every variant, not just the chosen one: a broken shipped variant fails any load (and test)
     by_variant = {
         v: _apply_overrides(defaults, spec.get("thresholds", {}), defaults,

@@ -2,8 +2,9 @@
 
 Apart from :mod:`formcheck.reps` (which cuts any driver signal) because this is where the lift
 comes in: which series drives its reps, when its reps are made (``made_at``: at the lockout, at
-a swing's apex, back at the top), and what only the body tells, such as a lifter walking off
-after the set. ``analyze`` and ``live`` count through :func:`find_reps`.
+a swing's apex, with the driver at its top, back at the top), and what only the body tells,
+such as a lifter walking off after the set.
+``analyze`` and ``live`` count through :func:`find_reps`.
 
 Example:
     >>> from formcheck.config import load_lift
@@ -87,9 +88,13 @@ def still_at_top(driver: np.ndarray, rep: Rep, settings: RepSettings) -> bool:
 def made_frames(kin: Kinematics, lift: Lift, driver: np.ndarray) -> np.ndarray | None:
     """Per frame, whether a rep under way there has been made (``lift.made_at``): hips open
     to the lockout (``no_rep_hip_angle``, in 3-D), and for a swing, the bell past its apex
-    (the driver falling); None for a top-start lift, made only back at the top."""
+    (the driver falling); the driver itself past its top (``made_top``: a row's elbows bent
+    as far as the bar at the torso takes them, whatever the hips do); None for a top-start
+    lift, made only back at the top."""
     if lift.made_at == "return":
         return None
+    if lift.made_at == "top":
+        return np.nan_to_num(driver, nan=-np.inf) >= lift.value("made_top")
     hips = kin.hip_angle_3d.facing.trusted(lift.value("min_visibility"))
     made = np.nan_to_num(hips, nan=-np.inf) >= lift.value("no_rep_hip_angle")
     if lift.made_at == "apex":

@@ -36,9 +36,15 @@ class CheckSpec(BaseModel):
     """The kinematic series the rule reads (from the registry)."""
 
 
-MADE_SERIES = ("hip_angle_3d", "feet_x")
-"""What tells that a rep the clip ends in was made: hips open to the lockout (in 3-D, so from
-any view) and feet that stay put (a lifter walking off has left the bar)."""
+MADE_SERIES = {
+    "lockout": ("hip_angle_3d", "feet_x"),
+    "apex": ("hip_angle_3d", "feet_x"),
+    "top": ("feet_x",),
+    "return": (),
+}
+"""What tells that a rep the clip ends in was made, by ``made_at``: hips open to the lockout
+(in 3-D, so from any view; a swing's apex comes after that), or the driver itself at its top;
+and feet that stay put (a lifter walking off has left the weight)."""
 
 
 class Lift(BaseModel):
@@ -55,10 +61,12 @@ class Lift(BaseModel):
     driver: str
     """The sided series (:data:`formcheck.series.SERIES`) whose facing side cuts the reps."""
     turn_at: Literal["top", "bottom"]
-    made_at: Literal["lockout", "apex", "return"] = "return"
+    made_at: Literal["lockout", "apex", "top", "return"] = "return"
     """When a lifter counts a rep: at the lockout (a pull or thrust held at the top), at the
-    apex (a swing's bell, once it starts down), or back at the top (a top-start lift). A clip
-    that ends after a lockout or an apex, before the lowering, still holds that rep."""
+    apex (a swing's bell, once it starts down), at the top of the driver itself (past its
+    ``made_top`` threshold: a row's bar at the torso, whatever the hips do), or back at the
+    top (a top-start lift). A clip that ends after a lockout, an apex or a top, before the
+    lowering, still holds that rep."""
     set_ends_standing: bool = False
     """Whether lifters stand up after parking the weight at the end of a set: that rise looks
     like one more pull to the pose alone, so after reps with their lowering, a last rise the
@@ -80,9 +88,8 @@ class Lift(BaseModel):
     @property
     def series(self) -> tuple[str, ...]:
         """The series its reps and checks read: all an analysis of it has to compute."""
-        made = MADE_SERIES if self.made_at != "return" else ()
         return tuple(dict.fromkeys(
-            (self.driver, *made, *(s for c in self.checks for s in c.series))
+            (self.driver, *MADE_SERIES[self.made_at], *(s for c in self.checks for s in c.series))
         ))
 
     @property

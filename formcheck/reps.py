@@ -71,7 +71,8 @@ class Rep:
     """Share of the rep's frames in which the driver was measured (not a gap)."""
     lowered: bool = True
     """Whether the return to rest is in the clip. A floor-start lift is made at its top, so a
-    clip that ends at the lockout still holds the rep; its end is then the clip's last frame."""
+    clip that ends at the lockout still holds the rep; its end is then the last frame the
+    driver was measured in (the lifter's last seen, not an end card after them)."""
 
     @property
     def first_half_s(self) -> float:
@@ -310,7 +311,7 @@ def _made_at_end(
                             lift_only=True)
     if short is not None:
         return short
-    return start, turn, level.size - 1
+    return start, turn, int(np.flatnonzero(np.isfinite(level))[-1])
 
 
 def _band_edge(level: np.ndarray, window: np.ndarray, tolerance: float, *, last: bool) -> int:

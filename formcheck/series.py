@@ -231,6 +231,23 @@ def knee_angle(f: Frames) -> Sided:
 
 
 @series("sided")
+def elbow_angle(f: Frames) -> Sided:
+    """Shoulder-elbow-wrist in the image, degrees; 180 with the arm straight, smaller as the
+    elbow bends (a row's pull, a pull-up's climb)."""
+    return f.angle(f.pixels, "shoulder", "elbow", "wrist")
+
+
+@series("sided")
+def elbow_flexion(f: Frames) -> Sided:
+    """180 minus ``elbow_angle``, degrees: 0 with the arm straight, growing as the elbow bends.
+    What drives a row's reps, whose turnaround (the bar at the torso) is this series' maximum;
+    the wrist's height cannot, being undefined with the trunk past 60° of lean."""
+    angle = elbow_angle(f)
+    return Sided(*(Series(180.0 - s.value, s.reliability) for s in (angle.left, angle.right)),
+                 angle.facing_side)
+
+
+@series("sided")
 def shin_inclination(f: Frames) -> Sided:
     """Ankle-to-knee from vertical, degrees; beyond 90 the knee is below the ankle."""
     return f.incline("ankle", "knee")

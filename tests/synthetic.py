@@ -619,6 +619,54 @@ def thrust(
     return _finish(body, line, view, origin=(0.75, 0.9))
 
 
+def row(
+    reps: int = 3,
+    *,
+    trunk_deg: float = 50.0,
+    knee_bend_deg: float = 30.0,
+    shin_deg: float = 10.0,
+    top_elbow_deg: float = 80.0,
+    bottom_elbow_deg: float = 172.0,
+    swing_deg: float = 0.0,
+    hip_drive_deg: float = 0.0,
+    rounded: float = 0.0,
+    floor_s: float = 0.4,
+    top_hold_s: float = 0.3,
+    move_s: float = 0.6,
+    lead_in_s: float = 1.0,
+    view: View = SIDE,
+) -> Synthetic:
+    """A barbell row: standing tall holding the bar, a hinge to the trunk ``trunk_deg`` from
+    vertical (knees
+    flexed ``knee_bend_deg``, shins ``shin_deg`` forward), then ``reps`` pulls from the hang
+    (elbows at ``bottom_elbow_deg``, held ``floor_s``: a Pendlay row's dead stop) to the torso
+    (``top_elbow_deg``, held ``top_hold_s``) and back. The forearms stay vertical and the upper
+    arm swings back, so the elbow angle is exactly the channel's.
+
+    Faults, on every pull: ``swing_deg`` the trunk rising that far at the top (body English;
+    it opens the hip as much), ``hip_drive_deg`` the hips opening that much more with the
+    trunk held (the thighs coming upright), ``top_elbow_deg`` (short row), ``bottom_elbow_deg``
+    (no extension), ``floor_s`` (no dead stop), ``rounded`` (back_bend while hinged).
+    """
+    hinged = _hinge_pose(trunk_deg, knee_bend_deg, shin_deg, 1.0)
+    stand = _hinge_pose(trunk_deg, knee_bend_deg, shin_deg, 0.0) | {"elbow": bottom_elbow_deg,
+                                                                     "bulge": 0.0}
+    hang = hinged | {"elbow": bottom_elbow_deg, "bulge": rounded}
+    top = hang | {"trunk": trunk_deg - swing_deg, "thigh": hinged["thigh"] + hip_drive_deg,
+                  "elbow": top_elbow_deg}
+    keys = [Key({}, 0.0, lead_in_s), Key(hang, 1.0, floor_s, "bottom")]
+    for _ in range(reps):
+        keys += [Key(top, move_s, top_hold_s, "top"), Key(hang, move_s, floor_s, "bottom")]
+    line = timeline(stand, keys, view.fps)
+    shoulder = legs_and_trunk(line["shin"], line["thigh"], line["trunk"])["shoulder"]
+    upper, forearm = ELBOW_SHARE * ARM, (1.0 - ELBOW_SHARE) * ARM
+    elbow = shoulder + upper * _direction(360.0 - line["elbow"])
+    wrist = elbow + forearm * _direction(np.full(len(line.times), 180.0))
+    body = chain(line["shin"], line["thigh"], line["trunk"], line["bulge"], wrist=wrist)
+    body = replace(body, points=body.points | {"elbow": elbow})
+    return _finish(body, line, view)
+
+
 # damage
 
 

@@ -30,6 +30,10 @@ pytestmark = pytest.mark.slow
 
 LABELS = Path(__file__).resolve().parent / "labels"
 
+ROW = "row/julioccv13__entrenamiento_2__barbell_row.mp4"
+"""Bent-over barbell rows, side view; its last pull is cut at the torso by an end card."""
+CLOSE_GRIP_ROW = "row/monkeyshavefallenthetree__bassem__bent_over_row_close_grip.mp4"
+
 CLIPS = {
     TBY66.format("c"): ("deadlift", "kettlebell"),
     TBY66.format("h"): ("deadlift", "kettlebell"),
@@ -43,12 +47,12 @@ CLIPS = {
         "single_leg_rdl", None),
     RUSSIAN_SWING: ("kettlebell_swing", "russian"),
     RACK_PULL: ("rack_pull", "below_knee"),
-
-
     SQUAT_FRONT: ("back_squat", "bodyweight"),
     SQUAT_SIDE: ("back_squat", "goblet"),
     SQUAT_REAR: ("back_squat", "barbell"),
     FRONT_SQUAT: ("back_squat", "front"),
+    ROW: ("barbell_row", "bent_over"),
+    CLOSE_GRIP_ROW: ("barbell_row", "bent_over"),
 }
 
 LABELLED_EVENT = {"deadlift": ("end_s", 0.6)}
@@ -197,3 +201,18 @@ def test_clean_squats_pass_the_checks_their_view_can_judge(report, name: str, ju
         assert judging.isdisjoint(abstained)
         assert abstained >= ({"squat_depth", "forward_lean", "knee_valgus", "heel_lift",
                               "hips_rise_first", "incomplete_lockout"} - judging)
+
+
+def test_a_row_cut_at_the_torso_by_the_clip_end_is_made(report) -> None:
+    """A row is made with the bar at the torso (made_at = "top"): the pull an end card cuts at
+    the top counts, not lowered; every other pull is lowered again."""
+    for name in (ROW, CLOSE_GRIP_ROW):
+        reps = report(name).reps
+        assert [rep.lowered for rep in reps] == [True] * (len(reps) - 1) + [False]
+
+
+def test_correct_row_is_not_flagged_for_short_pulls_or_bent_arms(report) -> None:
+    """The correct (bottom) panel rows to the torso with straight arms between reps."""
+    result = report(ROW)
+    codes = {f.code for rep in result.reps for f in rep.faults}
+    assert not codes & {"short_row", "no_extension", "torso_too_upright", "hip_drive"}

@@ -119,6 +119,7 @@ def _rows(track: PoseTrack, start: int, stop: int) -> PoseTrack:
         ("rack_pull", lambda: synthetic.hinge(3, from_floor=True, depth_deg=45, knee_bend_deg=25,
                                               hitch_deg=12, lockout_deg=[180, 160, 180],
                                               tail_s=0.0)),
+        ("barbell_row", lambda: synthetic.row(3, top_elbow_deg=110, swing_deg=15)),
     ],
 )
 def test_live_verdicts_equal_analyze_on_synthetic_lifts(lift, clip_of) -> None:
