@@ -541,3 +541,57 @@ def shins_not_vertical(ctx: RepContext, cue: str) -> Verdict:
     """At the top of a thrust the shins should stand vertical over the ankles."""
     return _extreme_past(ctx, "shins_not_vertical", shin_measure(ctx), "max",
                          limit="shin_inclination", worse="above", cue=cue)
+
+
+def elbow_measure(ctx: RepContext) -> Trace | Abstention:
+    """The elbow angle over the rep, where shoulder, elbow and wrist were all seen: in a
+    pull-through the hands work between the legs, so a rep whose wrist the model could not see
+    is not judged rather than judged on a guessed wrist."""
+    return _seen(ctx, "arms_bent", ctx.kin.elbow_angle.facing, ctx.frames)
+
+
+@rule(faults=("arms_bent",), series=("elbow_angle",),
+      thresholds=("straight_arm_angle", "sagittal_min_yaw"), measure=elbow_measure)
+def arms_bent(ctx: RepContext, cue: str) -> Verdict:
+    """Pulling with the arms where they should only hold the load (a pull-through's rope): the
+    most bent elbow of the rep."""
+    return _extreme_past(ctx, "arms_bent", elbow_measure(ctx), "min",
+                         limit="straight_arm_angle", worse="below", cue=cue)
+
+
+def held_for(near: np.ndarray, times: np.ndarray) -> np.ndarray:
+    """Per frame, how long the unbroken run of ``near`` frames it belongs to lasts (first to
+    last frame of the run, seconds); 0 outside any run.
+
+    >>> held_for(np.array([False, True, True, True, False, True]), np.arange(6) / 10)
+    array([0. , 0.2, 0.2, 0.2, 0. , 0. ])
+    """
+    begins = near & ~np.concatenate([[False], near[:-1]])
+    ends = near & ~np.concatenate([near[1:], [False]])
+    lasting = times[ends] - times[begins]
+    run = np.cumsum(begins) - 1
+    return np.where(near, lasting[np.clip(run, 0, None)] if lasting.size else 0.0, 0.0)
+
+
+def pause_measure(ctx: RepContext) -> Trace | Abstention:
+    """How long the trunk stays at the bottom: per frame, the length of the unbroken hold
+    within ``pause_still`` of the rep's deepest inclination that the frame is part of.
+
+    Why near the deepest and not still: a lifter holding the bottom sways a degree or two, and
+    the model's trunk jitters as much, so a pause is the trunk staying down, not frozen; the
+    band is narrow enough that a rep turning without a pause spends only a moment in it."""
+    measured = _seen(ctx, "short_pause", ctx.kin.trunk_inclination.facing, ctx.bottom_frames)
+    if isinstance(measured, Abstention):
+        return measured
+    deepest = np.nanmax(measured.values)
+    near = np.nan_to_num(measured.values, nan=-np.inf) >= deepest - ctx.t("pause_still")
+    return Trace(measured.frames, held_for(near, ctx.kin.times[measured.frames]))
+
+
+@rule(faults=("short_pause",), series=("trunk_inclination",),
+      thresholds=("pause_s", "pause_still", "sagittal_min_yaw"), measure=pause_measure)
+def short_pause(ctx: RepContext, cue: str) -> Verdict:
+    """A paused rep that does not pause: the longest hold at the bottom, shorter than the
+    stated pause."""
+    return _extreme_past(ctx, "short_pause", pause_measure(ctx), "max",
+                         limit="pause_s", worse="below", cue=cue)

@@ -231,6 +231,14 @@ def knee_angle(f: Frames) -> Sided:
 
 
 @series("sided")
+def elbow_angle(f: Frames) -> Sided:
+    """Shoulder-elbow-wrist in the image, degrees; 180 with the arm straight. Trusted only as
+    far as the wrist is seen: in a pull-through the hands are between the legs, where the
+    model often guesses them."""
+    return f.angle(f.pixels, "shoulder", "elbow", "wrist")
+
+
+@series("sided")
 def shin_inclination(f: Frames) -> Sided:
     """Ankle-to-knee from vertical, degrees; beyond 90 the knee is below the ankle."""
     return f.incline("ankle", "knee")
