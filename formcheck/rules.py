@@ -544,14 +544,28 @@ def shins_not_vertical(ctx: RepContext, cue: str) -> Verdict:
 
 
 def elbow_measure(ctx: RepContext) -> Trace | Abstention:
-    """The elbow angle over the rep, where shoulder, elbow and wrist were all seen: in a
-    pull-through the hands work between the legs, so a rep whose wrist the model could not see
-    is not judged rather than judged on a guessed wrist."""
-    return _seen(ctx, "arms_bent", ctx.kin.elbow_angle.facing, ctx.frames)
+    """The elbow angle over the rep as held for ``arm_sustain`` (per frame, the straightest it
+    gets over that long), where shoulder, elbow and wrist were all seen.
+
+    Seen: in a pull-through the hands work between the legs, so a rep whose wrist the model
+    could not see is not judged rather than judged on a guessed wrist. Held: a wrist the model
+    jumps for a frame or two bends a straight arm for that long, a lifter rowing the rope
+    keeps the bend."""
+    code = "arms_bent"
+    seen = _seen(ctx, code, ctx.kin.elbow_angle.facing, ctx.frames)
+    if isinstance(seen, Abstention):
+        return seen
+    hold = ctx.t("arm_sustain")
+    held = -sustained(-seen.values, ctx.kin.times[seen.frames], hold)
+    if not np.isfinite(held).any():
+        return Abstention(check=code, reason=f"the arms were never seen for {hold:g} s at a "
+                          "stretch")
+    return Trace(seen.frames, held)
 
 
 @rule(faults=("arms_bent",), series=("elbow_angle",),
-      thresholds=("straight_arm_angle", "sagittal_min_yaw"), measure=elbow_measure)
+      thresholds=("straight_arm_angle", "arm_sustain", "sagittal_min_yaw"),
+      measure=elbow_measure)
 def arms_bent(ctx: RepContext, cue: str) -> Verdict:
     """Pulling with the arms where they should only hold the load (a pull-through's rope): the
     most bent elbow of the rep."""
