@@ -68,6 +68,7 @@ SERIES_PARTS: dict[str, tuple[tuple[str, ...], ...]] = {
     "hip_angle": (("shoulder", "hip", "knee"),),
     "hip_angle_3d": (("shoulder", "hip", "knee"),),
     "knee_angle": (("hip", "knee", "ankle"),),
+    "elbow_angle": (("shoulder", "elbow", "wrist"),),
     "shin_inclination": (("knee", "ankle"),),
     "trunk_inclination": (("shoulder", "hip"),),
     "trunk_lean": (("shoulder", "hip"),),
