@@ -20,6 +20,7 @@ from formcheck.config import every_check, load_lift
 from formcheck.kinematics import kinematics
 from formcheck.landmarks import SIDES, joint
 from formcheck.lift import Lift
+from formcheck.overlay import fault_mark
 from formcheck.report import Report
 
 REPS = 3
@@ -171,6 +172,16 @@ def test_arms_bent_abstains_when_the_wrist_is_never_seen_for_a_held_bend():
         (abstained,) = [a for a in rep.abstained if a.check == "arms_bent"]
         assert abstained.reason == (
             f"the arms were never seen for {lift().value('arm_sustain'):g} s at a stretch")
+
+
+def test_the_annotated_video_marks_bent_arms_and_a_short_pause_on_the_body():
+    report = analyze(pull_through(elbow_deg=140.0, pause_s=0.0), "paused")
+    arms, pause = report.reps[0].faults
+    side = "right"  # facing the camera at yaw 90
+    marked = fault_mark(arms, lift("paused"), side)
+    assert marked.chains == (tuple(joint(side, n) for n in ("shoulder", "elbow", "wrist")),)
+    assert fault_mark(pause, lift("paused"), side).chains == (
+        (joint(side, "shoulder"), joint(side, "hip")),)
 
 
 def test_the_paused_check_is_made_and_listed_only_for_its_variant():
