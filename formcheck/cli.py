@@ -322,7 +322,14 @@ def exercises(
     markdown: Annotated[bool, typer.Option(help="Print markdown tables (docs/rules.md).")] = False,
 ) -> None:
     """List the lifts, their checks and every threshold with its unit and source."""
-    from formcheck.config import MADE_AT, lift_names, load_lift, thresholds_markdown
+    from formcheck.config import (
+        MADE_AT,
+        check_label,
+        every_check,
+        lift_names,
+        load_lift,
+        thresholds_markdown,
+    )
     from formcheck.evidence import EVIDENCE
 
     names = (lift_name,) if lift_name else lift_names()
@@ -338,8 +345,9 @@ def exercises(
         )
         out.print(f"validated on: {escape(lift.validated_on)}", highlight=False)
         checks = Table("check", "faults", "judges from (precision on flagged reps)", box=None)
-        for check in lift.checks:
-            checks.add_row(check.rule, ", ".join(check.faults), EVIDENCE.judges_from(check.faults))
+        for check in every_check(name):
+            checks.add_row(check_label(check), ", ".join(check.faults),
+                           EVIDENCE.judges_from(check.faults))
         out.print(checks)
         table = Table("threshold", "value", "unit", "source", box=None)
         for t in lift.thresholds.values():

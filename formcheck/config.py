@@ -126,7 +126,7 @@ driver must travel depends on the lift)."""
 
 SHIPPED = (
     "deadlift", "romanian_deadlift", "single_leg_rdl", "good_morning", "kettlebell_swing",
-    "hip_thrust", "rack_pull", "barbell_row",
+    "hip_thrust", "rack_pull", "pull_through", "barbell_row",
 )
 """The order in which ``formcheck exercises`` and the docs list the shipped lifts."""
 
@@ -317,7 +317,8 @@ def load_lift(
     absent = [name for name in LIFT_THRESHOLDS if name not in defaults]
     if absent:
         raise FormcheckError(f"{origin}: every lift needs threshold(s) {', '.join(absent)}")
-    checks = _checks(doc["checks"], defaults, origin)
+    every_check = _checks(doc["checks"], defaults, origin, variants)
+    checks = tuple(c for c in every_check if not c.variants or chosen in c.variants)
     _check_driver(doc["driver"], origin)
     if doc.get("made_at", "return") not in MADE_AT:
         raise FormcheckError(f"{origin}: made_at must be one of {', '.join(MADE_AT)}, "
@@ -359,11 +360,12 @@ def load_lift(
 
 
 def _checks(
-    table: object, thresholds: dict[str, Threshold], origin: str
+    table: object, thresholds: dict[str, Threshold], origin: str, variants: tuple[str, ...]
 ) -> tuple[CheckSpec, ...]:
     """The lift's checks, each naming a registered rule with all of its cues, and every
     threshold those rules need present: a lift that cannot run fails when it loads, not as a
-    ``KeyError`` half-way through a video."""
+    ``KeyError`` half-way through a video. A check may name the only ``variants`` that make
+    it (a paused variant's pause), each one of the lift's."""
     from formcheck.rules import RULES
 
     if not isinstance(table, list) or not table or not all(isinstance(c, dict) for c in table):
@@ -376,7 +378,14 @@ def _checks(
                 f"{origin}: check {i} names rule {check.get('rule')!r}; the rules are: "
                 f"{', '.join(sorted(RULES))}"
             )
-        cues = {k: v for k, v in check.items() if k != "rule"}
+        only = check.get("variants", [])
+        if not isinstance(only, list) or not set(only) <= set(variants) or (
+                "variants" in check and not only):
+            raise FormcheckError(
+                f"{origin}: check {i} ({rule.name}) variants must list some of the lift's "
+                f"variants ({', '.join(variants)}), not {only!r}"
+            )
+        cues = {k: v for k, v in check.items() if k not in ("rule", "variants")}
         if set(cues) != set(rule.cues) or not all(isinstance(v, str) and v for v in cues.values()):
             raise FormcheckError(
                 f"{origin}: check {i} ({rule.name}) needs the cue text(s) "
@@ -387,7 +396,8 @@ def _checks(
             raise FormcheckError(
                 f"{origin}: check {i} ({rule.name}) needs threshold(s) {', '.join(absent)}"
             )
-        specs.append(CheckSpec(rule=rule.name, cues=cues, faults=rule.faults, series=rule.series))
+        specs.append(CheckSpec(rule=rule.name, cues=cues, faults=rule.faults, series=rule.series,
+                               variants=tuple(only)))
     return tuple(specs)
 
 
@@ -399,6 +409,19 @@ def _check_driver(driver: object, origin: str) -> None:
     if driver not in sided:
         raise FormcheckError(f"{origin}: driver {driver!r} is not a sided series; choose one "
                              f"of: {', '.join(sided)}")
+
+
+def every_check(name: str) -> tuple[CheckSpec, ...]:
+    """Every check the lift ``name`` makes in any of its variants, the default variant's first:
+    what ``formcheck exercises`` and the docs list."""
+    lift = load_lift(name)
+    made = (c for v in (lift.variant, *lift.variants) for c in load_lift(name, v).checks)
+    return tuple({c.rule: c for c in made}.values())
+
+
+def check_label(check: CheckSpec) -> str:
+    """The check's rule, and the variants that alone make it."""
+    return check.rule + (f" ({', '.join(check.variants)} only)" if check.variants else "")
 
 
 def thresholds_markdown(lifts: tuple[str, ...] | None = None) -> str:
@@ -419,10 +442,11 @@ def thresholds_markdown(lifts: tuple[str, ...] | None = None) -> str:
             "| check (rule) | faults it reports | judges from (precision on flagged reps) | cue |",
             "|---|---|---|---|",
             *(
-                f"| `{check.rule}` | {', '.join(f'`{code}`' for code in check.faults)} | "
+                f"| `{check.rule}`{check_label(check).removeprefix(check.rule)} | "
+                f"{', '.join(f'`{code}`' for code in check.faults)} | "
                 f"{EVIDENCE.judges_from(check.faults)} | " + " / ".join(check.cues.values())
                 + " |"
-                for check in lift.checks
+                for check in every_check(name)
             ),
             "",
             "| threshold | value | unit | means | source |",

@@ -67,6 +67,8 @@ PANELS = {
               ("swing_height_min", "swing_height_max")),
         Panel("shin_inclination", "shin from vertical (°)",
               ("shin_inclination", "shin_inclination_major")),
+        Panel("elbow_angle", "elbow angle (°)",
+              ("straight_arm_angle", "straight_arm_angle_major")),
     )
 }
 """Every series the overview can plot. Thresholds measured on something other than a plotted

@@ -34,6 +34,8 @@ class CheckSpec(BaseModel):
     """The fault codes the rule can report (from the registry)."""
     series: tuple[str, ...]
     """The kinematic series the rule reads (from the registry)."""
+    variants: tuple[str, ...] = ()
+    """The only variants that make this check (a paused variant's pause); empty: every one."""
 
 
 MADE_SERIES = {

@@ -800,3 +800,71 @@ def no_dead_stop(ctx: RepContext, cue: str) -> Verdict:
     pull, shorter than ``dead_stop_s`` (0 turns the check off, for rows without a dead stop)."""
     return _extreme_past(ctx, "no_dead_stop", dead_stop_measure(ctx), "max",
                          limit="dead_stop_s", worse="below", cue=cue)
+
+
+def straight_arm_measure(ctx: RepContext) -> Trace | Abstention:
+    """The elbow angle over the rep as held for ``arm_sustain`` (per frame, the straightest it
+    gets over that long), where shoulder, elbow and wrist were all seen.
+
+    Seen: in a pull-through the hands work between the legs, so a rep whose wrist the model
+    could not see is not judged rather than judged on a guessed wrist. Held: a wrist the model
+    jumps for a frame or two bends a straight arm for that long, a lifter rowing the rope
+    keeps the bend."""
+    code = "arms_bent"
+    seen = elbow_measure(ctx, code, ctx.frames)
+    if isinstance(seen, Abstention):
+        return seen
+    hold = ctx.t("arm_sustain")
+    held = -sustained(-seen.values, ctx.kin.times[seen.frames], hold)
+    if not np.isfinite(held).any():
+        return Abstention(check=code, reason=f"the arms were never seen for {hold:g} s at a "
+                          "stretch")
+    return Trace(seen.frames, held)
+
+
+@rule(faults=("arms_bent",), series=("elbow_angle",),
+      thresholds=("straight_arm_angle", "arm_sustain", "sagittal_min_yaw"),
+      measure=straight_arm_measure)
+def arms_bent(ctx: RepContext, cue: str) -> Verdict:
+    """Pulling with the arms where they should only hold the load (a pull-through's rope): the
+    most bent elbow of the rep."""
+    return _extreme_past(ctx, "arms_bent", straight_arm_measure(ctx), "min",
+                         limit="straight_arm_angle", worse="below", cue=cue)
+
+
+def held_for(near: np.ndarray, times: np.ndarray) -> np.ndarray:
+    """Per frame, how long the unbroken run of ``near`` frames it belongs to lasts (first to
+    last frame of the run, seconds); 0 outside any run.
+
+    >>> held_for(np.array([False, True, True, True, False, True]), np.arange(6) / 10)
+    array([0. , 0.2, 0.2, 0.2, 0. , 0. ])
+    """
+    begins = near & ~np.concatenate([[False], near[:-1]])
+    ends = near & ~np.concatenate([near[1:], [False]])
+    lasting = times[ends] - times[begins]
+    run = np.cumsum(begins) - 1
+    return np.where(near, lasting[np.clip(run, 0, None)] if lasting.size else 0.0, 0.0)
+
+
+def pause_measure(ctx: RepContext) -> Trace | Abstention:
+    """How long the trunk stays at the bottom: per frame, the length of the unbroken hold
+    within ``pause_still`` of the rep's deepest inclination that the frame is part of.
+
+    Why near the deepest and not still: a lifter holding the bottom sways a degree or two, and
+    the model's trunk jitters as much, so a pause is the trunk staying down, not frozen; the
+    band is narrow enough that a rep turning without a pause spends only a moment in it."""
+    measured = _seen(ctx, "short_pause", ctx.kin.trunk_inclination.facing, ctx.bottom_frames)
+    if isinstance(measured, Abstention):
+        return measured
+    deepest = np.nanmax(measured.values)
+    near = np.nan_to_num(measured.values, nan=-np.inf) >= deepest - ctx.t("pause_still")
+    return Trace(measured.frames, held_for(near, ctx.kin.times[measured.frames]))
+
+
+@rule(faults=("short_pause",), series=("trunk_inclination",),
+      thresholds=("pause_s", "pause_still", "sagittal_min_yaw"), measure=pause_measure)
+def short_pause(ctx: RepContext, cue: str) -> Verdict:
+    """A paused rep that does not pause: the longest hold at the bottom, shorter than the
+    stated pause."""
+    return _extreme_past(ctx, "short_pause", pause_measure(ctx), "max",
+                         limit="pause_s", worse="below", cue=cue)

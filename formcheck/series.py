@@ -233,7 +233,8 @@ def knee_angle(f: Frames) -> Sided:
 @series("sided")
 def elbow_angle(f: Frames) -> Sided:
     """Shoulder-elbow-wrist in the image, degrees; 180 with the arm straight, smaller as the
-    elbow bends (a row's pull, a pull-up's climb)."""
+    elbow bends (a row's pull, a pull-up's climb). Trusted only as far as the wrist is seen:
+    in a pull-through the hands are between the legs, where the model often guesses them."""
     return f.angle(f.pixels, "shoulder", "elbow", "wrist")
 
 

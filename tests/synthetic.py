@@ -211,12 +211,13 @@ def chain(
     *,
     arm: np.ndarray | None = None,
     wrist: np.ndarray | None = None,
+    elbow: np.ndarray | None = None,
 ) -> Body:
     """The whole lifter from segment directions (see :func:`legs_and_trunk`).
 
     The arm is either a direction (shoulder to wrist) or a wrist position; the elbow sits on the
-    straight line between shoulder and wrist. Feet flat, toes forward; the head continues the
-    trunk line, face to the front.
+    straight line between shoulder and wrist unless its position is given (a bent arm). Feet
+    flat, toes forward; the head continues the trunk line, face to the front.
     """
     core = legs_and_trunk(shin, thigh, trunk)
     ankle, hip, shoulder = core["ankle"], core["hip"], core["shoulder"]
@@ -234,7 +235,7 @@ def chain(
     points = core | {
         "heel": ankle + np.array(HEEL_M) * m,
         "foot_index": ankle + np.array(TOE_M) * m,
-        "elbow": shoulder + ELBOW_SHARE * (wrist - shoulder),
+        "elbow": shoulder + ELBOW_SHARE * (wrist - shoulder) if elbow is None else elbow,
         "wrist": wrist,
         "pinky": wrist + 0.07 * m * hand,
         "index": wrist + 0.08 * m * hand,
@@ -306,6 +307,7 @@ def truth(body: Body) -> dict[str, np.ndarray]:
         "hip_height": (p["ankle"][:, 1] - p["hip"][:, 1]) / TRUNK,
         "shoulder_height": (p["ankle"][:, 1] - p["shoulder"][:, 1]) / TRUNK,
         "back_bend": body.bulge,
+        "elbow_angle": _angle(p["shoulder"], p["elbow"], p["wrist"]),
     }
 
 
@@ -429,6 +431,7 @@ def hinge(
     bar_offset: float = 0.0,
     hitch_deg: float = 0.0,
     hitch_s: float = 0.3,
+    elbow_deg: float = 180.0,
     from_floor: bool = False,
     lead_in_s: float = 1.0,
     tail_s: float = 0.8,
@@ -453,6 +456,8 @@ def hinge(
         again by this much (held ``hitch_s``) while the hips keep opening, and straighten to
         the top: a hitched pull, whose knee angle falls exactly ``hitch_deg`` below the
         straightest it had held.
+      * ``elbow_deg``: the arms bent to this elbow angle all clip, elbows pulled back (a
+        pull-through rowing its rope); the hands still hang ``bar_offset`` ahead of mid-foot.
 
     ``from_floor`` (a deadlift, turnaround at the top): the lifter hinges down to the bar, then
     pulls ``reps`` times, each from the floor to lockout and back, and finally stands up after
@@ -508,19 +513,38 @@ def hinge(
         if tail_s > 0:
             keys.append(Key(stand, ascent_s / 2, tail_s))
     line = timeline(stand if lead_in_s > 0 else top(lockouts[0]), keys, view.fps)
-    return _hinge_body(line, bar_offset, view)
+    return _hinge_body(line, bar_offset, view, elbow_deg)
 
 
-def _hinge_body(line: Timeline, bar_offset: float, view: View) -> Synthetic:
-    """Upright chain from the timeline; the hands hang, arms straight, ``bar_offset`` trunk
-    lengths ahead of mid-foot."""
+def _hinge_body(line: Timeline, bar_offset: float, view: View, elbow_deg: float = 180.0
+                ) -> Synthetic:
+    """Upright chain from the timeline; the hands hang ``bar_offset`` trunk lengths ahead of
+    mid-foot, arms straight or bent to ``elbow_deg``."""
     shoulder = legs_and_trunk(line["shin"], line["thigh"], line["trunk"])["shoulder"]
+    upper, fore = ELBOW_SHARE * ARM, (1.0 - ELBOW_SHARE) * ARM
+    straight = elbow_deg >= 180.0
+    reach = ARM if straight else math.sqrt(
+        upper**2 + fore**2 - 2.0 * upper * fore * math.cos(math.radians(elbow_deg)))
     dx = MID_FOOT + bar_offset * TRUNK - shoulder[:, 0]
-    if np.any(np.abs(dx) >= ARM):
-        raise ValueError("the hands cannot reach the bar line with straight arms")
-    wrist = np.stack([shoulder[:, 0] + dx, shoulder[:, 1] + np.sqrt(ARM**2 - dx**2)], axis=-1)
-    body = chain(line["shin"], line["thigh"], line["trunk"], line["bulge"], wrist=wrist)
+    if np.any(np.abs(dx) >= reach):
+        raise ValueError("the hands cannot reach the bar line with these arms")
+    wrist = np.stack([shoulder[:, 0] + dx, shoulder[:, 1] + np.sqrt(reach**2 - dx**2)], axis=-1)
+    elbow = None if straight else _bent_elbow(shoulder, wrist, upper, fore)
+    body = chain(line["shin"], line["thigh"], line["trunk"], line["bulge"], wrist=wrist,
+                 elbow=elbow)
     return _finish(body, line, view)
+
+
+def _bent_elbow(shoulder: np.ndarray, wrist: np.ndarray, upper: float, fore: float
+                ) -> np.ndarray:
+    """(T, 2) the elbow ``upper`` from the shoulder and ``fore`` from the wrist, on the side of
+    the shoulder-to-wrist line towards -x (back) for an arm hanging down."""
+    reach = np.linalg.norm(wrist - shoulder, axis=-1)
+    along = (reach**2 + upper**2 - fore**2) / (2.0 * reach)
+    out = np.sqrt(upper**2 - along**2)
+    hand = _unit(wrist - shoulder)
+    back = np.stack([-hand[:, 1], hand[:, 0]], axis=-1)  # (0, 1) down -> (-1, 0) back
+    return shoulder + along[:, None] * hand + out[:, None] * back
 
 
 def _finish(body: Body, line: Timeline, view: View, **kwargs: tuple[float, float]) -> Synthetic:

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import pytest
 from conftest import clip, gone, without_progress
+from synthetic import hinge
 from test_cli import SAMPLE, _one_clear_line, run
 
 import formcheck.batch as batch_module
@@ -186,6 +187,20 @@ def test_pose_tracks_are_scored_like_analyze(tmp_path: Path) -> None:
     assert result.report == analyze(track, "deadlift", variant="kettlebell")
     again = batch([track], exercise="deadlift", variant="kettlebell", out=tmp_path / "o")
     assert (again.scored, again.skipped) == (0, 1)
+
+
+def test_a_pull_through_is_scored_like_analyze(tmp_path: Path) -> None:
+    """A lift without a real clip yet, on a synthetic track: the paused variant through the
+    batch's manifest, its reps and HTML report as analyze gives them."""
+    track = hinge(3, depth_deg=60, knee_bend_deg=20, pause_s=0.8).track
+    track.save(tmp_path / "pt.track.npz")
+    manifest = tmp_path / "clips.csv"
+    manifest.write_text("file,exercise,variant\npt.track.npz,pull_through,paused\n")
+    summary = batch(manifest=manifest, out=tmp_path / "o", workers=1, report_html=True)
+    (result,) = summary.results
+    expected = analyze(tmp_path / "pt.track.npz", "pull_through", variant="paused")
+    assert result.report == expected and expected.rep_count == expected.valid == 3
+    assert result.job.html is not None and "Pull-through" in result.job.html.read_text()
 
 
 def test_html_reports_and_an_index_for_the_batch(tmp_path: Path) -> None:

@@ -38,12 +38,17 @@ def test_why_a_check_may_not_judge_names_the_numbers() -> None:
 
 
 def test_the_evidence_file_round_trips_and_covers_every_shipped_check() -> None:
+    """Every check was measured against labelled reps, but the new ones of a lift validated on
+    synthetic tracks only: with no real clip of it there is nothing to measure them on, so
+    they judge from no view (analyze has them abstain, saying so)."""
     again = _read(tomllib.loads(EVIDENCE.to_toml()))
     assert again == EVIDENCE and EVIDENCE.measured
     for name in lift_names():
-        for code in load_lift(name).faults:
+        lift = load_lift(name)
+        for code in lift.faults:
             measured = [EVIDENCE.tally(code, bucket).labelled for bucket in BUCKETS]
-            assert any(measured), f"{name}: {code} was never measured against a label"
+            assert any(measured) or lift.validated_on.startswith("synthetic tracks only"), (
+                f"{name}: {code} was never measured against a label")
 
 
 @pytest.mark.parametrize("yaw", [90, 40])

@@ -449,3 +449,28 @@ def test_an_annotated_video_already_written_is_embedded_not_drawn_again(
                         lambda *a, **k: pytest.fail("the video was drawn a second time"))
     page = render_html(_analysis(sample), annotated=written)
     assert base64.b64encode(written.read_bytes()).decode() in page
+
+
+def test_a_paused_pull_through_report_plots_its_own_checks(monkeypatch) -> None:
+    """The pull-through's page: its title and variant, the elbow angle among the overview's
+    panels with its thresholds, and a measure plot for each of its own faults whose extreme is
+    the fault's value (every check judging: their evidence is not measured yet)."""
+    clip = hinge(3, depth_deg=60, knee_bend_deg=20, elbow_deg=140, pause_s=0.0)
+    analysis = run_analysis(clip.track, load_lift("pull_through", "paused"), evidence=None)
+    drawn: list[float] = []
+    original = Axes.axhline
+    monkeypatch.setattr(Axes, "axhline",
+                        lambda ax, y=0, *a, **k: drawn.append(y) or original(ax, y, *a, **k))
+    page = render_html(analysis, max_video_bytes=0)
+    _assert_inert(page)
+    assert "<h1>Pull-through (cable or band)</h1>" in page
+    assert '<p class="sub">paused variant · ' in page
+    assert {150.0, 130.0, 0.5} <= set(drawn)
+    plots = measure_plots(analysis)
+    assert [[p.code for p in ps] for ps in plots.values()] == [["arms_bent", "short_pause"]] * 3
+    contexts = rep_contexts(analysis.kin, analysis.view, analysis.lift, analysis.reps, None)
+    for ctx, rep in zip(contexts, analysis.report.reps, strict=True):
+        for fault, which in zip(rep.faults, (np.nanmin, np.nanmax), strict=True):
+            trace = rule_of(analysis.lift, fault.code).measure(ctx)
+            assert isinstance(trace, Trace) and trace.frames.size > 1
+            assert which(trace.values) == pytest.approx(fault.value, abs=5e-4)

@@ -109,9 +109,13 @@ def _broken(lift_dir: Path, old: str, new: str) -> None:
         ('turn_at = "top"', 'turn_at = "top"\nmade_at = "lockout"',
          "made_at = 'lockout' needs the threshold no_rep_hip_angle"),
         ('turn_at = "top"', 'turn_at = "top"\nmade_at = "halfway"', "made_at"),
+        ('rule = "shallow_hinge"', 'rule = "shallow_hinge"\nvariants = ["paused"]',
+         "check 1 (shallow_hinge) variants must list some of the lift's variants (bodyweight)"),
+        ('rule = "shallow_hinge"', 'rule = "shallow_hinge"\nvariants = []', "variants must"),
     ],
     ids=["unknown-rule", "no-cue", "wrong-cues", "missing-threshold", "no-rep-range",
-         "bad-driver", "unknown-key", "made-without-lockout", "bad-made-at"],
+         "bad-driver", "unknown-key", "made-without-lockout", "bad-made-at",
+         "check-of-unknown-variant", "check-of-no-variant"],
 )
 def test_a_broken_lift_file_fails_on_load_naming_what_is_wrong(
     lift_dir: Path, old: str, new: str, message: str

@@ -120,6 +120,8 @@ def _rows(track: PoseTrack, start: int, stop: int) -> PoseTrack:
                                               hitch_deg=12, lockout_deg=[180, 160, 180],
                                               tail_s=0.0)),
         ("barbell_row", lambda: synthetic.row(3, top_elbow_deg=110, swing_deg=15)),
+        ("pull_through", lambda: synthetic.hinge(3, depth_deg=60, knee_bend_deg=20,
+                                                 elbow_deg=140, lockout_deg=[180, 150, 180])),
     ],
 )
 def test_live_verdicts_equal_analyze_on_synthetic_lifts(lift, clip_of) -> None:
@@ -128,6 +130,16 @@ def test_live_verdicts_equal_analyze_on_synthetic_lifts(lift, clip_of) -> None:
     offline = analyze_track(track, load_lift(lift))
     assert offline.rep_count > 0
     assert verdicts(live_report) == verdicts(offline)
+
+
+def test_live_judges_a_paused_pull_through_as_analyze_does_with_every_check() -> None:
+    """The pull-through's own checks (arms bent all clip; no pause in the paused variant) give
+    live the faults analyze gives, every check judging (their evidence is not measured yet)."""
+    track = synthetic.hinge(3, depth_deg=60, knee_bend_deg=20, elbow_deg=140, pause_s=0.0).track
+    live_report, _ = replay(track, "pull_through", "paused", evidence=None)
+    offline = analyze_track(track, load_lift("pull_through", "paused"), evidence=None)
+    assert verdicts(live_report) == verdicts(offline) == [
+        ("valid", ["arms_bent", "short_pause"])] * 3
 
 
 @pytest.mark.slow
