@@ -379,9 +379,16 @@ def squatted_hinge(ctx: RepContext, cue: str) -> Verdict:
                          limit="knee_to_hip_flexion", worse="above", cue=cue)
 
 
+NEVER_STANDING = "never seen standing tall in this clip: no neutral back to compare with"
+"""Why the back is not judged in a clip without standing frames, unless the lift declares a
+``neutral_back_reference`` to compare with instead."""
+
+
 def back_bend_measure(ctx: RepContext) -> Measured:
     """The back's bend beyond the lifter's own standing one, held for ``spine_sustain``, over
-    the frames with the trunk well inclined (NaN in the others).
+    the frames with the trunk well inclined (NaN in the others). In a clip that never shows
+    the lifter standing tall, beyond the lift's ``neutral_back_reference`` if it has one (a
+    typical lifter's standing back), else not judged (:data:`NEVER_STANDING`).
 
     Only those frames count: that is where a flexed spine is loaded, and where the contour of
     a flat back is a straight line.
@@ -390,11 +397,11 @@ def back_bend_measure(ctx: RepContext) -> Measured:
     refused = needs_view(ctx, code, "spine_min_yaw")
     if refused is not None:
         return refused
-    if ctx.neutral_back is None:
-        return Abstention(
-            check=code, reason="the lifter was never seen standing tall, so there is no neutral "
-            "back to compare with",
-        )
+    neutral = ctx.neutral_back
+    if neutral is None and "neutral_back_reference" not in ctx.lift.thresholds:
+        return Abstention(check=code, reason=NEVER_STANDING)
+    if neutral is None:
+        neutral = ctx.t("neutral_back_reference")
     frames = ctx.loaded_frames
     lean = ctx.trusted(ctx.kin.trunk_lean.facing, frames)
     inclined = np.where(
@@ -417,7 +424,7 @@ def back_bend_measure(ctx: RepContext) -> Measured:
     held = sustained(bend, ctx.kin.times[frames], ctx.t("spine_sustain"))
     if not np.isfinite(held).any():
         return None  # loaded only in passing, never for as long as a bend must be held
-    return Trace(frames, held - ctx.neutral_back)
+    return Trace(frames, held - neutral)
 
 
 @rule(faults=("rounded_back",),
