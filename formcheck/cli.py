@@ -322,7 +322,13 @@ def exercises(
     markdown: Annotated[bool, typer.Option(help="Print markdown tables (docs/rules.md).")] = False,
 ) -> None:
     """List the lifts, their checks and every threshold with its unit and source."""
-    from formcheck.config import MADE_AT, lift_names, load_lift, thresholds_markdown
+    from formcheck.config import (
+        MADE_AT,
+        lift_names,
+        load_lift,
+        thresholds_markdown,
+        variant_notes,
+    )
     from formcheck.evidence import EVIDENCE
 
     names = (lift_name,) if lift_name else lift_names()
@@ -337,6 +343,8 @@ def exercises(
             f"{MADE_AT[lift.made_at]}"
         )
         out.print(f"validated on: {escape(lift.validated_on)}", highlight=False)
+        for note in variant_notes(name):
+            out.print(escape(note), highlight=False)
         checks = Table("check", "faults", "judges from (precision on flagged reps)", box=None)
         for check in lift.checks:
             checks.add_row(check.rule, ", ".join(check.faults), EVIDENCE.judges_from(check.faults))

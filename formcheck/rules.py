@@ -20,6 +20,7 @@ from typing import Literal
 
 import numpy as np
 
+from formcheck.counting import driver_signal
 from formcheck.evidence import Evidence
 from formcheck.kinematics import Kinematics
 from formcheck.lift import Lift
@@ -168,7 +169,7 @@ def _gated(ctx: RepContext, rule: Rule, verdict: Verdict) -> Verdict:
 def judged_with(rule: Rule, lift: Lift) -> dict[str, float]:
     """The threshold values ``rule`` judges with in ``lift`` (its major twins included; the
     view gates left out: the evidence's view buckets stand for them)."""
-    names = [name for base in rule.thresholds if not base.endswith("_min_yaw")
+    names = [name for base in rule.thresholds if not base.endswith(("_min_yaw", "_max_yaw"))
              for name in (base, f"{base}_major")]
     return {name: lift.value(name) for name in names if name in lift.thresholds}
 
@@ -239,7 +240,18 @@ def _seen(
         refused = needs_view(ctx, code, min_yaw)
         if refused is not None:
             return refused
-    return covered(ctx, code, frames, ctx.trusted(series, frames))
+    return far_leg(ctx, covered(ctx, code, frames, ctx.trusted(series, frames)))
+
+
+def far_leg(ctx: RepContext, measured: Trace | Abstention) -> Trace | Abstention:
+    """An abstention for joints not seen says so when the lift is judged on its working leg
+    and that is the far one from the camera (:mod:`formcheck.legs`): the likely reason, and
+    what filming from the other side would mend."""
+    leg = ctx.kin.working_leg
+    if not isinstance(measured, Abstention) or leg is None or leg == ctx.kin.facing:
+        return measured
+    return Abstention(check=measured.check, reason=f"the working leg ({leg}) is the far one "
+                      f"from the camera and poorly seen: {measured.reason}")
 
 
 def _mapped(measured: Trace | Abstention, how: Callable[[np.ndarray], np.ndarray]
@@ -548,3 +560,59 @@ def shins_not_vertical(ctx: RepContext, cue: str) -> Verdict:
     """At the top of a thrust the shins should stand vertical over the ankles."""
     return _extreme_past(ctx, "shins_not_vertical", shin_measure(ctx), "max",
                          limit="shin_inclination", worse="above", cue=cue)
+
+
+def needs_front(ctx: RepContext, check: str, max_yaw: str) -> Abstention | None:
+    """Abstain unless the camera is at most ``max_yaw`` (a threshold name) from the front: the
+    mirror of :func:`needs_view`, for a check measured across the body (left to right), which
+    from the side points at the camera."""
+    yaw = ctx.view.yaw_deg
+    if not np.isfinite(yaw):
+        return Abstention(check=check, reason="the camera view could not be estimated")
+    if yaw > ctx.t(max_yaw):
+        return Abstention(
+            check=check,
+            reason=f"needs a front or oblique view; the camera is {yaw:.0f}° from the front "
+            f"(at most {ctx.t(max_yaw):.0f}°): from the side the hips line up with the camera "
+            "and their tilt is not seen",
+        )
+    return None
+
+
+def hip_drop_measure(ctx: RepContext) -> Trace | Abstention:
+    """How far the pelvis tilts towards the free leg's side at the top of the rep, beyond its
+    tilt at the bottom (the driver's lowest point before the top, where the hips rest, level):
+    a check of a lift that turns at the top, a thrust.
+
+    From the bottom, not from level: a camera not quite level, or the model's bias, tilts
+    every frame alike and cancels out. The free side is the leg the lift is not judged on
+    (:mod:`formcheck.legs`); with no working leg found, a tilt either way counts.
+    """
+    code = "hip_drop"
+    refused = needs_front(ctx, code, "hip_drop_max_yaw")
+    if refused is not None:
+        return refused
+    low = driver_signal(ctx.kin, ctx.lift)[ctx.bottom_frames]
+    if not np.isfinite(low).any():
+        return Abstention(check=code, reason="the bottom of the rep was not seen")
+    frames = np.array([ctx.bottom_frames[np.nanargmin(low)], ctx.rep.turn])
+    measured = covered(ctx, code, frames, ctx.trusted(ctx.kin.pelvis_tilt, frames))
+    if isinstance(measured, Abstention):
+        return measured
+    bottom, top = measured.values
+    if not np.isfinite(bottom + top):
+        return Abstention(check=code, reason="the hips were not clearly visible at the bottom "
+                          "and the top")
+    rise = top - bottom  # positive: the left hip dropped
+    leg = ctx.kin.working_leg
+    toward_free = abs(rise) if leg is None else rise if leg == "right" else -rise
+    return Trace(frames[1:], np.array([toward_free]))
+
+
+@rule(faults=("hip_drop",), series=("pelvis_tilt",),
+      thresholds=("hip_drop", "hip_drop_max_yaw"), measure=hip_drop_measure)
+def hip_drop(ctx: RepContext, cue: str) -> Verdict:
+    """At the top of a single-leg thrust the pelvis should stay level: the free side sagging
+    means the working hip does not hold it."""
+    return _extreme_past(ctx, "hip_drop", hip_drop_measure(ctx), "max",
+                         limit="hip_drop", worse="above", cue=cue)
