@@ -22,6 +22,7 @@ from formcheck.counting import driver_signal, find_reps
 from formcheck.evidence import EVIDENCE, Evidence
 from formcheck.files import display
 from formcheck.kinematics import Kinematics, Smoothing, kinematics
+from formcheck.legs import judged_kinematics
 from formcheck.lift import Lift
 from formcheck.report import (
     SEVERITY_PENALTY,
@@ -373,7 +374,7 @@ def run_analysis(
     scaled by it instead of from the world landmarks (:mod:`formcheck.metrics`).
     """
     height_cm = metrics.check_height(height_cm)
-    kin = kinematics(track, analysis_series(lift), smoothing=smoothing)
+    kin = judged_kinematics(kinematics(track, analysis_series(lift), smoothing=smoothing), lift)
     view = view or estimate_view(track)
     cuts = time_cuts(track)
     found = find_reps(kin, lift)
@@ -465,6 +466,9 @@ def warnings(
         "missed, or merged into the rep around it (marked ambiguous)"
         for start, end in unseen_spans(track.present, track.times, shortest)
     ]
+    if kin.working_leg is not None and kin.working_leg != kin.facing:
+        out.append(f"the working leg ({kin.working_leg}) is the far one from the camera: where "
+                   "it is hidden its checks cannot judge; film from the other side to see it")
     if view.view != "side":
         out.append(
             f"camera view is {view.view}: only checks measured to hold up from this view "

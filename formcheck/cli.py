@@ -329,6 +329,7 @@ def exercises(
         lift_names,
         load_lift,
         thresholds_markdown,
+        variant_notes,
     )
     from formcheck.evidence import EVIDENCE
 
@@ -344,6 +345,8 @@ def exercises(
             f"{MADE_AT[lift.made_at]}"
         )
         out.print(f"validated on: {escape(lift.validated_on)}", highlight=False)
+        for note in variant_notes(name):
+            out.print(escape(note), highlight=False)
         checks = Table("check", "faults", "judges from (precision on flagged reps)", box=None)
         for check in every_check(name):
             checks.add_row(check_label(check), ", ".join(check.faults),

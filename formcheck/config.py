@@ -73,9 +73,24 @@ at the top is made), and what it means."""
 
 CONFIG_LIFT_KEYS = frozenset({
     "title", "description", "validated_on", "driver", "turn_at", "made_at", "set_ends_standing",
-    "default_variant", "variants", "checks", "thresholds",
+    "judged_leg", "default_variant", "variants", "checks", "thresholds",
 })
 """What a lift's TOML file may hold at its top level."""
+
+VARIANT_KEYS = frozenset({"thresholds", "judged_leg"})
+"""What a ``[variants.NAME]`` table may hold: threshold overrides and the leg its checks judge
+(a check only some variants make says so itself: ``variants = [...]`` in its ``[[checks]]``)."""
+
+WORKING_LEG_THRESHOLDS = ("working_leg_knee_gap", "working_leg_ankle_gap")
+"""What :func:`formcheck.legs.working_leg` tells the legs apart with."""
+
+JUDGED_LEG = {
+    "facing": "checks read the leg nearer the camera",
+    "working": "checks read the working leg (the planted one, found from the pose)",
+}
+"""What each ``judged_leg`` means, as the docs say it: ``facing`` when both legs do the same
+work, ``working`` in a single-leg lift, whose working leg may be the far one
+(:mod:`formcheck.legs`)."""
 
 
 def _lift_files() -> dict[str, Traversable]:
@@ -327,6 +342,19 @@ def load_lift(
     if needed is not None and needed[0] not in defaults:
         raise FormcheckError(f"{origin}: made_at = {doc['made_at']!r} needs the threshold "
                              f"{needed[0]} ({needed[1]})")
+    variant_specs = _variant_specs(doc["variants"], origin)
+    spec = variant_specs[chosen]
+    judged_leg = spec.get("judged_leg", doc.get("judged_leg", "facing"))
+    for where, leg in (("", doc.get("judged_leg", "facing")),
+                       *((f" [variants.{v}]", s.get("judged_leg", "facing"))
+                         for v, s in variant_specs.items())):
+        if leg not in JUDGED_LEG:
+            raise FormcheckError(f"{origin}{where}: judged_leg must be one of "
+                                 f"{', '.join(JUDGED_LEG)}, not {leg!r}")
+        absent = [t for t in WORKING_LEG_THRESHOLDS if t not in defaults]
+        if leg == "working" and absent:
+            raise FormcheckError(f"{origin}{where}: judged_leg = 'working' needs the "
+                                 f"threshold(s) {', '.join(absent)} (how the legs differ)")
     # every variant, not just the chosen one: a broken shipped variant fails any load (and test)
     by_variant = {
         v: _apply_overrides(defaults, spec.get("thresholds", {}), defaults,
@@ -349,6 +377,7 @@ def load_lift(
             turn_at=doc["turn_at"],
             made_at=doc.get("made_at", "return"),
             set_ends_standing=doc.get("set_ends_standing", False),
+            judged_leg=judged_leg,
             checks=checks,
             thresholds=thresholds,
             defaults={n: t.value for n, t in defaults.items()},
@@ -401,6 +430,21 @@ def _checks(
     return tuple(specs)
 
 
+def _variant_specs(table: object, origin: str) -> dict[str, dict[str, Any]]:
+    """Each variant's table, refused if it holds anything but :data:`VARIANT_KEYS`: an ignored
+    key would look like a variant that took effect."""
+    if not isinstance(table, dict) or not all(isinstance(v, dict) for v in table.values()):
+        raise FormcheckError(f"{origin}: variants must be tables ([variants.NAME])")
+    for name, spec in table.items():
+        unknown = sorted(set(spec) - VARIANT_KEYS)
+        if unknown:
+            raise FormcheckError(
+                f"{origin} [variants.{name}]: unknown key(s) {', '.join(unknown)}; "
+                f"a variant holds: {', '.join(sorted(VARIANT_KEYS))}"
+            )
+    return table
+
+
 def _check_driver(driver: object, origin: str) -> None:
     """A lift's reps are cut from the facing side of a sided series: name one that is."""
     from formcheck.series import SERIES
@@ -424,6 +468,16 @@ def check_label(check: CheckSpec) -> str:
     return check.rule + (f" ({', '.join(check.variants)} only)" if check.variants else "")
 
 
+def variant_notes(name: str) -> list[str]:
+    """Which variants of lift ``name`` judge another leg than the lift's own (one line each),
+    so that ``formcheck exercises`` and the docs show it; the checks a variant alone makes are
+    marked in the checks' list (:func:`check_label`)."""
+    base = load_lift(name)
+    return [f"variant {variant}: {JUDGED_LEG[lift.judged_leg]}"
+            for variant in base.variants
+            if (lift := load_lift(name, variant)).judged_leg != base.judged_leg]
+
+
 def thresholds_markdown(lifts: tuple[str, ...] | None = None) -> str:
     """Every lift's thresholds as markdown tables: the reference in docs/rules.md, generated
     from the TOML files so the documentation cannot drift from the values in force."""
@@ -431,7 +485,7 @@ def thresholds_markdown(lifts: tuple[str, ...] | None = None) -> str:
 
     parts = []
     for name in lifts or lift_names():
-        lift = load_lift(name)
+        lift, notes = load_lift(name), variant_notes(name)
         parts += [
             f"### {name}",
             "",
@@ -439,6 +493,8 @@ def thresholds_markdown(lifts: tuple[str, ...] | None = None) -> str:
             f"Reps turn at the {lift.turn_at} of `{lift.driver}`; {MADE_AT[lift.made_at]}. "
             f"Validated on: {lift.validated_on}.",
             "",
+            *(f"- {note}" for note in notes),
+            *([""] if notes else []),
             "| check (rule) | faults it reports | judges from (precision on flagged reps) | cue |",
             "|---|---|---|---|",
             *(

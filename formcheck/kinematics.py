@@ -215,6 +215,14 @@ class Kinematics:
     """How the landmarks were smoothed before the series were computed."""
     series: Mapping[str, Measure] = field(default_factory=dict)
     """The series computed, by name."""
+    working_leg: Side | None = None
+    """The working leg of a single-leg lift judged on it (:func:`formcheck.legs.on_leg`):
+    every sided series is then offered for that leg, not for ``facing``. None otherwise."""
+
+    @property
+    def judged_side(self) -> Side:
+        """The side every sided series is offered for: the working leg, else ``facing``."""
+        return self.working_leg or self.facing
 
     def __getitem__(self, name: str) -> Any:
         try:

@@ -49,6 +49,11 @@ MADE_SERIES = {
 and feet that stay put (a lifter walking off has left the weight)."""
 
 
+WORKING_LEG_SERIES = ("knee_angle_3d", "ankle_gap")
+"""What tells a single-leg lift's working leg (:mod:`formcheck.legs`): the legs bent unalike,
+and the planted foot down while the free one is held up."""
+
+
 class Lift(BaseModel):
     """A lift as the analysis needs it: how reps are found, the checks it makes and every
     threshold its rules use, with the values in force (variant and user overrides applied)."""
@@ -73,6 +78,9 @@ class Lift(BaseModel):
     """Whether lifters stand up after parking the weight at the end of a set: that rise looks
     like one more pull to the pose alone, so after reps with their lowering, a last rise the
     clip ends on is not counted (a single pull, seen alone, still is)."""
+    judged_leg: Literal["facing", "working"] = "facing"
+    """Which leg the checks read: the one nearer the camera (both legs do the same work), or
+    in a single-leg lift the working leg, found from the pose (:mod:`formcheck.legs`)."""
     checks: tuple[CheckSpec, ...]
     thresholds: dict[str, Threshold]
     defaults: dict[str, float]
@@ -90,8 +98,10 @@ class Lift(BaseModel):
     @property
     def series(self) -> tuple[str, ...]:
         """The series its reps and checks read: all an analysis of it has to compute."""
+        legs = WORKING_LEG_SERIES if self.judged_leg == "working" else ()
         return tuple(dict.fromkeys(
-            (self.driver, *MADE_SERIES[self.made_at], *(s for c in self.checks for s in c.series))
+            (self.driver, *MADE_SERIES[self.made_at], *legs,
+             *(s for c in self.checks for s in c.series))
         ))
 
     @property

@@ -63,6 +63,8 @@ drawn dimmed and marked ``~``."""
 
 BACK = "back"
 """The traced back contour, named among the joints of :data:`SERIES_PARTS`."""
+PELVIS = "pelvis"
+"""The line from hip to hip, across the body, named among the joints of :data:`SERIES_PARTS`."""
 
 SERIES_PARTS: dict[str, tuple[tuple[str, ...], ...]] = {
     "hip_angle": (("shoulder", "hip", "knee"),),
@@ -79,6 +81,7 @@ SERIES_PARTS: dict[str, tuple[tuple[str, ...], ...]] = {
     "elbow_flexion": (("shoulder", "elbow", "wrist"),),
     "hand_height": (("elbow", "wrist"),),
     "back_bend": ((BACK,),),
+    "pelvis_tilt": ((PELVIS,),),
     "back_hidden": (),
     "knee_flexion": (("hip", "knee", "ankle"),),
     "hip_above_knee": (("hip", "knee"),),
@@ -86,8 +89,9 @@ SERIES_PARTS: dict[str, tuple[tuple[str, ...], ...]] = {
     "knee_width_ratio": (("knee", "ankle", "foot_index"),),
 }
 """Where on the body each series is measured, as chains of the facing side's joints (or the
-back contour): what lights up when a check reading that series finds a fault. ``back_hidden``
-only decides which frames the back can be judged in, so it marks nothing."""
+back contour, or the pelvis from hip to hip): what lights up when a check reading that series
+finds a fault. ``back_hidden`` only decides which frames the back can be judged in, so it marks
+nothing."""
 
 
 @dataclass(frozen=True)
@@ -138,7 +142,7 @@ def angle_labels(kin: Kinematics, i: int, view: View = "side") -> tuple[Label, .
     """Frame ``i``'s hip and knee angles and trunk inclination, each beside its joint, where
     the joints were seen well enough for the number to mean something; dimmed and marked ``~``
     where the camera's ``view`` makes them unreliable (:data:`RELIABLE_VIEWS`)."""
-    side = kin.facing
+    side = kin.judged_side
     mark, color = ("", WHITE) if view in RELIABLE_VIEWS else ("~", GREY)
     shown = (
         (kin.hip_angle.facing, joint(side, "hip"), "hip"),
@@ -217,7 +221,8 @@ def fault_mark(fault: Fault, lift: Lift, side: str) -> FaultMark:
     series = dict.fromkeys(name for check in lift.checks if fault.code in RULES[check.rule].faults
                            for name in RULES[check.rule].series)
     parts = [chain for name in series for chain in SERIES_PARTS[name]]
-    chains = tuple(dict.fromkeys(tuple(joint(side, name) for name in chain)
+    across = {(PELVIS,): (joint("left", "hip"), joint("right", "hip"))}
+    chains = tuple(dict.fromkeys(across.get(chain) or tuple(joint(side, name) for name in chain)
                                  for chain in parts if chain != (BACK,)))
     return FaultMark(chains, (BACK,) in parts, SEVERITY_COLOR[fault.severity])
 
@@ -246,7 +251,7 @@ def report_overlays(analysis: Analysis) -> Iterator[FrameOverlay]:
     cards = [rep_card(rep) for rep in report.reps]
     marks = [
         (min([found.start, *fault.frames]), max([found.end, *fault.frames]),
-         fault_mark(fault, analysis.lift, analysis.kin.facing))
+         fault_mark(fault, analysis.lift, analysis.kin.judged_side))
         for found, rep in zip(reps, report.reps, strict=True) for fault in rep.faults
     ]
     note = view_note(view)

@@ -20,6 +20,7 @@ from typing import Literal
 
 import numpy as np
 
+from formcheck.counting import driver_signal
 from formcheck.evidence import Evidence
 from formcheck.kinematics import Kinematics
 from formcheck.lift import Lift
@@ -239,7 +240,18 @@ def _seen(
         refused = needs_view(ctx, code, min_yaw)
         if refused is not None:
             return refused
-    return covered(ctx, code, frames, ctx.trusted(series, frames))
+    return far_leg(ctx, covered(ctx, code, frames, ctx.trusted(series, frames)))
+
+
+def far_leg(ctx: RepContext, measured: Trace | Abstention) -> Trace | Abstention:
+    """An abstention for joints not seen says so when the lift is judged on its working leg
+    and that is the far one from the camera (:mod:`formcheck.legs`): the likely reason, and
+    what filming from the other side would mend."""
+    leg = ctx.kin.working_leg
+    if not isinstance(measured, Abstention) or leg is None or leg == ctx.kin.facing:
+        return measured
+    return Abstention(check=measured.check, reason=f"the working leg ({leg}) is the far one "
+                      f"from the camera and poorly seen: {measured.reason}")
 
 
 def _mapped(measured: Trace | Abstention, how: Callable[[np.ndarray], np.ndarray]
@@ -379,9 +391,16 @@ def squatted_hinge(ctx: RepContext, cue: str) -> Verdict:
                          limit="knee_to_hip_flexion", worse="above", cue=cue)
 
 
+NEVER_STANDING = "never seen standing tall in this clip: no neutral back to compare with"
+"""Why the back is not judged in a clip without standing frames, unless the lift declares a
+``neutral_back_reference`` to compare with instead."""
+
+
 def back_bend_measure(ctx: RepContext) -> Measured:
     """The back's bend beyond the lifter's own standing one, held for ``spine_sustain``, over
-    the frames with the trunk well inclined (NaN in the others).
+    the frames with the trunk well inclined (NaN in the others). In a clip that never shows
+    the lifter standing tall, beyond the lift's ``neutral_back_reference`` if it has one (a
+    typical lifter's standing back), else not judged (:data:`NEVER_STANDING`).
 
     Only those frames count: that is where a flexed spine is loaded, and where the contour of
     a flat back is a straight line.
@@ -390,11 +409,11 @@ def back_bend_measure(ctx: RepContext) -> Measured:
     refused = needs_view(ctx, code, "spine_min_yaw")
     if refused is not None:
         return refused
-    if ctx.neutral_back is None:
-        return Abstention(
-            check=code, reason="the lifter was never seen standing tall, so there is no neutral "
-            "back to compare with",
-        )
+    neutral = ctx.neutral_back
+    if neutral is None and "neutral_back_reference" not in ctx.lift.thresholds:
+        return Abstention(check=code, reason=NEVER_STANDING)
+    if neutral is None:
+        neutral = ctx.t("neutral_back_reference")
     frames = ctx.loaded_frames
     lean = ctx.trusted(ctx.kin.trunk_lean.facing, frames)
     inclined = np.where(
@@ -417,7 +436,7 @@ def back_bend_measure(ctx: RepContext) -> Measured:
     held = sustained(bend, ctx.kin.times[frames], ctx.t("spine_sustain"))
     if not np.isfinite(held).any():
         return None  # loaded only in passing, never for as long as a bend must be held
-    return Trace(frames, held - ctx.neutral_back)
+    return Trace(frames, held - neutral)
 
 
 @rule(faults=("rounded_back",),
@@ -583,16 +602,17 @@ def knee_rebend(ctx: RepContext, cue: str) -> Verdict:
 
 def needs_front(ctx: RepContext, check: str, max_yaw: str) -> Abstention | None:
     """Abstain unless the camera is at most ``max_yaw`` (a threshold name) from the front or
-    the back: widths across the body (knee to knee) shrink by cos(yaw) and mix with depth as
-    the camera comes round to the side, so a check that compares them needs a front view."""
+    the back: the mirror of :func:`needs_view`, for a check measured across the body (knee to
+    knee, hip to hip), which shrinks by cos(yaw) and from the side points at the camera."""
     yaw = ctx.view.yaw_deg
     if not np.isfinite(yaw):
         return Abstention(check=check, reason="the camera view could not be estimated")
     if yaw > ctx.t(max_yaw):
         return Abstention(
             check=check,
-            reason=f"needs a front or back view; the camera is {yaw:.0f}° from the front "
-            f"(at most {ctx.t(max_yaw):.0f}° allowed)",
+            reason=f"needs a view from the front or back; the camera is {yaw:.0f}° round from "
+            f"the front (at most {ctx.t(max_yaw):.0f}°): across the body is not seen from "
+            "the side",
         )
     return None
 
@@ -868,3 +888,42 @@ def short_pause(ctx: RepContext, cue: str) -> Verdict:
     stated pause."""
     return _extreme_past(ctx, "short_pause", pause_measure(ctx), "max",
                          limit="pause_s", worse="below", cue=cue)
+
+
+def hip_drop_measure(ctx: RepContext) -> Trace | Abstention:
+    """How far the pelvis tilts towards the free leg's side at the top of the rep, beyond its
+    tilt at the bottom (the driver's lowest point before the top, where the hips rest, level):
+    a check of a lift that turns at the top, a thrust.
+
+    From the bottom, not from level: a camera not quite level, or the model's bias, tilts
+    every frame alike and cancels out. The free side is the leg the lift is not judged on
+    (:mod:`formcheck.legs`); with no working leg found, a tilt either way counts.
+    """
+    code = "hip_drop"
+    refused = needs_front(ctx, code, "hip_drop_max_yaw")
+    if refused is not None:
+        return refused
+    low = driver_signal(ctx.kin, ctx.lift)[ctx.bottom_frames]
+    if not np.isfinite(low).any():
+        return Abstention(check=code, reason="the bottom of the rep was not seen")
+    frames = np.array([ctx.bottom_frames[np.nanargmin(low)], ctx.rep.turn])
+    measured = covered(ctx, code, frames, ctx.trusted(ctx.kin.pelvis_tilt, frames))
+    if isinstance(measured, Abstention):
+        return measured
+    bottom, top = measured.values
+    if not np.isfinite(bottom + top):
+        return Abstention(check=code, reason="the hips were not clearly visible at the bottom "
+                          "and the top")
+    rise = top - bottom  # positive: the left hip dropped
+    leg = ctx.kin.working_leg
+    toward_free = abs(rise) if leg is None else rise if leg == "right" else -rise
+    return Trace(frames[1:], np.array([toward_free]))
+
+
+@rule(faults=("hip_drop",), series=("pelvis_tilt",),
+      thresholds=("hip_drop", "hip_drop_max_yaw"), measure=hip_drop_measure)
+def hip_drop(ctx: RepContext, cue: str) -> Verdict:
+    """At the top of a single-leg thrust the pelvis should stay level: the free side sagging
+    means the working hip does not hold it."""
+    return _extreme_past(ctx, "hip_drop", hip_drop_measure(ctx), "max",
+                         limit="hip_drop", worse="above", cue=cue)

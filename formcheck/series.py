@@ -249,6 +249,13 @@ def elbow_flexion(f: Frames) -> Sided:
 
 
 @series("sided")
+def knee_angle_3d(f: Frames) -> Sided:
+    """Hip-knee-ankle from world landmarks, degrees: view-independent, so the two legs compare
+    whichever of them faces the camera."""
+    return f.angle(f.world, "hip", "knee", "ankle")
+
+
+@series("sided")
 def shin_inclination(f: Frames) -> Sided:
     """Ankle-to-knee from vertical, degrees; beyond 90 the knee is below the ankle."""
     return f.incline("ankle", "knee")
@@ -419,3 +426,25 @@ def knee_width_ratio(f: Frames) -> Series:
     ratio = np.divide(width["knee"], width["foot_index"],
                       out=np.full_like(width["knee"], np.nan), where=width["foot_index"] > 0)
     return Series(ratio, np.nan_to_num(seen.min(axis=1)))
+
+
+@series("single")
+def ankle_gap(f: Frames) -> Series:
+    """Height of the right ankle above the left one in the image, in trunk lengths: positive
+    with the left foot the lower. In a single-leg lift the working leg's foot stays planted
+    while the free one is held up, so this tells the legs apart (:mod:`formcheck.legs`)."""
+    left, right = f.px("left", "ankle")[:, 1], f.px("right", "ankle")[:, 1]
+    seen = f.visibility[:, [joint("left", "ankle"), joint("right", "ankle")]].min(axis=1)
+    return Series((left - right) / f.trunk_length, np.nan_to_num(seen))
+
+
+@series("single")
+def pelvis_tilt(f: Frames) -> Series:
+    """The left-hip to right-hip line from level, from the world landmarks, degrees: positive
+    with the left hip the lower. From world landmarks so it reads the same from the front and
+    obliquely (the pelvis axis against the floor plane); from the side the axis points at the
+    camera and its length is the model's depth guess, so rules reading it gate on the view."""
+    axis = f.world[:, joint("right", "hip")] - f.world[:, joint("left", "hip")]
+    level = np.hypot(axis[:, 0], axis[:, 2])
+    seen = f.visibility[:, [joint("left", "hip"), joint("right", "hip")]].min(axis=1)
+    return Series(np.degrees(np.arctan2(-axis[:, 1], level)), np.nan_to_num(seen))

@@ -44,7 +44,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from formcheck.landmarks import SIDES, Landmark, joint
-from formcheck.series import WRIST_HEIGHT_MIN_TRUNK_RISE
+from formcheck.series import WRIST_HEIGHT_MIN_TRUNK_RISE, Side
 from formcheck.track import CONTOUR_POINTS, PoseTrack
 
 WIDTH, HEIGHT, FPS = 1280, 720, 30.0
@@ -314,14 +314,15 @@ def truth(body: Body) -> dict[str, np.ndarray]:
 # rendering
 
 
-def _landmark_layout() -> tuple[list[int], list[str], list[float]]:
-    """Which landmark each rendered point is, the sagittal point it sits on, and its lateral
-    offset in metres (left +, right -)."""
+def _landmark_layout(body: Body) -> tuple[list[int], list[str], list[float]]:
+    """Which landmark each rendered point is, the sagittal point of ``body`` it sits on (a
+    side's own point, such as ``left_knee``, where the body has one: a leg that differs from
+    the other) and its lateral offset in metres (left +, right -)."""
     index, source, lateral = [], [], []
     for name, half in LATERAL_M.items():
         for side, sign in (("left", 1.0), ("right", -1.0)):
             index.append(joint(side, name))
-            source.append(name)
+            source.append(f"{side}_{name}" if f"{side}_{name}" in body.points else name)
             lateral.append(sign * half)
     for landmark, name, offset in (
         (Landmark.NOSE, "nose", 0.0),
@@ -354,7 +355,7 @@ def render(
     the world landmarks), as the model's own jitter would.
     """
     n = len(times)
-    index, source, lateral = _landmark_layout()
+    index, source, lateral = _landmark_layout(body)
     sagittal = np.stack([body[name] for name in source], axis=1)  # (T, K, 2) pixels
     forward, down = sagittal[..., 0], sagittal[..., 1]
     side = np.broadcast_to(np.array(lateral) * PX_PER_M, forward.shape)
@@ -616,9 +617,17 @@ def thrust(
     move_s: float = 0.7,
     top_hold_s: float = 0.6,
     bottom_hold_s: float = 0.4,
+    free_leg: Side | None = None,
+    free_leg_deg: float = 30.0,
+    hip_drop_deg: float = 0.0,
     view: View = SIDE,
 ) -> Synthetic:
     """A hip thrust or glute bridge: lying face up, feet at +x, ``reps`` times bottom -> top.
+
+    Single-leg (``free_leg``, the leg held up): that leg is straight, ``free_leg_deg`` above
+    level towards the feet all clip, so its hip angle is not the working leg's; the pelvis
+    tilts down on the free side by ``hip_drop_deg`` at each top, level at the bottom. At yaw 90
+    the right leg faces the camera.
 
     Angles (degrees) follow formcheck's torso tilt: ``tilt`` is the trunk's angle below level
     going from hips to shoulders (trunk inclination - 90; positive = shoulders lower than hips),
@@ -630,8 +639,10 @@ def thrust(
     on the way up (it is unsigned, so an arched top reads as a bent hip). Hands rest on the bar
     at the hips.
     """
-    bottom = {"thigh": bottom_thigh_deg, "tilt": bottom_tilt_deg, "bulge": 0.0}
-    top = {"thigh": top_thigh_deg, "tilt": top_tilt_deg}
+    if hip_drop_deg and free_leg is None:
+        raise ValueError("a hip drop is towards the free leg: give free_leg")
+    bottom = {"thigh": bottom_thigh_deg, "tilt": bottom_tilt_deg, "bulge": 0.0, "drop": 0.0}
+    top = {"thigh": top_thigh_deg, "tilt": top_tilt_deg, "drop": hip_drop_deg}
     keys = [Key({}, 0.0, bottom_hold_s)]
     for _ in range(reps):
         keys += [Key(top, move_s, top_hold_s, "top"), Key(bottom, move_s, bottom_hold_s, "bottom")]
@@ -640,6 +651,8 @@ def thrust(
     thigh, trunk = -(90.0 + line["thigh"]), -(90.0 + line["tilt"])
     wrist = legs_and_trunk(shin, thigh, trunk)["hip"] - np.array([0.0, 0.12 * PX_PER_M])
     body = chain(shin, thigh, trunk, line["bulge"], wrist=wrist)
+    if free_leg is not None:
+        body = _on_one_leg(body, free_leg, free_leg_deg, line["drop"])
     return _finish(body, line, view, origin=(0.75, 0.9))
 
 
@@ -689,6 +702,23 @@ def row(
     body = chain(line["shin"], line["thigh"], line["trunk"], line["bulge"], wrist=wrist)
     body = replace(body, points=body.points | {"elbow": elbow})
     return _finish(body, line, view)
+
+
+def _on_one_leg(body: Body, free: Side, raised_deg: float, drop_deg: np.ndarray) -> Body:
+    """``body`` with the ``free`` leg held straight, ``raised_deg`` above level towards +x,
+    and the pelvis tilted ``drop_deg`` (per frame) down on the free side about the body's
+    long axis: the free hip as much lower as the working one is higher."""
+    working = "right" if free == "left" else "left"
+    sink = LATERAL_M["hip"] * np.tan(np.radians(drop_deg)) * PX_PER_M
+    down = np.stack([np.zeros_like(sink), sink], axis=-1)
+    hip = body["hip"] + down
+    along = _direction(np.full(len(sink), 90.0 - raised_deg))
+    knee = hip + THIGH * along
+    ankle = knee + SHIN * along
+    leg = {"hip": hip, "knee": knee, "ankle": ankle, "heel": ankle + np.array(HEEL_M) * PX_PER_M,
+           "foot_index": ankle + np.array(TOE_M) * PX_PER_M}
+    return Body(body.points | {f"{working}_hip": body["hip"] - down}
+                | {f"{free}_{name}": point for name, point in leg.items()}, body.bulge)
 
 
 # damage

@@ -27,6 +27,7 @@ from formcheck.counting import driver_signal, find_reps, rep_settings
 from formcheck.errors import FormcheckError
 from formcheck.evidence import EVIDENCE, Evidence
 from formcheck.kinematics import CausalSmoother, Kinematics, kinematics
+from formcheck.legs import judged_kinematics, on_leg
 from formcheck.lift import Lift
 from formcheck.metrics import MIN_LIFT_SPEED_M_S, check_height
 from formcheck.overlay import (
@@ -267,8 +268,8 @@ class LiveSession:
         """Judge the window again; make final the reps nothing to come can change."""
         track, coords = self._recent(len(self._window))
         offset = len(self._builder) - len(track)
-        kin = kinematics(track, analysis_series(self.lift), smoothing="causal",
-                         coordinates=coords)
+        kin = judged_kinematics(kinematics(track, analysis_series(self.lift),
+                                           smoothing="causal", coordinates=coords), self.lift)
         view = estimate_view(track)
         segments = find_reps(kin, self.lift, so_far=not final)
         found = segments.reps
@@ -302,6 +303,9 @@ class LiveSession:
             track, coords = self._recent(self._window.since(now - self.settings.tail_s))
             self._tail = kinematics(track, (self.lift.driver, *SHOWN), smoothing="causal",
                                     coordinates=coords)
+            leg = None if self._judged is None else self._judged[0].working_leg
+            if leg is not None:  # the leg the set is judged on, not one second's guess
+                self._tail = on_leg(self._tail, leg)
             self._measured_at = now
         return self._tail
 
