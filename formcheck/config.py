@@ -39,12 +39,12 @@ import sys
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 from pydantic import ValidationError
 
 from formcheck.errors import FormcheckError
-from formcheck.lift import CheckSpec, Lift, Threshold
+from formcheck.lift import UPRIGHT, CheckSpec, Lift, Threshold, UprightLandmark
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -64,7 +64,7 @@ MADE_AT = {
 
 CONFIG_LIFT_KEYS = frozenset({
     "title", "description", "validated_on", "driver", "turn_at", "made_at", "set_ends_standing",
-    "default_variant", "variants", "checks", "thresholds",
+    "upright", "default_variant", "variants", "checks", "thresholds",
 })
 """What a lift's TOML file may hold at its top level."""
 
@@ -117,7 +117,7 @@ driver must travel depends on the lift)."""
 
 SHIPPED = (
     "deadlift", "romanian_deadlift", "single_leg_rdl", "good_morning", "kettlebell_swing",
-    "hip_thrust",
+    "hip_thrust", "glute_ham_raise", "ball_leg_curl",
 )
 """The order in which ``formcheck exercises`` and the docs list the shipped lifts."""
 
@@ -126,6 +126,7 @@ INF = math.inf
 UNIT_RANGES: dict[str, tuple[float, float]] = {
     "deg": (0.0, 180.0),  # joint angles, inclinations from vertical, yaw, ranges of motion
     "deg from level": (-90.0, 90.0),  # trunk inclination minus 90°: signed
+    "deg from upright": (-90.0, 90.0),  # a kneeling body forward (+) or back (-) of vertical
     "visibility score (0-1)": (0.0, 1.0),
     "share of frames": (0.0, 1.0),
     "share of the clip's range": (0.0, 1.0),
@@ -309,6 +310,7 @@ def load_lift(
         raise FormcheckError(f"{origin}: every lift needs threshold(s) {', '.join(absent)}")
     checks = _checks(doc["checks"], defaults, origin)
     _check_driver(doc["driver"], origin)
+    upright = _upright(doc.get("upright", list(UPRIGHT)), origin)
     if doc.get("made_at", "return") not in MADE_AT:
         raise FormcheckError(f"{origin}: made_at must be one of {', '.join(MADE_AT)}, "
                              f"not {doc['made_at']!r}")
@@ -337,6 +339,7 @@ def load_lift(
             turn_at=doc["turn_at"],
             made_at=doc.get("made_at", "return"),
             set_ends_standing=doc.get("set_ends_standing", False),
+            upright=upright,
             checks=checks,
             thresholds=thresholds,
             defaults={n: t.value for n, t in defaults.items()},
@@ -390,6 +393,19 @@ def _check_driver(driver: object, origin: str) -> None:
                              f"of: {', '.join(sided)}")
 
 
+def _upright(pair: object, origin: str) -> tuple[UprightLandmark, UprightLandmark]:
+    """The lift's ``upright`` pair: two different landmarks with a height series, the one
+    kept higher first (see :attr:`formcheck.lift.Lift.upright`)."""
+    names = get_args(UprightLandmark)
+    if (not isinstance(pair, list) or len(pair) != 2 or pair[0] == pair[1]
+            or not all(name in names for name in pair)):
+        raise FormcheckError(
+            f"{origin}: upright must name two different landmarks, the one the lift keeps "
+            f"higher first, from: {', '.join(names)}; not {pair!r}"
+        )
+    return pair[0], pair[1]
+
+
 def thresholds_markdown(lifts: tuple[str, ...] | None = None) -> str:
     """Every lift's thresholds as markdown tables: the reference in docs/rules.md, generated
     from the TOML files so the documentation cannot drift from the values in force."""
@@ -403,7 +419,11 @@ def thresholds_markdown(lifts: tuple[str, ...] | None = None) -> str:
             "",
             f"{lift.title}. Variants: {', '.join(lift.variants)} (default {lift.variant}). "
             f"Reps turn at the {lift.turn_at} of `{lift.driver}`; {MADE_AT[lift.made_at]}. "
-            f"Validated on: {lift.validated_on}.",
+            f"Validated on: {lift.validated_on}." + (
+                "" if lift.upright == UPRIGHT else
+                f" A picture is taken as upside down when the {lift.upright[0]}s show below "
+                f"the {lift.upright[1]}s (`upright`; the usual knees below the ankles is "
+                "normal in this lift)."),
             "",
             "| check (rule) | faults it reports | judges from (precision on flagged reps) | cue |",
             "|---|---|---|---|",

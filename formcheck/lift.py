@@ -36,6 +36,12 @@ class CheckSpec(BaseModel):
     """The kinematic series the rule reads (from the registry)."""
 
 
+UprightLandmark = Literal["ankle", "knee", "hip", "shoulder"]
+"""The landmarks a lift's ``upright`` pair may name: those with a height series."""
+
+UPRIGHT: tuple[UprightLandmark, UprightLandmark] = ("knee", "ankle")
+"""A lift's ``upright`` pair unless its file names another: the knees above the ankles."""
+
 MADE_SERIES = ("hip_angle_3d", "feet_x")
 """What tells that a rep the clip ends in was made: hips open to the lockout (in 3-D, so from
 any view) and feet that stay put (a lifter walking off has left the bar)."""
@@ -68,6 +74,11 @@ class Lift(BaseModel):
     defaults: dict[str, float]
     """Each threshold's value before the variant and the user's config: what a report marks
     as overridden."""
+    upright: tuple[UprightLandmark, UprightLandmark] = UPRIGHT
+    """Two landmarks this lift keeps one above the other, the first higher, on both sides in
+    most frames of a rep: what tells a picture stored upside down (the knees above the ankles
+    for a lifter on their feet; not for one kneeling or lying on their back, whose knees sit
+    level with or below the ankles)."""
     validated_on: str = "not validated yet"
     """What the lift's checks were validated on (real clips, or synthetic tracks only)."""
 
