@@ -39,6 +39,8 @@ from synthetic import (
     timeline,
 )
 
+from formcheck.landmarks import joint
+
 GHR_ORIGIN = (0.25, 0.88)
 """Where the ankle lands in the frame (fractions): the body leans out towards +x."""
 CURL_ORIGIN = (0.2, 0.85)
@@ -144,3 +146,32 @@ def ball_curl(
     body = chain(shin, thigh, trunk, np.zeros(len(sag)), wrist=wrist)
     body = _moved(body, -body["shoulder"])
     return _finish(body, line, view, origin=CURL_ORIGIN)
+
+
+FREE_LEG = ("knee", "ankle", "heel", "foot_index")
+"""The landmarks of the leg a single-leg ball curl holds up."""
+
+
+def single_leg_curl(reps: int = 3, *, working: str = "near", view: View = SIDE,
+                    **curl: float) -> Synthetic:
+    """A single-leg ball curl: one heel on the ball curling as :func:`ball_curl` (``curl``
+    passes its faults on), the other leg held straight up from the hip. ``working``: the
+    curling leg nearer the camera ("near") or further ("far"); the renderer's near side at a
+    positive yaw is the right. The track joins two renders, the curling leg from one and the
+    raised leg from the other."""
+    clip = ball_curl(reps, view=view, **curl)
+    hip = clip.body["hip"]
+    up = np.array([0.0, -1.0])
+    knee = hip + THIGH_M * PX_PER_M * up
+    ankle = knee + SHIN_M * PX_PER_M * up
+    raised = {"knee": knee, "ankle": ankle, "heel": ankle + np.array([-0.06, 0.0]) * PX_PER_M,
+              "foot_index": ankle + np.array([0.05, -0.17]) * PX_PER_M}
+    free = _finish(Body(clip.body.points | raised, clip.body.bulge), clip.timeline, view,
+                   origin=CURL_ORIGIN).track
+    near = "right" if view.yaw_deg > 0 else "left"
+    far = "left" if near == "right" else "right"
+    columns = [joint(far if working == "near" else near, name) for name in FREE_LEG]
+    track = clip.track
+    for name in ("landmarks", "world", "visibility", "presence"):
+        getattr(track, name)[:, columns] = getattr(free, name)[:, columns]
+    return Synthetic(track, clip.body, clip.timeline)

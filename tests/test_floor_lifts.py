@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from synthetic import FPS, Synthetic, View, crop
-from synthetic_floor import ball_curl, ghr
+from synthetic_floor import ball_curl, ghr, single_leg_curl
 from test_cli import run
 from test_judging import turned_half
 from test_live import replay, verdicts
@@ -278,3 +278,26 @@ def test_batch_scores_each_lift_like_analyze(name, clip_of, tmp_path: Path) -> N
     assert result.report == analyze_track(clip_of().track, load_lift(name)).model_copy(
         update={"source": result.report.source})
     assert result.report.rep_count == REPS
+
+
+def test_a_single_leg_curl_is_judged_on_the_leg_nearer_the_camera() -> None:
+    """The checks read the facing side. With the working leg nearer the camera the reps are
+    counted and judged as a two-leg curl's; with the raised leg nearer, nothing moves on the
+    side read, so no rep is counted (and none is judged wrongly): film the working leg."""
+    near = analyze(single_leg_curl(REPS, curl_deg=70), "ball_leg_curl", "single_leg")
+    assert near.rep_count == REPS
+    assert all([f.code for f in rep.faults] == ["short_curl"] for rep in near.reps)
+    far = analyze(single_leg_curl(REPS, working="far"), "ball_leg_curl", "single_leg")
+    assert far.rep_count == 0 and "no complete rep was found" in far.warnings
+
+
+@pytest.mark.parametrize(("name", "variant", "clip_of"), [
+    ("glute_ham_raise", "ghr", lambda view: ghr(REPS, view=view)),
+    ("glute_ham_raise", "nordic", lambda view: ghr(REPS, lowest_deg=60, view=view)),
+    ("ball_leg_curl", "two_leg", lambda view: ball_curl(REPS, view=view)),
+])
+def test_clean_reps_stay_clean_under_the_models_jitter(name, variant, clip_of) -> None:
+    """3 px of landmark jitter, as the pose model's own: every rep counted, none faulted (a
+    Nordic lowered to its typical break point included)."""
+    report = analyze(clip_of(View(noise_px=3.0, seed=1)), name, variant)
+    assert report.rep_count == REPS and not any(rep.faults for rep in report.reps)
