@@ -68,6 +68,8 @@ SERIES_PARTS: dict[str, tuple[tuple[str, ...], ...]] = {
     "hip_angle": (("shoulder", "hip", "knee"),),
     "hip_angle_3d": (("shoulder", "hip", "knee"),),
     "knee_angle": (("hip", "knee", "ankle"),),
+    "knee_flexion": (("hip", "knee", "ankle"),),
+    "kneel_lean": (("knee", "hip", "shoulder"),),
     "shin_inclination": (("knee", "ankle"),),
     "trunk_inclination": (("shoulder", "hip"),),
     "trunk_lean": (("shoulder", "hip"),),

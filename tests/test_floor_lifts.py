@@ -27,7 +27,9 @@ from formcheck.errors import FormcheckError
 from formcheck.html_plots import measure_plots
 from formcheck.html_report import render_html
 from formcheck.kinematics import kinematics
+from formcheck.landmarks import joint
 from formcheck.lift import UPRIGHT
+from formcheck.overlay import report_overlays
 from formcheck.report import Report
 
 REPS = 3
@@ -107,8 +109,8 @@ def test_a_rep_just_inside_a_threshold_passes(name: str) -> None:
     assert all(rep.outcome == "valid" and not rep.faults for rep in report.reps), report.reps
 
 
-@pytest.mark.parametrize("name", ["ghr_piked", "ghr_shallow", "curl_hips_sag", "curl_short",
-                                  "curl_no_extension"])
+@pytest.mark.parametrize("name", ["ghr_piked", "ghr_shallow", "ghr_not_upright", "ghr_leans_back",
+                                  "curl_hips_sag", "curl_short", "curl_no_extension"])
 def test_past_the_major_limit_the_fault_is_major(name: str) -> None:
     case = CASES[name]
     lift = load_lift(case.lift, case.variant)
@@ -301,3 +303,16 @@ def test_clean_reps_stay_clean_under_the_models_jitter(name, variant, clip_of) -
     Nordic lowered to its typical break point included)."""
     report = analyze(clip_of(View(noise_px=3.0, seed=1)), name, variant)
     assert report.rep_count == REPS and not any(rep.faults for rep in report.reps)
+
+
+@pytest.mark.parametrize(("name", "clip_of", "parts"), [
+    ("glute_ham_raise", lambda: ghr(REPS, lowest_deg=40), {("knee", "hip", "shoulder")}),
+    ("ball_leg_curl", lambda: ball_curl(REPS, curl_deg=70), {("hip", "knee", "ankle")}),
+])
+def test_the_annotated_video_lights_up_the_parts_at_fault(name, clip_of, parts) -> None:
+    analysis = run_analysis(clip_of().track, load_lift(name), evidence=None)
+    assert analysis.report.rep_count == REPS
+    side = analysis.kin.facing
+    marked = {chain for overlay in report_overlays(analysis) for mark in overlay.faults
+              for chain in mark.chains}
+    assert marked == {tuple(joint(side, n) for n in chain) for chain in parts}
