@@ -41,7 +41,10 @@ def test_the_evidence_file_round_trips_and_covers_every_shipped_check() -> None:
     again = _read(tomllib.loads(EVIDENCE.to_toml()))
     assert again == EVIDENCE and EVIDENCE.measured
     for name in lift_names():
-        for code in load_lift(name).faults:
+        lift = load_lift(name)
+        if lift.validated_on.startswith("synthetic tracks only"):
+            continue  # no real clip to label yet: its checks abstain, never measured
+        for code in lift.faults:
             measured = [EVIDENCE.tally(code, bucket).labelled for bucket in BUCKETS]
             assert any(measured), f"{name}: {code} was never measured against a label"
 
