@@ -23,7 +23,7 @@ from formcheck.evidence import EVIDENCE, Evidence
 from formcheck.files import display
 from formcheck.kinematics import Kinematics, Smoothing, kinematics
 from formcheck.legs import judged_kinematics
-from formcheck.lift import Lift
+from formcheck.lift import UPRIGHT, Lift, UprightLandmark
 from formcheck.report import (
     SEVERITY_PENALTY,
     Abstention,
@@ -37,7 +37,7 @@ from formcheck.report import (
 )
 from formcheck.reps import Partial, Rep
 from formcheck.rules import RepContext, Verdict, run_checks
-from formcheck.series import SHOWN
+from formcheck.series import SHOWN, Side
 from formcheck.track import PoseTrack
 from formcheck.view import ViewEstimate, estimate_view
 
@@ -49,10 +49,11 @@ UNGATED = (
 
 def analysis_series(lift: Lift) -> tuple[str, ...]:
     """The series an analysis of ``lift`` computes: those its reps and checks read, the angles
-    every output shows (:data:`~formcheck.series.SHOWN`), the shins that tell a picture
-    stored upside down (:func:`upside_down`) and the heights the set metrics read
+    every output shows (:data:`~formcheck.series.SHOWN`), the heights that tell a picture
+    stored upside down (:func:`upside_down`) and those the set metrics read
     (:mod:`formcheck.metrics`); nothing else."""
-    return tuple(dict.fromkeys((*lift.series, *SHOWN, "shin_inclination", *metrics.SERIES)))
+    upright = (HEIGHTS[name] for name in lift.upright if HEIGHTS[name] is not None)
+    return tuple(dict.fromkeys((*lift.series, *SHOWN, *upright, *metrics.SERIES)))
 
 
 def neutral_back(kin: Kinematics, lift: Lift, until: int | None = None) -> float | None:
@@ -78,29 +79,50 @@ def neutral_back(kin: Kinematics, lift: Lift, until: int | None = None) -> float
     return float(np.median(bend[standing]))
 
 
-KNEE_BELOW_ANKLE_DEG = 90.0
-"""Shin inclination beyond which the knee is lower than the ankle in the picture. No lift here
-puts both knees below the ankles (a hip thrust's knees point up, a single-leg RDL stands on one
-leg), so a lifter seen that way is a picture stored upside down."""
+HEIGHTS: dict[UprightLandmark, str | None] = {
+    "ankle": None, "knee": "knee_height", "hip": "hip_height", "shoulder": "shoulder_height",
+}
+"""The series holding each landmark a lift's ``upright`` pair may name, as a height above the
+ankle (the ankle's own is 0)."""
 
-UPSIDE_DOWN = (
-    "the lifter is upside down in the picture (knees below the ankles): the video is stored "
+_UPSIDE_DOWN = (
+    "the lifter is upside down in the picture ({high}s below the {low}s): the video is stored "
     "rotated without rotation metadata; turn it upright (e.g. ffmpeg -i in.mp4 -vf hflip,vflip "
     "out.mp4) and analyse it again"
 )
 
 
-def upside_down(kin: Kinematics, frames: slice | np.ndarray) -> bool:
-    """Whether the lifter stands on their head in most of ``frames`` in which both shins show.
+def upside_down_warning(upright: tuple[UprightLandmark, UprightLandmark]) -> str:
+    """What a report says of a lifter seen upside down, in the lift's own cue."""
+    return _UPSIDE_DOWN.format(high=upright[0], low=upright[1])
+
+
+UPSIDE_DOWN = upside_down_warning(UPRIGHT)
+"""The warning for a lifter on their feet (most lifts)."""
+
+
+def upside_down(kin: Kinematics, frames: slice | np.ndarray,
+                upright: tuple[UprightLandmark, UprightLandmark] = UPRIGHT) -> bool:
+    """Whether the lifter is on their head in most of ``frames`` in which both sides show: the
+    first of the lift's ``upright`` landmarks below the second on both sides (the knees below
+    the ankles for a lifter on their feet, whose every lift here keeps at least one knee
+    above its ankle; a hip thrust's knees point up, a single-leg RDL stands on one leg).
 
     Why it matters: joint angles do not care which way is up, so reps are still found, but
     every measure taken against the image's vertical (trunk inclination, heights, speeds) is
-    turned inside out; a verdict built on them would be confidently wrong.
+    turned inside out; a verdict built on them would be confidently wrong. A lift whose
+    posture breaks the usual cue (kneeling, the knees level with the ankles; lying on the
+    back, the heels above the knees) names another pair in its file.
     """
-    shins = np.minimum(kin.shin_inclination.left.value[frames],
-                       kin.shin_inclination.right.value[frames])
-    shown = shins[np.isfinite(shins)]
-    return bool(shown.size) and bool(np.mean(shown > KNEE_BELOW_ANKLE_DEG) > 0.5)
+
+    def height(name: UprightLandmark, side: Side) -> np.ndarray | float:
+        series = HEIGHTS[name]
+        return 0.0 if series is None else kin[series][side].value[frames]
+
+    high, low = upright
+    margin = np.maximum(*(height(high, side) - height(low, side) for side in ("left", "right")))
+    shown = margin[np.isfinite(margin)]
+    return bool(shown.size) and bool(np.mean(shown < 0) > 0.5)
 
 
 def unseen_spans(seen: np.ndarray, times: np.ndarray, min_s: float) -> list[tuple[float, float]]:
@@ -250,10 +272,11 @@ def judge_rep(
     rep, lift = ctx.rep, ctx.lift
     verdicts = run_checks(ctx)
     refused = [v for v in verdicts if isinstance(v, Abstention)]
-    inverted = upside_down(ctx.kin, rep.frames)
+    inverted = upside_down(ctx.kin, rep.frames, lift.upright)
     if inverted:  # every measure inverted: no check stands
-        verdicts = [Abstention(check=spec.rule, reason=UPSIDE_DOWN) for spec in lift.checks]
-        refused = [Abstention(check="orientation", reason=UPSIDE_DOWN)]
+        why = upside_down_warning(lift.upright)
+        verdicts = [Abstention(check=spec.rule, reason=why) for spec in lift.checks]
+        refused = [Abstention(check="orientation", reason=why)]
     faults = [v for v in verdicts if isinstance(v, Fault)]
     untrusted = unjudgeable(ctx, cuts)
     abstained = [*untrusted, *refused]
@@ -456,8 +479,8 @@ def warnings(
     if truncated is not None:
         out.append(truncated)
     out += timing_notes(track)
-    if upside_down(kin, slice(None)):
-        out.append(UPSIDE_DOWN)
+    if upside_down(kin, slice(None), lift.upright):
+        out.append(upside_down_warning(lift.upright))
     if track.detection_rate < lift.value("min_coverage"):
         out.append(f"the lifter was found in only {track.detection_rate:.0%} of the frames")
     shortest = lift.value("rep_min_duration")

@@ -39,12 +39,12 @@ import sys
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 from pydantic import ValidationError
 
 from formcheck.errors import FormcheckError
-from formcheck.lift import CheckSpec, Lift, Threshold
+from formcheck.lift import UPRIGHT, CheckSpec, Lift, Threshold, UprightLandmark
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -73,7 +73,7 @@ at the top is made), and what it means."""
 
 CONFIG_LIFT_KEYS = frozenset({
     "title", "description", "validated_on", "driver", "turn_at", "made_at", "set_ends_standing",
-    "judged_leg", "default_variant", "variants", "checks", "thresholds",
+    "judged_leg", "upright", "default_variant", "variants", "checks", "thresholds",
 })
 """What a lift's TOML file may hold at its top level."""
 
@@ -141,7 +141,8 @@ driver must travel depends on the lift)."""
 
 SHIPPED = (
     "deadlift", "romanian_deadlift", "single_leg_rdl", "good_morning", "kettlebell_swing",
-    "hip_thrust", "rack_pull", "pull_through", "barbell_row",
+    "hip_thrust", "rack_pull", "pull_through", "barbell_row", "glute_ham_raise",
+    "ball_leg_curl",
 )
 """The order in which ``formcheck exercises`` and the docs list the shipped lifts."""
 
@@ -150,6 +151,7 @@ INF = math.inf
 UNIT_RANGES: dict[str, tuple[float, float]] = {
     "deg": (0.0, 180.0),  # joint angles, inclinations from vertical, yaw, ranges of motion
     "deg from level": (-90.0, 90.0),  # trunk inclination minus 90°: signed
+    "deg from upright": (-90.0, 90.0),  # a kneeling body forward (+) or back (-) of vertical
     "visibility score (0-1)": (0.0, 1.0),
     "share of frames": (0.0, 1.0),
     "share of the clip's range": (0.0, 1.0),
@@ -335,6 +337,7 @@ def load_lift(
     every_check = _checks(doc["checks"], defaults, origin, variants)
     checks = tuple(c for c in every_check if not c.variants or chosen in c.variants)
     _check_driver(doc["driver"], origin)
+    upright = _upright(doc.get("upright", list(UPRIGHT)), origin)
     if doc.get("made_at", "return") not in MADE_AT:
         raise FormcheckError(f"{origin}: made_at must be one of {', '.join(MADE_AT)}, "
                              f"not {doc['made_at']!r}")
@@ -378,6 +381,7 @@ def load_lift(
             made_at=doc.get("made_at", "return"),
             set_ends_standing=doc.get("set_ends_standing", False),
             judged_leg=judged_leg,
+            upright=upright,
             checks=checks,
             thresholds=thresholds,
             defaults={n: t.value for n, t in defaults.items()},
@@ -478,6 +482,19 @@ def variant_notes(name: str) -> list[str]:
             if (lift := load_lift(name, variant)).judged_leg != base.judged_leg]
 
 
+def _upright(pair: object, origin: str) -> tuple[UprightLandmark, UprightLandmark]:
+    """The lift's ``upright`` pair: two different landmarks with a height series, the one
+    kept higher first (see :attr:`formcheck.lift.Lift.upright`)."""
+    names = get_args(UprightLandmark)
+    if (not isinstance(pair, list) or len(pair) != 2 or pair[0] == pair[1]
+            or not all(name in names for name in pair)):
+        raise FormcheckError(
+            f"{origin}: upright must name two different landmarks, the one the lift keeps "
+            f"higher first, from: {', '.join(names)}; not {pair!r}"
+        )
+    return pair[0], pair[1]
+
+
 def thresholds_markdown(lifts: tuple[str, ...] | None = None) -> str:
     """Every lift's thresholds as markdown tables: the reference in docs/rules.md, generated
     from the TOML files so the documentation cannot drift from the values in force."""
@@ -491,7 +508,11 @@ def thresholds_markdown(lifts: tuple[str, ...] | None = None) -> str:
             "",
             f"{lift.title}. Variants: {', '.join(lift.variants)} (default {lift.variant}). "
             f"Reps turn at the {lift.turn_at} of `{lift.driver}`; {MADE_AT[lift.made_at]}. "
-            f"Validated on: {lift.validated_on}.",
+            f"Validated on: {lift.validated_on}." + (
+                "" if lift.upright == UPRIGHT else
+                f" A picture is taken as upside down when the {lift.upright[0]}s show below "
+                f"the {lift.upright[1]}s (`upright`; the usual knees below the ankles is "
+                "normal in this lift)."),
             "",
             *(f"- {note}" for note in notes),
             *([""] if notes else []),

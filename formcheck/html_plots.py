@@ -58,9 +58,16 @@ PANELS = {
     panel.series: panel
     for panel in (
         Panel("hip_angle", "hip angle (°)",
-              ("lockout_hip_angle", "lockout_hip_angle_major", "no_rep_hip_angle")),
+              ("lockout_hip_angle", "lockout_hip_angle_major", "no_rep_hip_angle",
+               "body_line_hip_angle", "body_line_hip_angle_major")),
         Panel("hip_angle_3d", "hip angle, 3-D (°)"),
-        Panel("knee_angle", "knee angle (°)"),
+        Panel("knee_angle", "knee angle (°)",
+              ("curl_knee_angle", "curl_knee_angle_major", "extension_knee_angle",
+               "extension_knee_angle_major")),
+        Panel("knee_flexion", "knee flexion (°)"),
+        Panel("kneel_lean", "knee-to-shoulder line from vertical (°)",
+              ("upright_lean_max", "upright_lean_max_major", "upright_lean_min",
+               "upright_lean_min_major")),
         Panel("trunk_inclination", "trunk from vertical (°)",
               ("hinge_trunk_inclination", "hinge_trunk_inclination_major")),
         Panel("wrist_height", "hands (shoulder heights)",

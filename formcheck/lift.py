@@ -38,6 +38,12 @@ class CheckSpec(BaseModel):
     """The only variants that make this check (a paused variant's pause); empty: every one."""
 
 
+UprightLandmark = Literal["ankle", "knee", "hip", "shoulder"]
+"""The landmarks a lift's ``upright`` pair may name: those with a height series."""
+
+UPRIGHT: tuple[UprightLandmark, UprightLandmark] = ("knee", "ankle")
+"""A lift's ``upright`` pair unless its file names another: the knees above the ankles."""
+
 MADE_SERIES = {
     "lockout": ("hip_angle_3d", "feet_x"),
     "apex": ("hip_angle_3d", "feet_x"),
@@ -86,6 +92,11 @@ class Lift(BaseModel):
     defaults: dict[str, float]
     """Each threshold's value before the variant and the user's config: what a report marks
     as overridden."""
+    upright: tuple[UprightLandmark, UprightLandmark] = UPRIGHT
+    """Two landmarks this lift keeps one above the other, the first higher, on both sides in
+    most frames of a rep: what tells a picture stored upside down (the knees above the ankles
+    for a lifter on their feet; not for one kneeling or lying on their back, whose knees sit
+    level with or below the ankles)."""
     validated_on: str = "not validated yet"
     """What the lift's checks were validated on (real clips, or synthetic tracks only)."""
 

@@ -256,6 +256,31 @@ def knee_angle_3d(f: Frames) -> Sided:
 
 
 @series("sided")
+def kneel_lean(f: Frames) -> Sided:
+    """The knee-to-shoulder line's angle from vertical, degrees, signed: positive tilted away
+    from the feet (a kneeling lifter lowering forward; 90 level), negative leaning back over
+    them. The size is the line's angle to the image's vertical axis (0-90, whichever end is
+    up), the sign which side of the knee the shoulder lies on compared with the ankle: both
+    read the same in a picture turned upside down or mirrored, so a kneeling lift is judged
+    alike either way."""
+
+    def lean(side: Side) -> np.ndarray:
+        knee, shoulder = f.px(side, "knee"), f.px(side, "shoulder")
+        slope = inclination_to_vertical(knee, shoulder)
+        away = (shoulder[:, 0] - knee[:, 0]) * (knee[:, 0] - f.px(side, "ankle")[:, 0])
+        return np.where(away < 0, -1.0, 1.0) * np.minimum(slope, 180.0 - slope)
+
+    return f.sided(lean, "knee", "shoulder", "ankle")
+
+
+@series("sided")
+def knee_height(f: Frames) -> Sided:
+    """Height of the knee above the ankle, in trunk lengths: what tells a picture stored upside
+    down for most lifts (knees above the ankles; see ``upright`` in a lift's file)."""
+    return f.height("knee")
+
+
+@series("sided")
 def shin_inclination(f: Frames) -> Sided:
     """Ankle-to-knee from vertical, degrees; beyond 90 the knee is below the ankle."""
     return f.incline("ankle", "knee")

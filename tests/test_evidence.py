@@ -45,9 +45,11 @@ def test_the_evidence_file_round_trips_and_covers_every_shipped_check() -> None:
     assert again == EVIDENCE and EVIDENCE.measured
     for name in lift_names():
         lift = load_lift(name)
+        if lift.validated_on.startswith("synthetic tracks only"):
+            continue  # no real clip to label yet: its checks abstain, never measured
         for code in lift.faults:
             measured = [EVIDENCE.tally(code, bucket).labelled for bucket in BUCKETS]
-            assert any(measured) or lift.validated_on.startswith("synthetic tracks only"), (
+            assert any(measured), (
                 f"{name}: {code} was never measured against a label")
 
 
