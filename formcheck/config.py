@@ -58,12 +58,21 @@ a lift of your own, or your own version of a shipped one, without touching the p
 MADE_AT = {
     "lockout": "a rep counts at lockout",
     "apex": "a rep counts at the apex",
+    "chin_over_bar": "a rep counts with the chin over the bar",
     "return": "a rep counts back at the top",
 }
 """How each ``made_at`` reads in the docs."""
 
+MADE_BY = {
+    "lockout": "no_rep_hip_angle",
+    "apex": "no_rep_hip_angle",
+    "chin_over_bar": "no_rep_chin_clearance",
+}
+"""The threshold each ``made_at`` (but the return) tells a made rep by."""
+
 CONFIG_LIFT_KEYS = frozenset({
     "title", "description", "validated_on", "driver", "turn_at", "made_at", "set_ends_standing",
+    "hangs",
     "default_variant", "variants", "checks", "thresholds",
 })
 """What a lift's TOML file may hold at its top level."""
@@ -117,7 +126,7 @@ driver must travel depends on the lift)."""
 
 SHIPPED = (
     "deadlift", "romanian_deadlift", "single_leg_rdl", "good_morning", "kettlebell_swing",
-    "hip_thrust",
+    "hip_thrust", "pull_up",
 )
 """The order in which ``formcheck exercises`` and the docs list the shipped lifts."""
 
@@ -312,9 +321,10 @@ def load_lift(
     if doc.get("made_at", "return") not in MADE_AT:
         raise FormcheckError(f"{origin}: made_at must be one of {', '.join(MADE_AT)}, "
                              f"not {doc['made_at']!r}")
-    if doc.get("made_at", "return") != "return" and "no_rep_hip_angle" not in defaults:
+    made_by = MADE_BY.get(doc.get("made_at", "return"))
+    if made_by is not None and made_by not in defaults:
         raise FormcheckError(f"{origin}: made_at = {doc['made_at']!r} needs the threshold "
-                             "no_rep_hip_angle (the lockout a made rep reaches)")
+                             f"{made_by} (what a made rep reaches)")
     # every variant, not just the chosen one: a broken shipped variant fails any load (and test)
     by_variant = {
         v: _apply_overrides(defaults, spec.get("thresholds", {}), defaults,
@@ -337,6 +347,7 @@ def load_lift(
             turn_at=doc["turn_at"],
             made_at=doc.get("made_at", "return"),
             set_ends_standing=doc.get("set_ends_standing", False),
+            hangs=doc.get("hangs", False),
             checks=checks,
             thresholds=thresholds,
             defaults={n: t.value for n, t in defaults.items()},

@@ -36,9 +36,18 @@ class CheckSpec(BaseModel):
     """The kinematic series the rule reads (from the registry)."""
 
 
-MADE_SERIES = ("hip_angle_3d", "feet_x")
-"""What tells that a rep the clip ends in was made: hips open to the lockout (in 3-D, so from
-any view) and feet that stay put (a lifter walking off has left the bar)."""
+MADE_SERIES: dict[str, tuple[str, ...]] = {
+    "lockout": ("hip_angle_3d", "feet_x"),
+    "apex": ("hip_angle_3d", "feet_x"),
+    "chin_over_bar": ("mouth_over_hands",),
+    "return": (),
+}
+"""What tells, per ``made_at``, that a rep the clip ends in was made: hips open to the lockout
+(in 3-D, so from any view) and feet that stay put (a lifter walking off has left the bar); or
+the mouth over the hands (the chin over the bar)."""
+
+HANGING_SERIES = ("let_go",)
+"""What tells that a hanging lifter let go of the bar."""
 
 
 class Lift(BaseModel):
@@ -55,14 +64,19 @@ class Lift(BaseModel):
     driver: str
     """The sided series (:data:`formcheck.series.SERIES`) whose facing side cuts the reps."""
     turn_at: Literal["top", "bottom"]
-    made_at: Literal["lockout", "apex", "return"] = "return"
+    made_at: Literal["lockout", "apex", "chin_over_bar", "return"] = "return"
     """When a lifter counts a rep: at the lockout (a pull or thrust held at the top), at the
-    apex (a swing's bell, once it starts down), or back at the top (a top-start lift). A clip
-    that ends after a lockout or an apex, before the lowering, still holds that rep."""
+    apex (a swing's bell, once it starts down), with the chin over the bar (a pull-up: the
+    mouth over the hands by ``no_rep_chin_clearance``), or back at the top (a top-start lift).
+    A clip that ends after the rep was made, before the lowering, still holds that rep."""
     set_ends_standing: bool = False
     """Whether lifters stand up after parking the weight at the end of a set: that rise looks
     like one more pull to the pose alone, so after reps with their lowering, a last rise the
     clip ends on is not counted (a single pull, seen alone, still is)."""
+    hangs: bool = False
+    """Whether the lifter hangs from the hands (a bar overhead) rather than stands on the feet:
+    an excursion in which the lifter let go of the bar (dropped off, stood, gestured) is not a
+    rep, and the hands, not the feet, are what stays put."""
     checks: tuple[CheckSpec, ...]
     thresholds: dict[str, Threshold]
     defaults: dict[str, float]
@@ -80,9 +94,10 @@ class Lift(BaseModel):
     @property
     def series(self) -> tuple[str, ...]:
         """The series its reps and checks read: all an analysis of it has to compute."""
-        made = MADE_SERIES if self.made_at != "return" else ()
+        hanging = HANGING_SERIES if self.hangs else ()
         return tuple(dict.fromkeys(
-            (self.driver, *made, *(s for c in self.checks for s in c.series))
+            (self.driver, *MADE_SERIES[self.made_at], *hanging,
+             *(s for c in self.checks for s in c.series))
         ))
 
     @property

@@ -22,7 +22,7 @@ import numpy as np
 
 from formcheck import geometry
 from formcheck.geometry import angle_at, inclination_to_vertical
-from formcheck.landmarks import joint
+from formcheck.landmarks import Landmark, joint
 
 Side = Literal["left", "right"]
 
@@ -231,6 +231,14 @@ def knee_angle(f: Frames) -> Sided:
 
 
 @series("sided")
+def elbow_angle(f: Frames) -> Sided:
+    """Shoulder-elbow-wrist in the image, degrees; 180 with the arm straight. Trusted only as
+    far as the wrist is seen: in a pull-through the hands are between the legs, where the
+    model often guesses them."""
+    return f.angle(f.pixels, "shoulder", "elbow", "wrist")
+
+
+@series("sided")
 def shin_inclination(f: Frames) -> Sided:
     """Ankle-to-knee from vertical, degrees; beyond 90 the knee is below the ankle."""
     return f.incline("ankle", "knee")
@@ -350,3 +358,52 @@ def feet_x(f: Frames) -> Series:
     ankles = f.pixels[:, [joint("left", "ankle"), joint("right", "ankle")], 0]
     seen = f.visibility[:, [joint("left", "ankle"), joint("right", "ankle")]].min(axis=1)
     return Series(ankles.mean(axis=1) / f.trunk_length, np.nan_to_num(seen))
+
+
+@series("sided")
+def body_rise(f: Frames) -> Sided:
+    """Height of the shoulder above the same side's wrist, in trunk lengths: about -1.2 in a
+    dead hang (arms straight overhead), rising towards 0 as a pull-up brings the body up to the
+    hands. Why against the wrists: on a bar they stay put, so the measure holds with a camera
+    that pans or zooms, and only the pull moves it (a hanging knee raise leaves it flat). NaN
+    with the wrist below the elbow: not hanging from the hands (see ``let_go``), where the
+    shoulders stand above the wrists and the measure would read as the highest pull-up."""
+
+    def rise(side: Side) -> np.ndarray:
+        wrist = f.px(side, "wrist")[:, 1]
+        height = (wrist - f.px(side, "shoulder")[:, 1]) / f.trunk_length
+        return np.where(wrist > f.px(side, "elbow")[:, 1], np.nan, height)
+
+    return f.sided(rise, "shoulder", "elbow", "wrist")
+
+
+@series("mask")
+def let_go(f: Frames) -> np.ndarray:
+    """Whether a hand is seen below its elbow: a lifter hanging from a bar never has one there
+    (the forearms point up to the bar from dead hang to the top), a lifter who let go and
+    stands with the arms down does. Unseen arms count as holding on."""
+    sides = [(joint(side, "wrist"), joint(side, "elbow")) for side in ("left", "right")]
+    return np.logical_or.reduce([
+        (f.visibility[:, wrist] >= ARM_VISIBILITY) & (f.visibility[:, elbow] >= ARM_VISIBILITY)
+        & (f.pixels[:, wrist, 1] > f.pixels[:, elbow, 1])
+        for wrist, elbow in sides
+    ])
+
+
+@series("single")
+def mouth_over_hands(f: Frames) -> Series:
+    """Height of the mouth (the middle of its corners: the chin's nearest landmark, some 4 cm
+    above it) over the line of the two wrists (the bar, in a hang), in trunk lengths: what
+    "chin over the bar" reads from; trusted as far as mouth and wrists are seen."""
+    used = [Landmark.MOUTH_LEFT, Landmark.MOUTH_RIGHT, joint("left", "wrist"),
+            joint("right", "wrist")]
+    mouth_y, hands_y = (f.pixels[:, pair, 1].mean(axis=1) for pair in (used[:2], used[2:]))
+    return Series((hands_y - mouth_y) / f.trunk_length,
+                  np.nan_to_num(f.visibility[:, used].min(axis=1)))
+
+
+@series("sided")
+def knee_angle_3d(f: Frames) -> Sided:
+    """Hip-knee-ankle from world landmarks, degrees (see ``hip_angle_3d``): knees driven up
+    towards a camera in front read as they would from the side."""
+    return f.angle(f.world, "hip", "knee", "ankle")

@@ -104,7 +104,7 @@ def _broken(lift_dir: Path, old: str, new: str) -> None:
          "needs threshold(s) hinge_trunk_inclination"),
         ("[thresholds.rep_min_range]", "[thresholds.rep_min_rang]",
          "every lift needs threshold(s) rep_min_range"),
-        ('driver = "hip_angle"', 'driver = "elbow_angle"', "driver"),
+        ('driver = "hip_angle"', 'driver = "elbow_bend"', "driver"),
         ('turn_at = "top"', 'turn_at = "top"\ncolour = "red"', "unknown key(s) colour"),
         ('turn_at = "top"', 'turn_at = "top"\nmade_at = "lockout"',
          "made_at = 'lockout' needs the threshold no_rep_hip_angle"),
