@@ -575,14 +575,17 @@ def chin_not_over_bar(ctx: RepContext, cue: str) -> Verdict:
 
 
 def hang_measure(ctx: RepContext) -> Trace | Abstention:
-    """The elbow angle through the rep, whose straightest moments are the hangs at its ends.
+    """The elbow angle from the previous rep's top to the next one's, whose straightest
+    moments are the hangs before and after this rep (the rep's own ends lie at the edge of the
+    rest band, a little short of the hang).
 
     From the front or back only: the elbows bend out to the sides, in the frontal plane, so
     from the side a bent arm is seen edge-on and looks straighter than it is."""
     refused = needs_front_view(ctx, "no_dead_hang", "frontal_max_yaw")
     if refused is not None:
         return refused
-    return _seen(ctx, "no_dead_hang", ctx.kin.elbow_angle.facing, ctx.frames, min_yaw=None)
+    return _seen(ctx, "no_dead_hang", ctx.kin.elbow_angle.facing,
+                 np.arange(ctx.search_from, ctx.search_to + 1), min_yaw=None)
 
 
 @rule(faults=("no_dead_hang",), series=("elbow_angle",),
