@@ -316,7 +316,8 @@ def judge_rep(
         checks=check_results(ctx, verdicts),
         measures=measures,
         metrics=RepMetrics() if untrusted or inverted
-        else metrics.rep_metrics(kin, rep, lift.value("min_visibility"), height_cm),
+        else metrics.rep_metrics(kin, rep, lift.value("min_visibility"), height_cm,
+                                hangs=lift.hangs),
     )
 
 

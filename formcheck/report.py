@@ -97,9 +97,11 @@ class RepMetrics(BaseModel):
 
     wrist: PathMetrics | None = Field(
         default=None, description="The wrists of the side facing the camera: the bar or bell "
-        "in the hands.")
-    hip: PathMetrics | None = Field(default=None,
-                                    description="The hip of the side facing the camera.")
+        "in the hands. For a lifter hanging from a bar (a pull-up), the shoulders' rise "
+        "towards the hands: the body closing on the bar.")
+    hip: PathMetrics | None = Field(
+        default=None, description="The hip of the side facing the camera (for a lifter "
+        "hanging from a bar, its rise towards the hands).")
 
 
 class SetMetrics(BaseModel):

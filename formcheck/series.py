@@ -325,6 +325,13 @@ def shoulder_height(f: Frames) -> Sided:
     return f.height("shoulder")
 
 
+@series("sided")
+def shoulder_height_3d(f: Frames) -> Sided:
+    """Height of the shoulder above the ankle from world landmarks, in metres (see
+    ``hip_height_3d``): with the hands', how far a hanging lifter's body rose to the bar."""
+    return f.rise(f.world, "shoulder")
+
+
 @series("single")
 def back_bend(f: Frames) -> Series:
     """Bulge of the back contour past the straight line between its ends, in lengths of that
