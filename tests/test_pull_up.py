@@ -8,9 +8,17 @@ import math
 import numpy as np
 import pytest
 
-from formcheck.analysis import analyze_track
+from formcheck.analysis import (
+    HANGING_UPSIDE_DOWN,
+    analyze_track,
+    run_analysis,
+    upside_down,
+)
 from formcheck.config import load_lift
+from formcheck.kinematics import kinematics
+from formcheck.metrics import TRUNK_SHARE_OF_STATURE
 from formcheck.report import Report
+from formcheck.track import PoseTrack
 from formcheck.view import ViewEstimate
 from tests.synthetic import (
     ARM,
@@ -25,6 +33,7 @@ from tests.synthetic import (
     render,
     timeline,
 )
+from tests.test_judging import turned_half
 
 UPPER, FORE = ELBOW_SHARE * ARM, (1.0 - ELBOW_SHARE) * ARM
 MOUTH_ABOVE_SHOULDER = 0.30 * TRUNK - 0.02 * PX_PER_M
@@ -81,16 +90,17 @@ def _body(elbow: np.ndarray, hip: np.ndarray, knee: np.ndarray) -> Body:
 def pull_up(
     reps: int = 3, *, hang_deg: float = 175.0, clearance: float = 0.2, kip_deg: float = 0.0,
     descent_s: float = 1.5, ascent_s: float = 1.0, top_s: float = 0.3, hang_s: float = 0.8,
-    knee_raise: bool = False,
+    knee_raise: bool = False, knee_deg: float = 180.0,
 ) -> Synthetic:
     """``reps`` pull-ups from a hang with the elbows at ``hang_deg`` to a top with the mouth
     ``clearance`` trunk lengths over the hands, hips and knees flexing ``kip_deg`` on the way
     up (a kip), lowered in ``descent_s``. ``knee_raise``: the arms stay straight and the knees
-    come up instead (a hanging knee raise, never a pull-up)."""
+    come up instead (a hanging knee raise, never a pull-up). ``knee_deg``: the knees held
+    bent this far throughout, as a lifter hangs with the ankles crossed."""
     top_elbow = hang_deg if knee_raise else elbow_for_clearance(clearance)
     legs = 90.0 if knee_raise else kip_deg
-    hang = {"elbow": hang_deg, "hip": 180.0, "knee": 180.0}
-    top = {"elbow": top_elbow, "hip": 180.0 - legs, "knee": 180.0 - legs}
+    hang = {"elbow": hang_deg, "hip": 180.0, "knee": knee_deg}
+    top = {"elbow": top_elbow, "hip": 180.0 - legs, "knee": knee_deg - legs}
     keys = [Key({}, 0.0, hang_s)]
     for _ in range(reps):
         keys += [Key(top, ascent_s, top_s, "top"), Key(hang, descent_s, hang_s)]
@@ -100,8 +110,13 @@ def pull_up(
     return Synthetic(track, body, line)
 
 
-def analysed(clip: Synthetic, **thresholds: float) -> Report:
-    return analyze_track(clip.track, load_lift("pull_up"), view=FRONT, evidence=None)
+def analysed_track(track: PoseTrack) -> Report:
+    """``track`` analysed as a pull-up seen from the front, every check judging."""
+    return analyze_track(track, load_lift("pull_up"), view=FRONT, evidence=None)
+
+
+def analysed(clip: Synthetic) -> Report:
+    return analysed_track(clip.track)
 
 
 def faults(report: Report, code: str) -> list[float]:
@@ -167,3 +182,50 @@ def test_fast_descent_just_inside_and_outside(descent: float, flagged: bool) -> 
     assert bool(values) == flagged
     if flagged:
         assert values == pytest.approx([rep.eccentric_s for rep in report.reps], abs=1e-3)
+
+
+SYNTHETIC_STATURE_CM = 100.0 * TRUNK / PX_PER_M / TRUNK_SHARE_OF_STATURE
+"""The height at which the image scale is the synthetic lifter's exactly."""
+
+
+@pytest.mark.parametrize("height_cm", [None, SYNTHETIC_STATURE_CM])
+def test_set_metrics_measure_the_body_rising_to_the_bar(height_cm: float | None) -> None:
+    """A hanging lifter's feet rise with the body, so heights are taken above the hands: the
+    shoulders' (the wrist slot) and the hip's rise towards them, exactly as drawn, from the
+    world landmarks and from the image at the synthetic lifter's stature alike."""
+    clip = pull_up(reps=3, clearance=0.1)
+    analysis = run_analysis(clip.track, load_lift("pull_up"), view=FRONT, evidence=None,
+                            height_cm=height_cm)
+    assert len(analysis.reps) == 3
+    times = clip.track.times
+    for rep, reported in zip(analysis.reps, analysis.report.reps, strict=True):
+        # the trunk hangs rigidly under the shoulders: both rise alike, as far as the shoulder
+        below_hands = (clip.body["wrist"][:, 1] - clip.body["shoulder"][:, 1]) / PX_PER_M
+        lift = slice(rep.start, rep.turn + 1)
+        rise = below_hands[rep.turn] - below_hands[rep.start]
+        speed = rise / (times[rep.turn] - times[rep.start])
+        for point in (reported.metrics.wrist, reported.metrics.hip):
+            assert point.rom_m == pytest.approx(np.ptp(below_hands[rep.frames]), abs=0.005)
+            assert point.mean_speed_m_s == pytest.approx(speed, abs=0.005)
+            assert point.peak_speed_m_s == pytest.approx(
+                np.max(np.gradient(below_hands[lift], times[lift])), rel=0.1)
+    # three reps drawn alike: no velocity loss; the body rises at hundreds of mm a second
+    assert analysis.report.set_metrics.velocity_loss_pct == pytest.approx(0.0, abs=1.0)
+    assert analysis.report.set_metrics.mean_wrist_speed_m_s > 0.3
+
+
+def test_bent_knees_do_not_turn_a_hanging_lifter_upside_down() -> None:
+    """Knees bent past a right angle put the feet above the knees, which for a lifter on their
+    feet means a picture stored upside down; a hanging lifter is read by the trunk instead,
+    which hangs upright from the bar and is inverted only in an inverted picture."""
+    clip = pull_up(reps=2, knee_deg=60.0)
+    kin = kinematics(clip.track)
+    assert upside_down(kin, slice(None))  # the knees' cue misfires on this lifter
+    assert not upside_down(kin, slice(None), hangs=True)
+    report = analysed(clip)
+    assert report.rep_count == 2 and report.valid == 2
+    assert not any(a.check == "orientation" for rep in report.reps for a in rep.abstained)
+    assert not any("upside down" in warning for warning in report.warnings)
+    turned = turned_half(clip.track)
+    assert upside_down(kinematics(turned), slice(None), hangs=True)
+    assert HANGING_UPSIDE_DOWN in analysed_track(turned).warnings
