@@ -489,7 +489,7 @@ def build_report(
         reps=reps,
         not_counted=[PartialRep(start_s=round(p.start_s, 3), end_s=round(p.end_s, 3),
                                 reason=p.reason) for p in partial],
-        set_metrics=metrics.set_metrics(reps, height_cm),
+        set_metrics=metrics.set_metrics(reps, height_cm, hangs=lift.hangs),
     )
 
 

@@ -183,9 +183,11 @@ def velocity_loss(speeds: Sequence[float]) -> float | None:
     return round(100.0 * (fastest - speeds[-1]) / fastest, 1)
 
 
-def set_metrics(reps: Sequence[RepReport], height_cm: float | None = None) -> SetMetrics:
+def set_metrics(reps: Sequence[RepReport], height_cm: float | None = None, *,
+                hangs: bool = False) -> SetMetrics:
     """The set's figures from its reps' metrics: mean speeds over the reps measured, the fastest
-    rep and the velocity loss (:func:`velocity_loss`) from it to the last rep measured."""
+    rep and the velocity loss (:func:`velocity_loss`) from it to the last rep measured; and
+    what the heights were measured above (``hangs``: the hands, :func:`heights`)."""
     measured = [rep for rep in reps if rep.metrics.wrist is not None]
     wrist = [rep.metrics.wrist.mean_speed_m_s for rep in measured]  # type: ignore[union-attr]
     hip = [rep.metrics.hip.mean_speed_m_s for rep in reps if rep.metrics.hip is not None]
@@ -197,4 +199,5 @@ def set_metrics(reps: Sequence[RepReport], height_cm: float | None = None) -> Se
         mean_hip_speed_m_s=round(float(np.mean(hip)), 3) if hip else None,
         fastest_rep=measured[int(np.argmax(wrist))].index if wrist else None,
         velocity_loss_pct=velocity_loss(wrist),
+        heights_above="hands" if hangs else "ankles",
     )

@@ -77,10 +77,14 @@ SERIES_PARTS: dict[str, tuple[tuple[str, ...], ...]] = {
     "shoulder_height": (("shoulder", "hip"),),
     "back_bend": ((BACK,),),
     "back_hidden": (),
+    "elbow_angle": (("shoulder", "elbow", "wrist"),),
+    "knee_angle_3d": (("hip", "knee", "ankle"),),
+    "mouth_over_hands": (("shoulder", "elbow", "wrist"),),
 }
 """Where on the body each series is measured, as chains of the facing side's joints (or the
 back contour): what lights up when a check reading that series finds a fault. ``back_hidden``
-only decides which frames the back can be judged in, so it marks nothing."""
+only decides which frames the back can be judged in, so it marks nothing; the chin short of the
+bar marks the arms that did not pull it there (the mouth is no joint of a side)."""
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,9 @@ CLIPS = {
     "single_leg_rdl/palFitness__WORKOUT-HOME.github.io__single_leg_deadlift.mp4": (
         "single_leg_rdl", None),
     RUSSIAN_SWING: ("kettlebell_swing", "russian"),
+    "pull_up/TRetraint__Digital-Coaching-Assistant__pull_ups.mp4": ("pull_up", None),
+    "pull_up/Divyansh3021__exercise-detector__pull_up.mp4": ("pull_up", None),
+    "pull_up/calimiro-ai__WorkoutTracker__pull-up_9.mp4": ("pull_up", None),
 }
 
 LABELLED_EVENT = {"deadlift": ("end_s", 0.6)}

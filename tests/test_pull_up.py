@@ -212,6 +212,7 @@ def test_set_metrics_measure_the_body_rising_to_the_bar(height_cm: float | None)
     # three reps drawn alike: no velocity loss; the body rises at hundreds of mm a second
     assert analysis.report.set_metrics.velocity_loss_pct == pytest.approx(0.0, abs=1.0)
     assert analysis.report.set_metrics.mean_wrist_speed_m_s > 0.3
+    assert analysis.report.set_metrics.heights_above == "hands"
 
 
 def test_bent_knees_do_not_turn_a_hanging_lifter_upside_down() -> None:
