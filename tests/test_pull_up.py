@@ -172,7 +172,7 @@ def test_kipping_just_inside_and_outside(kip: float, flagged: bool) -> None:
         assert all(value > 40.0 for value in values)
 
 
-@pytest.mark.parametrize(("descent", "flagged"), [(1.35, False), (1.1, True)])
+@pytest.mark.parametrize(("descent", "flagged"), [(0.7, False), (0.6, True)])
 def test_fast_descent_just_inside_and_outside(descent: float, flagged: bool) -> None:
     """The lowering is the rep's eccentric_s: from the middle of the top hold to the edge of
     the rest band, so a little shorter than the drawn descent plus half the hold."""
