@@ -252,6 +252,28 @@ def unjudgeable(ctx: RepContext, cuts: Sequence[Mapping[str, Any]] = ()) -> list
     return [abstention for abstention in found if abstention is not None]
 
 
+NO_REP: dict[str, tuple[str, str]] = {
+    "incomplete_lockout": (
+        "no_rep_hip_angle", "never reached lockout: the hips opened to {value:.0f}°, a rep "
+        "needs {limit:.0f}°"),
+    "chin_not_over_bar": (
+        "no_rep_chin_clearance", "the chin never cleared the bar: the mouth rose to {value:+.2f} "
+        "trunk lengths over the hands, a rep needs {limit:+.2f}"),
+}
+"""The faults that make a rep not count once past the lift's no-rep threshold (below it, for
+both), and the reason a report gives."""
+
+
+def no_rep(lift: Lift, faults: Sequence[Fault]) -> str | None:
+    """Why a rep with ``faults`` does not count (:data:`NO_REP`), or None if it does."""
+    for fault in faults:
+        limit_name, words = NO_REP.get(fault.code, ("", ""))
+        limit = lift.thresholds.get(limit_name)
+        if limit is not None and fault.value < limit.value:
+            return words.format(value=fault.value, limit=limit.value)
+    return None
+
+
 def judge_rep(
     ctx: RepContext, *, cuts: Sequence[Mapping[str, Any]] = (), height_cm: float | None = None
 ) -> RepReport:
@@ -281,15 +303,9 @@ def judge_rep(
     untrusted = unjudgeable(ctx, cuts)
     abstained = [*untrusted, *refused]
     judged = sum(not isinstance(v, Abstention) for v in verdicts)
-    lockout = next((f for f in faults if f.code == "incomplete_lockout"), None)
-    no_rep_limit = lift.thresholds.get("no_rep_hip_angle")
-    if (
-        not untrusted and lockout is not None and no_rep_limit is not None
-        and lockout.value < no_rep_limit.value
-    ):
-        outcome, score = "no_rep", 0
-        reason = (f"never reached lockout: the hips opened to {lockout.value:.0f}°, "
-                  f"a rep needs {no_rep_limit.value:.0f}°")
+    missed = None if untrusted else no_rep(lift, faults)
+    if missed is not None:
+        outcome, score, reason = "no_rep", 0, missed
     elif untrusted or not judged:
         outcome, score = "ambiguous", None
         reason = "cannot judge " + "; ".join(f"{a.check}: {a.reason}" for a in abstained)
@@ -324,7 +340,8 @@ def judge_rep(
         checks=check_results(ctx, verdicts),
         measures=measures,
         metrics=RepMetrics() if untrusted or inverted
-        else metrics.rep_metrics(kin, rep, lift.value("min_visibility"), height_cm),
+        else metrics.rep_metrics(kin, rep, lift.value("min_visibility"), height_cm,
+                                hangs=lift.hangs),
     )
 
 
@@ -466,7 +483,7 @@ def build_report(
         reps=reps,
         not_counted=[PartialRep(start_s=round(p.start_s, 3), end_s=round(p.end_s, 3),
                                 reason=p.reason) for p in partial],
-        set_metrics=metrics.set_metrics(reps, height_cm),
+        set_metrics=metrics.set_metrics(reps, height_cm, hangs=lift.hangs),
     )
 
 

@@ -273,7 +273,8 @@ def set_line(report: Report) -> str | None:
             f", velocity loss {m.velocity_loss_pct:g}% from rep {m.fastest_rep} to the last")
     source = ("from world landmarks" if m.lifter_height_cm is None
               else f"from the image, lifter {m.lifter_height_cm:g} cm")
-    return (f"speed: hands {m.mean_wrist_speed_m_s:.2f} m/s mean concentric over "
+    lifted = "body" if m.heights_above == "hands" else "hands"
+    return (f"speed: {lifted} {m.mean_wrist_speed_m_s:.2f} m/s mean concentric over "
             f"{m.reps_measured} reps{loss} ({source})")
 
 

@@ -59,6 +59,7 @@ MADE_AT = {
     "lockout": "a rep counts at lockout",
     "apex": "a rep counts at the apex",
     "top": "a rep counts with the driver at its top",
+    "chin_over_bar": "a rep counts with the chin over the bar",
     "return": "a rep counts back at the top",
 }
 """How each ``made_at`` reads in the docs."""
@@ -67,13 +68,15 @@ MADE_AT_THRESHOLD = {
     "lockout": ("no_rep_hip_angle", "the lockout a made rep reaches"),
     "apex": ("no_rep_hip_angle", "the lockout a made rep reaches"),
     "top": ("made_top", "the driver's value at the top a made rep reaches"),
+    "chin_over_bar": ("no_rep_chin_clearance", "the chin's clearance over the bar a made rep "
+                      "reaches"),
 }
 """The threshold each ``made_at`` reads to tell a made rep (``return`` needs none: a rep back
 at the top is made), and what it means."""
 
 CONFIG_LIFT_KEYS = frozenset({
     "title", "description", "validated_on", "driver", "turn_at", "made_at", "set_ends_standing",
-    "judged_leg", "upright", "default_variant", "variants", "checks", "thresholds",
+    "judged_leg", "upright", "hangs", "default_variant", "variants", "checks", "thresholds",
 })
 """What a lift's TOML file may hold at its top level."""
 
@@ -142,7 +145,7 @@ driver must travel depends on the lift)."""
 SHIPPED = (
     "deadlift", "romanian_deadlift", "single_leg_rdl", "good_morning", "kettlebell_swing",
     "hip_thrust", "rack_pull", "pull_through", "barbell_row", "glute_ham_raise",
-    "ball_leg_curl",
+    "ball_leg_curl", "pull_up",
 )
 """The order in which ``formcheck exercises`` and the docs list the shipped lifts."""
 
@@ -382,6 +385,7 @@ def load_lift(
             set_ends_standing=doc.get("set_ends_standing", False),
             judged_leg=judged_leg,
             upright=upright,
+            hangs=doc.get("hangs", False),
             checks=checks,
             thresholds=thresholds,
             defaults={n: t.value for n, t in defaults.items()},

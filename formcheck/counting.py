@@ -19,10 +19,13 @@ Example:
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
+from formcheck.holds import sustained
 from formcheck.kinematics import Kinematics
-from formcheck.lift import Lift
+from formcheck.lift import MADE_SERIES, Lift
 from formcheck.reps import Partial, Rep, RepSettings, Segments, normalise, segment
 
 
@@ -51,12 +54,12 @@ def find_reps(kin: Kinematics, lift: Lift, *, so_far: bool = False) -> Segments:
     from standing up without the weight, so live counts it now and the end decides.
     """
     driver = driver_signal(kin, lift)
-    found = segment(driver, kin.times, rep_settings(lift), turn_at=lift.turn_at,
-                    made=made_frames(kin, lift, driver))
+    found = held_on(kin, lift, segment(driver, kin.times, rep_settings(lift),
+                                       turn_at=lift.turn_at, made=made_frames(kin, lift, driver)))
     last = found.reps[-1] if found.reps else None
     if last is None or last.lowered:
         return found
-    if walked_off(kin, lift, last):
+    if "feet_x" in MADE_SERIES[lift.made_at] and walked_off(kin, lift, last):
         reason = "the lifter then walked off: stood up without the weight, not a lockout"
     elif (lift.set_ends_standing and len(found.reps) > 1 and not so_far
           and still_at_top(driver, last, rep_settings(lift))):
@@ -89,12 +92,16 @@ def made_frames(kin: Kinematics, lift: Lift, driver: np.ndarray) -> np.ndarray |
     """Per frame, whether a rep under way there has been made (``lift.made_at``): hips open
     to the lockout (``no_rep_hip_angle``, in 3-D), and for a swing, the bell past its apex
     (the driver falling); the driver itself past its top (``made_top``: a row's elbows bent
-    as far as the bar at the torso takes them, whatever the hips do); None for a top-start
-    lift, made only back at the top."""
+    as far as the bar at the torso takes them, whatever the hips do); for a pull-up the mouth
+    over the hands (``no_rep_chin_clearance``); None for a top-start lift, made only back at
+    the top."""
     if lift.made_at == "return":
         return None
     if lift.made_at == "top":
         return np.nan_to_num(driver, nan=-np.inf) >= lift.value("made_top")
+    if lift.made_at == "chin_over_bar":
+        mouth = kin.mouth_over_hands.trusted(lift.value("min_visibility"))
+        return np.nan_to_num(mouth, nan=-np.inf) >= lift.value("no_rep_chin_clearance")
     hips = kin.hip_angle_3d.facing.trusted(lift.value("min_visibility"))
     made = np.nan_to_num(hips, nan=-np.inf) >= lift.value("no_rep_hip_angle")
     if lift.made_at == "apex":
@@ -108,3 +115,27 @@ def walked_off(kin: Kinematics, lift: Lift, rep: Rep) -> bool:
     feet = kin.feet_x.trusted(lift.value("min_visibility"))[rep.turn:rep.end + 1]
     feet = feet[np.isfinite(feet)]
     return bool(feet.size) and float(feet.max() - feet.min()) > WALK_OFF_TRUNKS
+
+
+LET_GO_S = 0.2
+"""Seconds a hand must be seen below its elbow for a hanging lifter to have let go of the bar:
+longer than a glitch of the model's, far shorter than dropping off, standing and jumping back
+up (3.5 s in TRetraint's pull-up clip)."""
+
+
+def held_on(kin: Kinematics, lift: Lift, found: Segments) -> Segments:
+    """``found`` without the excursions in which a hanging lifter (``lift.hangs``) let go of
+    the bar for :data:`LET_GO_S`: standing with the hands at the shoulders is the top of a
+    pull-up to the pose alone, and only letting go on the way there tells them apart."""
+    if not lift.hangs:
+        return found
+    reps, partial = [], list(found.partial)
+    for rep in found.reps:
+        frames = slice(rep.start, rep.end + 1)
+        if np.any(sustained(kin.let_go[frames].astype(float), kin.times[frames], LET_GO_S) == 1):
+            partial.append(Partial(rep.start_s, rep.end_s, "the lifter let go of the bar "
+                                   "during it (a hand below its elbow): not a pull from a hang"))
+        else:
+            reps.append(replace(rep, index=len(reps) + 1))
+    return Segments(reps, sorted(partial, key=lambda p: p.start_s))
+

@@ -172,11 +172,11 @@ def overview_plot(analysis: Analysis) -> str:
 
 
 def set_plot(report: Report) -> str | None:
-    """Each rep's mean concentric speed of the hands and hips (:mod:`formcheck.metrics`)
-    across the set, with the velocity loss, as a PNG ``data:`` URI; None when no rep has a
-    speed. Why a plot: the trend (the slowing of a set near failure) is what a
-    velocity-based-training app shows first; a rep whose speed could not be measured is a gap,
-    not a zero."""
+    """Each rep's mean concentric speed of the hands (of the body rising to the bar, for a
+    lifter hanging from one) and hips (:mod:`formcheck.metrics`) across the set, with the
+    velocity loss, as a PNG ``data:`` URI; None when no rep has a speed. Why a plot: the trend
+    (the slowing of a set near failure) is what a velocity-based-training app shows first; a
+    rep whose speed could not be measured is a gap, not a zero."""
     reps = report.reps
     indices = np.array([rep.index for rep in reps])
     series = {
@@ -188,8 +188,10 @@ def set_plot(report: Report) -> str | None:
         return None
     fig = Figure(figsize=(PLOT_WIDTH_IN * 0.6, 2.4), layout="constrained")
     ax = fig.subplots()
+    lifted = ("body (shoulders to the bar)" if report.set_metrics.heights_above == "hands"
+              else "hands (bar or bell)")
     for values, color, label in zip(series.values(), (LINE_COLOR, "#8c8c8c"),
-                                    ("hands (bar or bell)", "hips"), strict=True):
+                                    (lifted, "hips"), strict=True):
         ax.plot(indices, values, marker="o", color=color, label=label)
     loss = report.set_metrics.velocity_loss_pct
     ax.set_title("mean concentric speed per rep" + (

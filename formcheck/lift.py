@@ -48,16 +48,21 @@ MADE_SERIES = {
     "lockout": ("hip_angle_3d", "feet_x"),
     "apex": ("hip_angle_3d", "feet_x"),
     "top": ("feet_x",),
+    "chin_over_bar": ("mouth_over_hands",),
     "return": (),
 }
 """What tells that a rep the clip ends in was made, by ``made_at``: hips open to the lockout
-(in 3-D, so from any view; a swing's apex comes after that), or the driver itself at its top;
-and feet that stay put (a lifter walking off has left the weight)."""
+(in 3-D, so from any view; a swing's apex comes after that), or the driver itself at its top,
+and feet that stay put (a lifter walking off has left the weight); or the mouth over the
+hands (the chin over the bar)."""
 
 
 WORKING_LEG_SERIES = ("knee_angle_3d", "ankle_gap")
 """What tells a single-leg lift's working leg (:mod:`formcheck.legs`): the legs bent unalike,
 and the planted foot down while the free one is held up."""
+
+HANGING_SERIES = ("let_go",)
+"""What tells that a hanging lifter let go of the bar."""
 
 
 class Lift(BaseModel):
@@ -74,11 +79,12 @@ class Lift(BaseModel):
     driver: str
     """The sided series (:data:`formcheck.series.SERIES`) whose facing side cuts the reps."""
     turn_at: Literal["top", "bottom"]
-    made_at: Literal["lockout", "apex", "top", "return"] = "return"
+    made_at: Literal["lockout", "apex", "top", "chin_over_bar", "return"] = "return"
     """When a lifter counts a rep: at the lockout (a pull or thrust held at the top), at the
     apex (a swing's bell, once it starts down), at the top of the driver itself (past its
-    ``made_top`` threshold: a row's bar at the torso, whatever the hips do), or back at the
-    top (a top-start lift). A clip that ends after a lockout, an apex or a top, before the
+    ``made_top`` threshold: a row's bar at the torso, whatever the hips do), with the chin
+    over the bar (a pull-up: the mouth over the hands by ``no_rep_chin_clearance``), or back
+    at the top (a top-start lift). A clip that ends after the rep was made, before the
     lowering, still holds that rep."""
     set_ends_standing: bool = False
     """Whether lifters stand up after parking the weight at the end of a set: that rise looks
@@ -87,6 +93,10 @@ class Lift(BaseModel):
     judged_leg: Literal["facing", "working"] = "facing"
     """Which leg the checks read: the one nearer the camera (both legs do the same work), or
     in a single-leg lift the working leg, found from the pose (:mod:`formcheck.legs`)."""
+    hangs: bool = False
+    """Whether the lifter hangs from the hands (a bar overhead) rather than stands on the feet:
+    an excursion in which the lifter let go of the bar (dropped off, stood, gestured) is not a
+    rep, and the hands, not the feet, are what stays put."""
     checks: tuple[CheckSpec, ...]
     thresholds: dict[str, Threshold]
     defaults: dict[str, float]
@@ -110,8 +120,9 @@ class Lift(BaseModel):
     def series(self) -> tuple[str, ...]:
         """The series its reps and checks read: all an analysis of it has to compute."""
         legs = WORKING_LEG_SERIES if self.judged_leg == "working" else ()
+        hanging = HANGING_SERIES if self.hangs else ()
         return tuple(dict.fromkeys(
-            (self.driver, *MADE_SERIES[self.made_at], *legs,
+            (self.driver, *MADE_SERIES[self.made_at], *legs, *hanging,
              *(s for c in self.checks for s in c.series))
         ))
 

@@ -3,7 +3,8 @@ and the mean and peak concentric speed of the hands (the bar or bell) and the hi
 and metres per second; per set, the velocity loss.
 
 Two ways to metres, both from the facing side's landmarks smoothed as every series is
-(:mod:`formcheck.kinematics`), both measuring height above the same side's ankle:
+(:mod:`formcheck.kinematics`), both measuring height above the same side's ankle (for a lifter
+hanging from a bar, above the hands instead: :func:`heights`):
 
 * ``world`` (the default): MediaPipe's world landmarks are in metres. They are centred on the
   hips in every frame, so heights are taken above the ankle, which stays put in every lift here.
@@ -66,7 +67,19 @@ POINTS: dict[str, tuple[str, str]] = {
 }
 """Each point measured, and its (image, world) height series of :mod:`formcheck.series`."""
 
-SERIES = tuple(name for pair in POINTS.values() for name in pair)
+HANGING_POINTS: dict[str, tuple[str, str]] = {
+    "wrist": ("shoulder_height", "shoulder_height_3d"),
+    "hip": ("hip_height", "hip_height_3d"),
+}
+"""What a hanging lifter's metrics measure against the hands (:data:`HANDS`): the hands' own
+slot holds the shoulders, whose rise towards the hands is how far and fast the hands and the
+body closed (the body is the load a pull-up lifts); the hip's holds the hip."""
+
+HANDS = POINTS["wrist"]
+"""The hands' (image, world) height series: the fixed point a hanging lifter rises against."""
+
+SERIES = tuple(dict.fromkeys(
+    name for points in (POINTS, HANGING_POINTS) for pair in points.values() for name in pair))
 """The series the metrics read: what an analysis computes for them."""
 
 
@@ -87,19 +100,28 @@ def check_height(height_cm: float | None) -> float | None:
     return float(height_cm)
 
 
-def heights(kin: Kinematics, min_visibility: float, height_cm: float | None = None
-            ) -> dict[str, np.ndarray]:
+def heights(kin: Kinematics, min_visibility: float, height_cm: float | None = None, *,
+            hangs: bool = False) -> dict[str, np.ndarray]:
     """(T,) height of each of :data:`POINTS` above the ankle, in metres, NaN where its landmarks
     were seen with less than ``min_visibility``: from world landmarks, or from image landmarks
-    scaled by ``height_cm`` when the lifter's height is given."""
-    out = {}
-    for point, (image, world) in POINTS.items():
+    scaled by ``height_cm`` when the lifter's height is given.
+
+    ``hangs``: the lifter hangs from the hands (``Lift.hangs``), whose feet move with the body,
+    so a height above the ankle says nothing of the pull (the hands even sink towards the
+    ankles as the arms bend: -0.6 m/s on a synthetic pull-up). Each of :data:`HANGING_POINTS`
+    is measured above the hands instead, the bar the body rises to.
+    """
+    def metres(pair: tuple[str, str]) -> np.ndarray:
+        image, world = pair
         if height_cm is None:
-            out[point] = kin[world].facing.trusted(min_visibility)
-        else:
-            metres_per_trunk = TRUNK_SHARE_OF_STATURE * height_cm / 100.0
-            out[point] = kin[image].facing.trusted(min_visibility) * metres_per_trunk
-    return out
+            return kin[world].facing.trusted(min_visibility)
+        metres_per_trunk = TRUNK_SHARE_OF_STATURE * height_cm / 100.0
+        return kin[image].facing.trusted(min_visibility) * metres_per_trunk
+
+    if not hangs:
+        return {point: metres(pair) for point, pair in POINTS.items()}
+    hands = metres(HANDS)
+    return {point: metres(pair) - hands for point, pair in HANGING_POINTS.items()}
 
 
 def vertical_velocity(height: np.ndarray, times: np.ndarray) -> np.ndarray:
@@ -134,10 +156,11 @@ def path_metrics(height: np.ndarray, times: np.ndarray, rep: Rep) -> PathMetrics
 
 
 def rep_metrics(kin: Kinematics, rep: Rep, min_visibility: float,
-                height_cm: float | None = None) -> RepMetrics:
+                height_cm: float | None = None, *, hangs: bool = False) -> RepMetrics:
     """:func:`path_metrics` of the wrists and hips in ``rep`` (see :func:`heights`)."""
     measured = {point: path_metrics(height, kin.times, rep)
-                for point, height in heights(kin, min_visibility, height_cm).items()}
+                for point, height in heights(kin, min_visibility, height_cm,
+                                             hangs=hangs).items()}
     return RepMetrics(**measured)
 
 
@@ -160,9 +183,11 @@ def velocity_loss(speeds: Sequence[float]) -> float | None:
     return round(100.0 * (fastest - speeds[-1]) / fastest, 1)
 
 
-def set_metrics(reps: Sequence[RepReport], height_cm: float | None = None) -> SetMetrics:
+def set_metrics(reps: Sequence[RepReport], height_cm: float | None = None, *,
+                hangs: bool = False) -> SetMetrics:
     """The set's figures from its reps' metrics: mean speeds over the reps measured, the fastest
-    rep and the velocity loss (:func:`velocity_loss`) from it to the last rep measured."""
+    rep and the velocity loss (:func:`velocity_loss`) from it to the last rep measured; and
+    what the heights were measured above (``hangs``: the hands, :func:`heights`)."""
     measured = [rep for rep in reps if rep.metrics.wrist is not None]
     wrist = [rep.metrics.wrist.mean_speed_m_s for rep in measured]  # type: ignore[union-attr]
     hip = [rep.metrics.hip.mean_speed_m_s for rep in reps if rep.metrics.hip is not None]
@@ -174,4 +199,5 @@ def set_metrics(reps: Sequence[RepReport], height_cm: float | None = None) -> Se
         mean_hip_speed_m_s=round(float(np.mean(hip)), 3) if hip else None,
         fastest_rep=measured[int(np.argmax(wrist))].index if wrist else None,
         velocity_loss_pct=velocity_loss(wrist),
+        heights_above="hands" if hangs else "ankles",
     )

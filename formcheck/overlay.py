@@ -88,11 +88,14 @@ SERIES_PARTS: dict[str, tuple[tuple[str, ...], ...]] = {
     "hip_above_knee": (("hip", "knee"),),
     "heel_rise": (("heel", "foot_index"),),
     "knee_width_ratio": (("knee", "ankle", "foot_index"),),
+    "knee_angle_3d": (("hip", "knee", "ankle"),),
+    "mouth_over_hands": (("shoulder", "elbow", "wrist"),),
 }
 """Where on the body each series is measured, as chains of the facing side's joints (or the
 back contour, or the pelvis from hip to hip): what lights up when a check reading that series
 finds a fault. ``back_hidden`` only decides which frames the back can be judged in, so it marks
-nothing."""
+nothing; the chin short of the bar marks the arms that did not pull it there (the mouth is no
+joint of a side)."""
 
 
 @dataclass(frozen=True)

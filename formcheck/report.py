@@ -97,9 +97,11 @@ class RepMetrics(BaseModel):
 
     wrist: PathMetrics | None = Field(
         default=None, description="The wrists of the side facing the camera: the bar or bell "
-        "in the hands.")
-    hip: PathMetrics | None = Field(default=None,
-                                    description="The hip of the side facing the camera.")
+        "in the hands. For a lifter hanging from a bar (a pull-up), the shoulders' rise "
+        "towards the hands: the body closing on the bar.")
+    hip: PathMetrics | None = Field(
+        default=None, description="The hip of the side facing the camera (for a lifter "
+        "hanging from a bar, its rise towards the hands).")
 
 
 class SetMetrics(BaseModel):
@@ -127,6 +129,10 @@ class SetMetrics(BaseModel):
         default=None, description="Loss of mean concentric wrist speed from the fastest rep to "
         "the last rep measured, in percent of the fastest (Sanchez-Medina and "
         "Gonzalez-Badillo 2011); null with fewer than two reps measured.")
+    heights_above: Literal["ankles", "hands"] = Field(
+        default="ankles", description="What heights were measured above: the ankles, for a "
+        "lifter on their feet; the hands, for one hanging from a bar (a pull-up), whose wrist "
+        "figures are then the shoulders' rise towards the bar, the body's speed.")
 
 
 class RepReport(BaseModel):

@@ -22,6 +22,7 @@ import numpy as np
 
 from formcheck.counting import driver_signal
 from formcheck.evidence import Evidence
+from formcheck.holds import held_for, sustained
 from formcheck.kinematics import Kinematics
 from formcheck.lift import Lift
 from formcheck.report import Abstention, Fault
@@ -262,23 +263,6 @@ def _mapped(measured: Trace | Abstention, how: Callable[[np.ndarray], np.ndarray
     if isinstance(measured, Abstention):
         return measured
     return Trace(measured.frames, how(measured.values))
-
-
-def sustained(values: np.ndarray, times: np.ndarray, hold_s: float) -> np.ndarray:
-    """Per frame, the lowest value over the next ``hold_s`` seconds: what was held, not flashed.
-
-    The maximum of this is the largest value the signal kept for ``hold_s``; a silhouette glitch
-    lasting a frame or two cannot reach it.
-    """
-    if values.size < 2:
-        return values.copy()
-    step = float(np.median(np.diff(times)))
-    width = min(max(round(hold_s / step) + 1, 1), values.size) if step > 0 else 1
-    padded = np.concatenate([values, np.full(width - 1, np.nan)])
-    windows = np.lib.stride_tricks.sliding_window_view(padded, width)
-    complete = np.isfinite(windows).all(axis=1)
-    return np.where(complete, windows.min(axis=1, initial=np.inf, where=complete[:, None]),
-                    np.nan)
 
 
 def judge(
@@ -605,7 +589,8 @@ def knee_rebend(ctx: RepContext, cue: str) -> Verdict:
 def needs_front(ctx: RepContext, check: str, max_yaw: str) -> Abstention | None:
     """Abstain unless the camera is at most ``max_yaw`` (a threshold name) from the front or
     the back: the mirror of :func:`needs_view`, for a check measured across the body (knee to
-    knee, hip to hip), which shrinks by cos(yaw) and from the side points at the camera."""
+    knee, hip to hip, an elbow bending in the frontal plane), which shrinks by cos(yaw) and
+    from the side points at the camera."""
     yaw = ctx.view.yaw_deg
     if not np.isfinite(yaw):
         return Abstention(check=check, reason="the camera view could not be estimated")
@@ -789,14 +774,6 @@ def no_extension(ctx: RepContext, cue: str) -> Verdict:
                          limit="extension_elbow_angle", worse="below", cue=cue)
 
 
-def held_s(still: np.ndarray, times: np.ndarray) -> np.ndarray:
-    """Per frame, how long ``still`` has held without a break up to it, in seconds (NaN where
-    it does not hold)."""
-    frames = np.arange(still.size)
-    began = np.where(still & ~np.r_[False, still[:-1]], frames, 0)
-    return np.where(still, times - times[np.maximum.accumulate(began)], np.nan)
-
-
 def dead_stop_measure(ctx: RepContext) -> Trace | Abstention:
     """How long the hands have rested at the floor before the pull, frame by frame: still
     (slower than ``dead_stop_speed``) and at their lowest (within ``dead_stop_band`` of it).
@@ -811,7 +788,7 @@ def dead_stop_measure(ctx: RepContext) -> Trace | Abstention:
     speed = np.abs(np.gradient(height, times))
     still = np.nan_to_num(speed, nan=np.inf) <= ctx.t("dead_stop_speed")
     low = np.nan_to_num(height, nan=np.inf) <= np.nanmin(height) + ctx.t("dead_stop_band")
-    return Trace(measured.frames, np.nan_to_num(held_s(still & low, times), nan=0.0))
+    return Trace(measured.frames, held_for(still & low, times))
 
 
 @rule(faults=("no_dead_stop",), series=("hand_height",),
@@ -852,20 +829,6 @@ def arms_bent(ctx: RepContext, cue: str) -> Verdict:
     most bent elbow of the rep."""
     return _extreme_past(ctx, "arms_bent", straight_arm_measure(ctx), "min",
                          limit="straight_arm_angle", worse="below", cue=cue)
-
-
-def held_for(near: np.ndarray, times: np.ndarray) -> np.ndarray:
-    """Per frame, how long the unbroken run of ``near`` frames it belongs to lasts (first to
-    last frame of the run, seconds); 0 outside any run.
-
-    >>> held_for(np.array([False, True, True, True, False, True]), np.arange(6) / 10)
-    array([0. , 0.2, 0.2, 0.2, 0. , 0. ])
-    """
-    begins = near & ~np.concatenate([[False], near[:-1]])
-    ends = near & ~np.concatenate([near[1:], [False]])
-    lasting = times[ends] - times[begins]
-    run = np.cumsum(begins) - 1
-    return np.where(near, lasting[np.clip(run, 0, None)] if lasting.size else 0.0, 0.0)
 
 
 def pause_measure(ctx: RepContext) -> Trace | Abstention:
@@ -1013,3 +976,78 @@ def no_leg_extension(ctx: RepContext, cue: str) -> Verdict:
     """The legs not straightened between curls: the largest knee angle before the curl."""
     return _extreme_past(ctx, "no_leg_extension", leg_extension_measure(ctx), "max",
                          limit="extension_knee_angle", worse="below", cue=cue)
+
+
+def chin_measure(ctx: RepContext) -> Trace | Abstention:
+    """The mouth's height over the hands around the top of the rep. Any view will do: a
+    height against the lifter's own hands reads the same from the front and the side."""
+    return _seen(ctx, "chin_not_over_bar", ctx.kin.mouth_over_hands, ctx.top_frames,
+                 min_yaw=None)
+
+
+@rule(faults=("chin_not_over_bar",), series=("mouth_over_hands",),
+      thresholds=("no_rep_chin_clearance",), measure=chin_measure)
+def chin_not_over_bar(ctx: RepContext, cue: str) -> Verdict:
+    """The chin never rises over the bar: the mouth's greatest height over the hands."""
+    return _extreme_past(ctx, "chin_not_over_bar", chin_measure(ctx), "max",
+                         limit="no_rep_chin_clearance", worse="below", cue=cue)
+
+
+def hang_measure(ctx: RepContext) -> Trace | Abstention:
+    """The elbow angle from the previous rep's top to the next one's, whose straightest
+    moments are the hangs before and after this rep (the rep's own ends lie at the edge of the
+    rest band, a little short of the hang).
+
+    From the front or back only: the elbows bend out to the sides, in the frontal plane, so
+    from the side a bent arm is seen edge-on and looks straighter than it is."""
+    refused = needs_front(ctx, "no_dead_hang", "frontal_max_yaw")
+    if refused is not None:
+        return refused
+    return _seen(ctx, "no_dead_hang", ctx.kin.elbow_angle.facing,
+                 np.arange(ctx.search_from, ctx.search_to + 1), min_yaw=None)
+
+
+@rule(faults=("no_dead_hang",), series=("elbow_angle",),
+      thresholds=("dead_hang_elbow_angle", "frontal_max_yaw"), measure=hang_measure)
+def no_dead_hang(ctx: RepContext, cue: str) -> Verdict:
+    """The arms never straighten between reps: the straightest elbow angle of the rep."""
+    return _extreme_past(ctx, "no_dead_hang", hang_measure(ctx), "max",
+                         limit="dead_hang_elbow_angle", worse="below", cue=cue)
+
+
+def swing_measure(ctx: RepContext) -> Trace | Abstention:
+    """How far hips and knees fold and open during the pull: per frame, the larger of the two
+    angles' height above its own lowest in the pull, whose maximum is the larger range. In 3-D,
+    so legs driven up towards the camera read as they would from the side."""
+    frames = ctx.lifting_frames
+    travel = [ctx.trusted(angle.facing, frames) for angle in
+              (ctx.kin.hip_angle_3d, ctx.kin.knee_angle_3d)]
+    with np.errstate(invalid="ignore"):
+        above = [angle - np.nanmin(angle) if np.isfinite(angle).any() else angle
+                 for angle in travel]
+    return covered(ctx, "kipping", frames, np.fmax(*above))
+
+
+@rule(faults=("kipping",), series=("hip_angle_3d", "knee_angle_3d"),
+      thresholds=("kip_range",), measure=swing_measure)
+def kipping(ctx: RepContext, cue: str) -> Verdict:
+    """The legs swing to drive the pull: the hips' or knees' greatest travel in it."""
+    return _extreme_past(ctx, "kipping", swing_measure(ctx), "max",
+                         limit="kip_range", worse="above", cue=cue)
+
+
+def descent_measure(ctx: RepContext) -> Measured:
+    """How long the lowering took, from the top back to the hang: one value per rep; nothing
+    to judge when the clip ends before it."""
+    lowering = ctx.rep.eccentric_s
+    if lowering is None:
+        return None
+    return Trace(np.array([ctx.rep.end]), np.array([lowering]))
+
+
+@rule(faults=("fast_descent",), series=(), thresholds=("descent_s",),
+      measure=descent_measure)
+def fast_descent(ctx: RepContext, cue: str) -> Verdict:
+    """The lowering is dropped, not controlled: the time from the top back to the hang."""
+    return _extreme_past(ctx, "fast_descent", descent_measure(ctx), "min",
+                         limit="descent_s", worse="below", cue=cue)

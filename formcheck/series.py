@@ -22,7 +22,7 @@ import numpy as np
 
 from formcheck import geometry
 from formcheck.geometry import angle_at, inclination_to_vertical
-from formcheck.landmarks import joint
+from formcheck.landmarks import Landmark, joint
 
 Side = Literal["left", "right"]
 
@@ -367,6 +367,13 @@ def shoulder_height(f: Frames) -> Sided:
     return f.height("shoulder")
 
 
+@series("sided")
+def shoulder_height_3d(f: Frames) -> Sided:
+    """Height of the shoulder above the ankle from world landmarks, in metres (see
+    ``hip_height_3d``): with the hands', how far a hanging lifter's body rose to the bar."""
+    return f.rise(f.world, "shoulder")
+
+
 @series("single")
 def back_bend(f: Frames) -> Series:
     """Bulge of the back contour past the straight line between its ends, in lengths of that
@@ -473,3 +480,45 @@ def pelvis_tilt(f: Frames) -> Series:
     level = np.hypot(axis[:, 0], axis[:, 2])
     seen = f.visibility[:, [joint("left", "hip"), joint("right", "hip")]].min(axis=1)
     return Series(np.degrees(np.arctan2(-axis[:, 1], level)), np.nan_to_num(seen))
+
+
+@series("sided")
+def body_rise(f: Frames) -> Sided:
+    """Height of the shoulder above the same side's wrist, in trunk lengths: about -1.2 in a
+    dead hang (arms straight overhead), rising towards 0 as a pull-up brings the body up to the
+    hands. Why against the wrists: on a bar they stay put, so the measure holds with a camera
+    that pans or zooms, and only the pull moves it (a hanging knee raise leaves it flat). NaN
+    with the wrist below the elbow: not hanging from the hands (see ``let_go``), where the
+    shoulders stand above the wrists and the measure would read as the highest pull-up."""
+
+    def rise(side: Side) -> np.ndarray:
+        wrist = f.px(side, "wrist")[:, 1]
+        height = (wrist - f.px(side, "shoulder")[:, 1]) / f.trunk_length
+        return np.where(wrist > f.px(side, "elbow")[:, 1], np.nan, height)
+
+    return f.sided(rise, "shoulder", "elbow", "wrist")
+
+
+@series("mask")
+def let_go(f: Frames) -> np.ndarray:
+    """Whether a hand is seen below its elbow: a lifter hanging from a bar never has one there
+    (the forearms point up to the bar from dead hang to the top), a lifter who let go and
+    stands with the arms down does. Unseen arms count as holding on."""
+    sides = [(joint(side, "wrist"), joint(side, "elbow")) for side in ("left", "right")]
+    return np.logical_or.reduce([
+        (f.visibility[:, wrist] >= ARM_VISIBILITY) & (f.visibility[:, elbow] >= ARM_VISIBILITY)
+        & (f.pixels[:, wrist, 1] > f.pixels[:, elbow, 1])
+        for wrist, elbow in sides
+    ])
+
+
+@series("single")
+def mouth_over_hands(f: Frames) -> Series:
+    """Height of the mouth (the middle of its corners: the chin's nearest landmark, some 4 cm
+    above it) over the line of the two wrists (the bar, in a hang), in trunk lengths: what
+    "chin over the bar" reads from; trusted as far as mouth and wrists are seen."""
+    used = [Landmark.MOUTH_LEFT, Landmark.MOUTH_RIGHT, joint("left", "wrist"),
+            joint("right", "wrist")]
+    mouth_y, hands_y = (f.pixels[:, pair, 1].mean(axis=1) for pair in (used[:2], used[2:]))
+    return Series((hands_y - mouth_y) / f.trunk_length,
+                  np.nan_to_num(f.visibility[:, used].min(axis=1)))

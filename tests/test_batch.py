@@ -21,6 +21,7 @@ import pytest
 from conftest import clip, gone, without_progress
 from synthetic import hinge
 from test_cli import SAMPLE, _one_clear_line, run
+from test_pull_up import pull_up
 
 import formcheck.batch as batch_module
 from formcheck.api import analyze
@@ -179,13 +180,18 @@ def test_a_clip_that_kills_its_worker_becomes_an_error_row(tmp_path: Path) -> No
     assert all(by_name[n].notes and by_name[n].error is None for n in names if n != "killer")
 
 
-def test_pose_tracks_are_scored_like_analyze(tmp_path: Path) -> None:
-    track = shutil.copy(SAMPLE, tmp_path / "kb.track.npz")
-    first = batch([track], exercise="deadlift", variant="kettlebell", out=tmp_path / "o",
-                  workers=1)
+@pytest.mark.parametrize(("saved", "exercise", "variant"), [
+    (lambda folder: shutil.copy(SAMPLE, folder / "kb.track.npz"), "deadlift", "kettlebell"),
+    (lambda folder: pull_up(3).track.save(folder / "pu.track.npz"), "pull_up", None),
+], ids=["deadlift", "pull_up"])
+def test_pose_tracks_are_scored_like_analyze(tmp_path: Path, saved, exercise: str,
+                                             variant: str | None) -> None:
+    track = saved(tmp_path)
+    first = batch([track], exercise=exercise, variant=variant, out=tmp_path / "o", workers=1)
     (result,) = first.results
-    assert result.report == analyze(track, "deadlift", variant="kettlebell")
-    again = batch([track], exercise="deadlift", variant="kettlebell", out=tmp_path / "o")
+    assert result.report == analyze(track, exercise, variant=variant)
+    assert result.report.rep_count == 10 if exercise == "deadlift" else 3
+    again = batch([track], exercise=exercise, variant=variant, out=tmp_path / "o")
     assert (again.scored, again.skipped) == (0, 1)
 
 

@@ -53,6 +53,9 @@ CLIPS = {
     FRONT_SQUAT: ("back_squat", "front"),
     ROW: ("barbell_row", "bent_over"),
     CLOSE_GRIP_ROW: ("barbell_row", "bent_over"),
+    "pull_up/TRetraint__Digital-Coaching-Assistant__pull_ups.mp4": ("pull_up", None),
+    "pull_up/Divyansh3021__exercise-detector__pull_up.mp4": ("pull_up", None),
+    "pull_up/calimiro-ai__WorkoutTracker__pull-up_9.mp4": ("pull_up", None),
 }
 
 LABELLED_EVENT = {"deadlift": ("end_s", 0.6)}

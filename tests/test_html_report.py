@@ -382,15 +382,21 @@ def _wait(condition, timeout_s: float = 10.0) -> None:
         time.sleep(0.05)
 
 
-@pytest.mark.parametrize(("letter", "code", "curve"),
-                         [("r", "rounded_back", True), ("k", "squatted_hinge", False)])
-def test_each_fault_plots_the_measure_it_fired_on(real_track, monkeypatch, letter: str,
-                                                  code: str, curve: bool) -> None:
-    """A rounded back is a curve over the rep; the knees' share at the deepest hip bend is one
-    value per rep, plotted for every rep. Either way the numbers drawn are those the check
-    judged (its peak is the fault's value) against the fault's minor and major thresholds.
-    Every check judges: what is plotted, not which checks ship, is under test."""
-    analysis = _analysis(real_track(TBY66.format(letter)), evidence=None)
+@pytest.mark.parametrize(("name", "lift", "code", "curve"), [
+    (TBY66.format("r"), ("deadlift", "kettlebell"), "rounded_back", True),
+    (TBY66.format("k"), ("deadlift", "kettlebell"), "squatted_hinge", False),
+    ("pull_up/TRetraint__Digital-Coaching-Assistant__pull_ups.mp4", ("pull_up", None), "kipping",
+     True),
+])
+def test_each_fault_plots_the_measure_it_fired_on(real_track, monkeypatch, name: str,
+                                                  lift: tuple[str, str | None], code: str,
+                                                  curve: bool) -> None:
+    """A rounded back is a curve over the rep, as is a kip's swing of the legs; the knees'
+    share at the deepest hip bend is one value per rep, plotted for every rep. Either way the
+    numbers drawn are those the check judged (its peak is the fault's value) against the
+    fault's minor and major thresholds. Every check judges: what is plotted, not which checks
+    ship, is under test."""
+    analysis = run_analysis(real_track(name), load_lift(*lift), evidence=None)
     drawn: dict[str, list[np.ndarray]] = {"plot": [], "scatter": [], "axhline": []}
     for name in drawn:
         original = getattr(Axes, name)

@@ -66,6 +66,7 @@ from formcheck.video import Frame, read_frames
 from tests import synthetic
 from tests.conftest import TBY66, clip
 from tests.test_clips import CLIPS as LABELLED
+from tests.test_pull_up import pull_up
 
 FORMCHECK = Path(sys.executable).with_name("formcheck")
 LIVE_CLIP = TBY66.format("k")
@@ -122,6 +123,7 @@ def _rows(track: PoseTrack, start: int, stop: int) -> PoseTrack:
         ("barbell_row", lambda: synthetic.row(3, top_elbow_deg=110, swing_deg=15)),
         ("pull_through", lambda: synthetic.hinge(3, depth_deg=60, knee_bend_deg=20,
                                                  elbow_deg=140, lockout_deg=[180, 150, 180])),
+        ("pull_up", lambda: pull_up(3, hang_deg=145.0, kip_deg=70.0)),
     ],
 )
 def test_live_verdicts_equal_analyze_on_synthetic_lifts(lift, clip_of) -> None:
@@ -140,6 +142,21 @@ def test_live_judges_a_paused_pull_through_as_analyze_does_with_every_check() ->
     offline = analyze_track(track, load_lift("pull_through", "paused"), evidence=None)
     assert verdicts(live_report) == verdicts(offline) == [
         ("valid", ["arms_bent", "short_pause"])] * 3
+
+
+def test_live_judges_a_pull_up_as_analyze_does_with_every_check() -> None:
+    """The pull-up's own checks (legs kipping, every top short of the bar: no-reps) give live
+    the verdicts analyze gives, every check judging (their evidence is not measured yet), and
+    the body's rise as each rep's speed, to the causal smoothing's difference."""
+    track = pull_up(3, kip_deg=70.0, clearance=-0.05).track
+    live_report, _ = replay(track, "pull_up", evidence=None)
+    offline = analyze_track(track, load_lift("pull_up"), view=live_report.view, evidence=None)
+    assert verdicts(live_report) == verdicts(offline)
+    assert [outcome for outcome, _ in verdicts(offline)] == ["no_rep"] * 3
+    assert all({"kipping", "chin_not_over_bar"} <= set(codes) for _, codes in verdicts(offline))
+    speeds = [[rep.metrics.wrist.mean_speed_m_s for rep in report.reps]
+              for report in (live_report, offline)]
+    assert speeds[0] == pytest.approx(speeds[1], rel=0.05) and min(speeds[1]) > 0.3
 
 
 @pytest.mark.slow
