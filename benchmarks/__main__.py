@@ -22,6 +22,7 @@ BENCHMARKS = {
     "live_counts": "Live counting: when each rep is counted, and agreement with analyze",
     "views": "Each check per camera view: precision, recall, abstention; two-camera agreement",
     "set_metrics": "Set metrics: world landmarks against the image scaled by the lifter's height",
+    "frame_rate": "Analysing at 30 frames a second: what it changes on clips filmed faster",
     "pose_throughput": "Pose pipeline throughput (one clip, per model)",
     "speed": "Speed per model and resolution",
     "memory": "Memory: a long video against a short one",

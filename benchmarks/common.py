@@ -14,9 +14,10 @@ from typing import Any
 
 import formcheck
 from formcheck.files import atomic_write
-from formcheck.pose import PoseSettings, extract_pose
+from formcheck.pose import DEFAULT_MAX_FPS, PoseSettings, extract_pose
 from formcheck.track import PoseTrack
-from formcheck.video import VideoSink, read_frames
+from formcheck.video import read_frames
+from formcheck.video_sink import VideoSink
 
 ROOT = Path(__file__).resolve().parents[1]
 CLIPS = ROOT.parent / "shared" / "clips"
@@ -107,12 +108,15 @@ def _pipeline_digest() -> str:
     return digest.hexdigest()[:12]
 
 
-def cached_track(video: Path, model: str = "full") -> PoseTrack:
-    """The pose track of a shared clip, extracted once with the real model and then reused."""
-    key = f"{video.stem}-{video.stat().st_size}-{model}-{_pipeline_digest()}.npz"
+def cached_track(video: Path, model: str = "full", max_fps: float | None = DEFAULT_MAX_FPS
+                 ) -> PoseTrack:
+    """The pose track of a shared clip, extracted once with the real model (at most
+    ``max_fps`` frames a second, as ``analyze`` reads it; None: every frame) and then reused."""
+    rate = "" if max_fps == DEFAULT_MAX_FPS else f"-fps{max_fps or 'source'}"
+    key = f"{video.stem}-{video.stat().st_size}-{model}{rate}-{_pipeline_digest()}.npz"
     cached = TRACK_CACHE / key
     if cached.exists():
         return PoseTrack.load(cached)
-    track = extract_pose(video, PoseSettings(model=model))
+    track = extract_pose(video, PoseSettings(model=model, max_fps=max_fps))
     track.save(cached)
     return track

@@ -346,13 +346,15 @@ def write_annotated_video(
     second time rather than kept from the pose pass: decoding is cheap next to the model, and
     keeping frames would make memory grow with the length of the video.
     """
-    from formcheck.video import VideoSink, read_frames
+    from formcheck.video import read_frames
+    from formcheck.video_sink import VideoSink
 
     if overlays is None:
         overlays = angle_overlays(track)
-    with VideoSink(output, width=track.width, height=track.height, fps=track.frame_rate,
-                   audio_from=video) as sink:
-        for done, (frame, overlay) in enumerate(zip(read_frames(video), overlays, strict=False), 1):
+    with (VideoSink(output, width=track.width, height=track.height, fps=track.frame_rate,
+                    audio_from=video) as sink,
+          read_frames(video, max_fps=track.max_fps) as frames):  # the frames the track holds
+        for done, (frame, overlay) in enumerate(zip(frames, overlays, strict=False), 1):
             scene = frame.image.copy()
             for annotator in annotators:
                 scene = annotator.annotate(scene, overlay)

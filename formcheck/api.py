@@ -24,7 +24,7 @@ from formcheck.evidence import EVIDENCE
 from formcheck.files import display
 from formcheck.metrics import check_height
 from formcheck.outputs import NO_OUTPUTS, Outputs
-from formcheck.pose import PoseSettings, extract_pose
+from formcheck.pose import DEFAULT_MAX_FPS, PoseSettings, check_max_fps, extract_pose
 from formcheck.progress import Progress, frames_of
 from formcheck.report import Report
 from formcheck.track import TRACK_SUFFIXES, PoseTrack
@@ -41,6 +41,7 @@ def pose_video(
     workers: int | None = None,
     draw: Sequence[str] = tuple(DRAWABLE),
     notify: Callable[[str], None] | None = None,
+    max_fps: float | None = DEFAULT_MAX_FPS,
 ) -> PoseTrack:
     """Extract the lifter's pose track from ``video``; optionally save it and an annotated mp4.
 
@@ -51,10 +52,12 @@ def pose_video(
     (:mod:`formcheck.progress`). ``draw``: what the annotated video shows
     (:data:`~formcheck.annotate.DRAWABLE`; without an analysis there are no faults, panel or
     cards to show). ``notify`` hears what a user should know about an output (an annotated
-    video left silent: the source has no sound).
+    video left silent: the source has no sound). ``max_fps``: the most frames a second the
+    model reads (None: every frame; see :data:`~formcheck.pose.DEFAULT_MAX_FPS`).
     """
+    settings = PoseSettings(model=model, model_dir=Path(model_dir) if model_dir else None,
+                            max_fps=max_fps)
     Outputs(track=output, video=video_out, draw=draw).check({"the input video": video})
-    settings = PoseSettings(model=model, model_dir=Path(model_dir) if model_dir else None)
     track = extract_pose(video, settings, progress=frames_of(progress, "pose"), workers=workers)
     if not track.present.any():
         raise FormcheckError(f"{video}: no person found in any of its {len(track)} frames")
@@ -80,6 +83,7 @@ def analyze(
     all_checks: bool = False,
     height_cm: float | None = None,
     notify: Callable[[str], None] | None = None,
+    max_fps: float | None = DEFAULT_MAX_FPS,
 ) -> Report:
     """Count and judge every rep of ``exercise`` in a video (or a saved pose track), and write
     the ``outputs`` asked for.
@@ -97,9 +101,12 @@ def analyze(
     runs, so a typo costs seconds, not minutes. Outputs are written atomically: a report on disk
     is always a whole one. An output that is an input, or another output, is refused; ``-``
     sends one text output (JSON, CSV or HTML) to standard output. ``notify`` hears what a
-    user should know about an output (an annotated video left silent).
+    user should know about an output (an annotated video left silent). ``max_fps``: the most
+    frames a second the pose model reads of a video (None: every frame); a 60 fps video is
+    analysed at 30 by default, which changes no verdict (benchmarks/frame_rate.py).
     """
     lift = load_lift(exercise, variant, config)
+    check_max_fps(max_fps)
     height_cm = check_height(height_cm)
     is_track = Path(source).suffix.lower() in TRACK_SUFFIXES
     inputs = {"the input pose track" if is_track else "the input video": source}
@@ -112,7 +119,7 @@ def analyze(
     outputs.check(inputs)
     if not is_track:
         track = pose_video(source, model=model, model_dir=model_dir, progress=progress,
-                           workers=workers)
+                           workers=workers, max_fps=max_fps)
         video = Path(source)
     if progress is not None:
         progress("analysis", 0, None)

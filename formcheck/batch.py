@@ -63,6 +63,7 @@ from formcheck.files import check_writable, display, write_text
 from formcheck.html_report import IndexRow, write_index
 from formcheck.models import model_path
 from formcheck.outputs import Outputs
+from formcheck.pose import DEFAULT_MAX_FPS, check_max_fps
 from formcheck.report import Report
 from formcheck.signals import STOP_SIGNALS, signals_held
 from formcheck.track import TRACK_SUFFIXES
@@ -102,8 +103,9 @@ class ClipJob:
         exercise, variant: the lift; ``variant`` is resolved (never None).
         config: the thresholds file laid over the lift's own, if any.
         model, model_dir: pose model variant and the folder it is cached in.
-        key: sha256 over the clip's bytes and path, the effective lift, the model and
-            formcheck's version.
+        max_fps: the most frames a second the model reads (None: every frame).
+        key: sha256 over the clip's bytes and path, the effective lift, the model, the frame
+            rate and formcheck's version.
     """
 
     path: Path
@@ -113,6 +115,7 @@ class ClipJob:
     model: str
     model_dir: Path | None
     key: str
+    max_fps: float | None = DEFAULT_MAX_FPS
     html: Path | None = None
     """Where to write the clip's HTML report, if one was asked for."""
     refused: str | None = None
@@ -238,6 +241,7 @@ def batch(
     retry_failed: bool = False,
     report_html: bool = False,
     progress: Callable[[BatchProgress], None] | None = None,
+    max_fps: float | None = DEFAULT_MAX_FPS,
 ) -> BatchSummary:
     """Score every clip named by ``inputs`` (as ``exercise``) or by a ``manifest`` CSV.
 
@@ -256,7 +260,8 @@ def batch(
     scored; ``rescore`` ignores reports already on disk. A clip that failed in an earlier run
     (same cache key) is not tried again, and stays an error row, unless ``retry_failed`` (or
     ``rescore``) is given. ``report_html`` adds each clip's HTML report beside its JSON and
-    ``out/index.html`` linking them all.
+    ``out/index.html`` linking them all. ``max_fps``: the most frames a second the pose model
+    reads of each video (None: every frame).
     """
     if scheduler is not None and local_cluster:
         raise FormcheckError("use --scheduler or --local-cluster, not both")
@@ -269,7 +274,7 @@ def batch(
         )
     jobs = plan(
         inputs, exercise=exercise, variant=variant, manifest=manifest, root=root, config=config,
-        model=model, model_dir=model_dir,
+        model=model, model_dir=model_dir, max_fps=max_fps,
     )
     out = Path(out) if out is not None else DEFAULT_OUT
     for table in ("summary.csv", "reps.csv", *(("index.html",) if report_html else ())):
@@ -415,11 +420,13 @@ def plan(
     config: str | os.PathLike[str] | None = None,
     model: str = "full",
     model_dir: str | os.PathLike[str] | None = None,
+    max_fps: float | None = DEFAULT_MAX_FPS,
 ) -> list[ClipJob]:
     """The jobs :func:`batch` would run, each clip once per lift, with its cache key.
 
     A manifest row outside ``root`` becomes a job with ``refused`` set, whose file is not read.
     """
+    check_max_fps(max_fps)
     if isinstance(inputs, str | os.PathLike):
         inputs = [inputs]
     if (manifest is None) == (exercise is None):
@@ -459,11 +466,12 @@ def plan(
             key = _sha256(b"\n".join([
                 contents[path].encode(), lift_hash.encode(), model.encode(),
                 formcheck.__version__.encode(), os.fsencode(path),
+                f"max_fps {max_fps}".encode(),
             ]))
         job = ClipJob(
             path=path, exercise=name, variant=resolved, config=config_path, model=model,
             model_dir=Path(model_dir).absolute() if model_dir is not None else None, key=key,
-            refused=refused,
+            max_fps=max_fps, refused=refused,
         )
         jobs.setdefault((path, name, resolved), job)
     return list(jobs.values())
@@ -650,7 +658,7 @@ def score_clip(job: ClipJob) -> ClipResult:
             report = analyze(
                 job.path, job.exercise, variant=job.variant, config=job.config,
                 model=job.model, model_dir=job.model_dir, outputs=Outputs(html=job.html),
-                workers=1,
+                workers=1, max_fps=job.max_fps,
             )
         except FormcheckError as exc:
             return ClipResult(job, error=str(exc))

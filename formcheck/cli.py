@@ -108,10 +108,34 @@ DrawOption = Annotated[
                  help="What the annotated video shows, comma-separated: skeleton, contour, "
                  "faults, angles, panel, card [default: all]."),
 ]
+FpsOption = Annotated[
+    str | None,
+    typer.Option("--fps", metavar="N|source",
+                 help="Frames a second to analyse at most; 'source' for every frame of the "
+                 "video [default: 30]."),
+]
 ModelDirOption = Annotated[
     Path | None,
     typer.Option("--model-dir", help="Model cache folder [env: FORMCHECK_MODEL_DIR]."),
 ]
+
+
+def max_fps(fps: str | None) -> float | None:
+    """``--fps`` as the rate the model reads the video at: None for every frame ('source')."""
+    from formcheck.pose import DEFAULT_MAX_FPS
+
+    if fps is None:
+        return DEFAULT_MAX_FPS
+    if fps.strip().lower() == "source":
+        return None
+    try:
+        value = float(fps)
+    except ValueError:
+        value = float("nan")
+    if not 1 <= value <= 1000:
+        raise FormcheckError(f"--fps takes a number of frames a second (1 to 1000) or 'source', "
+                             f"not {fps!r}")
+    return value
 
 
 def draw_names(draw: str | None, video_out: Path | None) -> tuple[str, ...]:
@@ -149,6 +173,7 @@ def pose(
     model: ModelOption = "full",
     model_dir: ModelDirOption = None,
     workers: WorkersOption = None,
+    fps: FpsOption = None,
     quiet: QuietOption = False,
 ) -> None:
     """Extract the lifter's pose track from a video."""
@@ -160,6 +185,7 @@ def pose(
         track = pose_video(
             video, output, video_out=video_out, model=model, model_dir=model_dir,
             progress=progress, workers=workers, draw=names, notify=say_note,
+            max_fps=max_fps(fps),
         )
     if not quiet:
         say(
@@ -201,6 +227,7 @@ def analyze(
     config: ConfigOption = None,
     model_dir: ModelDirOption = None,
     workers: WorkersOption = None,
+    fps: FpsOption = None,
     all_checks: Annotated[
         bool,
         typer.Option("--all-checks", help="Let every check judge from any camera view, even "
@@ -219,7 +246,7 @@ def analyze(
         report = run(
             source, exercise, variant=variant, config=config, outputs=outputs, model=model,
             model_dir=model_dir, progress=progress, workers=workers, all_checks=all_checks,
-            height_cm=height_cm, notify=say_note,
+            height_cm=height_cm, notify=say_note, max_fps=max_fps(fps),
         )
     if quiet:
         for warning in report.warnings:
@@ -430,6 +457,7 @@ def batch(
     model: ModelOption = "full",
     config: ConfigOption = None,
     model_dir: ModelDirOption = None,
+    fps: FpsOption = None,
     quiet: QuietOption = False,
 ) -> None:
     """Score many clips: a JSON report each, summary.csv and reps.csv; re-runs resume."""
@@ -441,6 +469,7 @@ def batch(
             out=out_dir, workers=workers, scheduler=scheduler, local_cluster=local_cluster,
             config=config, model=model, model_dir=model_dir, rescore=rescore,
             retry_failed=retry_failed, report_html=report_html, progress=progress,
+            max_fps=max_fps(fps),
         )
     if not quiet:
         print_batch_summary(summary, out)

@@ -154,7 +154,7 @@ def gallery(analysis: Analysis, video: Path) -> Gallery:
     wanted = _moments(analysis)
     reps: dict[int, list[KeyFrame]] = defaultdict(list)
     try:
-        for index, image in _decode(video, set(wanted)):
+        for index, image in _decode(video, set(wanted), track.max_fps):
             thumbnail = _thumbnail(image, track, index)
             for rep, moment, fault in wanted.pop(index):
                 reps[rep].append(KeyFrame(
@@ -173,12 +173,14 @@ def gallery(analysis: Analysis, video: Path) -> Gallery:
                     for rep, frames in reps.items()}, note)
 
 
-def _decode(video: Path, wanted: set[int]) -> Iterator[tuple[int, np.ndarray]]:
-    """The frames of ``video`` at ``wanted`` indices, stopping after the last one."""
+def _decode(video: Path, wanted: set[int], max_fps: float | None
+            ) -> Iterator[tuple[int, np.ndarray]]:
+    """The frames of ``video`` at ``wanted`` track rows (read at the track's ``max_fps``),
+    stopping after the last one."""
     from formcheck.video import read_frames
 
     last = max(wanted)
-    with read_frames(video) as frames:
+    with read_frames(video, max_fps=max_fps) as frames:
         for frame in frames:
             if frame.index in wanted:
                 yield frame.index, frame.image

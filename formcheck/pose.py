@@ -48,6 +48,14 @@ still the same person; anyone farther is someone else walking through the frame.
 _TRUNK = [Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER, Landmark.LEFT_HIP, Landmark.RIGHT_HIP]
 
 
+DEFAULT_MAX_FPS = 30.0
+"""Frames a second a video is analysed at by default. Why not every frame: the landmarks are
+smoothed at 4 Hz (:mod:`formcheck.smoothing`) and the fastest event judged, a swing's float or
+a lockout, lasts ~0.2 s, so 30 frames a second hold everything a verdict uses; the frames of a
+60 fps phone video beyond that double the model's work and change nothing
+(benchmarks/frame_rate.py measures it on every labelled 60 fps clip)."""
+
+
 @dataclass(frozen=True)
 class PoseSettings:
     """How the pose model is run; the defaults are MediaPipe's own confidence thresholds.
@@ -66,6 +74,18 @@ class PoseSettings:
     min_tracking_confidence: float = 0.5
     back_contour: bool = True
     model_dir: Path | None = None
+    max_fps: float | None = DEFAULT_MAX_FPS
+    """Frames a second the model runs on at most (None: every frame of the video); see
+    :data:`DEFAULT_MAX_FPS`."""
+
+    def __post_init__(self) -> None:
+        check_max_fps(self.max_fps)
+
+
+def check_max_fps(max_fps: float | None) -> None:
+    """Refuse a rate to read a video at that is not a positive number of frames a second."""
+    if max_fps is not None and not max_fps > 0:
+        raise FormcheckError(f"the frame rate to analyse at must be positive, not {max_fps:g}")
 
 
 class PoseEstimator:
@@ -236,12 +256,13 @@ def extract_pose(
     progress: Callable[[int, int], None] | None = None,
     workers: int | None = None,
 ) -> PoseTrack:
-    """Run the pose model over every frame of a video file and return the lifter's track.
+    """Run the pose model over the frames of a video file, at most ``settings.max_fps`` a
+    second, and return the lifter's track.
 
-    ``progress(done, total)`` is called after each frame (``total`` is the container's
-    estimate and may be 0 when unknown). A video that ends before its declared end (a damaged
-    or cut-off file) gives the track of the frames before the damage, with the reason in
-    ``track.meta["truncated"]``.
+    ``progress(done, total)`` is called after each frame (``total`` is estimated from the
+    container's frame count and may be 0 when unknown). A video that ends before its declared
+    end (a damaged or cut-off file) gives the track of the frames before the damage, with the
+    reason in ``track.meta["truncated"]``.
 
     The model runs on one core, so a long video is cut into ``workers`` consecutive parts and
     each later part is read by a helper process while this one reads the first; the parts are
@@ -251,7 +272,7 @@ def extract_pose(
     that its model is tracking the lifter when its part begins.
     """
     settings = settings or PoseSettings()
-    frames = read_frames(video)
+    frames = read_frames(video, max_fps=settings.max_fps)
     info = frames.info
     builder = TrackBuilder(
         width=info.width,
@@ -276,10 +297,11 @@ def extract_pose(
         helpers = [stack.enter_context(_Helper(video, settings, start, stop))
                    for start, stop in itertools.pairwise(bounds[1:])]
         done = 0
+        expected = frames_at_rate(info.frame_count, info.fps, settings.max_fps)
 
         def report() -> None:
             if progress is not None:
-                progress(done + sum(h.frames for h in helpers), info.frame_count)
+                progress(done + sum(h.frames for h in helpers), expected)
 
         cut_short = True
         poses = stack.enter_context(closing(estimate_frames(frames, settings)))
@@ -301,9 +323,18 @@ def extract_pose(
                 break
     track = builder.build()
     track.meta.update(notes)
+    if settings.max_fps is not None:
+        track.meta["max_fps"] = settings.max_fps
     if truncated is not None:
         track.meta["truncated"] = truncated
     return track
+
+
+def frames_at_rate(frame_count: int, fps: float, max_fps: float | None) -> int:
+    """How many of a video's ``frame_count`` frames at ``fps`` are read at ``max_fps``."""
+    if max_fps is None or not fps > max_fps:
+        return frame_count
+    return round(frame_count * max_fps / fps)
 
 
 class _Helper:
@@ -406,7 +437,7 @@ def _estimate_part(video: str, settings: PoseSettings, start_s: float, stop_s: f
                    ) -> tuple[bool, str | None, dict[str, Any]]:
     """Send the track of frames ``start_s`` to ``stop_s`` in blocks; whether it was cut short,
     why, and the notes on the video's timing its reader kept."""
-    frames = read_frames(video, start_s=max(0.0, start_s - WARMUP_S))
+    frames = read_frames(video, start_s=max(0.0, start_s - WARMUP_S), max_fps=settings.max_fps)
     info = frames.info
     builder = TrackBuilder(width=info.width, height=info.height, fps=info.fps)
     done = 0

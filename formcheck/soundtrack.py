@@ -6,7 +6,7 @@ in the file (a browser then streams both from the start) and stay in sync.
 
 Example:
     >>> import numpy as np
-    >>> from formcheck.video import VideoSink
+    >>> from formcheck.video_sink import VideoSink
     >>> with VideoSink("out.mp4", width=360, height=640, fps=60, audio_from="lift.mp4") as sink:
     ...     sink.write(np.zeros((640, 360, 3), np.uint8))  # the sound up to it goes in with it
     >>> sink.has_audio          # False: lift.mp4 has no sound, and out.mp4 is silent

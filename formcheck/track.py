@@ -160,11 +160,19 @@ class PoseTrack:
         )
 
     @property
+    def max_fps(self) -> float | None:
+        """The most frames a second the video was read at (``meta["max_fps"]``), None if every
+        frame was: what reading it again, frame for frame with the track, needs."""
+        value = self.meta.get("max_fps")
+        return float(value) if isinstance(value, int | float) and value > 0 else None
+
+    @property
     def frame_rate(self) -> float:
-        """Frames per second to play the track back at: the container's nominal rate, or, for
-        a video that states none (``fps`` 0), the rate its timestamps show (30 if too short)."""
+        """Frames per second to play the track back at: the container's nominal rate (or the
+        rate it was read at, if lower), or, for a video that states none (``fps`` 0), the rate
+        its timestamps show (30 if too short)."""
         if self.fps > 0:
-            return self.fps
+            return min(self.fps, self.max_fps or self.fps)
         steps = np.diff(self.times[:TRACK_BLOCK])
         step = float(np.median(steps)) if steps.size else 0.0
         return 1.0 / step if step > 0 else 30.0

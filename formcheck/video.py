@@ -1,4 +1,4 @@
-"""Frame sources (video files, cameras) and the H.264 writer for annotated videos.
+"""Frame sources: video files and cameras (the writer is :mod:`formcheck.video_sink`).
 
 Frames always reach the rest of formcheck upright (rotation metadata applied), as contiguous
 RGB ``uint8`` arrays no larger than :data:`MAX_FRAME_SIDE`, with timestamps taken from the
@@ -9,12 +9,10 @@ kept continuous and the break is recorded (:attr:`FrameReader.notes`), never squ
 
 Example:
     >>> info = VideoInfo.from_path("lift.mp4")
-    >>> with read_frames("lift.mp4") as frames, VideoSink("out.mp4", width=info.width,
-    ...         height=info.height, fps=info.fps) as sink:
-    ...     for frame in frames:
-    ...         sink.write(frame.image)
-    >>> frames.truncated is None  # else why decoding stopped before the end
-    True
+    >>> with read_frames("lift.mp4", max_fps=30) as frames:
+    ...     first = next(frames)
+    >>> first.image.shape[:2] == (info.height, info.width), first.index, first.time_s
+    (True, 0, 0.0)
 """
 
 from __future__ import annotations
@@ -28,9 +26,7 @@ import time
 import warnings
 from collections import deque
 from collections.abc import Generator, Iterator
-from contextlib import ExitStack, suppress
 from dataclasses import dataclass
-from fractions import Fraction
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal
@@ -41,11 +37,8 @@ import av.error
 import av.video.stream
 import cv2
 import numpy as np
-from av.video.reformatter import ColorPrimaries, ColorRange, ColorTrc
 
 from formcheck.errors import FormcheckError
-from formcheck.files import atomic_write
-from formcheck.soundtrack import Soundtrack
 
 _CV2_ROTATIONS = {
     90: cv2.ROTATE_90_CLOCKWISE,
@@ -75,9 +68,6 @@ container declares before it counts as truncated. Real clips (edit lists, roundi
 URL_TIMEOUT_S = 10.0
 """How long a network stream may stay silent, on opening or between packets, before reading it
 fails with a clear message instead of hanging."""
-
-_AVCOL_SPC_SMPTE170M = 6
-"""FFmpeg's AVColorSpace for BT.601 (PyAV's Colorspace enum holds swscale's numbering)."""
 
 _SEEK_SLACK_S = 0.0005
 """A frame this little before the time sought still counts as at it: container times are
@@ -350,7 +340,8 @@ class FrameReader(Iterator[Frame]):
             iteration has ended.
     """
 
-    def __init__(self, path: str | os.PathLike[str], prefetch: int, start_s: float) -> None:
+    def __init__(self, path: str | os.PathLike[str], prefetch: int, start_s: float,
+                 max_fps: float | None = None) -> None:
         self._closed = True
         self._path = os.fspath(path)
         self._outcome = _Outcome()
@@ -365,12 +356,12 @@ class FrameReader(Iterator[Frame]):
             step = _nominal_step(self.info)
             skip_before = 0.0
             if start_s > 0:
-                if not is_url(path) and _timestamps_break(path, step):
-                    # A seek goes by the raw timestamps, which the cut made ambiguous or shifted:
-                    # decode from the start instead (without converting the frames skipped), so
-                    # that times are those of the whole video.
-                    skip_before = start_s
-                else:
+                # Frames before ``start_s`` are left unconverted (but a capped read sees them).
+                skip_before = start_s
+                # A seek goes by the raw timestamps, which a cut in them makes ambiguous or
+                # shifted: then decode from the start instead, so that times are those of the
+                # whole video.
+                if is_url(path) or not _timestamps_break(path, step):
                     raw = _decode_from(container, stream, self._outcome, origin or 0.0, start_s)
                     first = next(raw, None)
         except BaseException:
@@ -379,7 +370,7 @@ class FrameReader(Iterator[Frame]):
         self._container = container
         self._outcome.timeline = _Timeline(step, origin)
         self._frames = _to_frames(
-            first, raw, self.info, _stream_duration(stream), self._outcome, skip_before
+            first, raw, self.info, _stream_duration(stream), self._outcome, skip_before, max_fps
         )
         self._queue: queue.Queue[object] | None = None
         self._stop = threading.Event()
@@ -477,13 +468,21 @@ class FrameReader(Iterator[Frame]):
 
 
 def read_frames(
-    path: str | os.PathLike[str], *, prefetch: int = 8, start_s: float = 0.0
+    path: str | os.PathLike[str],
+    *,
+    prefetch: int = 8,
+    start_s: float = 0.0,
+    max_fps: float | None = None,
 ) -> FrameReader:
     """Stream a video file's frames, upright and RGB, with container timestamps.
 
     ``start_s`` skips to the first frame at or after that time (seeking to the key frame
     before it, so the skip costs one group of pictures, not the video up to there); times stay
     those of the whole video, but :attr:`Frame.index` then counts from the first frame read.
+
+    ``max_fps`` reads at most that many frames a second (see :func:`kept_at_rate`; the others
+    are decoded but never converted), and :attr:`Frame.index` counts the frames read: a pose
+    track made at a capped rate is read again, frame for frame, with the same cap.
 
     Decoding and colour conversion run ``prefetch`` frames ahead in a background thread so
     that they overlap with the pose model in the consumer (PyAV and MediaPipe both release the
@@ -497,7 +496,9 @@ def read_frames(
     """
     if prefetch < 0:
         raise ValueError(f"prefetch must be >= 0, got {prefetch}")
-    return FrameReader(path, prefetch, start_s)
+    if max_fps is not None and not max_fps > 0:
+        raise ValueError(f"max_fps must be positive, got {max_fps}")
+    return FrameReader(path, prefetch, start_s, max_fps)
 
 
 def _open_video(
@@ -520,7 +521,7 @@ def _open_video(
             timeout=URL_TIMEOUT_S if is_url(path) else None,
         )
     except av.error.FFmpegError as exc:
-        raise FormcheckError(f"cannot read {path} as a video: {_reason(exc)}") from None
+        raise FormcheckError(f"cannot read {path} as a video: {ffmpeg_reason(exc)}") from None
     except OSError as exc:
         raise FormcheckError(f"cannot read {path}: {exc.strerror or exc}") from None
     if not container.streams.video:
@@ -546,7 +547,8 @@ def is_url(path: str | os.PathLike[str]) -> bool:
     return "://" in os.fspath(path)
 
 
-def _reason(exc: av.error.FFmpegError) -> str:
+def ffmpeg_reason(exc: av.error.FFmpegError) -> str:
+    """What went wrong, as the end of one lowercase line."""
     return str(exc.strerror or exc).strip().rstrip(".").lower()
 
 
@@ -560,7 +562,7 @@ def _decode(
         for packet in container.demux(stream):
             yield from stream.decode(packet)
     except av.error.FFmpegError as exc:
-        outcome.truncated = f"decoding stopped early at damaged data ({_reason(exc)})"
+        outcome.truncated = f"decoding stopped early at damaged data ({ffmpeg_reason(exc)})"
         # Frames already inside the decoder precede the damage and are still good, but after
         # the error they come out without a time base (their time would be NaN): give them
         # the stream's.
@@ -580,16 +582,24 @@ def _decode_from(
     origin_s: float,
     start_s: float,
 ) -> Iterator[av.VideoFrame]:
-    """:func:`_decode` from the first frame ``start_s`` after the video's first, ``origin_s``."""
+    """:func:`_decode` from the first frame ``start_s`` after the video's first, ``origin_s``,
+    and the one frame before it, if any: a capped read (:func:`kept_at_rate`) keeps a frame or
+    not by the one decoded before it."""
     assert stream.time_base is not None
     try:
         container.seek(int((origin_s + start_s) / stream.time_base), stream=stream)
     except av.error.FFmpegError as exc:
-        raise FormcheckError(f"cannot seek to {start_s:.1f} s: {_reason(exc)}") from None
+        raise FormcheckError(f"cannot seek to {start_s:.1f} s: {ffmpeg_reason(exc)}") from None
     early = start_s - _SEEK_SLACK_S
+    before: av.VideoFrame | None = None
     for frame in _decode(container, stream, outcome):
-        if frame.time is None or frame.time - origin_s >= early:
-            yield frame
+        if frame.time is not None and frame.time - origin_s < early:
+            before = frame
+            continue
+        if before is not None:
+            yield before
+            before = None
+        yield frame
 
 
 def _video_info(
@@ -695,9 +705,11 @@ def _to_frames(
     declared_s: float | None,
     outcome: _Outcome,
     skip_before_s: float = 0.0,
+    max_fps: float | None = None,
 ) -> Generator[Frame, None, None]:
     """Convert decoded frames to upright RGB :class:`Frame` values on ``outcome``'s time line,
-    leaving out (unconverted) those before ``skip_before_s``.
+    leaving out (unconverted) those before ``skip_before_s`` and those :func:`kept_at_rate`
+    drops to keep to ``max_fps``.
 
     Once the frames run out, compare where they ended with the stream's declared duration:
     FFmpeg's threaded decoder can reach the end of a cut-off file without raising anything.
@@ -710,11 +722,13 @@ def _to_frames(
     skip = skip_before_s - _SEEK_SLACK_S if skip_before_s > 0 else -math.inf
     frame: av.VideoFrame | None = first
     index = 0
+    previous_s = -math.inf
     while frame is not None:
         time_s = times(frame.time)
-        if time_s >= skip:
+        if time_s >= skip and kept_at_rate(time_s, previous_s, max_fps):
             yield Frame(index=index, time_s=time_s, image=_rgb(frame, info.rotation))
             index += 1
+        previous_s = time_s
         frame = next(rest, None)
     end = (times.last_s if times.raw_end_s is None else times.raw_end_s) + step
     if (
@@ -726,6 +740,28 @@ def _to_frames(
             f"frames end at {end:.2f} s but the video stream declares {declared_s:.2f} s "
             "(cut-off or damaged file)"
         )
+
+
+def kept_at_rate(time_s: float, previous_s: float, max_fps: float | None) -> bool:
+    """Whether a frame at ``time_s``, decoded right after one at ``previous_s`` (``-inf``: it
+    is the first), is read when reading at most ``max_fps`` frames a second (None: every
+    frame).
+
+    Time is cut into slots of ``1 / max_fps`` s and the first frame decoded in each slot is
+    kept. It depends only on the frame before, so a reader that starts part-way through a
+    video (a helper process reading a later part) keeps exactly the frames a reader from the
+    start keeps; a video at or below the rate keeps every frame, and a 60 fps one every other.
+    The slots start a quarter of one early (:data:`_SLOT_PHASE`), so neither the frames of a
+    60 fps video nor those of a 30 fps one whose timestamps jitter by a millisecond fall on a
+    slot's edge, where rounding would decide.
+    """
+    if max_fps is None or previous_s == -math.inf:
+        return True
+    return (math.floor(time_s * max_fps + _SLOT_PHASE)
+            != math.floor(previous_s * max_fps + _SLOT_PHASE))
+
+
+_SLOT_PHASE = 0.25
 
 
 def _rgb(frame: av.VideoFrame, rotation: int) -> np.ndarray:
@@ -816,151 +852,3 @@ def _camera_stream(capture: cv2.VideoCapture, camera: int) -> Iterator[Frame]:
             count += 1
     finally:
         capture.release()
-
-
-class VideoSink:
-    """Writes RGB frames to an H.264 mp4 that browsers play, atomically.
-
-    The file is yuv420p (the only H.264 chroma format browsers decode) with its index at the
-    front (``+faststart``) so playback starts before the download ends. Odd sizes are padded
-    by one edge-replicated pixel, since 4:2:0 needs even dimensions. Frames go to a temporary
-    file beside ``path`` that replaces ``path`` only when the ``with`` block finishes
-    normally; an exception inside the block removes it.
-
-    The destination is checked (and its directory created) on entering the block, so an
-    unwritable path fails before any decoding or model time is spent.
-
-    Args:
-        path: the mp4 to write.
-        width, height: size of every frame passed to :meth:`write`.
-        fps: constant frame rate of the output.
-        crf: x264 quality (lower is better and bigger); 23 is x264's default.
-        preset: x264 speed/size trade-off.
-        audio_from: a video whose sound goes with the frames (the one they were drawn on),
-            from its first frame on; :attr:`has_audio` says, once the block is entered,
-            whether it had any. Without it (or sound in it) the mp4 is silent.
-    """
-
-    def __init__(
-        self,
-        path: str | os.PathLike[str],
-        *,
-        width: int,
-        height: int,
-        fps: float,
-        crf: int = 23,
-        preset: str = "veryfast",
-        audio_from: str | os.PathLike[str] | None = None,
-    ) -> None:
-        if width <= 0 or height <= 0:
-            raise ValueError(f"frame size must be positive, got {width}x{height}")
-        if not math.isfinite(fps) or fps <= 0:
-            raise ValueError(f"fps must be a positive number, got {fps}")
-        self.path = Path(path)
-        self.width = width
-        self.height = height
-        self.fps = fps
-        self.frames_written = 0
-        self._crf = crf
-        self._preset = preset
-        self._stack: ExitStack | None = None
-        self._container: av.container.OutputContainer | None = None
-        self._stream: av.video.stream.VideoStream | None = None
-        self._audio_from = audio_from
-        self._sound: Soundtrack | None = None
-
-    @property
-    def has_audio(self) -> bool:
-        """Whether the video written carries sound (from ``audio_from``)."""
-        return self._sound is not None and self._sound.present
-
-    def __enter__(self) -> VideoSink:
-        if self.path.is_dir():
-            raise FormcheckError(f"cannot write {self.path}: it is a directory")
-        blocker = next((p for p in self.path.parents if p.exists()), None)
-        if blocker is not None and not blocker.is_dir():
-            raise FormcheckError(f"cannot write {self.path}: {blocker} is not a directory")
-        stack = ExitStack()
-        tmp = stack.enter_context(atomic_write(self.path))
-        try:
-            container = av.open(
-                os.fspath(tmp), mode="w", format="mp4", options={"movflags": "+faststart"}
-            )
-        except (av.error.FFmpegError, OSError) as exc:
-            stack.close()
-            raise FormcheckError(f"cannot write {self.path}: {exc}") from None
-        stream = container.add_stream(
-            "libx264",
-            rate=Fraction(self.fps).limit_denominator(1001),
-            options={"crf": str(self._crf), "preset": self._preset},
-        )
-        stream.width = self.width + self.width % 2
-        stream.height = self.height + self.height % 2
-        stream.pix_fmt = "yuv420p"
-        # Tag what write() converts to; untagged H.264 leaves players guessing (often BT.709).
-        stream.codec_context.colorspace = _AVCOL_SPC_SMPTE170M
-        stream.codec_context.color_primaries = ColorPrimaries.SMPTE170M
-        stream.codec_context.color_trc = ColorTrc.SMPTE170M
-        stream.codec_context.color_range = ColorRange.MPEG
-        if self._audio_from is not None:
-            try:
-                self._sound = Soundtrack(self._audio_from, container)
-            except FormcheckError:
-                container.close()
-                stack.close()
-                raise
-            stack.callback(self._sound.close)
-        self._stack, self._container, self._stream = stack, container, stream
-        return self
-
-    def write(self, image: np.ndarray) -> None:
-        """Append one (height, width, 3) ``uint8`` RGB frame."""
-        if self._stream is None or self._container is None:
-            raise RuntimeError("VideoSink.write() called outside its with block")
-        if image.shape != (self.height, self.width, 3) or image.dtype != np.uint8:
-            raise ValueError(
-                f"expected a ({self.height}, {self.width}, 3) uint8 RGB image, "
-                f"got {image.shape} {image.dtype}"
-            )
-        pad = ((0, self.height % 2), (0, self.width % 2), (0, 0))
-        if any(after for _, after in pad):
-            image = np.pad(image, pad, mode="edge")
-        rgb = av.VideoFrame.from_ndarray(np.ascontiguousarray(image), format="rgb24")
-        frame = rgb.reformat(
-            format="yuv420p", dst_colorspace="itu601", dst_color_range="MPEG", threads=1
-        )
-        frame.pts = self.frames_written
-        self._container.mux(self._stream.encode(frame))
-        self.frames_written += 1
-        if self._sound is not None:
-            self._sound.mux_until(self.frames_written / self.fps)
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        assert self._stack is not None and self._container is not None
-        assert self._stream is not None
-        stack, container, stream = self._stack, self._container, self._stream
-        self._stack = self._container = self._stream = None
-        if exc_type is not None:
-            try:
-                # Only to release the file; the original exception is the one worth seeing.
-                with suppress(av.error.FFmpegError):
-                    container.close()
-            finally:
-                stack.__exit__(exc_type, exc, tb)
-            return
-        with stack:
-            if self.frames_written == 0:
-                container.close()
-                raise FormcheckError(f"nothing written to {self.path}: no frames were given")
-            try:
-                container.mux(stream.encode(None))
-                if self._sound is not None:
-                    self._sound.finish()
-                container.close()
-            except av.error.FFmpegError as exc:
-                raise FormcheckError(f"cannot write {self.path}: {_reason(exc)}") from None

@@ -26,7 +26,8 @@ import cv2
 import numpy as np
 
 from benchmarks.common import looped
-from formcheck.video import VideoSink, read_frames
+from formcheck.video import read_frames
+from formcheck.video_sink import VideoSink
 
 __all__ = [
     "AWKWARD_NAME",

@@ -50,7 +50,8 @@ from formcheck.overlay import (
 from formcheck.report import Fault
 from formcheck.rules import RULES
 from formcheck.track import FramePose, PoseTrack, TrackBuilder
-from formcheck.video import VideoSink, read_frames
+from formcheck.video import read_frames
+from formcheck.video_sink import VideoSink
 from tests.conftest import TBY66, clip
 
 SAMPLE = Path(__file__).resolve().parents[1] / "samples" / "kb_deadlift_side.track.npz"

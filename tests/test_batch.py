@@ -46,7 +46,7 @@ from formcheck.files import display
 from formcheck.report import Report
 from formcheck.signals import signals_held
 from formcheck.track import PoseTrack
-from formcheck.video import VideoSink
+from formcheck.video_sink import VideoSink
 
 REAL = [
     "deadlift/Goondoc08__to-be-frank__kb-deadlift.mp4",
@@ -92,7 +92,7 @@ def test_inputs_that_name_no_clip(tmp_path: Path, name: str, pattern: str) -> No
         find_clips([str(tmp_path / name)])
 
 
-def test_cache_key_follows_content_path_lift_and_model(tmp_path: Path) -> None:
+def test_cache_key_follows_content_path_lift_model_and_frame_rate(tmp_path: Path) -> None:
     video = _touch(tmp_path / "a.mp4", b"one")
     copy = _touch(tmp_path / "b.mp4", b"one")
     config = tmp_path / "c.toml"
@@ -106,8 +106,8 @@ def test_cache_key_follows_content_path_lift_and_model(tmp_path: Path) -> None:
     assert key(variant="barbell") == base  # the default variant, named
     others = [key(copy),  # the same bytes under another name: another clip, another report
               key(variant="kettlebell"), key(config=config), key(model="lite"),
-              key(exercise="romanian_deadlift")]
-    assert len({base, *others}) == 6
+              key(max_fps=None), key(max_fps=60.0), key(exercise="romanian_deadlift")]
+    assert len({base, *others}) == 8
     video.write_bytes(b"two")
     assert key() != base
 

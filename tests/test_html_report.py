@@ -32,7 +32,8 @@ from formcheck.html_report import SCRIPT, IndexRow, render_html, write_html, wri
 from formcheck.report import RepMetrics
 from formcheck.rules import Trace
 from formcheck.track import PoseTrack
-from formcheck.video import VideoSink, read_frames
+from formcheck.video import read_frames
+from formcheck.video_sink import VideoSink
 from tests.conftest import TBY66, clip
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import gc
+import math
 import os
 import re
 import threading
@@ -22,14 +23,8 @@ import pytest
 from corpus import audio_only, cut_mid_stream, text_as_video, write_video, zero_bytes
 
 from formcheck.errors import FormcheckError
-from formcheck.video import (
-    Frame,
-    TruncatedVideoWarning,
-    VideoInfo,
-    VideoSink,
-    camera_frames,
-    read_frames,
-)
+from formcheck.video import Frame, TruncatedVideoWarning, VideoInfo, camera_frames, read_frames
+from formcheck.video_sink import VideoSink
 
 CLIPS = Path(__file__).resolve().parents[1].parent / "shared" / "clips"
 TBY66 = "deadlift/TBY66__Intelligent-Deadlift-Diagnosis-System__0016c_1.mp4"
@@ -507,3 +502,40 @@ def test_an_8k_video_is_posed_at_the_cap_in_bounded_memory(tmp_path: Path, lifte
                      y - reference.landmarks[..., 1] * height)
     assert np.median(error) < 3.0, np.median(error)
     assert np.isfinite(track.back_contour).all()
+
+
+# --- reading at a capped frame rate ------------------------------------------------------
+
+
+@pytest.mark.parametrize(("rate", "kept"), [(60, 30), (30, 30), (24, 24), (50, 30)])
+def test_a_capped_read_keeps_one_frame_per_slot_of_the_rate(
+    tmp_path: Path, rate: int, kept: int
+) -> None:
+    """A second of video read at 30 frames a second keeps the first frame of each 1/30 s slot:
+    every other frame of 60 fps, all of 30 or 24 fps; indices count the frames kept."""
+    path = make_video(tmp_path / f"{rate}.mp4", rate, rate=rate)
+    every = decode_all(path)
+    capped = decode_all(path, max_fps=30)
+    assert len(capped) == kept and [f.index for f in capped] == list(range(kept))
+    by_time = {f.time_s: f for f in every}
+    assert all(np.array_equal(f.image, by_time[f.time_s].image) for f in capped)
+    slots = [math.floor(f.time_s * 30 + 0.5) for f in capped]
+    assert slots == sorted(set(slots))
+
+
+def test_a_capped_read_from_a_time_keeps_the_frames_a_read_from_the_start_keeps(
+    tmp_path: Path,
+) -> None:
+    """Why it matters: the helper processes reading later parts of a video must analyse the
+    very frames one reader going through the whole video would."""
+    path = make_video(tmp_path / "seek60.mp4", 180, rate=60)
+    whole = [f.time_s for f in decode_all(path, max_fps=30)]
+    for start_s in (0.5, 1.01, 1.51, 2.0):
+        with read_frames(path, start_s=start_s, max_fps=30) as frames:
+            assert [f.time_s for f in frames] == [t for t in whole if t >= start_s - 0.0005]
+
+
+def test_a_rate_that_is_not_positive_is_refused(tmp_path: Path) -> None:
+    path = make_video(tmp_path / "plain.mp4", 3)
+    with pytest.raises(ValueError, match="max_fps"):
+        read_frames(path, max_fps=0)

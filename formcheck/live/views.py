@@ -25,7 +25,7 @@ from formcheck import _viewer
 from formcheck.errors import FormcheckError
 from formcheck.live._child import end_child
 from formcheck.live.session import LiveState
-from formcheck.video import VideoSink
+from formcheck.video_sink import VideoSink
 
 Command = Literal["quit", "reset", "pause"]
 
