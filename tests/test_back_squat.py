@@ -22,7 +22,7 @@ from formcheck.config import load_lift
 from formcheck.html_report import render_html
 from formcheck.outputs import Outputs
 from formcheck.report import Report
-from formcheck.video import VideoSink
+from formcheck.video_sink import VideoSink
 
 LIFT = load_lift("back_squat")
 

@@ -151,7 +151,7 @@ def filmed_row(tmp_path_factory: pytest.TempPathFactory) -> Path:
     of its own (grey frames) for the annotated outputs."""
     from dataclasses import replace
 
-    from formcheck.video import VideoSink
+    from formcheck.video_sink import VideoSink
 
     folder = tmp_path_factory.mktemp("row")
     clip = row(3, top_elbow_deg=lift().value("row_elbow_angle") + MARGIN)
