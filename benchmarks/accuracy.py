@@ -114,7 +114,7 @@ def unclear(notes: str, code: str) -> bool:
     """Whether labels leave ``code`` undecided on a rep: its notes (or its clip's) call the
     faults unclear, or call this one unclear ("unclear hips_rise_first: ...")."""
     notes = notes.lower()
-    named = re.findall(r"unclear ([a-z]+_[a-z_]+):", notes)
+    named = re.findall(r"unclear ([a-z][a-z_]*):", notes)
     return code in named or notes.count("unclear") > len(named)
 
 
