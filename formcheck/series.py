@@ -243,7 +243,13 @@ def elbow_flexion(f: Frames) -> Sided:
     """180 minus ``elbow_angle``, degrees: 0 with the arm straight, growing as the elbow bends.
     What drives a row's reps, whose turnaround (the bar at the torso) is this series' maximum;
     the wrist's height cannot, being undefined with the trunk past 60° of lean."""
-    angle = elbow_angle(f)
+    return flexion(elbow_angle(f))
+
+
+def flexion(angle: Sided) -> Sided:
+    """180 minus a joint angle: a series that rises as the joint bends, so that a lift turning
+    where the joint bends most (a squat's bottom, a row's top, a curl) has it as its driver,
+    whose turnaround is its maximum (:mod:`formcheck.counting`)."""
     return Sided(*(Series(180.0 - s.value, s.reliability) for s in (angle.left, angle.right)),
                  angle.facing_side)
 
@@ -413,13 +419,8 @@ def feet_x(f: Frames) -> Series:
 def knee_flexion(f: Frames) -> Sided:
     """How far the knee is bent, degrees: 180 - ``knee_angle``, 0 locked out, growing as the
     knee bends. A driver whose turnaround is its maximum (see :mod:`formcheck.counting`) for
-    lifts that turn where the knees bend most: the bottom of a squat."""
-    knee = knee_angle(f)
-
-    def flexed(s: Series) -> Series:
-        return Series(180.0 - s.value, s.reliability)
-
-    return Sided(flexed(knee.left), flexed(knee.right), knee.facing_side)
+    lifts that turn where the knees bend most: the bottom of a squat, a ball curl's curl."""
+    return flexion(knee_angle(f))
 
 
 @series("sided")

@@ -88,5 +88,7 @@ def test_pose_command_writes_track_and_playable_video(tmp_path: Path, pose_model
         stream = out.streams.video[0]
         assert stream.codec_context.name == "h264"
         assert stream.codec_context.pix_fmt == "yuv420p"
+        rate_out = float(stream.average_rate)
         frames_out = sum(1 for _ in out.decode(video=0))
-    assert frames_in == frames_out == len(track)
+    # the 60 fps clip is read at 30 (the default cap): one video frame per track row
+    assert frames_out == len(track) == frames_in // 2 and rate_out == pytest.approx(30)
