@@ -1,15 +1,7 @@
 """What every check is made of: what a check sees of a rep (:class:`RepContext`), the registry
-(:data:`RULES`, :func:`rule`), the view gates, and the measure-then-judge helpers.
-
-A check looks at one rep and returns a :class:`~formcheck.report.Fault` when it sees the fault,
-``None`` when the rep passes, or an :class:`~formcheck.report.Abstention` when it cannot tell:
-the camera does not see the plane the check measures in, or the joints it needs were not
-visible enough. It never guesses. Every limit comes from the lift's thresholds by name.
-
-Every rule is registered in :data:`RULES` with what it can report, what it reads and which
-thresholds it needs; a lift's TOML file names the rules it uses and gives their cues, and
-loading the lift checks all of that up front (:func:`formcheck.config.load_lift`). A new lift
-that reuses these rules is a TOML file; a genuinely new check is one more registered rule.
+(:data:`RULES`, :func:`rule`), the view gates (:func:`needs_view`, :func:`needs_front`), and the
+measure-then-judge helpers (:func:`seen`, :func:`extreme_past`); why checks work this way is in
+:mod:`formcheck.rules`.
 """
 
 from __future__ import annotations

@@ -31,7 +31,7 @@ def body_line(ctx: RepContext, cue: str) -> Verdict:
     in a glute-ham raise, hips sagging in a ball curl. One measure, the rep's smallest hip
     angle; each lift sets its own limit."""
     return extreme_past(ctx, "body_line", body_line_measure(ctx), "min",
-                         limit="body_line_hip_angle", worse="below", cue=cue)
+                        limit="body_line_hip_angle", worse="below", cue=cue)
 
 
 def eccentric_depth_measure(ctx: RepContext) -> Trace | Abstention:
@@ -45,7 +45,7 @@ def eccentric_depth_measure(ctx: RepContext) -> Trace | Abstention:
 def shallow_eccentric(ctx: RepContext, cue: str) -> Verdict:
     """A kneeling lowering stopped short: the body's lowest angle above level in the rep."""
     return extreme_past(ctx, "shallow_eccentric", eccentric_depth_measure(ctx), "min",
-                         limit="eccentric_from_level", worse="above", cue=cue)
+                        limit="eccentric_from_level", worse="above", cue=cue)
 
 
 def kneeling_top_measure(ctx: RepContext) -> Trace | Abstention:
@@ -85,7 +85,7 @@ def curl_measure(ctx: RepContext) -> Trace | Abstention:
 def short_curl(ctx: RepContext, cue: str) -> Verdict:
     """The heels not pulled in: the rep's smallest knee angle."""
     return extreme_past(ctx, "short_curl", curl_measure(ctx), "min",
-                         limit="curl_knee_angle", worse="above", cue=cue)
+                        limit="curl_knee_angle", worse="above", cue=cue)
 
 
 def leg_extension_measure(ctx: RepContext) -> Trace | Abstention:
@@ -99,4 +99,4 @@ def leg_extension_measure(ctx: RepContext) -> Trace | Abstention:
 def no_leg_extension(ctx: RepContext, cue: str) -> Verdict:
     """The legs not straightened between curls: the largest knee angle before the curl."""
     return extreme_past(ctx, "no_leg_extension", leg_extension_measure(ctx), "max",
-                         limit="extension_knee_angle", worse="below", cue=cue)
+                        limit="extension_knee_angle", worse="below", cue=cue)

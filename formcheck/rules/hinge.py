@@ -31,7 +31,7 @@ def lockout_measure(ctx: RepContext) -> Trace | Abstention:
 def incomplete_lockout(ctx: RepContext, cue: str) -> Verdict:
     """The hips never open fully at the top: the most extended hip angle of the rep."""
     return extreme_past(ctx, "incomplete_lockout", lockout_measure(ctx), "max",
-                         limit="lockout_hip_angle", worse="below", cue=cue)
+                        limit="lockout_hip_angle", worse="below", cue=cue)
 
 
 def lean_back_measure(ctx: RepContext) -> Trace | Abstention:
@@ -45,7 +45,7 @@ def lean_back_measure(ctx: RepContext) -> Trace | Abstention:
 def hyperextension(ctx: RepContext, cue: str) -> Verdict:
     """Leaning back past vertical at the top: the trunk's most backward lean in the rep."""
     return extreme_past(ctx, "hyperextension", lean_back_measure(ctx), "max",
-                         limit="lean_back", worse="above", cue=cue)
+                        limit="lean_back", worse="above", cue=cue)
 
 
 def hinge_measure(ctx: RepContext) -> Trace | Abstention:
@@ -58,7 +58,7 @@ def hinge_measure(ctx: RepContext) -> Trace | Abstention:
 def shallow_hinge(ctx: RepContext, cue: str) -> Verdict:
     """Not enough hinge at the bottom: the trunk's greatest inclination in the rep."""
     return extreme_past(ctx, "shallow_hinge", hinge_measure(ctx), "max",
-                         limit="hinge_trunk_inclination", worse="below", cue=cue)
+                        limit="hinge_trunk_inclination", worse="below", cue=cue)
 
 
 def knee_share_measure(ctx: RepContext) -> Trace | Abstention:
@@ -79,7 +79,7 @@ def knee_share_measure(ctx: RepContext) -> Trace | Abstention:
 def squatted_hinge(ctx: RepContext, cue: str) -> Verdict:
     """Knees doing the hips' work: knee flexion over hip flexion at the deepest hip bend."""
     return extreme_past(ctx, "squatted_hinge", knee_share_measure(ctx), "max",
-                         limit="knee_to_hip_flexion", worse="above", cue=cue)
+                        limit="knee_to_hip_flexion", worse="above", cue=cue)
 
 
 NEVER_STANDING = "never seen standing tall in this clip: no neutral back to compare with"
@@ -138,7 +138,7 @@ def back_bend_measure(ctx: RepContext) -> Measured:
 def rounded_back(ctx: RepContext, cue: str) -> Verdict:
     """The back bows out under load, compared with the same lifter's back standing tall."""
     return extreme_past(ctx, "rounded_back", back_bend_measure(ctx), "max",
-                         limit="back_bend", worse="above", cue=cue)
+                        limit="back_bend", worse="above", cue=cue)
 
 
 def hip_lead_measure(ctx: RepContext) -> Trace | Abstention:
@@ -177,7 +177,7 @@ def hip_lead_measure(ctx: RepContext) -> Trace | Abstention:
 def hips_rise_first(ctx: RepContext, cue: str) -> Verdict:
     """Hips shoot up while the shoulders stay down: the hips' greatest lead in the pull."""
     return extreme_past(ctx, "hips_rise_first", hip_lead_measure(ctx), "max",
-                         limit="hip_lead", worse="above", cue=cue)
+                        limit="hip_lead", worse="above", cue=cue)
 
 
 def bar_offset_measure(ctx: RepContext) -> Trace | Abstention:
@@ -190,7 +190,7 @@ def bar_offset_measure(ctx: RepContext) -> Trace | Abstention:
 def bar_drift(ctx: RepContext, cue: str) -> Verdict:
     """The hands (and the bar) wander forward of mid-foot during the pull."""
     return extreme_past(ctx, "bar_drift", bar_offset_measure(ctx), "max",
-                         limit="bar_offset", worse="above", cue=cue)
+                        limit="bar_offset", worse="above", cue=cue)
 
 
 def knee_rebend_measure(ctx: RepContext) -> Trace | Abstention:
@@ -228,7 +228,7 @@ def knee_rebend_measure(ctx: RepContext) -> Trace | Abstention:
 def knee_rebend(ctx: RepContext, cue: str) -> Verdict:
     """Hitching: the knees bend again while the weight is still rising."""
     return extreme_past(ctx, "knee_rebend", knee_rebend_measure(ctx), "max",
-                         limit="knee_rebend", worse="above", cue=cue)
+                        limit="knee_rebend", worse="above", cue=cue)
 
 
 def straight_arm_measure(ctx: RepContext) -> Trace | Abstention:
@@ -258,7 +258,7 @@ def arms_bent(ctx: RepContext, cue: str) -> Verdict:
     """Pulling with the arms where they should only hold the load (a pull-through's rope): the
     most bent elbow of the rep."""
     return extreme_past(ctx, "arms_bent", straight_arm_measure(ctx), "min",
-                         limit="straight_arm_angle", worse="below", cue=cue)
+                        limit="straight_arm_angle", worse="below", cue=cue)
 
 
 def pause_measure(ctx: RepContext) -> Trace | Abstention:
@@ -282,4 +282,4 @@ def short_pause(ctx: RepContext, cue: str) -> Verdict:
     """A paused rep that does not pause: the longest hold at the bottom, shorter than the
     stated pause."""
     return extreme_past(ctx, "short_pause", pause_measure(ctx), "max",
-                         limit="pause_s", worse="below", cue=cue)
+                        limit="pause_s", worse="below", cue=cue)

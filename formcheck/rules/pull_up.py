@@ -22,7 +22,7 @@ def chin_measure(ctx: RepContext) -> Trace | Abstention:
     """The mouth's height over the hands around the top of the rep. Any view will do: a
     height against the lifter's own hands reads the same from the front and the side."""
     return seen(ctx, "chin_not_over_bar", ctx.kin.mouth_over_hands, ctx.top_frames,
-                 min_yaw=None)
+                min_yaw=None)
 
 
 @rule(faults=("chin_not_over_bar",), series=("mouth_over_hands",),
@@ -30,7 +30,7 @@ def chin_measure(ctx: RepContext) -> Trace | Abstention:
 def chin_not_over_bar(ctx: RepContext, cue: str) -> Verdict:
     """The chin never rises over the bar: the mouth's greatest height over the hands."""
     return extreme_past(ctx, "chin_not_over_bar", chin_measure(ctx), "max",
-                         limit="no_rep_chin_clearance", worse="below", cue=cue)
+                        limit="no_rep_chin_clearance", worse="below", cue=cue)
 
 
 def hang_measure(ctx: RepContext) -> Trace | Abstention:
@@ -44,7 +44,7 @@ def hang_measure(ctx: RepContext) -> Trace | Abstention:
     if refused is not None:
         return refused
     return seen(ctx, "no_dead_hang", ctx.kin.elbow_angle.facing,
-                 np.arange(ctx.search_from, ctx.search_to + 1), min_yaw=None)
+                np.arange(ctx.search_from, ctx.search_to + 1), min_yaw=None)
 
 
 @rule(faults=("no_dead_hang",), series=("elbow_angle",),
@@ -52,7 +52,7 @@ def hang_measure(ctx: RepContext) -> Trace | Abstention:
 def no_dead_hang(ctx: RepContext, cue: str) -> Verdict:
     """The arms never straighten between reps: the straightest elbow angle of the rep."""
     return extreme_past(ctx, "no_dead_hang", hang_measure(ctx), "max",
-                         limit="dead_hang_elbow_angle", worse="below", cue=cue)
+                        limit="dead_hang_elbow_angle", worse="below", cue=cue)
 
 
 def swing_measure(ctx: RepContext) -> Trace | Abstention:
@@ -73,7 +73,7 @@ def swing_measure(ctx: RepContext) -> Trace | Abstention:
 def kipping(ctx: RepContext, cue: str) -> Verdict:
     """The legs swing to drive the pull: the hips' or knees' greatest travel in it."""
     return extreme_past(ctx, "kipping", swing_measure(ctx), "max",
-                         limit="kip_range", worse="above", cue=cue)
+                        limit="kip_range", worse="above", cue=cue)
 
 
 def descent_measure(ctx: RepContext) -> Measured:
@@ -90,4 +90,4 @@ def descent_measure(ctx: RepContext) -> Measured:
 def fast_descent(ctx: RepContext, cue: str) -> Verdict:
     """The lowering is dropped, not controlled: the time from the top back to the hang."""
     return extreme_past(ctx, "fast_descent", descent_measure(ctx), "min",
-                         limit="descent_s", worse="below", cue=cue)
+                        limit="descent_s", worse="below", cue=cue)

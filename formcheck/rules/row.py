@@ -22,7 +22,7 @@ from formcheck.rules.core import (
 def row_trunk_measure(ctx: RepContext) -> Trace | Abstention:
     """The trunk's inclination from vertical while the bar is pulled up."""
     return seen(ctx, "torso_too_upright", ctx.kin.trunk_inclination.facing,
-                 ctx.lifting_frames)
+                ctx.lifting_frames)
 
 
 @rule(faults=("torso_too_upright",), series=("trunk_inclination",),
@@ -31,7 +31,7 @@ def torso_too_upright(ctx: RepContext, cue: str) -> Verdict:
     """A row pulled with the chest up works the traps, not the back: the trunk's most upright
     moment in the pull."""
     return extreme_past(ctx, "torso_too_upright", row_trunk_measure(ctx), "min",
-                         limit="row_trunk_inclination", worse="below", cue=cue)
+                        limit="row_trunk_inclination", worse="below", cue=cue)
 
 
 def _above_lowest(values: np.ndarray) -> np.ndarray:
@@ -57,7 +57,7 @@ def torso_swing(ctx: RepContext, cue: str) -> Verdict:
     """Body English: the trunk rocking up to heave the bar and down again, the range of its
     inclination over the rep."""
     return extreme_past(ctx, "torso_swing", torso_swing_measure(ctx), "max",
-                         limit="torso_swing", worse="above", cue=cue)
+                        limit="torso_swing", worse="above", cue=cue)
 
 
 def hip_drive_measure(ctx: RepContext) -> Trace | Abstention:
@@ -73,7 +73,7 @@ def hip_drive(ctx: RepContext, cue: str) -> Verdict:
     """The hips open to start the bar: a row that has turned into a Romanian deadlift, the
     greatest opening of the hip angle in the pull."""
     return extreme_past(ctx, "hip_drive", hip_drive_measure(ctx), "max",
-                         limit="hip_drive", worse="above", cue=cue)
+                        limit="hip_drive", worse="above", cue=cue)
 
 
 def short_row_measure(ctx: RepContext) -> Trace | Abstention:
@@ -86,7 +86,7 @@ def short_row_measure(ctx: RepContext) -> Trace | Abstention:
 def short_row(ctx: RepContext, cue: str) -> Verdict:
     """The bar stops short of the torso: the elbows' deepest bend in the rep."""
     return extreme_past(ctx, "short_row", short_row_measure(ctx), "min",
-                         limit="row_elbow_angle", worse="above", cue=cue)
+                        limit="row_elbow_angle", worse="above", cue=cue)
 
 
 def extension_measure(ctx: RepContext) -> Trace | Abstention:
@@ -99,7 +99,7 @@ def extension_measure(ctx: RepContext) -> Trace | Abstention:
 def no_extension(ctx: RepContext, cue: str) -> Verdict:
     """The arms never straighten between reps: the elbows' straightest moment at the bottom."""
     return extreme_past(ctx, "no_extension", extension_measure(ctx), "max",
-                         limit="extension_elbow_angle", worse="below", cue=cue)
+                        limit="extension_elbow_angle", worse="below", cue=cue)
 
 
 def dead_stop_measure(ctx: RepContext) -> Trace | Abstention:
@@ -126,4 +126,4 @@ def no_dead_stop(ctx: RepContext, cue: str) -> Verdict:
     """A Pendlay row touch-and-goes: the longest rest of the hands at the floor before the
     pull, shorter than ``dead_stop_s`` (0 turns the check off, for rows without a dead stop)."""
     return extreme_past(ctx, "no_dead_stop", dead_stop_measure(ctx), "max",
-                         limit="dead_stop_s", worse="below", cue=cue)
+                        limit="dead_stop_s", worse="below", cue=cue)

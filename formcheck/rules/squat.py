@@ -28,7 +28,7 @@ def depth_measure(ctx: RepContext) -> Trace | Abstention:
 def squat_depth(ctx: RepContext, cue: str) -> Verdict:
     """Not down to parallel: the hip joint still above the knee joint at the deepest frame."""
     return extreme_past(ctx, "squat_depth", depth_measure(ctx), "min",
-                         limit="depth_hip_above_knee", worse="above", cue=cue)
+                        limit="depth_hip_above_knee", worse="above", cue=cue)
 
 
 def forward_lean_measure(ctx: RepContext) -> Trace | Abstention:
@@ -42,7 +42,7 @@ def forward_lean(ctx: RepContext, cue: str) -> Verdict:
     """The chest drops: the trunk's greatest inclination in a squat, which should stay as
     close to vertical as the lifter's build allows."""
     return extreme_past(ctx, "forward_lean", forward_lean_measure(ctx), "max",
-                         limit="squat_trunk_inclination", worse="above", cue=cue)
+                        limit="squat_trunk_inclination", worse="above", cue=cue)
 
 
 def heel_lift_measure(ctx: RepContext) -> Trace | Abstention:
@@ -70,7 +70,7 @@ def heel_lift_measure(ctx: RepContext) -> Trace | Abstention:
 def heel_lift(ctx: RepContext, cue: str) -> Verdict:
     """The heels come off the floor: the weight rocks onto the toes."""
     return extreme_past(ctx, "heel_lift", heel_lift_measure(ctx), "max",
-                         limit="heel_rise", worse="above", cue=cue)
+                        limit="heel_rise", worse="above", cue=cue)
 
 
 def knee_width_measure(ctx: RepContext) -> Trace | Abstention:
@@ -97,4 +97,4 @@ def knee_width_measure(ctx: RepContext) -> Trace | Abstention:
 def knee_valgus(ctx: RepContext, cue: str) -> Verdict:
     """The knees cave in: the knees' narrowest width against the toes' in the deep part."""
     return extreme_past(ctx, "knee_valgus", knee_width_measure(ctx), "min",
-                         limit="knee_foot_ratio", worse="below", cue=cue)
+                        limit="knee_foot_ratio", worse="below", cue=cue)

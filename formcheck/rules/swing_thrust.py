@@ -70,7 +70,7 @@ def torso_tilt(ctx: RepContext, low_cue: str, arch_cue: str) -> Verdict:
 def shin_measure(ctx: RepContext) -> Trace | Abstention:
     """The shins' inclination from vertical at the top of the rep."""
     return seen(ctx, "shins_not_vertical", ctx.kin.shin_inclination.facing,
-                 np.array([ctx.rep.turn]))
+                np.array([ctx.rep.turn]))
 
 
 @rule(faults=("shins_not_vertical",), series=("shin_inclination",),
@@ -78,7 +78,7 @@ def shin_measure(ctx: RepContext) -> Trace | Abstention:
 def shins_not_vertical(ctx: RepContext, cue: str) -> Verdict:
     """At the top of a thrust the shins should stand vertical over the ankles."""
     return extreme_past(ctx, "shins_not_vertical", shin_measure(ctx), "max",
-                         limit="shin_inclination", worse="above", cue=cue)
+                        limit="shin_inclination", worse="above", cue=cue)
 
 
 def hip_drop_measure(ctx: RepContext) -> Trace | Abstention:
@@ -117,4 +117,4 @@ def hip_drop(ctx: RepContext, cue: str) -> Verdict:
     """At the top of a single-leg thrust the pelvis should stay level: the free side sagging
     means the working hip does not hold it."""
     return extreme_past(ctx, "hip_drop", hip_drop_measure(ctx), "max",
-                         limit="hip_drop", worse="above", cue=cue)
+                        limit="hip_drop", worse="above", cue=cue)
