@@ -190,7 +190,7 @@ def _too_few_frames(rate: float) -> str:
 
 def time_cuts(track: PoseTrack) -> list[Mapping[str, Any]]:
     """Where the video's timestamps break and its time line was cut (``meta["time_cuts"]``, as
-    :class:`formcheck.video.TimeCut` fields), in time order."""
+    :class:`formcheck.timeline.TimeCut` fields), in time order."""
     return sorted(track.meta.get("time_cuts") or (), key=lambda cut: cut["at_s"])
 
 

@@ -20,16 +20,14 @@ from __future__ import annotations
 import math
 import os
 import queue
-import statistics
 import threading
 import time
 import warnings
-from collections import deque
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Literal
+from typing import Any
 
 import av
 import av.container
@@ -39,6 +37,7 @@ import cv2
 import numpy as np
 
 from formcheck.errors import FormcheckError
+from formcheck.timeline import Interval, Timeline, to_ms
 
 _CV2_ROTATIONS = {
     90: cv2.ROTATE_90_CLOCKWISE,
@@ -75,18 +74,6 @@ rounded to their time base, and MediaPipe sees them in whole milliseconds anyway
 
 _END = object()
 """Queue sentinel: the producer decoded everything it could."""
-
-CUT_JUMP_S = 1.0
-CUT_JUMP_FRAMES = 30
-"""A forward step of the timestamps longer than both ``CUT_JUMP_S`` and ``CUT_JUMP_FRAMES``
-nominal frame intervals is a cut in the time line, not missing frames. Why a second: a phone's
-variable frame rate drops frames one to a few at a time (tens to a couple of hundred ms), and a
-shorter hole loses nothing by keeping its real length, since the analysis already treats a hole
-of the shortest rep (0.6 s) inside a rep as a tracking gap. Beyond that the timestamps no longer
-describe recorded motion: either nothing was recorded (nothing to judge) or they are wrong (two
-recordings joined, a muxer's offset), and keeping them stretches the time line by as much as
-the error, hours at worst. Why 30 intervals too: at a low nominal rate a few dropped frames
-already pass a second (5 frames at 5 fps), and 30 in a row missing is no longer jitter."""
 
 MAX_FRAME_SIDE = 1920
 """Frames whose longer side exceeds this are scaled down (keeping their shape) as they are
@@ -166,8 +153,8 @@ class Frame:
         index: 0-based position in decoded (presentation) order.
         time_s: seconds since the first frame, from the container's timestamps; strictly
             increasing, and so is :attr:`timestamp_ms`. Continuous across a cut in the
-            timestamps (see :class:`TimeCut`): the frame after it comes one nominal interval
-            after the frame before it.
+            timestamps (see :class:`~formcheck.timeline.TimeCut`): the frame after it comes
+            one nominal interval after the frame before it.
         image: (H, W, 3) contiguous ``uint8`` RGB, rotation metadata applied.
     """
 
@@ -178,142 +165,7 @@ class Frame:
     @property
     def timestamp_ms(self) -> int:
         """Whole milliseconds, as MediaPipe's VIDEO mode wants them; strictly increasing."""
-        return _to_ms(self.time_s)
-
-
-def _to_ms(seconds: float) -> int:
-    return round(seconds * 1000.0)
-
-
-@dataclass(frozen=True)
-class TimeCut:
-    """A place where the container's timestamps break: the time line is cut there.
-
-    Attributes:
-        at_s: time of the first frame after the cut, on the continuous time line the frames
-            are given (one nominal interval after the frame before the cut).
-        kind: ``restart`` when the timestamps went back (two recordings joined end to end,
-            each starting from its own zero), ``jump`` when they leapt forward by more than
-            :data:`CUT_JUMP_S` and :data:`CUT_JUMP_FRAMES` intervals.
-        size_s: how far the timestamps moved from one frame to the next: negative for a
-            restart, the length of the leap for a jump.
-    """
-
-    at_s: float
-    kind: Literal["restart", "jump"]
-    size_s: float
-
-
-class _Interval:
-    """The frame interval a video has lately been running at: the median of its last few steps
-    between timestamps, or the nominal one until there are a few.
-
-    Why not the nominal rate alone: it is an average over the whole file, and a file with a
-    10 s hole in its timestamps states a quarter of its real rate.
-    """
-
-    def __init__(self, nominal_s: float) -> None:
-        self._recent: deque[float] = deque(maxlen=15)
-        self.typical_s = nominal_s
-
-    def add(self, step_s: float) -> None:
-        if step_s > 0:
-            self._recent.append(step_s)
-            if len(self._recent) >= 3:
-                self.typical_s = statistics.median(self._recent)
-
-    @property
-    def jump_s(self) -> float:
-        """Longest step ahead that is not a cut (see :data:`CUT_JUMP_S`)."""
-        return max(CUT_JUMP_S, CUT_JUMP_FRAMES * self.typical_s)
-
-    def breaks(self, moved_s: float, slack_s: float = 0.0) -> bool:
-        """Whether a step of ``moved_s`` from one timestamp to the next is a cut: back by more
-        than an interval, or ahead by more than :attr:`jump_s` (each give or take ``slack_s``)."""
-        return moved_s < -(self.typical_s + slack_s) or moved_s > self.jump_s + slack_s
-
-
-class _Timeline:
-    """Turns raw frame times into a continuous, strictly increasing time line from the first
-    frame, and records where the raw times could not be trusted. "An interval" below is the one
-    the video has been running at (:class:`_Interval`).
-
-    * A repeated or slightly garbled timestamp (the same millisecond as its predecessor, or
-      behind it by less than an interval: remuxed screen recordings, broken muxers) is moved
-      1 ms past its predecessor rather than dropped: dropping would desynchronise frame indices
-      from the source, and a larger shift would invent motion timing. MediaPipe's VIDEO mode
-      needs that strictness. A second such frame in a row is no duplicate but a stopped clock,
-      and goes an interval on, so a run of them is never squeezed into milliseconds.
-    * A frame without a usable timestamp comes one interval after its predecessor.
-    * A timestamp that goes back by more than an interval, or leaps forward by more than
-      :data:`CUT_JUMP_S` and :data:`CUT_JUMP_FRAMES` intervals, is a :class:`TimeCut`: time
-      goes on one interval after the previous frame, and the raw times after the cut are
-      shifted by the same amount (``cuts=False`` keeps raw times: a camera's monotonic clock
-      never restarts, and its stalls are real time).
-    """
-
-    def __init__(
-        self, nominal_step_s: float, origin_s: float | None = None, *, cuts: bool = True
-    ) -> None:
-        self._interval = _Interval(nominal_step_s)
-        self._origin = origin_s
-        self._detect = cuts
-        self._offset = 0.0
-        self._last: float | None = None
-        self._stamped: float | None = None
-        """Time of the latest frame timed by its own timestamp (not placed after another)."""
-        self._repeated = False
-        self.cuts: list[TimeCut] = []
-        self.frames = 0
-        """Frames timed so far."""
-        self.untimed = 0
-        """Frames that had no timestamp."""
-        self.raw_end_s: float | None = None
-        """Raw time of the latest timed frame after the origin: where the container's own
-        clock says the video has got to, whatever the cuts."""
-
-    @property
-    def last_s(self) -> float:
-        return 0.0 if self._last is None else self._last
-
-    def __call__(self, raw_s: float | None) -> float:
-        self.frames += 1
-        last = self._last
-        step = self._interval.typical_s
-        repeated = stamped = False
-        if raw_s is None or math.isnan(raw_s):
-            self.untimed += 1
-            t = 0.0 if last is None else last + step
-        else:
-            if self._origin is None:
-                # Frames without timestamps came first: go on from where they left time.
-                self._origin = raw_s if last is None else raw_s - (last + step)
-            self.raw_end_s = raw_s - self._origin
-            t = self.raw_end_s + self._offset
-            stamped = True
-            if last is not None:
-                # Back from the latest frame the clock itself timed: frames placed after it
-                # (a stopped clock, missing timestamps) are only guesses; ahead from the last.
-                back = t - (last if self._stamped is None else self._stamped)
-                ahead = t - last
-                restart = back < -step
-                if self._detect and (restart or ahead > self._interval.jump_s):
-                    self._offset += last + step - t
-                    t = last + step
-                    kind: Literal["restart", "jump"] = "restart" if restart else "jump"
-                    self.cuts.append(TimeCut(round(t, 3), kind, round(back if restart
-                                                                     else ahead, 3)))
-                elif _to_ms(t) <= _to_ms(last):
-                    repeated = True
-                    stamped = not self._repeated
-                    t = (_to_ms(last) + 1) / 1000.0 if stamped else last + step
-                elif not self._repeated:
-                    self._interval.add(ahead)
-        if stamped:
-            self._stamped = t
-        self._repeated = repeated
-        self._last = t
-        return t
+        return to_ms(self.time_s)
 
 
 class _Outcome:
@@ -321,7 +173,7 @@ class _Outcome:
     time line the frames were given."""
 
     truncated: str | None = None
-    timeline: _Timeline | None = None
+    timeline: Timeline | None = None
 
 
 class FrameReader(Iterator[Frame]):
@@ -368,7 +220,7 @@ class FrameReader(Iterator[Frame]):
             container.close()
             raise
         self._container = container
-        self._outcome.timeline = _Timeline(step, origin)
+        self._outcome.timeline = Timeline(step, origin)
         self._frames = _to_frames(
             first, raw, self.info, _stream_duration(stream), self._outcome, skip_before, max_fps
         )
@@ -397,7 +249,7 @@ class FrameReader(Iterator[Frame]):
         """Notes for a pose track's ``meta``, each present only when it applies:
 
         * ``time_cuts``: where the container's timestamps restart or jump
-          (:class:`TimeCut` as dicts), and the time line was cut;
+          (:class:`~formcheck.timeline.TimeCut` as dicts), and the time line was cut;
         * ``no_timestamps``: ``{"assumed_fps": N, "stated": True}`` when no frame had a
           timestamp and the frames were timed at the stream's nominal rate (``stated`` False:
           the stream states none, and N is a default);
@@ -652,7 +504,8 @@ def _nominal_step(info: VideoInfo) -> float:
 
 def _timestamps_break(path: str | os.PathLike[str], step: float) -> bool:
     """Whether the timestamps of the video stream :func:`_open_video` picks restart or jump
-    anywhere (as :class:`_Timeline` would cut them), by the packets' timestamps alone.
+    anywhere (as :class:`~formcheck.timeline.Timeline` would cut them), by the packets'
+    timestamps alone.
 
     Why: a seek goes by raw timestamps, which after a cut no longer say where a frame is on the
     time line; after a restart the time sought is in the file twice, and the seek may find the
@@ -660,7 +513,7 @@ def _timestamps_break(path: str | os.PathLike[str], step: float) -> bool:
     for ten minutes of 1080x716 H.264, file cached, measured); any sign of a break counts, since
     deciding wrongly that there is one costs only decoding from the start.
     """
-    interval = _Interval(step)
+    interval = Interval(step)
     with av.open(os.fspath(path), mode="r", metadata_errors="replace") as container:
         stream = container.streams.video[0]
         if stream.time_base is None:
@@ -834,7 +687,7 @@ def camera_frames(
 
 
 def _camera_stream(capture: cv2.VideoCapture, camera: int) -> Iterator[Frame]:
-    times = _Timeline(1.0 / 30.0, cuts=False)
+    times = Timeline(1.0 / 30.0, cuts=False)
     try:
         count = 0
         while True:

@@ -22,8 +22,9 @@ from formcheck.analysis import analyze_track
 from formcheck.config import load_lift
 from formcheck.pose import extract_pose
 from formcheck.report import Report
+from formcheck.timeline import CUT_JUMP_S
 from formcheck.track import PoseTrack
-from formcheck.video import CUT_JUMP_S, Frame, VideoInfo, read_frames
+from formcheck.video import Frame, VideoInfo, read_frames
 
 FPS = 30
 
