@@ -25,6 +25,7 @@ BENCHMARKS = {
     "frame_rate": "Analysing at 30 frames a second: what it changes on clips filmed faster",
     "pose_throughput": "Pose pipeline throughput (one clip, per model)",
     "speed": "Speed per model and resolution",
+    "utilisation": "Where analyze loses the machine's limit: CPU use per process",
     "memory": "Memory: a long video against a short one",
     "batch_scaling": "Batch scoring: clips per minute",
     "live_latency": "Live feedback: latency and frame rate at 640×480",

@@ -16,7 +16,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.mark.parametrize("name", ["accuracy", "live_counts", "views", "set_metrics",
-                                  "pose_throughput", "speed", "memory", "live_latency"])
+                                  "pose_throughput", "speed", "utilisation", "memory",
+                                  "live_latency"])
 def test_benchmark_quick_mode_runs(name: str, pose_model: Path) -> None:
     clip(TBY66.format("c"))
     done = subprocess.run([sys.executable, "-m", "benchmarks", name, "--quick"], cwd=ROOT,
