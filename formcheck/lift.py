@@ -63,10 +63,10 @@ and the planted foot down while the free one is held up."""
 
 class SideChoice(BaseModel):
     """How a lift whose working side changes from rep to rep finds it, per rep
-    (:func:`formcheck.sides.working_side`): the side whose sided ``series`` is, in the median from
-    the rep's start to its turnaround, the ``works`` of the two (the arm whose elbow bends the
-    more in a one-arm row, ``higher``; the front leg of a lunge, whose knee stays the higher
-    while the rear one drops to the floor, ``higher`` too)."""
+    (:func:`formcheck.sides.working_side`): the side whose sided ``series`` is, in the median
+    over the upper half of the way from the rep's start to its turnaround, the ``works`` of the
+    two (the arm whose elbow bends the more in a one-arm row, ``higher``; the front leg of a
+    lunge, whose knee stays the higher while the rear one drops to the floor, ``higher`` too)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 

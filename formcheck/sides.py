@@ -7,10 +7,10 @@ once per clip (:attr:`formcheck.series.Sided.facing`, :mod:`formcheck.legs`) wou
 of such a set on the free arm or the rear leg.
 
 How: the lift's ``[judged_side]`` table (:class:`formcheck.lift.SideChoice`) names a sided
-series and whether the working side's is the ``higher`` or the ``lower``, in the median from
-the rep's start to its turnaround: the way there, where the working limb does the work (a
-row's pull, before a bell passed at the top is lowered in the other hand; a lunge's descent,
-as the rear knee drops to the floor). Every frame counts, seen well or not: the working limb
+series and whether the working side's is the ``higher`` or the ``lower``, in the median over
+the upper half of the way from the rep's start to its turnaround (:func:`deciding_frames`),
+where the working limb does the work (a row's pull; a lunge's descent, as the rear knee drops
+to the floor). Every frame counts, seen well or not: the working limb
 is often the far one from the camera. The rep's checks then read every sided series on that
 side (:func:`offered_for`), exactly as a single-leg lift's read its working leg.
 """
@@ -22,8 +22,9 @@ from dataclasses import replace
 
 import numpy as np
 
+from formcheck.counting import driver_signal
 from formcheck.kinematics import Kinematics, _nanmedian
-from formcheck.lift import Lift, SideChoice
+from formcheck.lift import Lift
 from formcheck.report import RepReport, SideBalance
 from formcheck.reps import Rep
 from formcheck.series import Side, Sided
@@ -42,17 +43,33 @@ def offered_for(kin: Kinematics, side: Side) -> Kinematics:
     return replace(kin, series=series)
 
 
-def working_side(kin: Kinematics, choice: SideChoice, rep: Rep) -> Side | None:
-    """The side that works in ``rep`` (see the module's docstring); None when neither side's
-    series was measured in it."""
-    frames = slice(rep.start, rep.turn + 1)
-    means = {side: _nanmedian(kin[choice.series][side].value[frames])
-             for side in ("left", "right")}
-    shown = {side: value for side, value in means.items() if np.isfinite(value)}
+def working_side(kin: Kinematics, lift: Lift, rep: Rep) -> Side | None:
+    """The side that works in ``rep`` (see the module's docstring) by ``lift.judged_side``;
+    None when neither side's series was measured there."""
+    choice = lift.judged_side
+    assert choice is not None
+    frames = deciding_frames(driver_signal(kin, lift), rep)
+    medians = {side: _nanmedian(kin[choice.series][side].value[frames])
+               for side in ("left", "right")}
+    shown = {side: value for side, value in medians.items() if np.isfinite(value)}
     if not shown:
         return None
     pick = max if choice.works == "higher" else min
     return pick(shown, key=shown.__getitem__)
+
+
+def deciding_frames(driver: np.ndarray, rep: Rep) -> np.ndarray:
+    """The frames that tell a rep's working side: the upper half of the way from its start to
+    its turnaround (the driver past half-way between its values there), where the working limb
+    does the work. Not the whole way: a first rep's start may reach back into the set-up
+    (kbRowSerrote: the free hand put on the knee while the bell still hangs, which picked the
+    free arm), and not the turnaround alone: an alternating row passes the bell from hand to
+    hand there, both elbows bent (gorkatrece, two of five reps)."""
+    frames = np.arange(rep.start, rep.turn + 1)
+    low, high = driver[rep.start], driver[rep.turn]
+    if not (np.isfinite(low) and np.isfinite(high)):
+        return frames
+    return frames[np.nan_to_num(driver[frames], nan=-np.inf) >= low + 0.5 * (high - low)]
 
 
 def rep_kinematics(kin: Kinematics, lift: Lift, rep: Rep) -> tuple[Kinematics, Side | None]:
@@ -60,7 +77,7 @@ def rep_kinematics(kin: Kinematics, lift: Lift, rep: Rep) -> tuple[Kinematics, S
     lift judged per rep (``[judged_side]``), else ``kin`` itself and None."""
     if lift.judged_side is None:
         return kin, None
-    side = working_side(kin, lift.judged_side, rep)
+    side = working_side(kin, lift, rep)
     return (kin, None) if side is None else (offered_for(kin, side), side)
 
 
