@@ -252,12 +252,14 @@ class Report(BaseModel):
         write_text(path, self.model_dump_json(indent=2) + "\n")
 
     def rep_rows(self, clip: str | None = None) -> list[dict[str, Cell]]:
-        """One row per rep: what the rep is, every numeric measure of it
-        (:func:`~formcheck.tables.numeric_cells`), its faults and why its outcome is what it
-        is. ``clip`` names the clip (default: the report's ``source``)."""
+        """One row per rep: what the rep is (and its working side, in a lift judged per rep),
+        every numeric measure of it (:func:`~formcheck.tables.numeric_cells`), its faults and
+        why its outcome is what it is. ``clip`` names the clip (default: the report's
+        ``source``)."""
         return [
             {KEY: self.source if clip is None else clip, "exercise": self.exercise,
              "variant": self.variant, "outcome": rep.outcome}
+            | ({"side": rep.side} if rep.side else {})
             | numeric_cells(rep)
             | {"faults": ";".join(f"{f.code}:{f.severity}" for f in rep.faults),
                "abstained": ";".join(a.check for a in rep.abstained), "reason": rep.reason}
