@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 from synthetic import (
@@ -136,3 +138,16 @@ def reverse_lunge(
         for name, at in rear.items():
             points[f"{side}_{name}"] = np.where(behind[:, None], at, body[name])
     return _finish(Body(points, body.bulge), line, view)
+
+
+def filmed(clip: Synthetic, folder: Path, stem: str) -> Path:
+    """``clip``'s track saved in ``folder`` with a small video of its own (grey frames), for
+    the outputs that draw on the video (the annotated video, the HTML report's frames)."""
+    from formcheck.video_sink import VideoSink
+
+    video = folder / f"{stem}.mp4"
+    with VideoSink(video, width=128, height=72, fps=clip.track.fps) as sink:
+        for shade in np.linspace(40, 200, len(clip.track)).astype(np.uint8):
+            sink.write(np.full((72, 128, 3), shade))
+    track = replace(clip.track, source=str(video), width=128, height=72)
+    return track.save(folder / f"{stem}.track.npz")

@@ -14,14 +14,13 @@ import json
 import re
 import subprocess
 import sys
-from dataclasses import replace
 from functools import cache
 from pathlib import Path
 
 import numpy as np
 import pytest
 from synthetic import View, crop
-from synthetic_sided import one_arm_row
+from synthetic_sided import filmed, one_arm_row
 from test_live import replay, verdicts
 
 from formcheck.analysis import analyze_track, rep_contexts, run_analysis
@@ -171,40 +170,38 @@ def test_a_row_the_clip_ends_at_the_torso_is_made_on_its_arm() -> None:
 
 @pytest.fixture(scope="module")
 def filmed_row(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A saved track of alternating one-arm rows, each short of the torso, with a video of its
-    own (grey frames) for the annotated outputs."""
-    from formcheck.video_sink import VideoSink
-
-    folder = tmp_path_factory.mktemp("dumbbell_row")
+    """A saved track of alternating one-arm rows, each short of the torso, with a video."""
     clip = one_arm_row(ALTERNATING, trunk_deg=70,
                        top_elbow_deg=lift().value("row_elbow_angle") + MARGIN)
-    video = folder / "row.mp4"
-    with VideoSink(video, width=128, height=72, fps=clip.track.fps) as sink:
-        for shade in np.linspace(40, 200, len(clip.track)).astype(np.uint8):
-            sink.write(np.full((72, 128, 3), shade))
-    track = replace(clip.track, source=str(video), width=128, height=72)
-    return track.save(folder / "row.track.npz")
+    return filmed(clip, tmp_path_factory.mktemp("dumbbell_row"), "row")
+
+
+def analysed_end_to_end(track: Path, exercise: str, folder: Path, *options: str
+                        ) -> tuple[dict, list[dict[str, str]], str]:
+    """``formcheck analyze`` of ``track`` writing every output: the JSON report, the CSV rows
+    and the HTML page (the annotated video is checked to be written)."""
+    out = {name: folder / name for name in ("r.json", "r.csv", "r.html", "r.mp4")}
+    done = subprocess.run(
+        [sys.executable, "-m", "formcheck", "analyze", str(track), "-e", exercise, *options,
+         "--all-checks", "--json", str(out["r.json"]), "--csv", str(out["r.csv"]),
+         "--report", str(out["r.html"]), "--video-out", str(out["r.mp4"])],
+        capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert out["r.mp4"].stat().st_size > 0
+    return (json.loads(out["r.json"].read_text()), list(csv.DictReader(out["r.csv"].open())),
+            out["r.html"].read_text())
 
 
 def test_a_dumbbell_row_is_analysed_end_to_end_json_csv_html_and_video(
         filmed_row: Path, tmp_path: Path) -> None:
-    out = {name: tmp_path / name for name in ("r.json", "r.csv", "r.html", "r.mp4")}
-    done = subprocess.run(
-        [sys.executable, "-m", "formcheck", "analyze", str(filmed_row), "-e", "dumbbell_row",
-         "--variant", "alternating", "--all-checks", "--json", str(out["r.json"]),
-         "--csv", str(out["r.csv"]), "--report", str(out["r.html"]),
-         "--video-out", str(out["r.mp4"])],
-        capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr
-    report = json.loads(out["r.json"].read_text())
+    report, rows, page = analysed_end_to_end(filmed_row, "dumbbell_row", tmp_path,
+                                             "--variant", "alternating")
     assert report["exercise"] == "dumbbell_row" and report["rep_count"] == 3
     assert [rep["side"] for rep in report["reps"]] == list(ALTERNATING)
     assert [[f["code"] for f in rep["faults"]] for rep in report["reps"]] == [["short_row"]] * 3
-    rows = list(csv.DictReader(out["r.csv"].open()))
-    assert len(rows) == 3 and all("short_row" in row["faults"] for row in rows)
-    page = out["r.html"].read_text()
-    assert "Dumbbell row" in page and "short row" in page
-    assert out["r.mp4"].stat().st_size > 0
+    assert [row["side"] for row in rows] == list(ALTERNATING)
+    assert all("short_row" in row["faults"] for row in rows)
+    assert "Dumbbell row" in page and "short row" in page and "left side working" in page
 
 
 def test_live_verdicts_and_sides_equal_analyze() -> None:

@@ -7,19 +7,16 @@ to end (JSON, CSV, HTML report, annotated video, live, batch); and its labelled 
 
 from __future__ import annotations
 
-import csv
-import json
 import subprocess
 import sys
-from dataclasses import replace
 from functools import cache
 from pathlib import Path
 
 import numpy as np
 import pytest
 from synthetic import View, concat
-from synthetic_sided import reverse_lunge
-from test_dumbbell_row import labelled
+from synthetic_sided import filmed, reverse_lunge
+from test_dumbbell_row import analysed_end_to_end, labelled
 from test_live import replay, verdicts
 
 from formcheck.analysis import analyze_track
@@ -152,42 +149,23 @@ def test_the_legs_are_compared_over_the_set_not_faulted_per_rep() -> None:
 
 @pytest.fixture(scope="module")
 def filmed_lunge(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A saved track of four alternating lunges that stop short of the floor, with a video of
-    its own (grey frames) for the annotated outputs."""
-    from formcheck.video_sink import VideoSink
-
-    folder = tmp_path_factory.mktemp("reverse_lunge")
+    """A saved track of four alternating lunges that stop short of the floor, with a video."""
     clip = reverse_lunge(FRONTS, rear_knee=lift().value("lunge_knee_height") + 0.05)
-    video = folder / "lunge.mp4"
-    with VideoSink(video, width=128, height=72, fps=clip.track.fps) as sink:
-        for shade in np.linspace(40, 200, len(clip.track)).astype(np.uint8):
-            sink.write(np.full((72, 128, 3), shade))
-    track = replace(clip.track, source=str(video), width=128, height=72)
-    return track.save(folder / "lunge.track.npz")
+    return filmed(clip, tmp_path_factory.mktemp("reverse_lunge"), "lunge")
 
 
 def test_a_reverse_lunge_is_analysed_end_to_end_json_csv_html_and_video(
         filmed_lunge: Path, tmp_path: Path) -> None:
-    out = {name: tmp_path / name for name in ("r.json", "r.csv", "r.html", "r.mp4")}
-    done = subprocess.run(
-        [sys.executable, "-m", "formcheck", "analyze", str(filmed_lunge), "-e", "reverse_lunge",
-         "--all-checks", "--json", str(out["r.json"]), "--csv", str(out["r.csv"]),
-         "--report", str(out["r.html"]), "--video-out", str(out["r.mp4"])],
-        capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr
-    report = json.loads(out["r.json"].read_text())
+    report, rows, page = analysed_end_to_end(filmed_lunge, "reverse_lunge", tmp_path)
     assert report["exercise"] == "reverse_lunge" and report["rep_count"] == 4
     assert [rep["side"] for rep in report["reps"]] == list(FRONTS)
     assert [[f["code"] for f in rep["faults"]] for rep in report["reps"]] == [
         ["shallow_lunge"]] * 4
     assert [b["check"] for b in report["side_balance"]] == ["shallow_lunge", "shins_not_vertical"]
-    rows = list(csv.DictReader(out["r.csv"].open()))
     assert [row["side"] for row in rows] == list(FRONTS)
     assert all("shallow_lunge" in row["faults"] for row in rows)
-    page = out["r.html"].read_text()
     assert "Reverse lunge" in page and "shallow lunge" in page
     assert "Left and right over the set" in page
-    assert out["r.mp4"].stat().st_size > 0
 
 
 def test_live_verdicts_and_sides_equal_analyze() -> None:
