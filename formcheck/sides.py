@@ -10,9 +10,10 @@ How: the lift's ``[judged_side]`` table (:class:`formcheck.lift.SideChoice`) nam
 series and whether the working side's is the ``higher`` or the ``lower``, in the median over
 the upper half of the way from the rep's start to its turnaround (:func:`deciding_frames`),
 where the working limb does the work (a row's pull; a lunge's descent, as the rear knee drops
-to the floor). Every frame counts, seen well or not: the working limb
-is often the far one from the camera. The rep's checks then read every sided series on that
-side (:func:`offered_for`), exactly as a single-leg lift's read its working leg.
+to the floor). Every frame counts, seen well or not: the working limb is often the far one from
+the camera. The rep's checks then read every sided series on that side (:func:`offered_for`),
+exactly as a single-leg lift's read its working leg; the report gives it as the rep's ``side``,
+and compares the measures the lift names between the sides over the set (:func:`side_balance`).
 """
 
 from __future__ import annotations

@@ -62,6 +62,32 @@ def test_the_lift_is_listed_with_its_driver_and_per_rep_side() -> None:
     assert all(t.source for t in lift().thresholds.values())
 
 
+@pytest.mark.parametrize(("old", "new", "fragment"), [
+    ('series = "elbow_flexion"', 'series = "feet_x"',
+     "judged_side series 'feet_x' is not a sided series"),
+    ('works = "higher"', 'works = "most"', "judged_side: works: Input should be"),
+    ('limb = "arm"', 'limb = "arm"\ncompare = ["nope"]',
+     "judged_side compare names nope, not among the lift's checks"),
+    ('driver = "elbow_flexion_max"', 'driver = "back_hidden"',
+     "driver 'back_hidden' is not a sided or single series"),
+    ('turn_at = "top"', 'turn_at = "top"\njudged_leg = "working"',
+     "judged_side (a working side per rep) and judged_leg = 'working' (one per clip) exclude"),
+], ids=["not-sided", "works", "compare", "driver", "with-judged-leg"])
+def test_a_broken_side_choice_fails_in_one_line(old, new, fragment, tmp_path, monkeypatch
+                                                ) -> None:
+    from formcheck.config import LIFT_PATH_ENV
+    from formcheck.errors import FormcheckError
+    from formcheck.lifts import __file__ as lifts_init
+
+    text = (Path(lifts_init).parent / "dumbbell_row.toml").read_text()
+    assert text.count(old) == 1
+    (tmp_path / "dumbbell_row.toml").write_text(text.replace(old, new))
+    monkeypatch.setenv(LIFT_PATH_ENV, str(tmp_path))
+    with pytest.raises(FormcheckError, match=r"dumbbell_row\.toml: ") as caught:
+        load_lift("dumbbell_row")
+    assert fragment in str(caught.value) and "\n" not in str(caught.value)
+
+
 def test_the_driver_is_the_more_bent_elbow_whichever_arm_rows() -> None:
     clip = one_arm_row(ALTERNATING, trunk_deg=70)
     kin = kinematics(clip.track, ["elbow_flexion", "elbow_flexion_max"])
