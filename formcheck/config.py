@@ -512,13 +512,21 @@ def check_label(check: CheckSpec) -> str:
 
 
 def variant_notes(name: str) -> list[str]:
-    """Which variants of lift ``name`` judge another leg than the lift's own (one line each),
-    so that ``formcheck exercises`` and the docs show it; the checks a variant alone makes are
-    marked in the checks' list (:func:`check_label`)."""
+    """Which side lift ``name`` judges when that is not simply the near one: per rep, for a
+    lift whose working side changes within a set (``[judged_side]``), and which variants judge
+    another leg than the lift's own (one line each), so that ``formcheck exercises`` and the
+    docs show it; the checks a variant alone makes are marked in the checks' list
+    (:func:`check_label`)."""
     base = load_lift(name)
-    return [f"variant {variant}: {JUDGED_LEG[lift.judged_leg]}"
-            for variant in base.variants
-            if (lift := load_lift(name, variant)).judged_leg != base.judged_leg]
+    choice = base.judged_side
+    per_rep = [] if choice is None else [
+        f"each rep is judged on its working {choice.limb}, found rep by rep: the side whose "
+        f"{choice.series.replace('_', ' ')} is the {choice.works} of the two"
+        + (f"; compared between the sides over the set: {', '.join(choice.compare)}"
+           if choice.compare else "")]
+    return per_rep + [f"variant {variant}: {JUDGED_LEG[lift.judged_leg]}"
+                      for variant in base.variants
+                      if (lift := load_lift(name, variant)).judged_leg != base.judged_leg]
 
 
 def _upright(pair: object, origin: str) -> tuple[UprightLandmark, UprightLandmark]:
