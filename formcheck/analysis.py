@@ -36,8 +36,9 @@ from formcheck.report import (
     ViewReport,
 )
 from formcheck.reps import Partial, Rep
-from formcheck.rules import RepContext, Verdict, run_checks
+from formcheck.rules import RULES, RepContext, Trace, Verdict, run_checks
 from formcheck.series import SHOWN, Side
+from formcheck.sides import rep_kinematics, side_balance
 from formcheck.track import PoseTrack
 from formcheck.view import ViewEstimate, estimate_view
 
@@ -322,9 +323,10 @@ def judge_rep(
         f"{name}_{moment}": _finite(getattr(kin, name).facing.value[frame])
         for name in SHOWN
         for moment, frame in at.items()
-    }
+    } | compared_measures(ctx)
     return RepReport(
         index=rep.index,
+        side=ctx.working_side,
         start_s=round(rep.start_s, 3),
         turn_s=round(rep.turn_s, 3),
         end_s=round(rep.end_s, 3),
@@ -343,6 +345,19 @@ def judge_rep(
         else metrics.rep_metrics(kin, rep, lift.value("min_visibility"), height_cm,
                                 hangs=lift.hangs),
     )
+
+
+def compared_measures(ctx: RepContext) -> dict[str, float | None]:
+    """The rep's value of each check its lift compares between the sides over the set
+    (``judged_side.compare``, :func:`~formcheck.sides.side_balance`), by the check's name:
+    its measure of the rep, one value; None where it could not measure it."""
+    choice = ctx.lift.judged_side
+    out: dict[str, float | None] = {}
+    for check in choice.compare if choice else ():
+        measured = RULES[check].measure(ctx)
+        one = isinstance(measured, Trace) and measured.values.size == 1
+        out[check] = _finite(measured.values[0]) if one else None  # type: ignore[union-attr]
+    return out
 
 
 def check_results(ctx: RepContext, verdicts: Sequence[Verdict]) -> list[CheckResult]:
@@ -443,12 +458,15 @@ def rep_contexts(
     evidence: Evidence | None = EVIDENCE,
 ) -> list[RepContext]:
     """What the checks see of each rep found in ``kin``: a rep looks back to the previous
-    rep's turnaround and ahead to the next one's (or to the clip's ends)."""
+    rep's turnaround and ahead to the next one's (or to the clip's ends); in a lift judged per
+    rep on its working side, ``kin`` offered for that side (:mod:`formcheck.sides`)."""
     turns = [0, *(rep.turn for rep in found), len(kin.times) - 1]
     return [
-        RepContext(rep, kin, view, lift, neutral_back(kin, lift, until=rep.end),
-                   search_from=turns[i], search_to=turns[i + 2], evidence=evidence)
+        RepContext(rep, judged, view, lift, neutral_back(kin, lift, until=rep.end),
+                   search_from=turns[i], search_to=turns[i + 2], evidence=evidence,
+                   working_side=side)
         for i, rep in enumerate(found)
+        for judged, side in [rep_kinematics(kin, lift, rep)]
     ]
 
 
@@ -484,6 +502,7 @@ def build_report(
         not_counted=[PartialRep(start_s=round(p.start_s, 3), end_s=round(p.end_s, 3),
                                 reason=p.reason) for p in partial],
         set_metrics=metrics.set_metrics(reps, height_cm, hangs=lift.hangs),
+        side_balance=side_balance(reps, lift),
     )
 
 

@@ -44,7 +44,7 @@ from typing import Any, get_args
 from pydantic import ValidationError
 
 from formcheck.errors import FormcheckError
-from formcheck.lift import UPRIGHT, CheckSpec, Lift, Threshold, UprightLandmark
+from formcheck.lift import UPRIGHT, CheckSpec, Lift, SideChoice, Threshold, UprightLandmark
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -76,7 +76,8 @@ at the top is made), and what it means."""
 
 CONFIG_LIFT_KEYS = frozenset({
     "title", "description", "validated_on", "driver", "turn_at", "made_at", "set_ends_standing",
-    "judged_leg", "upright", "hangs", "default_variant", "variants", "checks", "thresholds",
+    "judged_leg", "judged_side", "upright", "hangs", "default_variant", "variants", "checks",
+    "thresholds",
 })
 """What a lift's TOML file may hold at its top level."""
 
@@ -348,6 +349,10 @@ def load_lift(
     if needed is not None and needed[0] not in defaults:
         raise FormcheckError(f"{origin}: made_at = {doc['made_at']!r} needs the threshold "
                              f"{needed[0]} ({needed[1]})")
+    judged_side = _judged_side(doc.get("judged_side"), doc["checks"], origin)
+    if judged_side is not None and doc.get("judged_leg", "facing") != "facing":
+        raise FormcheckError(f"{origin}: judged_side (a working side per rep) and judged_leg "
+                             "= 'working' (one per clip) exclude each other")
     variant_specs = _variant_specs(doc["variants"], origin)
     spec = variant_specs[chosen]
     judged_leg = spec.get("judged_leg", doc.get("judged_leg", "facing"))
@@ -384,6 +389,7 @@ def load_lift(
             made_at=doc.get("made_at", "return"),
             set_ends_standing=doc.get("set_ends_standing", False),
             judged_leg=judged_leg,
+            judged_side=judged_side,
             upright=upright,
             hangs=doc.get("hangs", False),
             checks=checks,
@@ -391,9 +397,13 @@ def load_lift(
             defaults={n: t.value for n, t in defaults.items()},
         )
     except ValidationError as exc:
-        problem = exc.errors()[0]
-        where = ".".join(str(part) for part in problem["loc"])
-        raise FormcheckError(f"{origin}: {where}: {problem['msg']}") from None
+        raise FormcheckError(f"{origin}: {_first_problem(exc)}") from None
+
+
+def _first_problem(exc: ValidationError) -> str:
+    """Where in the file and what is wrong, of the first problem pydantic found."""
+    problem = exc.errors()[0]
+    return f"{'.'.join(str(part) for part in problem['loc'])}: {problem['msg']}"
 
 
 def _checks(
@@ -454,13 +464,38 @@ def _variant_specs(table: object, origin: str) -> dict[str, dict[str, Any]]:
 
 
 def _check_driver(driver: object, origin: str) -> None:
-    """A lift's reps are cut from the facing side of a sided series: name one that is."""
+    """A lift's reps are cut from the facing side of a sided series, or from a single one:
+    name one that is."""
     from formcheck.series import SERIES
 
-    sided = [name for name, spec in SERIES.items() if spec.kind == "sided"]
-    if driver not in sided:
-        raise FormcheckError(f"{origin}: driver {driver!r} is not a sided series; choose one "
-                             f"of: {', '.join(sided)}")
+    usable = [name for name, spec in SERIES.items() if spec.kind in ("sided", "single")]
+    if driver not in usable:
+        raise FormcheckError(f"{origin}: driver {driver!r} is not a sided or single series; "
+                             f"choose one of: {', '.join(usable)}")
+
+
+def _judged_side(table: object, checks: list[Any], origin: str) -> SideChoice | None:
+    """The lift's ``[judged_side]`` table, its series a sided one and the checks it compares
+    among the lift's ``checks`` (see :class:`~formcheck.lift.SideChoice`); None if it has
+    none."""
+    from formcheck.series import SERIES
+
+    if table is None:
+        return None
+    try:
+        choice = SideChoice.model_validate(table)
+    except ValidationError as exc:
+        raise FormcheckError(f"{origin}: judged_side: {_first_problem(exc)}") from None
+    spec = SERIES.get(choice.series)
+    if spec is None or spec.kind != "sided":
+        raise FormcheckError(f"{origin}: judged_side series {choice.series!r} is not a sided "
+                             "series")
+    named = {check.get("rule") for check in checks if isinstance(check, dict)}
+    unknown = [check for check in choice.compare if check not in named]
+    if unknown:
+        raise FormcheckError(f"{origin}: judged_side compare names {', '.join(unknown)}, not "
+                             "among the lift's checks")
+    return choice
 
 
 def every_check(name: str) -> tuple[CheckSpec, ...]:
@@ -477,13 +512,21 @@ def check_label(check: CheckSpec) -> str:
 
 
 def variant_notes(name: str) -> list[str]:
-    """Which variants of lift ``name`` judge another leg than the lift's own (one line each),
-    so that ``formcheck exercises`` and the docs show it; the checks a variant alone makes are
-    marked in the checks' list (:func:`check_label`)."""
+    """Which side lift ``name`` judges when that is not simply the near one: per rep, for a
+    lift whose working side changes within a set (``[judged_side]``), and which variants judge
+    another leg than the lift's own (one line each), so that ``formcheck exercises`` and the
+    docs show it; the checks a variant alone makes are marked in the checks' list
+    (:func:`check_label`)."""
     base = load_lift(name)
-    return [f"variant {variant}: {JUDGED_LEG[lift.judged_leg]}"
-            for variant in base.variants
-            if (lift := load_lift(name, variant)).judged_leg != base.judged_leg]
+    choice = base.judged_side
+    per_rep = [] if choice is None else [
+        f"each rep is judged on its working {choice.limb}, found rep by rep: the side whose "
+        f"{choice.series.replace('_', ' ')} is the {choice.works} of the two"
+        + (f"; compared between the sides over the set: {', '.join(choice.compare)}"
+           if choice.compare else "")]
+    return per_rep + [f"variant {variant}: {JUDGED_LEG[lift.judged_leg]}"
+                      for variant in base.variants
+                      if (lift := load_lift(name, variant)).judged_leg != base.judged_leg]
 
 
 def _upright(pair: object, origin: str) -> tuple[UprightLandmark, UprightLandmark]:

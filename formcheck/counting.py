@@ -27,6 +27,7 @@ from formcheck.holds import sustained
 from formcheck.kinematics import Kinematics
 from formcheck.lift import MADE_SERIES, Lift
 from formcheck.reps import Partial, Rep, RepSettings, Segments, normalise, segment
+from formcheck.series import Sided
 
 
 def rep_settings(lift: Lift) -> RepSettings:
@@ -40,8 +41,11 @@ def rep_settings(lift: Lift) -> RepSettings:
 
 
 def driver_signal(kin: Kinematics, lift: Lift) -> np.ndarray:
-    """The series whose maximum is the lift's turnaround, NaN where the joints were unclear."""
-    return kin[lift.driver].facing.trusted(lift.value("min_visibility"))
+    """The series whose maximum is the lift's turnaround, NaN where the joints were unclear:
+    a sided driver's facing side, or a single driver (read from both sides at once)."""
+    driver = kin[lift.driver]
+    series = driver.facing if isinstance(driver, Sided) else driver
+    return series.trusted(lift.value("min_visibility"))
 
 
 def find_reps(kin: Kinematics, lift: Lift, *, so_far: bool = False) -> Segments:

@@ -26,7 +26,8 @@ from dataclasses import replace
 
 from formcheck.kinematics import Kinematics, _nanmedian
 from formcheck.lift import Lift
-from formcheck.series import Side, Sided
+from formcheck.series import Side
+from formcheck.sides import offered_for
 
 
 def working_leg(kin: Kinematics, lift: Lift) -> Side | None:
@@ -42,10 +43,8 @@ def working_leg(kin: Kinematics, lift: Lift) -> Side | None:
 
 def on_leg(kin: Kinematics, leg: Side) -> Kinematics:
     """``kin`` with every sided series offered for ``leg`` instead of the side facing the
-    camera (which ``kin.facing`` still names)."""
-    series = {name: replace(m, facing_side=leg) if isinstance(m, Sided) else m
-              for name, m in kin.series.items()}
-    return replace(kin, series=series, working_leg=leg)
+    camera (which ``kin.facing`` still names), ``leg`` named its working leg."""
+    return replace(offered_for(kin, leg), working_leg=leg)
 
 
 def judged_kinematics(kin: Kinematics, lift: Lift) -> Kinematics:

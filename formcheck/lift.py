@@ -61,6 +61,25 @@ WORKING_LEG_SERIES = ("knee_angle_3d", "ankle_gap")
 """What tells a single-leg lift's working leg (:mod:`formcheck.legs`): the legs bent unalike,
 and the planted foot down while the free one is held up."""
 
+class SideChoice(BaseModel):
+    """How a lift whose working side changes from rep to rep finds it, per rep
+    (:func:`formcheck.sides.working_side`): the side whose sided ``series`` is, in the median
+    over the upper half of the way from the rep's start to its turnaround, the ``works`` of the
+    two (the arm whose elbow bends the more in a one-arm row, ``higher``; the front leg of a
+    lunge, whose knee stays the higher while the rear one drops to the floor, ``higher`` too)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    series: str
+    works: Literal["higher", "lower"]
+    limb: Literal["arm", "leg"]
+    """What the side is of, as a report names it: the working arm, the front leg."""
+    compare: tuple[str, ...] = ()
+    """Checks (rules of the lift) whose measure of a rep is one value, averaged per side over
+    the set and compared: a lunge deeper on one leg than the other. The difference is judged
+    against the threshold ``<rule>_asymmetry`` where the lift has one."""
+
+
 HANGING_SERIES = ("let_go",)
 """What tells that a hanging lifter let go of the bar."""
 
@@ -77,7 +96,9 @@ class Lift(BaseModel):
     variant: str
     variants: tuple[str, ...]
     driver: str
-    """The sided series (:data:`formcheck.series.SERIES`) whose facing side cuts the reps."""
+    """The series (:data:`formcheck.series.SERIES`) that cuts the reps: a sided one's facing
+    side, or a single series read from both sides at once (the more bent elbow of a one-arm
+    row, whichever arm works)."""
     turn_at: Literal["top", "bottom"]
     made_at: Literal["lockout", "apex", "top", "chin_over_bar", "return"] = "return"
     """When a lifter counts a rep: at the lockout (a pull or thrust held at the top), at the
@@ -93,6 +114,10 @@ class Lift(BaseModel):
     judged_leg: Literal["facing", "working"] = "facing"
     """Which leg the checks read: the one nearer the camera (both legs do the same work), or
     in a single-leg lift the working leg, found from the pose (:mod:`formcheck.legs`)."""
+    judged_side: SideChoice | None = None
+    """How to find each rep's working side, for a lift whose working arm or leg changes within
+    a set (a one-arm row's sets, alternating lunges); its checks then read that side in that
+    rep (:mod:`formcheck.sides`). None: every rep is judged on ``judged_leg``'s side."""
     hangs: bool = False
     """Whether the lifter hangs from the hands (a bar overhead) rather than stands on the feet:
     an excursion in which the lifter let go of the bar (dropped off, stood, gestured) is not a
@@ -120,9 +145,10 @@ class Lift(BaseModel):
     def series(self) -> tuple[str, ...]:
         """The series its reps and checks read: all an analysis of it has to compute."""
         legs = WORKING_LEG_SERIES if self.judged_leg == "working" else ()
+        sides = (self.judged_side.series,) if self.judged_side else ()
         hanging = HANGING_SERIES if self.hangs else ()
         return tuple(dict.fromkeys(
-            (self.driver, *MADE_SERIES[self.made_at], *legs, *hanging,
+            (self.driver, *MADE_SERIES[self.made_at], *legs, *sides, *hanging,
              *(s for c in self.checks for s in c.series))
         ))
 

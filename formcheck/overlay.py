@@ -90,12 +90,17 @@ SERIES_PARTS: dict[str, tuple[tuple[str, ...], ...]] = {
     "knee_width_ratio": (("knee", "ankle", "foot_index"),),
     "knee_angle_3d": (("hip", "knee", "ankle"),),
     "mouth_over_hands": (("shoulder", "elbow", "wrist"),),
+    "elbow_flexion_max": (("shoulder", "elbow", "wrist"),),
+    "mean_knee_flexion_3d": (("hip", "knee", "ankle"),),
+    "knee_over_floor": (("knee", "ankle"),),
+    "knee_gap": (),
+    "trunk_twist": (("shoulder", "hip"), (PELVIS,)),
 }
 """Where on the body each series is measured, as chains of the facing side's joints (or the
 back contour, or the pelvis from hip to hip): what lights up when a check reading that series
 finds a fault. ``back_hidden`` only decides which frames the back can be judged in, so it marks
-nothing; the chin short of the bar marks the arms that did not pull it there (the mouth is no
-joint of a side)."""
+nothing, nor does ``knee_gap`` (it only tells when a rear knee is hidden); the chin short of
+the bar marks the arms that did not pull it there (the mouth is no joint of a side)."""
 
 
 @dataclass(frozen=True)
@@ -221,7 +226,8 @@ def rep_card(rep: RepReport) -> Card:
 
 def fault_mark(fault: Fault, lift: Lift, side: str) -> FaultMark:
     """Where ``fault`` shows on the body: the parts measured by the series the lift's checks
-    that report it read (:data:`SERIES_PARTS`), on the side facing the camera."""
+    that report it read (:data:`SERIES_PARTS`), on ``side``: the side facing the camera, the
+    working leg, or the rep's working side in a lift judged per rep."""
     series = dict.fromkeys(name for check in lift.checks if fault.code in RULES[check.rule].faults
                            for name in RULES[check.rule].series)
     parts = [chain for name in series for chain in SERIES_PARTS[name]]
@@ -255,7 +261,7 @@ def report_overlays(analysis: Analysis) -> Iterator[FrameOverlay]:
     cards = [rep_card(rep) for rep in report.reps]
     marks = [
         (min([found.start, *fault.frames]), max([found.end, *fault.frames]),
-         fault_mark(fault, analysis.lift, analysis.kin.judged_side))
+         fault_mark(fault, analysis.lift, rep.side or analysis.kin.judged_side))
         for found, rep in zip(reps, report.reps, strict=True) for fault in rep.faults
     ]
     note = view_note(view)

@@ -135,8 +135,32 @@ class SetMetrics(BaseModel):
         "figures are then the shoulders' rise towards the bar, the body's speed.")
 
 
+class SideBalance(BaseModel):
+    """One check's measure compared between the two sides over the set, in a lift judged per
+    rep on its working side (a lunge's depth on each front leg)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    check: str = Field(description="The check whose per-rep measure is compared.")
+    unit: str = Field(description="The measure's unit (that of the check's thresholds).")
+    left_mean: float | None = Field(description="Mean over the reps worked on the left side; "
+                                    "null if none was measured.")
+    right_mean: float | None = Field(description="Mean over the reps worked on the right side.")
+    left_reps: int = Field(description="Reps on the left side with the measure.")
+    right_reps: int = Field(description="Reps on the right side with the measure.")
+    difference: float | None = Field(description="Left mean minus right mean; null unless both "
+                                     "sides were measured.")
+    uneven: bool | None = Field(description="Whether the difference is past the lift's "
+                                "asymmetry threshold for the check; null when not measured or "
+                                "the lift has no such threshold.")
+
+
 class RepReport(BaseModel):
     index: int = Field(description="1-based rep number in the clip.")
+    side: Literal["left", "right"] | None = Field(
+        default=None, description="The rep's working side, in a lift whose working arm or leg "
+        "changes within a set (a one-arm row's arm, a lunge's front leg), found from the pose "
+        "rep by rep; its checks read that side. Null in other lifts.")
     start_s: float
     turn_s: float = Field(description="Turnaround: the top (deadlift, swing, thrust) or bottom.")
     end_s: float = Field(description="End of the rep; the clip's last frame when not lowered.")
@@ -218,17 +242,24 @@ class Report(BaseModel):
         default_factory=SetMetrics,
         description="Speeds over the set and the velocity loss from its fastest rep to its "
         "last (docs/metrics.md).")
+    side_balance: list[SideBalance] = Field(
+        default_factory=list,
+        description="In a lift judged per rep on its working side (alternating lunges, one-arm "
+        "rows), the measures it compares between the sides over the set: left/right asymmetry, "
+        "reported for the set rather than as a rep's fault.")
 
     def save_json(self, path: str | os.PathLike[str]) -> None:
         write_text(path, self.model_dump_json(indent=2) + "\n")
 
     def rep_rows(self, clip: str | None = None) -> list[dict[str, Cell]]:
-        """One row per rep: what the rep is, every numeric measure of it
-        (:func:`~formcheck.tables.numeric_cells`), its faults and why its outcome is what it
-        is. ``clip`` names the clip (default: the report's ``source``)."""
+        """One row per rep: what the rep is (and its working side, in a lift judged per rep),
+        every numeric measure of it (:func:`~formcheck.tables.numeric_cells`), its faults and
+        why its outcome is what it is. ``clip`` names the clip (default: the report's
+        ``source``)."""
         return [
             {KEY: self.source if clip is None else clip, "exercise": self.exercise,
              "variant": self.variant, "outcome": rep.outcome}
+            | ({"side": rep.side} if rep.side else {})
             | numeric_cells(rep)
             | {"faults": ";".join(f"{f.code}:{f.severity}" for f in rep.faults),
                "abstained": ";".join(a.check for a in rep.abstained), "reason": rep.reason}

@@ -523,3 +523,86 @@ def mouth_over_hands(f: Frames) -> Series:
     mouth_y, hands_y = (f.pixels[:, pair, 1].mean(axis=1) for pair in (used[:2], used[2:]))
     return Series((hands_y - mouth_y) / f.trunk_length,
                   np.nan_to_num(f.visibility[:, used].min(axis=1)))
+
+
+def more_of(measure: Sided) -> Series:
+    """Frame by frame, the larger of the two sides' values, trusted as far as that side is seen:
+    a sided series read from whichever side does the most, without knowing which."""
+    left, right = measure.left, measure.right
+    take_left = np.nan_to_num(left.value, nan=-np.inf) >= np.nan_to_num(right.value, nan=-np.inf)
+    return Series(np.where(take_left, left.value, right.value),
+                  np.where(take_left, left.reliability, right.reliability))
+
+
+@series("single")
+def elbow_flexion_max(f: Frames) -> Series:
+    """The more bent elbow's ``elbow_flexion``, frame by frame: what drives a one-arm row's
+    reps whichever arm rows. Why the larger of the two: only the working arm bends through a
+    row's range, while the free one rests on a bench or a knee at a steady bend (10-35° on the
+    labelled clips), so the larger follows the working arm, and follows it when a set changes
+    arms or an alternating row passes the bell from hand to hand, with no side to choose
+    first. Its rest is the free arm's steady bend when that is the larger: the range a rep
+    travels shrinks by that much (65-115° on the labelled clips)."""
+    return more_of(elbow_flexion(f))
+
+
+@series("single")
+def mean_knee_flexion_3d(f: Frames) -> Series:
+    """The two knees' flexion from the world landmarks (180 - ``knee_angle_3d``), averaged,
+    degrees: ~15-20 standing, ~100 at the bottom of a lunge, where both knees bend to about
+    90°. What drives a lunge's reps: from world landmarks so it reads from the front (where
+    the front thigh points at the camera and its image angle is foreshortened), and of both
+    legs so it does not matter which one steps back."""
+    knees = flexion(knee_angle_3d(f))
+    return Series(0.5 * (knees.left.value + knees.right.value),
+                  np.minimum(knees.left.reliability, knees.right.reliability))
+
+
+@series("sided")
+def knee_over_floor(f: Frames) -> Sided:
+    """Height of the knee above the lower of the two ankles in the image, in trunk lengths:
+    how far a knee is off the floor (the planted foot's ankle, ~0.15 trunk lengths above it),
+    which the rear knee of a lunge all but touches. A height, so it reads from the front."""
+    floor = np.fmax(f.px("left", "ankle")[:, 1], f.px("right", "ankle")[:, 1])
+
+    def above(side: Side) -> np.ndarray:
+        return (floor - f.px(side, "knee")[:, 1]) / f.trunk_length
+
+    return f.sided(above, "knee", "ankle")
+
+
+@series("single")
+def trunk_twist(f: Frames) -> Series:
+    """The shoulder line's turn against the hip line about the trunk's long axis, from the
+    world landmarks, degrees, signed (one way positive, the other negative: what a check reads
+    is how far it changes within a rep). 0 with hips and shoulders parallel; a one-arm row
+    that opens the chest to lift the weight turns the shoulders while the hips stay, the
+    "counter-rotation" the row should resist. In 3-D, so it reads from any view, with the
+    model's depth guess in it."""
+    w = f.world
+    hips = w[:, joint("right", "hip")] - w[:, joint("left", "hip")]
+    shoulders = w[:, joint("right", "shoulder")] - w[:, joint("left", "shoulder")]
+    axis = 0.5 * (w[:, joint("left", "shoulder")] + w[:, joint("right", "shoulder")]
+                  - w[:, joint("left", "hip")] - w[:, joint("right", "hip")])
+    axis = axis / geometry.norm(axis)[:, None]
+
+    def across(line: np.ndarray) -> np.ndarray:
+        """``line`` with its part along the trunk's axis taken out."""
+        return line - np.sum(line * axis, axis=1)[:, None] * axis
+
+    hips, shoulders = across(hips), across(shoulders)
+    sine = np.sum(np.cross(hips, shoulders) * axis, axis=1)
+    twist = np.degrees(np.arctan2(sine, np.sum(hips * shoulders, axis=1)))
+    used = [joint(side, name) for side in ("left", "right") for name in ("hip", "shoulder")]
+    return Series(twist, np.nan_to_num(f.visibility[:, used].min(axis=1)))
+
+
+@series("single")
+def knee_gap(f: Frames) -> Series:
+    """Horizontal distance between the two knees in the image, in trunk lengths. Seen from the
+    front, a lunge's rear knee right behind the front one (under 0.3 on the labelled clips,
+    0.8-1.0 when it shows beside it) is hidden, and the model puts it on the front leg; from
+    the side, the knees stand a thigh's length apart at the bottom of a lunge."""
+    knees = [joint("left", "knee"), joint("right", "knee")]
+    gap = np.abs(f.pixels[:, knees[0], 0] - f.pixels[:, knees[1], 0]) / f.trunk_length
+    return Series(gap, np.nan_to_num(f.visibility[:, knees].min(axis=1)))

@@ -18,7 +18,7 @@ from formcheck.kinematics import Kinematics
 from formcheck.lift import Lift
 from formcheck.report import Abstention, Fault
 from formcheck.reps import Rep
-from formcheck.series import SERIES, Series
+from formcheck.series import SERIES, Series, Side
 from formcheck.view import ViewEstimate
 
 Verdict = Fault | Abstention | None
@@ -44,6 +44,9 @@ class RepContext:
     evidence: Evidence | None = None
     """What each check was measured to get right per view bucket; a check abstains from a
     bucket where it does not hold up (see :mod:`formcheck.evidence`). None: no such gate."""
+    working_side: Side | None = None
+    """This rep's working side in a lift judged per rep (:mod:`formcheck.sides`), which every
+    sided series of ``kin`` is then offered for; None in other lifts."""
 
     @property
     def frames(self) -> np.ndarray:
