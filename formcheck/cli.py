@@ -25,9 +25,11 @@ from formcheck.completion import (
     COMPLETE_VAR,
     LIFT_HELP,
     LIFTS,
+    POSE_HELP,
     VARIANT_HELP,
     Shell,
     complete_lift,
+    complete_pose,
     complete_variant,
     completion_script,
 )
@@ -40,6 +42,7 @@ from formcheck.signals import stop_like_ctrl_c
 
 if TYPE_CHECKING:
     from formcheck.batch import BatchSummary
+    from formcheck.hold_report import HoldReport
 
 app = typer.Typer(
     add_completion=False,
@@ -253,6 +256,94 @@ def analyze(
             say(f"note: {warning}")
     else:
         print_summary(report, err if outputs.to_stdout else out)
+
+
+@app.command()
+def hold(
+    source: Annotated[Path, typer.Argument(help="Video, or a pose track from `formcheck pose`.")],
+    pose: Annotated[
+        str, typer.Option("--pose", "-p", help=POSE_HELP, autocompletion=complete_pose)
+    ],
+    json_out: Annotated[
+        Path | None, typer.Option("--json", help="Write the JSON report here ('-': stdout).")
+    ] = None,
+    csv_out: Annotated[
+        Path | None, typer.Option("--csv", help="One row per hold ('-': stdout).")
+    ] = None,
+    video_out: Annotated[
+        Path | None, typer.Option("--video-out", help="Annotated H.264 mp4 to write.")
+    ] = None,
+    draw: DrawOption = None,
+    report_html: Annotated[
+        Path | None,
+        typer.Option("--report", help="One-file HTML report: the holds, their faults, the "
+                     "annotated video (up to 25 MB) ('-': stdout)."),
+    ] = None,
+    track_out: Annotated[
+        Path | None,
+        typer.Option("--track-out", help="Pose track of the video (.npz, .json)."),
+    ] = None,
+    model: ModelOption = "full",
+    config: ConfigOption = None,
+    model_dir: ModelDirOption = None,
+    workers: WorkersOption = None,
+    fps: FpsOption = None,
+    all_checks: Annotated[
+        bool,
+        typer.Option("--all-checks", help="Let every check judge from any camera view, even "
+                     "where its precision there was not measured to hold up (research use)."),
+    ] = False,
+    quiet: QuietOption = False,
+) -> None:
+    """Time a held stretch (not reps) against 30-60 s, and the share of it held with a fault."""
+    from formcheck.api import hold as run
+    from formcheck.outputs import Outputs
+
+    outputs = Outputs(track=track_out, json=json_out, csv=csv_out, html=report_html,
+                      video=video_out, draw=draw_names(draw, video_out))
+    with stage_progress(err, quiet=quiet) as progress:
+        report = run(
+            source, pose, config=config, outputs=outputs, model=model, model_dir=model_dir,
+            progress=progress, workers=workers, all_checks=all_checks, notify=say_note,
+            max_fps=max_fps(fps),
+        )
+    if quiet:
+        for warning in report.warnings:
+            say(f"note: {warning}")
+    else:
+        print_hold_summary(report, err if outputs.to_stdout else out)
+
+
+def print_hold_summary(report: HoldReport, console: Console) -> None:
+    """What a coach would say after the stretch: how long, against the target, what to fix."""
+    console.print(
+        f"[bold]{report.pose.replace('_', ' ')}[/] · {report.view.view} view · "
+        f"{report.hold_count} hold{'s' if report.hold_count != 1 else ''}, "
+        f"{report.total_s:.1f} s in all, longest {report.longest_s:.1f} s "
+        f"(target {report.target_min_s:g}-{report.target_max_s:g} s: {report.target})"
+    )
+    for side in report.sides:
+        console.print(f"{side.side}: {side.total_s:.1f} s in all, longest {side.longest_s:.1f} s "
+                      f"({side.target})", highlight=False)
+    table = Table("hold", "time (s)", "held (s)", "side", "faults (share of the hold)", box=None)
+    for span in report.holds:
+        faults = ", ".join(f"{code} {share:.0%}" for code, share in span.faults.items()
+                           if share) or "-"
+        table.add_row(str(span.hold), f"{span.start_s:.1f}-{span.end_s:.1f}",
+                      f"{span.duration_s:.1f}", span.side or "", escape(faults))
+    if report.holds:
+        console.print(table)
+    for fault in report.faults:
+        console.print(f"{fault.code}: {fault.share:.0%} of {fault.judged_s:.1f} s judged "
+                      f"(worst {fault.worst:g} {fault.unit} vs {fault.threshold:g})",
+                      highlight=False, markup=False)
+    for abstention in report.abstained:
+        console.print(f"[yellow]not judged:[/] {escape(abstention.check)}: "
+                      f"{escape(abstention.reason)}")
+    for cue in report.top_cues:
+        console.print(f"[bold green]cue:[/] {escape(cue)}")
+    for warning in report.warnings:
+        console.print(f"[yellow]note:[/] {escape(warning)}")
 
 
 def print_summary(report: Report, console: Console) -> None:

@@ -28,6 +28,8 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from formcheck.analysis import Analysis
+    from formcheck.hold_analysis import HoldAnalysis
+    from formcheck.hold_report import HoldReport
     from formcheck.progress import Progress
     from formcheck.report import Report
 
@@ -90,15 +92,15 @@ class Outputs:
         check_outputs({NAMES[name]: path for name, path in self._paths().items()}, inputs,
                       text=frozenset(NAMES[name] for name in TEXT))
 
-    def write_report(self, report: Report) -> None:
-        """The JSON report and the CSV, where asked for."""
+    def write_report(self, report: Report | HoldReport) -> None:
+        """The JSON report and the CSV, where asked for (a rep report or a hold report)."""
         if self.json is not None:
             report.save_json(self.json)
         if self.csv is not None:
             report.save_csv(self.csv)
 
     def write(
-        self, analysis: Analysis, video: str | os.PathLike[str] | None = None, *,
+        self, analysis: Analysis | HoldAnalysis, video: str | os.PathLike[str] | None = None, *,
         progress: Progress | None = None, notify: Callable[[str], None] | None = None,
     ) -> None:
         """Everything asked for, from ``analysis``; key frames and the annotated video are
