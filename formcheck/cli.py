@@ -26,6 +26,7 @@ from formcheck.completion import (
     LIFT_HELP,
     LIFTS,
     POSE_HELP,
+    POSES,
     VARIANT_HELP,
     Shell,
     complete_lift,
@@ -43,6 +44,7 @@ from formcheck.signals import stop_like_ctrl_c
 if TYPE_CHECKING:
     from formcheck.batch import BatchSummary
     from formcheck.hold_report import HoldReport
+    from formcheck.lift import Threshold
 
 app = typer.Typer(
     add_completion=False,
@@ -435,26 +437,33 @@ def _spans(indices: list[int]) -> str:
 def exercises(
     lift_name: Annotated[
         str | None,
-        typer.Argument(metavar="[LIFT]", help=f"Show only this lift: {', '.join(LIFTS)}.",
+        typer.Argument(metavar="[LIFT]", help=f"Show only this lift or held stretch: "
+                       f"{', '.join((*LIFTS, *POSES))}.",
                        autocompletion=complete_lift),
     ] = None,
     markdown: Annotated[bool, typer.Option(help="Print markdown tables (docs/rules.md).")] = False,
 ) -> None:
-    """List the lifts, their checks and every threshold with its unit and source."""
+    """List the lifts and held stretches, their checks and every threshold with its unit and
+    source."""
     from formcheck.config import (
         MADE_AT,
         check_label,
         every_check,
         lift_names,
         load_lift,
+        load_pose,
+        pose_names,
+        position_words,
         thresholds_markdown,
         variant_notes,
     )
     from formcheck.evidence import EVIDENCE
 
-    names = (lift_name,) if lift_name else lift_names()
+    poses = pose_names()
+    names = lift_names() if lift_name is None else () if lift_name in poses else (lift_name,)
+    stretches = poses if lift_name is None else (lift_name,) if lift_name in poses else ()
     if markdown:
-        sys.stdout.write(thresholds_markdown(names) + "\n")
+        sys.stdout.write(thresholds_markdown(names, stretches) + "\n")
         return
     for name in names:
         lift = load_lift(name)
@@ -471,10 +480,28 @@ def exercises(
             checks.add_row(check_label(check), ", ".join(check.faults),
                            EVIDENCE.judges_from(check.faults))
         out.print(checks)
-        table = Table("threshold", "value", "unit", "source", box=None)
-        for t in lift.thresholds.values():
-            table.add_row(t.name, f"{t.value:g}", t.unit, escape(t.source))
-        out.print(table)
+        print_thresholds(lift.thresholds)
+    for name in stretches:
+        pose = load_pose(name)
+        out.print(f"\n[bold]{name}[/] — {escape(pose.title)}; held stretch (formcheck hold), "
+                  f"target {pose.value('hold_target_min'):g}-{pose.value('hold_target_max'):g} s")
+        out.print(f"validated on: {escape(pose.validated_on)}", highlight=False)
+        for line in position_words(pose):
+            out.print(escape(line), highlight=False)
+        checks = Table("check", "measure", "judges from (precision on flagged reps)", box=None)
+        for check in pose.checks:
+            checks.add_row(check.fault, f"{check.series} {check.worse} {check.limit}",
+                           EVIDENCE.judges_from((check.fault,)))
+        out.print(checks)
+        print_thresholds(pose.thresholds)
+
+
+def print_thresholds(thresholds: dict[str, Threshold]) -> None:
+    """A lift's or a stretch's thresholds, each with its unit and source."""
+    table = Table("threshold", "value", "unit", "source", box=None)
+    for t in thresholds.values():
+        table.add_row(t.name, f"{t.value:g}", t.unit, escape(t.source))
+    out.print(table)
 
 
 @app.command()
@@ -490,13 +517,18 @@ def completion(
 
 
 @app.command()
-def schema() -> None:
-    """Print the JSON Schema of the analysis report."""
+def schema(
+    hold_report: Annotated[
+        bool, typer.Option("--hold", help="The hold report's (formcheck hold) instead.")
+    ] = False,
+) -> None:
+    """Print the JSON Schema of the analysis report (or of the hold report)."""
     import json
 
-    from formcheck.schema import report_schema
+    from formcheck.schema import hold_schema, report_schema
 
-    sys.stdout.write(json.dumps(report_schema(), indent=2) + "\n")
+    chosen = hold_schema() if hold_report else report_schema()
+    sys.stdout.write(json.dumps(chosen, indent=2) + "\n")
 
 
 @app.command()

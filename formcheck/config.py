@@ -507,13 +507,15 @@ def _upright(pair: object, origin: str) -> tuple[UprightLandmark, UprightLandmar
     return pair[0], pair[1]
 
 
-def thresholds_markdown(lifts: tuple[str, ...] | None = None) -> str:
-    """Every lift's thresholds as markdown tables: the reference in docs/rules.md, generated
-    from the TOML files so the documentation cannot drift from the values in force."""
+def thresholds_markdown(lifts: tuple[str, ...] | None = None,
+                        poses: tuple[str, ...] | None = None) -> str:
+    """Every lift's and held stretch's thresholds as markdown tables (by default all of them):
+    the reference in docs/rules.md, generated from the TOML files so the documentation cannot
+    drift from the values in force."""
     from formcheck.evidence import EVIDENCE
 
     parts = []
-    for name in lifts or lift_names():
+    for name in lift_names() if lifts is None else lifts:
         lift, notes = load_lift(name), variant_notes(name)
         parts += [
             f"### {name}",
@@ -546,7 +548,49 @@ def thresholds_markdown(lifts: tuple[str, ...] | None = None) -> str:
             ),
             "",
         ]
-    return "\n".join(parts)
+    return "\n".join(parts + [pose_markdown(name) for name in
+                              (pose_names() if poses is None else poses)])
+
+
+def position_words(pose: Pose) -> list[str]:
+    """What puts a lifter in ``pose``'s position, one line per criterion, and its side."""
+    lines = [
+        f"in position: `{c.series}` {'on either side ' if c.leg == 'either' else ''}"
+        f"{c.inside} {pose.value(c.limit):g} (`{c.limit}`), left past "
+        f"{pose.value(c.limit + '_leave'):g}" for c in pose.position]
+    if pose.side is not None:
+        lines.append(f"side: {pose.side.means}, the leg with the "
+                     f"{'larger' if pose.side.pick == 'max' else 'smaller'} `{pose.side.series}`"
+                     + (f" (past `{pose.side.least}`)" if pose.side.least else ""))
+    return lines
+
+
+def pose_markdown(name: str) -> str:
+    """One held stretch's position, checks and thresholds as markdown (docs/rules.md)."""
+    from formcheck.evidence import EVIDENCE
+
+    pose = load_pose(name)
+    return "\n".join([
+        f"### {name} (held stretch: `formcheck hold`)",
+        "",
+        f"{pose.title}. Held, not counted: time in the position against "
+        f"{pose.value('hold_target_min'):g}-{pose.value('hold_target_max'):g} s; each check's "
+        f"fault is the share of the held time past its threshold. Validated on: "
+        f"{pose.validated_on}.",
+        "",
+        *(f"- {line}" for line in position_words(pose)),
+        "",
+        "| check (fault) | measure | judges from (precision on flagged reps) | cue |",
+        "|---|---|---|---|",
+        *(f"| `{c.fault}` | `{c.series}` {c.worse} `{c.limit}` | "
+          f"{EVIDENCE.judges_from((c.fault,))} | {c.cue} |" for c in pose.checks),
+        "",
+        "| threshold | value | unit | means | source |",
+        "|---|---|---|---|---|",
+        *(f"| `{t.name}` | {t.value:g} | {t.unit} | {t.means} | {t.source} |"
+          for t in pose.thresholds.values()),
+        "",
+    ])
 
 
 # Held stretches (formcheck.stretch): read and checked as the lifts are, from formcheck/poses.

@@ -83,7 +83,8 @@ class HoldReport(BaseModel):
     source: str = Field(description="The video (or pose track) analysed, as given.")
     pose: str = Field(description="The stretch, as `formcheck exercises` names it.")
     model: str = Field(description="The pose model the track was made with.")
-    view: ViewReport
+    view: ViewReport = Field(description="Where the camera stood: the view bucket each check "
+                             "judged from.")
     facing_side: str = Field(description="The lifter's side nearer the camera.")
     detection_rate: float = Field(description="Share of frames in which the lifter was found.")
     duration_s: float = Field(description="From the first frame to the last, in seconds.")
