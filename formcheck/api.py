@@ -146,9 +146,11 @@ def hold(
     tried, before the pose model runs; everything else is as in :func:`analyze`.
 
     Example:
-        >>> report = formcheck.hold("dog.mp4", "downward_dog", outputs=Outputs(json="dog.json"))
-        >>> report.hold_count, report.longest_s, report.target
-        (6, 1.0, 'short')
+        >>> import formcheck
+        >>> report = formcheck.hold("set.track.npz", "hamstring_stretch",
+        ...                         outputs=Outputs(json="hold.json", csv="hold.csv"))
+        >>> report.hold_count, report.longest_s, report.target   # a deadlift's bottoms
+        (10, 1.517, 'short')
     """
     stretch = load_pose(pose, config)
     check_max_fps(max_fps)

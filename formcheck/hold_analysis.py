@@ -23,9 +23,9 @@ precision from this view was never measured (:mod:`formcheck.evidence`), as a re
 
 Example:
     >>> from formcheck.config import load_pose
-    >>> analysis = run_hold(PoseTrack.load("dog.track.npz"), load_pose("downward_dog"))
-    >>> analysis.report.hold_count, analysis.report.longest_s
-    (6, 1.0)
+    >>> analysis = run_hold(PoseTrack.load("set.track.npz"), load_pose("hamstring_stretch"))
+    >>> analysis.report.hold_count, analysis.spans[0]   # a deadlift's bottoms, as forward folds
+    (10, Span(start=129, end=220, side=None))
 """
 
 from __future__ import annotations
