@@ -42,7 +42,7 @@ from formcheck.hold_report import Against, HoldReport, HoldSpan, PositionFault, 
 from formcheck.kinematics import Kinematics, Smoothing, kinematics
 from formcheck.report import Abstention, ViewReport
 from formcheck.rules.core import side_view_refusal, unseen_refusal
-from formcheck.series import Series, Side
+from formcheck.series import SHOWN, Series, Side
 from formcheck.stretch import Criterion, Pose, PositionCheck
 from formcheck.track import PoseTrack
 from formcheck.view import ViewEstimate, estimate_view
@@ -74,6 +74,8 @@ class HoldAnalysis:
     inside: np.ndarray
     """(T,) whether each frame was in the position, before short breaks were bridged."""
     spans: tuple[Span, ...]
+    judged: tuple[Judged, ...]
+    """Each position check, frame by frame: what the annotated video marks."""
     report: HoldReport
 
 
@@ -261,7 +263,7 @@ def run_hold(
     evidence: Evidence | None = EVIDENCE,
 ) -> HoldAnalysis:
     """Find every hold of ``pose`` in ``track`` and judge its position (see the module doc)."""
-    kin = kinematics(track, pose.series, smoothing=smoothing)
+    kin = kinematics(track, (*pose.series, *SHOWN), smoothing=smoothing)
     view = view or estimate_view(track)
     inside = in_position(kin, pose)
     times = kin.times
@@ -269,7 +271,7 @@ def run_hold(
              for s, e in held_spans(inside, times, pose)]
     judged = [judge_check(kin, view, pose, check, spans, evidence) for check in pose.checks]
     report = build_hold_report(track, pose, kin, view, spans, judged)
-    return HoldAnalysis(track, pose, kin, view, inside, tuple(spans), report)
+    return HoldAnalysis(track, pose, kin, view, inside, tuple(spans), tuple(judged), report)
 
 
 def build_hold_report(track: PoseTrack, pose: Pose, kin: Kinematics, view: ViewEstimate,

@@ -90,6 +90,10 @@ SERIES_PARTS: dict[str, tuple[tuple[str, ...], ...]] = {
     "knee_width_ratio": (("knee", "ankle", "foot_index"),),
     "knee_angle_3d": (("hip", "knee", "ankle"),),
     "mouth_over_hands": (("shoulder", "elbow", "wrist"),),
+    "arm_trunk_angle": (("elbow", "shoulder", "hip"),),
+    "hip_peak": (("shoulder", "hip", "knee", "ankle"),),
+    "ankle_lead": (("knee", "ankle"),),
+    "ankle_to_knee": (("knee", "ankle"),),
 }
 """Where on the body each series is measured, as chains of the facing side's joints (or the
 back contour, or the pelvis from hip to hip): what lights up when a check reading that series
