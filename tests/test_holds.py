@@ -231,3 +231,49 @@ def test_real_hold_times_match_the_labels(real_track, name: str) -> None:
 def test_the_pigeon_is_no_figure_four(real_track) -> None:
     track = real_track("pigeon_stretch/Goondoc08__to-be-frank__mob-pigeon.mp4")
     assert run_hold(track, load_pose("figure_four"), evidence=None).report.hold_count == 0
+
+
+def test_annotated_frames_time_the_hold_and_show_its_card() -> None:
+    from formcheck.hold_overlay import hold_overlays
+
+    analysis = run_hold(downward_dog(1, hold_s=3.0, knee_deg=150).track,
+                        load_pose("downward_dog"), evidence=None)
+    overlays = list(hold_overlays(analysis))
+    span = analysis.spans[0]
+    middle = overlays[(span.start + span.end) // 2]
+    assert any(label.text.startswith("hold 1: 1.") for label in middle.panel)
+    assert middle.faults  # the bent knees light up while held
+    assert not overlays[span.start - 1].faults
+    card = overlays[span.end].card
+    assert card is not None and card.lines[0].text.startswith("hold 1: 3.")
+    assert "knees bent" in card.lines[1].text
+    assert overlays[-1].panel[0].text.endswith(f"held {analysis.report.total_s:.1f} s, "
+                                               "target 30-60 s")
+
+
+def test_hold_html_page(tmp_path: Path) -> None:
+    from formcheck.hold_html import write_hold_html
+
+    analysis = run_hold(hamstring_stretch(2, lead=1.0, front_knee_deg=150).track,
+                        load_pose("hamstring_stretch"), evidence=None)
+    page = write_hold_html(analysis, tmp_path / "h.html").read_text()
+    assert "Standing hamstring stretch" in page and "front knee bent" in page
+    assert page.count('<td class="num">1</td>') == 1 and "data:image/png" in page
+    assert "http://" not in page.replace("http://www.w3.org", "")
+
+
+@pytest.mark.slow
+def test_real_clip_annotated_video_and_report(tmp_path: Path) -> None:
+    from conftest import clip
+
+    from benchmarks.common import cached_track
+    from formcheck.video import VideoInfo
+
+    name = "downward_dog/palFitness__WORKOUT-HOME.github.io__downward_dog2.mp4"
+    track = tmp_path / "dog.npz"
+    cached_track(clip(name)).save(track)
+    done = run("hold", str(track), "-p", "downward_dog", "--video-out",
+               str(tmp_path / "a.mp4"), "--report", str(tmp_path / "a.html"), "-q")
+    assert done.returncode == 0, done.stderr
+    assert VideoInfo.from_path(tmp_path / "a.mp4").frame_count == 488
+    assert "data:video/mp4" in (tmp_path / "a.html").read_text()
