@@ -672,7 +672,8 @@ def live(
     model_dir: ModelDirOption = None,
     height_cm: HeightOption = None,
 ) -> None:
-    """Watch a lift live and judge each rep as it ends. Keys: q quit, r reset, space pause."""
+    """Watch a lift live and judge each rep as it ends (a held stretch: time each hold).
+    Keys: q quit, r reset, space pause."""
     import time
 
     from formcheck.live import live as run
@@ -690,7 +691,11 @@ def live(
         speak=speak, drop=not no_drop,
         notify=say, height_cm=height_cm,
     )
-    print_summary(report, err if outputs.to_stdout else out)
+    console = err if outputs.to_stdout else out
+    if isinstance(report, Report):
+        print_summary(report, console)
+    else:
+        print_hold_summary(report, console)
     say(f"written: {', '.join(outputs.given())}")
 
 

@@ -41,9 +41,11 @@ from formcheck.overlay import (
 
 def hold_card(span: HoldSpan, cues: dict[str, str]) -> Card:
     """One hold's card: how long and on which side; then the fault held longest and its cue
-    (``cues`` by fault code), or "clear"."""
+    (``cues`` by fault code), or "clear"; the head alone for a hold not judged yet."""
     side = f" ({span.side})" if span.side else ""
     head = Label(f"hold {span.hold}: {span.duration_s:.1f} s{side}", color=CYAN)
+    if not span.faults:  # not judged (live judges the position at the end)
+        return Card((head,), CYAN)
     worst = max(((share, code) for code, share in span.faults.items() if share),
                 default=None)
     if worst is None:

@@ -277,3 +277,46 @@ def test_real_clip_annotated_video_and_report(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert VideoInfo.from_path(tmp_path / "a.mp4").frame_count == 488
     assert "data:video/mp4" in (tmp_path / "a.html").read_text()
+
+
+def test_the_live_timer_times_the_holds_as_the_hold_command_does() -> None:
+    """Fed a frame at a time, the live session's timer runs while held, each hold becomes
+    final once the lifter has been out of the position longer than a bridgeable break, and
+    the session's report is ``formcheck hold`` of the frames (smoothed causally)."""
+    from formcheck.live.hold_session import HoldSession
+    from formcheck.live.session import LiveState
+
+    track = downward_dog(2, hold_s=3.0, rest_s=1.5).track
+    pose = load_pose("downward_dog")
+    session = HoldSession(pose, width=track.width, height=track.height, fps=track.fps,
+                          evidence=None)
+    ended, phases = [], []
+    for i in range(len(track)):
+        ended += session.add(track.frame(i))
+        phases.append(session.phase())
+    offline = run_hold(track, pose, smoothing="causal", evidence=None).report
+    assert [(h.start_s, h.end_s) for h in ended] == [(h.start_s, h.end_s)
+                                                      for h in offline.holds]
+    assert "holding" in phases and phases[-1] == "out of position"
+    state = LiveState(exercise=pose.name, reps=session.made, phase=session.phase(), last=None,
+                      fps=30.0, latency_ms=0.0, frames=len(session), dropped=0)
+    assert session.panel(state)[0].text.startswith("Downward-facing dog  held 6.")
+    assert session.card(state).lines[0].text.startswith("hold 2: 3.")
+    assert session.finish().holds == offline.holds
+    assert session.line(ended[0]).startswith("hold 1 (1.")
+
+
+@pytest.mark.slow
+def test_live_times_a_real_stretch(tmp_path: Path, pose_model: Path) -> None:
+    from conftest import clip
+
+    from formcheck import Outputs
+    from formcheck.live import live
+
+    name = "downward_dog/palFitness__WORKOUT-HOME.github.io__downward_dog2.mp4"
+    lines: list[str] = []
+    report = live("downward_dog", source=str(clip(name)), serve=0, window=False, drop=False,
+                  outputs=Outputs(json=tmp_path / "live.json"), notify=lines.append)
+    assert isinstance(report, HoldReport) and report.hold_count == 6
+    assert sum(line.startswith("hold ") for line in lines) == 6
+    assert HoldReport.model_validate_json((tmp_path / "live.json").read_text()) == report
