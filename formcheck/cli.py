@@ -538,14 +538,15 @@ def batch(
         typer.Argument(metavar="INPUT", help="Videos, folders (searched recursively), globs."),
     ] = None,
     exercise: Annotated[
-        str | None, typer.Option("--exercise", "-e", help="Lift of every INPUT.")
+        str | None, typer.Option("--exercise", "-e", help="Lift (or held stretch) of every "
+                                 "INPUT.")
     ] = None,
     variant: VariantOption = None,
     manifest: Annotated[
         Path | None,
         typer.Option("--manifest", help="CSV with columns file,exercise[,variant], for a mixed "
                      "folder (instead of INPUT and --exercise); files are relative to its "
-                     "folder."),
+                     "folder; an exercise may be a held stretch (timed as `formcheck hold`)."),
     ] = None,
     root: Annotated[
         Path | None,

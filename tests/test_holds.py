@@ -320,3 +320,39 @@ def test_live_times_a_real_stretch(tmp_path: Path, pose_model: Path) -> None:
     assert isinstance(report, HoldReport) and report.hold_count == 6
     assert sum(line.startswith("hold ") for line in lines) == 6
     assert HoldReport.model_validate_json((tmp_path / "live.json").read_text()) == report
+
+
+def test_batch_scores_a_manifest_row_naming_a_pose(tmp_path: Path) -> None:
+    """A manifest mixing a lift and a held stretch: the stretch's clip gets formcheck hold's
+    report (cached like any other on a re-run), its holds go to holds.csv, the summary counts
+    them, and the index page shows them."""
+    from synthetic import hinge
+
+    from formcheck.batch import batch, plan
+
+    downward_dog(2).track.save(tmp_path / "dog.track.npz")
+    hinge(2, depth_deg=60, knee_bend_deg=20).track.save(tmp_path / "rdl.track.npz")
+    manifest = tmp_path / "clips.csv"
+    manifest.write_text("file,exercise,variant\ndog.track.npz,downward_dog,\n"
+                        "rdl.track.npz,romanian_deadlift,\n")
+    summary = batch(manifest=manifest, out=tmp_path / "o", workers=1, report_html=True)
+    dog, rdl = summary.results
+    assert dog.report == formcheck_hold(tmp_path / "dog.track.npz")
+    assert dog.status == "ok" and rdl.report.rep_count == 2 and summary.reps == 4
+    holds = list(csv.DictReader((tmp_path / "o" / "holds.csv").open()))
+    assert [(r["pose"], r["hold"]) for r in holds] == [("downward_dog", "1"),
+                                                       ("downward_dog", "2")]
+    rows = {r["exercise"]: r for r in csv.DictReader((tmp_path / "o" / "summary.csv").open())}
+    assert rows["downward_dog"]["hold_count"] == "2" and rows["romanian_deadlift"]["reps"] == "2"
+    assert "held stretch" in (tmp_path / "o" / "index.html").read_text()
+    again = batch(manifest=manifest, out=tmp_path / "o", workers=1, report_html=True)
+    assert (again.scored, again.skipped) == (0, 2) and again.results[0].report == dog.report
+    manifest.write_text("file,exercise,variant\ndog.track.npz,downward_dog,wide\n")
+    with pytest.raises(FormcheckError, match="held stretch, which has no variants"):
+        plan(manifest=manifest)
+
+
+def formcheck_hold(track: Path) -> HoldReport:
+    import formcheck
+
+    return formcheck.hold(track, "downward_dog")
