@@ -123,6 +123,22 @@ ModelDirOption = Annotated[
     Path | None,
     typer.Option("--model-dir", help="Model cache folder [env: FORMCHECK_MODEL_DIR]."),
 ]
+JsonOption = Annotated[
+    Path | None, typer.Option("--json", help="Write the JSON report here ('-': stdout).")
+]
+VideoOutOption = Annotated[
+    Path | None, typer.Option("--video-out", help="Annotated H.264 mp4 to write.")
+]
+TrackOutOption = Annotated[
+    Path | None,
+    typer.Option("--track-out", help="Pose track of the video (.npz, .json): analyse it "
+                 "again in moments, without the model."),
+]
+AllChecksOption = Annotated[
+    bool,
+    typer.Option("--all-checks", help="Let every check judge from any camera view, even "
+                 "where its precision there was not measured to hold up (research use)."),
+]
 
 
 def max_fps(fps: str | None) -> float | None:
@@ -171,9 +187,7 @@ def pose(
     output: Annotated[
         Path, typer.Option("-o", "--output", help="Pose track to write (.npz, or .json).")
     ],
-    video_out: Annotated[
-        Path | None, typer.Option("--video-out", help="Annotated H.264 mp4 to write.")
-    ] = None,
+    video_out: VideoOutOption = None,
     draw: DrawOption = None,
     model: ModelOption = "full",
     model_dir: ModelDirOption = None,
@@ -208,36 +222,24 @@ def analyze(
     source: Annotated[Path, typer.Argument(help="Video, or a pose track from `formcheck pose`.")],
     exercise: ExerciseOption,
     variant: VariantOption = None,
-    json_out: Annotated[
-        Path | None, typer.Option("--json", help="Write the JSON report here ('-': stdout).")
-    ] = None,
+    json_out: JsonOption = None,
     csv_out: Annotated[
         Path | None, typer.Option("--csv", help="One row per rep ('-': stdout).")
     ] = None,
-    video_out: Annotated[
-        Path | None, typer.Option("--video-out", help="Annotated H.264 mp4 to write.")
-    ] = None,
+    video_out: VideoOutOption = None,
     draw: DrawOption = None,
     report_html: Annotated[
         Path | None,
         typer.Option("--report", help="One-file HTML report: plots, rep table, the "
                      "annotated video (up to 25 MB), key frames ('-': stdout)."),
     ] = None,
-    track_out: Annotated[
-        Path | None,
-        typer.Option("--track-out", help="Pose track of the video (.npz, .json): analyse it "
-                     "again in moments, without the model."),
-    ] = None,
+    track_out: TrackOutOption = None,
     model: ModelOption = "full",
     config: ConfigOption = None,
     model_dir: ModelDirOption = None,
     workers: WorkersOption = None,
     fps: FpsOption = None,
-    all_checks: Annotated[
-        bool,
-        typer.Option("--all-checks", help="Let every check judge from any camera view, even "
-                     "where its precision there was not measured to hold up (research use)."),
-    ] = False,
+    all_checks: AllChecksOption = False,
     height_cm: HeightOption = None,
     quiet: QuietOption = False,
 ) -> None:
@@ -266,35 +268,24 @@ def hold(
     pose: Annotated[
         str, typer.Option("--pose", "-p", help=POSE_HELP, autocompletion=complete_pose)
     ],
-    json_out: Annotated[
-        Path | None, typer.Option("--json", help="Write the JSON report here ('-': stdout).")
-    ] = None,
+    json_out: JsonOption = None,
     csv_out: Annotated[
         Path | None, typer.Option("--csv", help="One row per hold ('-': stdout).")
     ] = None,
-    video_out: Annotated[
-        Path | None, typer.Option("--video-out", help="Annotated H.264 mp4 to write.")
-    ] = None,
+    video_out: VideoOutOption = None,
     draw: DrawOption = None,
     report_html: Annotated[
         Path | None,
         typer.Option("--report", help="One-file HTML report: the holds, their faults, the "
                      "annotated video (up to 25 MB) ('-': stdout)."),
     ] = None,
-    track_out: Annotated[
-        Path | None,
-        typer.Option("--track-out", help="Pose track of the video (.npz, .json)."),
-    ] = None,
+    track_out: TrackOutOption = None,
     model: ModelOption = "full",
     config: ConfigOption = None,
     model_dir: ModelDirOption = None,
     workers: WorkersOption = None,
     fps: FpsOption = None,
-    all_checks: Annotated[
-        bool,
-        typer.Option("--all-checks", help="Let every check judge from any camera view, even "
-                     "where its precision there was not measured to hold up (research use)."),
-    ] = False,
+    all_checks: AllChecksOption = False,
     quiet: QuietOption = False,
 ) -> None:
     """Time a held stretch (not reps) against 30-60 s, and the share of it held with a fault."""
