@@ -59,18 +59,16 @@ from pydantic import ValidationError
 import formcheck
 from formcheck.api import analyze, hold
 from formcheck.batch_tables import Status, write_tables
-from formcheck.config import load_lift, load_pose, pose_names
+from formcheck.config import load_exercise, pose_names
 from formcheck.errors import FormcheckError
 from formcheck.files import check_writable, display, write_text
 from formcheck.hold_report import HoldReport
 from formcheck.html_report import IndexRow, write_index
-from formcheck.lift import Lift
 from formcheck.models import model_path
 from formcheck.outputs import Outputs
 from formcheck.pose import DEFAULT_MAX_FPS, check_max_fps
 from formcheck.report import Report
 from formcheck.signals import STOP_SIGNALS, signals_held
-from formcheck.stretch import Pose
 from formcheck.track import TRACK_SUFFIXES
 from formcheck.video import usable_cores
 
@@ -458,7 +456,7 @@ def plan(
     for path, name, wanted, origin, refused in requests:
         if (name, wanted) not in lifts:
             try:
-                lift = _lift_or_pose(name, wanted, config)
+                lift = load_exercise(name, wanted, config)
             except FormcheckError as exc:
                 raise FormcheckError(f"{origin}: {exc}" if origin else str(exc)) from None
             lifts[name, wanted] = (getattr(lift, "variant", ""),
@@ -483,16 +481,6 @@ def plan(
         )
         jobs.setdefault((path, name, resolved), job)
     return list(jobs.values())
-
-
-def _lift_or_pose(name: str, variant: str | None, config: str | os.PathLike[str] | None
-                  ) -> Lift | Pose:
-    """The lift ``name``, or the held stretch of that name (which has no variants)."""
-    if name not in pose_names():
-        return load_lift(name, variant, config)
-    if variant:
-        raise FormcheckError(f"{name} is a held stretch, which has no variants (not {variant!r})")
-    return load_pose(name, config)
 
 
 def found(report: Report | HoldReport) -> int:

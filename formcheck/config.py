@@ -662,6 +662,17 @@ def load_pose(name: str, config: str | os.PathLike[str] | None = None) -> Pose:
         raise FormcheckError(f"{origin}: {where}: {problem['msg']}") from None
 
 
+def load_exercise(name: str, variant: str | None = None,
+                  config: str | os.PathLike[str] | None = None) -> Lift | Pose:
+    """The lift ``name`` (:func:`load_lift`), or the held stretch of that name
+    (:func:`load_pose`), which has no variants: what ``live`` and ``batch`` take."""
+    if name not in pose_names():
+        return load_lift(name, variant, config)
+    if variant:
+        raise FormcheckError(f"{name} is a held stretch, which has no variants (not {variant!r})")
+    return load_pose(name, config)
+
+
 def _entries(table: object, kind: str, optional: set[str], thresholds: dict[str, Threshold],
              origin: str) -> list[dict[str, Any]]:
     """The ``[[kind]]`` tables, each naming a registered series and one threshold it must be

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from formcheck.annotate import DEFAULT_ANNOTATORS, Annotator, FooterAnnotator
-from formcheck.config import load_lift, load_pose, pose_names
+from formcheck.config import load_exercise
 from formcheck.errors import FormcheckError
 from formcheck.hold_report import HoldReport
 from formcheck.lift import Lift
@@ -248,8 +248,7 @@ def live(
     report of every frame processed, as ``formcheck hold`` writes it.
     """
     notify = notify or (lambda _: None)
-    lift = (load_pose(exercise, config) if exercise in pose_names() and variant is None
-            else load_lift(exercise, variant, config))
+    lift = load_exercise(exercise, variant, config)
     height_cm = check_height(height_cm)
     if outputs.html is not None:
         raise FormcheckError("live writes no HTML report; save the pose track and run "
