@@ -19,6 +19,7 @@ from formcheck.files import atomic_write
 
 BENCHMARKS = {
     "accuracy": "Accuracy against the labelled clips",
+    "holds": "Held stretches: hold times against the labels",
     "live_counts": "Live counting: when each rep is counted, and agreement with analyze",
     "views": "Each check per camera view: precision, recall, abstention; two-camera agreement",
     "set_metrics": "Set metrics: world landmarks against the image scaled by the lifter's height",

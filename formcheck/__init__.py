@@ -26,7 +26,7 @@ from formcheck.kinematics import Kinematics, kinematics
 from formcheck.view import estimate_view
 
 if TYPE_CHECKING:
-    from formcheck.api import analyze, pose_video
+    from formcheck.api import analyze, hold, pose_video
     from formcheck.errors import FormcheckError
     from formcheck.outputs import Outputs
     from formcheck.pose import PoseEstimator, PoseSettings, extract_pose
@@ -36,6 +36,7 @@ __version__ = "0.1.0"
 
 _HOMES = {
     "analyze": "api",
+    "hold": "api",
     "pose_video": "api",
     "FormcheckError": "errors",
     "Outputs": "outputs",
@@ -59,6 +60,7 @@ __all__ = [
     "analyze",
     "estimate_view",
     "extract_pose",
+    "hold",
     "kinematics",
     "pose_video",
 ]

@@ -39,6 +39,7 @@ from formcheck.reps import Partial, Rep
 from formcheck.rules import RULES, RepContext, Trace, Verdict, run_checks
 from formcheck.series import SHOWN, Side
 from formcheck.sides import rep_kinematics, side_balance
+from formcheck.stretch import Pose
 from formcheck.track import PoseTrack
 from formcheck.view import ViewEstimate, estimate_view
 
@@ -57,7 +58,8 @@ def analysis_series(lift: Lift) -> tuple[str, ...]:
     return tuple(dict.fromkeys((*lift.series, *SHOWN, *upright, *metrics.SERIES)))
 
 
-def neutral_back(kin: Kinematics, lift: Lift, until: int | None = None) -> float | None:
+def neutral_back(kin: Kinematics, lift: Lift | Pose, until: int | None = None
+                 ) -> float | None:
     """The lifter's back bend standing tall: the baseline a rounded back is measured against.
 
     People's backs differ (posture, clothing, build), so 'rounded' means rounder than this

@@ -18,10 +18,12 @@ from pathlib import Path
 
 from formcheck.analysis import UNGATED, run_analysis
 from formcheck.annotate import DRAWABLE, annotators_named, write_annotated_video
-from formcheck.config import load_lift
+from formcheck.config import load_lift, load_pose
 from formcheck.errors import FormcheckError
 from formcheck.evidence import EVIDENCE
 from formcheck.files import display
+from formcheck.hold_analysis import run_hold
+from formcheck.hold_report import HoldReport
 from formcheck.metrics import check_height
 from formcheck.outputs import NO_OUTPUTS, Outputs
 from formcheck.pose import DEFAULT_MAX_FPS, PoseSettings, check_max_fps, extract_pose
@@ -108,6 +110,66 @@ def analyze(
     lift = load_lift(exercise, variant, config)
     check_max_fps(max_fps)
     height_cm = check_height(height_cm)
+    track, video = _source_track(source, outputs, model=model, model_dir=model_dir,
+                                 progress=progress, workers=workers, max_fps=max_fps)
+    analysis = run_analysis(track, lift, evidence=None if all_checks else EVIDENCE,
+                            height_cm=height_cm)
+    if all_checks:
+        analysis.report.warnings.append(UNGATED)
+    outputs.write(analysis, video, progress=progress, notify=notify)
+    return analysis.report
+
+
+def hold(
+    source: str | os.PathLike[str],
+    pose: str,
+    *,
+    config: str | os.PathLike[str] | None = None,
+    outputs: Outputs = NO_OUTPUTS,
+    model: str = "full",
+    model_dir: str | os.PathLike[str] | None = None,
+    progress: Progress | None = None,
+    workers: int | None = None,
+    all_checks: bool = False,
+    notify: Callable[[str], None] | None = None,
+    max_fps: float | None = DEFAULT_MAX_FPS,
+) -> HoldReport:
+    """Time every hold of the stretch ``pose`` in a video (or a saved pose track) and judge
+    its position, and write the ``outputs`` asked for: :func:`analyze` for a held stretch.
+
+    A stretch is not reps: the report gives the time in the position (in all, the longest
+    unbroken hold, per side where the stretch has sides) against the 30-60 s the articles ask
+    for, and each position check's fault as the share of the held time spent past its limit
+    (:mod:`formcheck.hold_analysis`). Checks abstain as a rep's do: where the view cannot show
+    them, their joints were not seen, or (unless ``all_checks``) their precision from this
+    view was never measured. The pose and its thresholds are loaded, and every output path
+    tried, before the pose model runs; everything else is as in :func:`analyze`.
+
+    Example:
+        >>> import formcheck
+        >>> report = formcheck.hold("set.track.npz", "hamstring_stretch",
+        ...                         outputs=Outputs(json="hold.json", csv="hold.csv"))
+        >>> report.hold_count, report.longest_s, report.target   # a deadlift's bottoms
+        (10, 1.517, 'short')
+    """
+    stretch = load_pose(pose, config)
+    check_max_fps(max_fps)
+    track, video = _source_track(source, outputs, model=model, model_dir=model_dir,
+                                 progress=progress, workers=workers, max_fps=max_fps)
+    analysis = run_hold(track, stretch, evidence=None if all_checks else EVIDENCE)
+    if all_checks:
+        analysis.report.warnings.append(UNGATED)
+    outputs.write(analysis, video, progress=progress, notify=notify)
+    return analysis.report
+
+
+def _source_track(
+    source: str | os.PathLike[str], outputs: Outputs, *, model: str,
+    model_dir: str | os.PathLike[str] | None, progress: Progress | None, workers: int | None,
+    max_fps: float | None,
+) -> tuple[PoseTrack, Path]:
+    """The pose track of ``source`` (a video, run through the model, or a saved track) and the
+    video its outputs draw on, every output path checked first (before the model runs)."""
     is_track = Path(source).suffix.lower() in TRACK_SUFFIXES
     inputs = {"the input pose track" if is_track else "the input video": source}
     if is_track:  # a track loads in moments; its video is an input too
@@ -123,12 +185,7 @@ def analyze(
         video = Path(source)
     if progress is not None:
         progress("analysis", 0, None)
-    analysis = run_analysis(track, lift, evidence=None if all_checks else EVIDENCE,
-                            height_cm=height_cm)
-    if all_checks:
-        analysis.report.warnings.append(UNGATED)
-    outputs.write(analysis, video, progress=progress, notify=notify)
-    return analysis.report
+    return track, video
 
 
 def _check_track_video(track: PoseTrack, video: Path, *, needed: bool) -> None:

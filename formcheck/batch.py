@@ -5,7 +5,9 @@ process pool by default, or the workers of a Dask cluster (``pip install 'formch
 The calling process plans the jobs, skips clips whose result is already on disk, writes every
 report it gets back atomically and keeps ``summary.csv`` and ``reps.csv`` current, so Ctrl-C
 or a crash loses only the clips in flight and running the same command again completes the
-rest.
+rest. A manifest row may name a held stretch (``formcheck exercises``) instead of a lift: that
+clip's work is :func:`formcheck.api.hold`, its report a hold report, its holds in
+``holds.csv``.
 
 A report is reused when its cache key matches: the sha256 of the clip's bytes and its path, the
 effective lift (exercise, variant and every threshold after ``config``), the model variant and
@@ -55,11 +57,12 @@ from typing import Any, Protocol
 from pydantic import ValidationError
 
 import formcheck
-from formcheck.api import analyze
+from formcheck.api import analyze, hold
 from formcheck.batch_tables import Status, write_tables
-from formcheck.config import load_lift
+from formcheck.config import load_exercise, pose_names
 from formcheck.errors import FormcheckError
 from formcheck.files import check_writable, display, write_text
+from formcheck.hold_report import HoldReport
 from formcheck.html_report import IndexRow, write_index
 from formcheck.models import model_path
 from formcheck.outputs import Outputs
@@ -142,7 +145,8 @@ class ClipResult:
     """
 
     job: ClipJob
-    report: Report | None = None
+    report: Report | HoldReport | None = None
+    """The clip's report: a lift's, or a held stretch's (a manifest row naming a pose)."""
     error: str | None = None
     cached: bool = False
     notes: tuple[str, ...] = ()
@@ -157,7 +161,7 @@ class ClipResult:
         was judged: not a clean set); ``error`` when it has no report."""
         if self.report is None:
             return "error"
-        return "no_reps" if self.report.rep_count == 0 else "ok"
+        return "no_reps" if found(self.report) == 0 else "ok"
 
 
 @dataclass(frozen=True)
@@ -220,7 +224,7 @@ class BatchSummary:
 
     @property
     def reps(self) -> int:
-        return sum(r.report.rep_count for r in self.results if r.report is not None)
+        return sum(found(r.report) for r in self.results if r.report is not None)
 
 
 def batch(
@@ -319,7 +323,7 @@ def _score(
     A refused job (outside ``--root``) is never sent to the engine: it is an error row at once.
     """
     skipped = len(results)
-    reps = sum(r.report.rep_count for r in results.values() if r.report is not None)
+    reps = sum(found(r.report) for r in results.values() if r.report is not None)
     done = errors = 0
     progress(BatchProgress(0, len(todo), skipped, reps, errors, None))
     refused = [ClipResult(job, error=job.refused) for job in todo if job.refused is not None]
@@ -331,7 +335,7 @@ def _score(
                 result = _checked_version(_printable(arrived))
                 _save(result, out / "reports")
                 if result.report is not None:
-                    reps += result.report.rep_count
+                    reps += found(result.report)
                 results[result.job] = result
                 done, errors = done + 1, errors + (not result.ok)
                 progress(BatchProgress(done, len(todo), skipped, reps, errors, result))
@@ -395,7 +399,8 @@ def _cached_results(
             continue
         try:
             if job.html is None or job.html.exists():
-                report = Report.model_validate_json((reports / job.report_name).read_bytes())
+                model = HoldReport if job.exercise in pose_names() else Report
+                report = model.model_validate_json((reports / job.report_name).read_bytes())
                 found[job] = ClipResult(job, report=report, cached=True)
                 continue
         except (OSError, ValidationError):
@@ -451,10 +456,11 @@ def plan(
     for path, name, wanted, origin, refused in requests:
         if (name, wanted) not in lifts:
             try:
-                lift = load_lift(name, wanted, config)
+                lift = load_exercise(name, wanted, config)
             except FormcheckError as exc:
                 raise FormcheckError(f"{origin}: {exc}" if origin else str(exc)) from None
-            lifts[name, wanted] = (lift.variant, _sha256(lift.model_dump_json().encode()))
+            lifts[name, wanted] = (getattr(lift, "variant", ""),
+                                   _sha256(lift.model_dump_json().encode()))
         resolved, lift_hash = lifts[name, wanted]
         if refused is not None:
             key = _sha256(os.fsencode(path))  # never read: no report, no cache
@@ -475,6 +481,11 @@ def plan(
         )
         jobs.setdefault((path, name, resolved), job)
     return list(jobs.values())
+
+
+def found(report: Report | HoldReport) -> int:
+    """What a clip's report found: reps, or for a held stretch holds."""
+    return report.hold_count if isinstance(report, HoldReport) else report.rep_count
 
 
 def find_clips(
@@ -638,7 +649,8 @@ def _file_sha256(path: Path) -> str:
 
 
 def score_clip(job: ClipJob) -> ClipResult:
-    """Score one clip in a worker: exactly :func:`formcheck.api.analyze`, nothing added.
+    """Score one clip in a worker: exactly :func:`formcheck.api.analyze`, nothing added (for a
+    held stretch, :func:`formcheck.api.hold`).
 
     A worker process keeps what is per process (Python, MediaPipe and the decoders, imported
     once: about 3 s) but builds a fresh pose landmarker for every clip (about 0.4 s). Why:
@@ -655,11 +667,17 @@ def score_clip(job: ClipJob) -> ClipResult:
         warnings.simplefilter("always")
         try:
             # One process per clip: the batch already keeps every core busy with clips.
-            report = analyze(
-                job.path, job.exercise, variant=job.variant, config=job.config,
-                model=job.model, model_dir=job.model_dir, outputs=Outputs(html=job.html),
-                workers=1, max_fps=job.max_fps,
-            )
+            if job.exercise in pose_names():  # a held stretch: formcheck hold
+                report: Report | HoldReport = hold(
+                    job.path, job.exercise, config=job.config, model=job.model,
+                    model_dir=job.model_dir, outputs=Outputs(html=job.html), workers=1,
+                    max_fps=job.max_fps)
+            else:
+                report = analyze(
+                    job.path, job.exercise, variant=job.variant, config=job.config,
+                    model=job.model, model_dir=job.model_dir, outputs=Outputs(html=job.html),
+                    workers=1, max_fps=job.max_fps,
+                )
         except FormcheckError as exc:
             return ClipResult(job, error=str(exc))
         except Exception as exc:

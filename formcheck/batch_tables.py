@@ -1,4 +1,5 @@
-"""A batch's two tables: ``summary.csv`` (one row per clip) and ``reps.csv`` (one per rep).
+"""A batch's tables: ``summary.csv`` (one row per clip), ``reps.csv`` (one per rep) and, when
+held stretches were scored, ``holds.csv`` (one per hold).
 
 Both name the clip in a ``clip`` column, the same text in both, so they join on it; every
 numeric field of the report models is a column (:mod:`formcheck.tables`). A clip's ``status``
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Any, Literal, Protocol
 
 from formcheck.files import atomic_write
+from formcheck.hold_report import HOLD_FIRST, HoldReport, HoldSpan
 from formcheck.report import Report, RepReport
 from formcheck.signals import signals_held
 from formcheck.tables import (
@@ -50,7 +52,7 @@ class ClipResult(Protocol):
     @property
     def job(self) -> ClipJob: ...
     @property
-    def report(self) -> Report | None: ...
+    def report(self) -> Report | HoldReport | None: ...
     @property
     def error(self) -> str | None: ...
     @property
@@ -78,8 +80,10 @@ def write_tables(out: Path, results: Sequence[ClipResult]) -> None:
     UTF-8 always; text from paths is already printable, and a stray lone surrogate would be
     written as a visible ``\\udcff`` escape rather than fail the batch.
     """
+    holds = [r for r in results if isinstance(r.report, HoldReport)]
     for name, text in (("summary.csv", summary_csv_text(results)),
-                       ("reps.csv", reps_csv_text(results))):
+                       ("reps.csv", reps_csv_text(results)),
+                       *((("holds.csv", holds_csv_text(holds)),) if holds else ())):
         with signals_held(block=True), atomic_write(out / name) as tmp:
             tmp.write_text(text, encoding="utf-8", errors="backslashreplace")
 
@@ -95,10 +99,8 @@ def summary_csv_text(results: Sequence[ClipResult]) -> str:
         if report is None:
             row["error"] = result.error
         else:
-            faults = Counter(fault.code for rep in report.reps for fault in rep.faults)
-            ranked = sorted(faults.items(), key=lambda item: (-item[1], item[0]))[:TOP_FAULTS]
             row |= numeric_cells(report, skip=NOT_SET_METRICS) | {
-                "faults": ";".join(f"{code}:{count}" for code, count in ranked),
+                "faults": top_faults(report),
                 "view": report.view.view,
                 "warnings": " | ".join(report.warnings),
                 "report": str(Path("reports") / job.report_name),
@@ -108,9 +110,27 @@ def summary_csv_text(results: Sequence[ClipResult]) -> str:
                     header=numeric_columns(Report, skip=NOT_SET_METRICS))
 
 
+def top_faults(report: Report | HoldReport) -> str:
+    """The summary's faults cell: each fault and the reps it was found in, most first; for a
+    held stretch each position fault and the share of the held time it took."""
+    if isinstance(report, HoldReport):
+        held = sorted(report.faults, key=lambda f: -f.fault_s)[:TOP_FAULTS]
+        return ";".join(f"{f.code}:{f.share:g}" for f in held if f.share > 0)
+    faults = Counter(fault.code for rep in report.reps for fault in rep.faults)
+    ranked = sorted(faults.items(), key=lambda item: (-item[1], item[0]))[:TOP_FAULTS]
+    return ";".join(f"{code}:{count}" for code, count in ranked)
+
+
 def reps_csv_text(results: Sequence[ClipResult]) -> str:
     """Every rep of every scored clip: the columns of ``analyze --csv``, with ``clip`` as in
     the summary (for a pose track: the track, not the video it was made from)."""
-    rows = [row for result in results if result.report is not None
+    rows = [row for result in results if isinstance(result.report, Report)
             for row in result.report.rep_rows(result.job.clip)]
     return csv_text(rows, first=REP_FIRST, last=REP_LAST, header=numeric_columns(RepReport))
+
+
+def holds_csv_text(results: Sequence[ClipResult]) -> str:
+    """Every hold of every held stretch scored: the columns of ``hold --csv``."""
+    rows = [row for result in results if isinstance(result.report, HoldReport)
+            for row in result.report.hold_rows(result.job.clip)]
+    return csv_text(rows, first=HOLD_FIRST, last=(), header=numeric_columns(HoldSpan))

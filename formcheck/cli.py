@@ -25,9 +25,12 @@ from formcheck.completion import (
     COMPLETE_VAR,
     LIFT_HELP,
     LIFTS,
+    POSE_HELP,
+    POSES,
     VARIANT_HELP,
     Shell,
     complete_lift,
+    complete_pose,
     complete_variant,
     completion_script,
 )
@@ -40,6 +43,8 @@ from formcheck.signals import stop_like_ctrl_c
 
 if TYPE_CHECKING:
     from formcheck.batch import BatchSummary
+    from formcheck.hold_report import HoldReport
+    from formcheck.lift import Threshold
 
 app = typer.Typer(
     add_completion=False,
@@ -118,6 +123,22 @@ ModelDirOption = Annotated[
     Path | None,
     typer.Option("--model-dir", help="Model cache folder [env: FORMCHECK_MODEL_DIR]."),
 ]
+JsonOption = Annotated[
+    Path | None, typer.Option("--json", help="Write the JSON report here ('-': stdout).")
+]
+VideoOutOption = Annotated[
+    Path | None, typer.Option("--video-out", help="Annotated H.264 mp4 to write.")
+]
+TrackOutOption = Annotated[
+    Path | None,
+    typer.Option("--track-out", help="Pose track of the video (.npz, .json): analyse it "
+                 "again in moments, without the model."),
+]
+AllChecksOption = Annotated[
+    bool,
+    typer.Option("--all-checks", help="Let every check judge from any camera view, even "
+                 "where its precision there was not measured to hold up (research use)."),
+]
 
 
 def max_fps(fps: str | None) -> float | None:
@@ -166,9 +187,7 @@ def pose(
     output: Annotated[
         Path, typer.Option("-o", "--output", help="Pose track to write (.npz, or .json).")
     ],
-    video_out: Annotated[
-        Path | None, typer.Option("--video-out", help="Annotated H.264 mp4 to write.")
-    ] = None,
+    video_out: VideoOutOption = None,
     draw: DrawOption = None,
     model: ModelOption = "full",
     model_dir: ModelDirOption = None,
@@ -203,36 +222,24 @@ def analyze(
     source: Annotated[Path, typer.Argument(help="Video, or a pose track from `formcheck pose`.")],
     exercise: ExerciseOption,
     variant: VariantOption = None,
-    json_out: Annotated[
-        Path | None, typer.Option("--json", help="Write the JSON report here ('-': stdout).")
-    ] = None,
+    json_out: JsonOption = None,
     csv_out: Annotated[
         Path | None, typer.Option("--csv", help="One row per rep ('-': stdout).")
     ] = None,
-    video_out: Annotated[
-        Path | None, typer.Option("--video-out", help="Annotated H.264 mp4 to write.")
-    ] = None,
+    video_out: VideoOutOption = None,
     draw: DrawOption = None,
     report_html: Annotated[
         Path | None,
         typer.Option("--report", help="One-file HTML report: plots, rep table, the "
                      "annotated video (up to 25 MB), key frames ('-': stdout)."),
     ] = None,
-    track_out: Annotated[
-        Path | None,
-        typer.Option("--track-out", help="Pose track of the video (.npz, .json): analyse it "
-                     "again in moments, without the model."),
-    ] = None,
+    track_out: TrackOutOption = None,
     model: ModelOption = "full",
     config: ConfigOption = None,
     model_dir: ModelDirOption = None,
     workers: WorkersOption = None,
     fps: FpsOption = None,
-    all_checks: Annotated[
-        bool,
-        typer.Option("--all-checks", help="Let every check judge from any camera view, even "
-                     "where its precision there was not measured to hold up (research use)."),
-    ] = False,
+    all_checks: AllChecksOption = False,
     height_cm: HeightOption = None,
     quiet: QuietOption = False,
 ) -> None:
@@ -253,6 +260,83 @@ def analyze(
             say(f"note: {warning}")
     else:
         print_summary(report, err if outputs.to_stdout else out)
+
+
+@app.command()
+def hold(
+    source: Annotated[Path, typer.Argument(help="Video, or a pose track from `formcheck pose`.")],
+    pose: Annotated[
+        str, typer.Option("--pose", "-p", help=POSE_HELP, autocompletion=complete_pose)
+    ],
+    json_out: JsonOption = None,
+    csv_out: Annotated[
+        Path | None, typer.Option("--csv", help="One row per hold ('-': stdout).")
+    ] = None,
+    video_out: VideoOutOption = None,
+    draw: DrawOption = None,
+    report_html: Annotated[
+        Path | None,
+        typer.Option("--report", help="One-file HTML report: the holds, their faults, the "
+                     "annotated video (up to 25 MB) ('-': stdout)."),
+    ] = None,
+    track_out: TrackOutOption = None,
+    model: ModelOption = "full",
+    config: ConfigOption = None,
+    model_dir: ModelDirOption = None,
+    workers: WorkersOption = None,
+    fps: FpsOption = None,
+    all_checks: AllChecksOption = False,
+    quiet: QuietOption = False,
+) -> None:
+    """Time a held stretch (not reps) against 30-60 s, and the share of it held with a fault."""
+    from formcheck.api import hold as run
+    from formcheck.outputs import Outputs
+
+    outputs = Outputs(track=track_out, json=json_out, csv=csv_out, html=report_html,
+                      video=video_out, draw=draw_names(draw, video_out))
+    with stage_progress(err, quiet=quiet) as progress:
+        report = run(
+            source, pose, config=config, outputs=outputs, model=model, model_dir=model_dir,
+            progress=progress, workers=workers, all_checks=all_checks, notify=say_note,
+            max_fps=max_fps(fps),
+        )
+    if quiet:
+        for warning in report.warnings:
+            say(f"note: {warning}")
+    else:
+        print_hold_summary(report, err if outputs.to_stdout else out)
+
+
+def print_hold_summary(report: HoldReport, console: Console) -> None:
+    """What a coach would say after the stretch: how long, against the target, what to fix."""
+    console.print(
+        f"[bold]{report.pose.replace('_', ' ')}[/] · {report.view.view} view · "
+        f"{report.hold_count} hold{'s' if report.hold_count != 1 else ''}, "
+        f"{report.total_s:.1f} s in all, longest {report.longest_s:.1f} s "
+        f"(target {report.target_min_s:g}-{report.target_max_s:g} s: {report.target})"
+    )
+    for side in report.sides:
+        console.print(f"{side.side}: {side.total_s:.1f} s in all, longest {side.longest_s:.1f} s "
+                      f"({side.target})", highlight=False)
+    table = Table("hold", "time (s)", "held (s)", "side", "faults (share of the hold)", box=None)
+    for span in report.holds:
+        faults = ", ".join(f"{code} {share:.0%}" for code, share in span.faults.items()
+                           if share) or "-"
+        table.add_row(str(span.hold), f"{span.start_s:.1f}-{span.end_s:.1f}",
+                      f"{span.duration_s:.1f}", span.side or "", escape(faults))
+    if report.holds:
+        console.print(table)
+    for fault in report.faults:
+        console.print(f"{fault.code}: {fault.share:.0%} of {fault.judged_s:.1f} s judged "
+                      f"(worst {fault.worst:g} {fault.unit} vs {fault.threshold:g})",
+                      highlight=False, markup=False)
+    for abstention in report.abstained:
+        console.print(f"[yellow]not judged:[/] {escape(abstention.check)}: "
+                      f"{escape(abstention.reason)}")
+    for cue in report.top_cues:
+        console.print(f"[bold green]cue:[/] {escape(cue)}")
+    for warning in report.warnings:
+        console.print(f"[yellow]note:[/] {escape(warning)}")
 
 
 def print_summary(report: Report, console: Console) -> None:
@@ -344,26 +428,33 @@ def _spans(indices: list[int]) -> str:
 def exercises(
     lift_name: Annotated[
         str | None,
-        typer.Argument(metavar="[LIFT]", help=f"Show only this lift: {', '.join(LIFTS)}.",
+        typer.Argument(metavar="[LIFT]", help=f"Show only this lift or held stretch: "
+                       f"{', '.join((*LIFTS, *POSES))}.",
                        autocompletion=complete_lift),
     ] = None,
     markdown: Annotated[bool, typer.Option(help="Print markdown tables (docs/rules.md).")] = False,
 ) -> None:
-    """List the lifts, their checks and every threshold with its unit and source."""
+    """List the lifts and held stretches, their checks and every threshold with its unit and
+    source."""
     from formcheck.config import (
         MADE_AT,
         check_label,
         every_check,
         lift_names,
         load_lift,
+        load_pose,
+        pose_names,
+        position_words,
         thresholds_markdown,
         variant_notes,
     )
     from formcheck.evidence import EVIDENCE
 
-    names = (lift_name,) if lift_name else lift_names()
+    poses = pose_names()
+    names = lift_names() if lift_name is None else () if lift_name in poses else (lift_name,)
+    stretches = poses if lift_name is None else (lift_name,) if lift_name in poses else ()
     if markdown:
-        sys.stdout.write(thresholds_markdown(names) + "\n")
+        sys.stdout.write(thresholds_markdown(names, stretches) + "\n")
         return
     for name in names:
         lift = load_lift(name)
@@ -380,10 +471,28 @@ def exercises(
             checks.add_row(check_label(check), ", ".join(check.faults),
                            EVIDENCE.judges_from(check.faults))
         out.print(checks)
-        table = Table("threshold", "value", "unit", "source", box=None)
-        for t in lift.thresholds.values():
-            table.add_row(t.name, f"{t.value:g}", t.unit, escape(t.source))
-        out.print(table)
+        print_thresholds(lift.thresholds)
+    for name in stretches:
+        pose = load_pose(name)
+        out.print(f"\n[bold]{name}[/] — {escape(pose.title)}; held stretch (formcheck hold), "
+                  f"target {pose.value('hold_target_min'):g}-{pose.value('hold_target_max'):g} s")
+        out.print(f"validated on: {escape(pose.validated_on)}", highlight=False)
+        for line in position_words(pose):
+            out.print(escape(line), highlight=False)
+        checks = Table("check", "measure", "judges from (precision on flagged reps)", box=None)
+        for check in pose.checks:
+            checks.add_row(check.fault, f"{check.series} {check.worse} {check.limit}",
+                           EVIDENCE.judges_from((check.fault,)))
+        out.print(checks)
+        print_thresholds(pose.thresholds)
+
+
+def print_thresholds(thresholds: dict[str, Threshold]) -> None:
+    """A lift's or a stretch's thresholds, each with its unit and source."""
+    table = Table("threshold", "value", "unit", "source", box=None)
+    for t in thresholds.values():
+        table.add_row(t.name, f"{t.value:g}", t.unit, escape(t.source))
+    out.print(table)
 
 
 @app.command()
@@ -399,13 +508,18 @@ def completion(
 
 
 @app.command()
-def schema() -> None:
-    """Print the JSON Schema of the analysis report."""
+def schema(
+    hold_report: Annotated[
+        bool, typer.Option("--hold", help="The hold report's (formcheck hold) instead.")
+    ] = False,
+) -> None:
+    """Print the JSON Schema of the analysis report (or of the hold report)."""
     import json
 
-    from formcheck.schema import report_schema
+    from formcheck.schema import hold_schema, report_schema
 
-    sys.stdout.write(json.dumps(report_schema(), indent=2) + "\n")
+    chosen = hold_schema() if hold_report else report_schema()
+    sys.stdout.write(json.dumps(chosen, indent=2) + "\n")
 
 
 @app.command()
@@ -415,14 +529,15 @@ def batch(
         typer.Argument(metavar="INPUT", help="Videos, folders (searched recursively), globs."),
     ] = None,
     exercise: Annotated[
-        str | None, typer.Option("--exercise", "-e", help="Lift of every INPUT.")
+        str | None, typer.Option("--exercise", "-e", help="Lift (or held stretch) of every "
+                                 "INPUT.")
     ] = None,
     variant: VariantOption = None,
     manifest: Annotated[
         Path | None,
         typer.Option("--manifest", help="CSV with columns file,exercise[,variant], for a mixed "
                      "folder (instead of INPUT and --exercise); files are relative to its "
-                     "folder."),
+                     "folder; an exercise may be a held stretch (timed as `formcheck hold`)."),
     ] = None,
     root: Annotated[
         Path | None,
@@ -549,7 +664,8 @@ def live(
     model_dir: ModelDirOption = None,
     height_cm: HeightOption = None,
 ) -> None:
-    """Watch a lift live and judge each rep as it ends. Keys: q quit, r reset, space pause."""
+    """Watch a lift live and judge each rep as it ends (a held stretch: time each hold).
+    Keys: q quit, r reset, space pause."""
     import time
 
     from formcheck.live import live as run
@@ -567,7 +683,11 @@ def live(
         speak=speak, drop=not no_drop,
         notify=say, height_cm=height_cm,
     )
-    print_summary(report, err if outputs.to_stdout else out)
+    console = err if outputs.to_stdout else out
+    if isinstance(report, Report):
+        print_summary(report, console)
+    else:
+        print_hold_summary(report, console)
     say(f"written: {', '.join(outputs.given())}")
 
 

@@ -20,7 +20,7 @@ from typing import Literal
 import typer
 from typer.completion import get_completion_script
 
-from formcheck.config import lift_variants
+from formcheck.config import lift_variants, pose_names
 
 Shell = Literal["bash", "zsh", "fish"]
 
@@ -30,6 +30,10 @@ COMPLETE_VAR = "_FORMCHECK_COMPLETE"
 LIFTS = lift_variants()
 """Every lift and its variants, for help texts and completion."""
 
+POSES = pose_names()
+"""Every held stretch, for help texts and completion."""
+
+POSE_HELP = f"Held stretch: {', '.join(POSES)} (see `formcheck exercises`)."
 LIFT_HELP = f"Lift: {', '.join(LIFTS)} (see `formcheck exercises LIFT`)."
 VARIANT_HELP = "Lift variant (default: the lift's usual one); " + "; ".join(
     f"{name}: {', '.join(variants)}" for name, variants in LIFTS.items()) + "."
@@ -43,6 +47,11 @@ def completion_script(shell: Shell) -> str:
 def complete_lift(incomplete: str) -> list[str]:
     """The lifts whose name starts with what is typed."""
     return [name for name in LIFTS if name.startswith(incomplete)]
+
+
+def complete_pose(incomplete: str) -> list[str]:
+    """The held stretches whose name starts with what is typed."""
+    return [name for name in POSES if name.startswith(incomplete)]
 
 
 def complete_variant(ctx: typer.Context, incomplete: str) -> list[str]:

@@ -45,6 +45,7 @@ from pydantic import ValidationError
 
 from formcheck.errors import FormcheckError
 from formcheck.lift import UPRIGHT, CheckSpec, Lift, SideChoice, Threshold, UprightLandmark
+from formcheck.stretch import SHARED, Criterion, Pose, PositionCheck, SideSpec
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -103,6 +104,12 @@ def _lift_files() -> dict[str, Traversable]:
         Path(folder) for folder in os.environ.get(LIFT_PATH_ENV, "").split(os.pathsep) if folder
     ]
     folders.append(resources.files("formcheck.lifts"))
+    return _toml_files(folders)
+
+
+def _toml_files(folders: list[Traversable]) -> dict[str, Traversable]:
+    """Every TOML file in ``folders`` but ``common.toml``, by name; the first folder holding a
+    name wins."""
     found: dict[str, Traversable] = {}
     for folder in folders:
         if not folder.is_dir():
@@ -162,6 +169,7 @@ UNIT_RANGES: dict[str, tuple[float, float]] = {
     "share of the rep's amplitude": (0.0, 1.0),
     "share of the rise": (0.0, 1.0),
     "s": (0.0, INF),
+    "thigh lengths": (0.0, INF),  # a distance from a knee, over that leg's thigh
     "frames": (0.0, INF),
     "ratio": (0.0, INF),  # knee flexion over hip flexion
     "chord lengths": (-INF, INF),  # bow beyond the lifter's standing back: signed
@@ -542,13 +550,15 @@ def _upright(pair: object, origin: str) -> tuple[UprightLandmark, UprightLandmar
     return pair[0], pair[1]
 
 
-def thresholds_markdown(lifts: tuple[str, ...] | None = None) -> str:
-    """Every lift's thresholds as markdown tables: the reference in docs/rules.md, generated
-    from the TOML files so the documentation cannot drift from the values in force."""
+def thresholds_markdown(lifts: tuple[str, ...] | None = None,
+                        poses: tuple[str, ...] | None = None) -> str:
+    """Every lift's and held stretch's thresholds as markdown tables (by default all of them):
+    the reference in docs/rules.md, generated from the TOML files so the documentation cannot
+    drift from the values in force."""
     from formcheck.evidence import EVIDENCE
 
     parts = []
-    for name in lifts or lift_names():
+    for name in lift_names() if lifts is None else lifts:
         lift, notes = load_lift(name), variant_notes(name)
         parts += [
             f"### {name}",
@@ -581,4 +591,198 @@ def thresholds_markdown(lifts: tuple[str, ...] | None = None) -> str:
             ),
             "",
         ]
-    return "\n".join(parts)
+    return "\n".join(parts + [pose_markdown(name) for name in
+                              (pose_names() if poses is None else poses)])
+
+
+def position_words(pose: Pose) -> list[str]:
+    """What puts a lifter in ``pose``'s position, one line per criterion, and its side."""
+    lines = [
+        f"in position: `{c.series}` {'on either side ' if c.leg == 'either' else ''}"
+        f"{c.inside} {pose.value(c.limit):g} (`{c.limit}`), left past "
+        f"{pose.value(c.limit + '_leave'):g}" for c in pose.position]
+    if pose.side is not None:
+        lines.append(f"side: {pose.side.means}, the leg with the "
+                     f"{'larger' if pose.side.pick == 'max' else 'smaller'} `{pose.side.series}`"
+                     + (f" (past `{pose.side.least}`)" if pose.side.least else ""))
+    return lines
+
+
+def pose_markdown(name: str) -> str:
+    """One held stretch's position, checks and thresholds as markdown (docs/rules.md)."""
+    from formcheck.evidence import EVIDENCE
+
+    pose = load_pose(name)
+    return "\n".join([
+        f"### {name} (held stretch: `formcheck hold`)",
+        "",
+        f"{pose.title}. Held, not counted: time in the position against "
+        f"{pose.value('hold_target_min'):g}-{pose.value('hold_target_max'):g} s; each check's "
+        f"fault is the share of the held time past its threshold. Validated on: "
+        f"{pose.validated_on}.",
+        "",
+        *(f"- {line}" for line in position_words(pose)),
+        "",
+        "| check (fault) | measure | judges from (precision on flagged reps) | cue |",
+        "|---|---|---|---|",
+        *(f"| `{c.fault}` | `{c.series}` {c.worse} `{c.limit}` | "
+          f"{EVIDENCE.judges_from((c.fault,))} | {c.cue} |" for c in pose.checks),
+        "",
+        "| threshold | value | unit | means | source |",
+        "|---|---|---|---|---|",
+        *(f"| `{t.name}` | {t.value:g} | {t.unit} | {t.means} | {t.source} |"
+          for t in pose.thresholds.values()),
+        "",
+    ])
+
+
+# Held stretches (formcheck.stretch): read and checked as the lifts are, from formcheck/poses.
+
+POSE_KEYS = frozenset({"title", "description", "validated_on", "side", "position", "checks",
+                       "thresholds"})
+"""What a pose's TOML file may hold at its top level."""
+
+POSE_SHIPPED = ("downward_dog", "hamstring_stretch", "figure_four")
+"""The order in which ``formcheck exercises`` and the docs list the shipped poses."""
+
+
+def _pose_files() -> dict[str, Traversable]:
+    return _toml_files([resources.files("formcheck.poses")])
+
+
+def pose_names() -> tuple[str, ...]:
+    """The held stretches formcheck knows, the shipped ones in their usual order."""
+    return tuple(sorted(_pose_files(), key=lambda n: (
+        POSE_SHIPPED.index(n) if n in POSE_SHIPPED else len(POSE_SHIPPED), n)))
+
+
+def load_pose(name: str, config: str | os.PathLike[str] | None = None) -> Pose:
+    """The held stretch ``name`` with the user's ``config`` overrides, checked as a lift is
+    (:func:`load_lift`): the file's keys, each criterion's and check's series and thresholds,
+    every value, and every ``_leave`` limit on the outer side of the limit it relaxes."""
+    files = _pose_files()
+    if name not in files:
+        raise FormcheckError(f"unknown pose {name!r}; choose one of: {', '.join(pose_names())}")
+    origin = f"{name}.toml"
+    doc = _read_toml(origin, files[name].read_text(encoding="utf-8"))
+    unknown = sorted(set(doc) - POSE_KEYS)
+    missing = sorted({"title", "position", "checks", "thresholds"} - set(doc))
+    if unknown or missing:
+        raise FormcheckError(
+            f"{origin}: " + "; ".join(
+                ([f"unknown key(s) {', '.join(unknown)}"] if unknown else [])
+                + ([f"missing {', '.join(missing)}"] if missing else [])
+            ) + f"; a pose file holds: {', '.join(sorted(POSE_KEYS))}"
+        )
+    lifts = _read_toml("common.toml",
+                       resources.files("formcheck.lifts").joinpath("common.toml").read_text())
+    poses = _read_toml("poses/common.toml",
+                       resources.files("formcheck.poses").joinpath("common.toml").read_text())
+    shared = (_thresholds({n: lifts["thresholds"][n] for n in SHARED}, "common.toml")
+              | _thresholds(poses["thresholds"], "poses/common.toml"))
+    defaults = shared | _thresholds(doc["thresholds"], origin)
+    _check(defaults, defaults, origin)
+    position = tuple(Criterion(**entry) for entry in _entries(
+        doc["position"], "position", {"leg"}, defaults, origin))
+    checks = tuple(PositionCheck(**entry)
+                   for entry in _entries(doc["checks"], "checks",
+                                         {"fault", "cue", "leg", "needs_view", "baseline"},
+                                         defaults, origin))
+    side = _side(doc.get("side"), defaults, origin)
+    thresholds = defaults
+    if config is not None:
+        path = Path(config)
+        thresholds = _apply_overrides(thresholds, _read_config(path), defaults, str(path))
+    _check_leave(position, thresholds, str(config) if config is not None else origin)
+    try:
+        return Pose(name=name, title=doc["title"], description=doc.get("description", ""),
+                    validated_on=doc.get("validated_on", "not validated yet"),
+                    position=position, side=side, checks=checks, thresholds=thresholds,
+                    defaults={n: t.value for n, t in defaults.items()})
+    except ValidationError as exc:
+        problem = exc.errors()[0]
+        where = ".".join(str(part) for part in problem["loc"])
+        raise FormcheckError(f"{origin}: {where}: {problem['msg']}") from None
+
+
+def load_exercise(name: str, variant: str | None = None,
+                  config: str | os.PathLike[str] | None = None) -> Lift | Pose:
+    """The lift ``name`` (:func:`load_lift`), or the held stretch of that name
+    (:func:`load_pose`), which has no variants: what ``live`` and ``batch`` take."""
+    if name not in pose_names():
+        return load_lift(name, variant, config)
+    if variant:
+        raise FormcheckError(f"{name} is a held stretch, which has no variants (not {variant!r})")
+    return load_pose(name, config)
+
+
+def _entries(table: object, kind: str, optional: set[str], thresholds: dict[str, Threshold],
+             origin: str) -> list[dict[str, Any]]:
+    """The ``[[kind]]`` tables, each naming a registered series and one threshold it must be
+    ``above`` or ``below``, as keyword arguments (``limit`` and which side of it) for its
+    model; any threshold a key names (a view gate, a ``_leave`` limit) must be there."""
+    from formcheck.series import SERIES
+
+    if not isinstance(table, list) or not table or not all(isinstance(e, dict) for e in table):
+        raise FormcheckError(f"{origin}: {kind} must be one or more [[{kind}]] tables")
+    required = {"series", "fault", "cue"} & (optional | {"series"})
+    out = []
+    for i, entry in enumerate(table, start=1):
+        where = f"{origin}: {kind} {i}"
+        unknown = sorted(set(entry) - {"series", "above", "below"} - optional)
+        absent = sorted(required - set(entry))
+        if unknown or absent:
+            raise FormcheckError(f"{where}: " + "; ".join(
+                ([f"unknown key(s) {', '.join(unknown)}"] if unknown else [])
+                + ([f"missing {', '.join(absent)}"] if absent else [])))
+        spec = SERIES.get(entry["series"])
+        if spec is None or spec.kind == "mask":
+            raise FormcheckError(f"{where}: series {entry.get('series')!r} is not a measured "
+                                 "series (formcheck.series.SERIES)")
+        sides = [key for key in ("above", "below") if key in entry]
+        if len(sides) != 1:
+            raise FormcheckError(f"{where}: give one threshold, as above = NAME or below = NAME")
+        limit = entry[sides[0]]
+        named = [limit, *([f"{limit}_leave"] if kind == "position" else []),
+                 *([entry["needs_view"]] if "needs_view" in entry else [])]
+        absent = [name for name in named if name not in thresholds]
+        if absent:
+            raise FormcheckError(f"{where} needs threshold(s) {', '.join(absent)}")
+        rest = {k: v for k, v in entry.items() if k not in ("above", "below")}
+        out.append(rest | {"limit": limit,
+                           ("inside" if kind == "position" else "worse"): sides[0]})
+    return out
+
+
+def _side(table: object, thresholds: dict[str, Threshold], origin: str) -> SideSpec | None:
+    """The pose's ``[side]`` table, if it has one."""
+    from formcheck.series import SERIES
+
+    if table is None:
+        return None
+    if not isinstance(table, dict):
+        raise FormcheckError(f"{origin}: side must be a table ([side])")
+    try:
+        side = SideSpec(**table)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise FormcheckError(f"{origin}: [side]: {problems}") from None
+    if side.series not in SERIES or SERIES[side.series].kind != "sided":
+        raise FormcheckError(f"{origin}: [side] series {side.series!r} is not a sided series")
+    if side.least is not None and side.least not in thresholds:
+        raise FormcheckError(f"{origin}: [side] needs threshold {side.least}")
+    return side
+
+
+def _check_leave(position: tuple[Criterion, ...], thresholds: dict[str, Threshold],
+                 origin: str) -> None:
+    """Refuse a ``_leave`` limit on the inner side of the limit it relaxes: the position would
+    be left as soon as it was entered (or, equal, flicker on its edge)."""
+    for criterion in position:
+        enter, leave = (thresholds[criterion.limit].value,
+                        thresholds[f"{criterion.limit}_leave"].value)
+        if leave == enter or (leave > enter) != (criterion.inside == "below"):
+            raise FormcheckError(
+                f"{origin}: threshold {criterion.limit}_leave ({leave:g}) must be "
+                f"{'above' if criterion.inside == 'below' else 'below'} {criterion.limit} "
+                f"({enter:g}): the position is left past it")

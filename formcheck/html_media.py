@@ -18,9 +18,10 @@ import numpy as np
 from formcheck.analysis import Analysis
 from formcheck.annotate import BackContourAnnotator, SkeletonAnnotator, write_annotated_video
 from formcheck.errors import FormcheckError
+from formcheck.hold_analysis import HoldAnalysis
 from formcheck.html_plots import data_uri
 from formcheck.kinematics import Kinematics
-from formcheck.overlay import FrameOverlay, angle_labels, report_overlays
+from formcheck.overlay import FrameOverlay, angle_labels
 from formcheck.report import Fault
 from formcheck.track import PoseTrack
 from formcheck.view import View
@@ -102,13 +103,16 @@ def film(analysis: Analysis, video: Path, limit: int = MAX_VIDEO_BYTES,
     if not analysis.reps or limit <= 0 or not video.is_file():
         return Film(None, None, starts)  # the gallery says why there is no video
     try:
-        return _embedded(analysis, video, limit, starts, annotated)
+        return embedded(analysis, video, limit, starts, annotated)
     except FormcheckError as exc:
         return Film(None, f"The annotated video could not be made: {exc}", starts)
 
 
-def _embedded(analysis: Analysis, video: Path, limit: int, starts: dict[int, float],
-              annotated: Path | None) -> Film:
+def embedded(analysis: Analysis | HoldAnalysis, video: Path, limit: int,
+             starts: dict[int, float], annotated: Path | None) -> Film:
+    """The annotated video of ``analysis`` (reps or holds) inline, or why not; ``starts``:
+    where each rep or hold starts in it."""
+    from formcheck.outputs import overlays_of
     from formcheck.video import VideoInfo
 
     track = analysis.track
@@ -120,7 +124,7 @@ def _embedded(analysis: Analysis, video: Path, limit: int, starts: dict[int, flo
     with tempfile.TemporaryDirectory(prefix="formcheck-report-") as folder:
         path = annotated if annotated is not None else Path(folder) / "annotated.mp4"
         if annotated is None:
-            write_annotated_video(video, track, path, report_overlays(analysis))
+            write_annotated_video(video, track, path, overlays_of(analysis))
         size = path.stat().st_size
         if size > limit:
             return Film(None, f"The annotated video is {size / 1e6:.1f} MB, more than the "

@@ -47,6 +47,7 @@ from formcheck.html_media import MAX_VIDEO_BYTES, film, gallery
 from formcheck.html_plots import OUTCOME_WORDS, measure_plots, overview_plot, set_plot
 from formcheck.lift import Lift
 from formcheck.report import Report, RepReport
+from formcheck.stretch import Pose
 
 SCRIPT = files("formcheck").joinpath("templates", "report.js").read_text(encoding="utf-8")
 """The page's one script, inlined as is."""
@@ -157,7 +158,7 @@ def _cannot_judge(reps: Sequence[RepReport]) -> list[tuple[str, str, list[int]]]
     return [(check, reason, indices) for (check, reason), indices in seen.items()]
 
 
-def _threshold_rows(lift: Lift) -> list[tuple[str, float, str, str, str, bool]]:
+def _threshold_rows(lift: Lift | Pose) -> list[tuple[str, float, str, str, str, bool]]:
     """Name, value used, unit, meaning, source and whether it was overridden (by the variant or
     the user's config, whose source it then carries) of every threshold the analysis used."""
     return [

@@ -14,20 +14,22 @@ Example:
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from formcheck.annotate import DRAWABLE, annotators_named, write_annotated_video
 from formcheck.files import PathLike, check_outputs, display, is_stdout
-from formcheck.overlay import report_overlays
+from formcheck.overlay import FrameOverlay, report_overlays
 from formcheck.track import check_track_path
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from formcheck.analysis import Analysis
+    from formcheck.hold_analysis import HoldAnalysis
+    from formcheck.hold_report import HoldReport
     from formcheck.progress import Progress
     from formcheck.report import Report
 
@@ -90,15 +92,15 @@ class Outputs:
         check_outputs({NAMES[name]: path for name, path in self._paths().items()}, inputs,
                       text=frozenset(NAMES[name] for name in TEXT))
 
-    def write_report(self, report: Report) -> None:
-        """The JSON report and the CSV, where asked for."""
+    def write_report(self, report: Report | HoldReport) -> None:
+        """The JSON report and the CSV, where asked for (a rep report or a hold report)."""
         if self.json is not None:
             report.save_json(self.json)
         if self.csv is not None:
             report.save_csv(self.csv)
 
     def write(
-        self, analysis: Analysis, video: str | os.PathLike[str] | None = None, *,
+        self, analysis: Analysis | HoldAnalysis, video: str | os.PathLike[str] | None = None, *,
         progress: Progress | None = None, notify: Callable[[str], None] | None = None,
     ) -> None:
         """Everything asked for, from ``analysis``; key frames and the annotated video are
@@ -113,18 +115,32 @@ class Outputs:
         if self.video is not None:
             from formcheck.progress import frames_of
 
-            write_annotated_video(video, analysis.track, self.video, report_overlays(analysis),
+            write_annotated_video(video, analysis.track, self.video, overlays_of(analysis),
                                   annotators_named(self.draw), frames_of(progress, "video"),
                                   notify)
         if self.html is not None:
+            from formcheck.hold_analysis import HoldAnalysis
+            from formcheck.hold_html import write_hold_html
             from formcheck.html_report import write_html
 
             if progress is not None:
                 progress("report", 0, None)
             # the video just written is the one the page embeds: encoded once, not twice
             written = Path(self.video) if self.video is not None else None
-            write_html(analysis, self.html, video,
-                       annotated=written if written is not None and written.is_file() else None)
+            page = write_hold_html if isinstance(analysis, HoldAnalysis) else write_html
+            page(analysis, self.html, video,  # type: ignore[arg-type]
+                 annotated=written if written is not None and written.is_file() else None)
+
+
+def overlays_of(analysis: Analysis | HoldAnalysis) -> Iterator[FrameOverlay]:
+    """What the annotated video draws on each frame: the reps' verdicts, or the holds'."""
+    from formcheck.hold_analysis import HoldAnalysis
+
+    if isinstance(analysis, HoldAnalysis):
+        from formcheck.hold_overlay import hold_overlays
+
+        return hold_overlays(analysis)
+    return report_overlays(analysis)
 
 
 NO_OUTPUTS = Outputs()

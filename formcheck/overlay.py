@@ -95,6 +95,10 @@ SERIES_PARTS: dict[str, tuple[tuple[str, ...], ...]] = {
     "knee_over_floor": (("knee", "ankle"),),
     "knee_gap": (),
     "trunk_twist": (("shoulder", "hip"), (PELVIS,)),
+    "arm_trunk_angle": (("elbow", "shoulder", "hip"),),
+    "hip_peak": (("shoulder", "hip", "knee", "ankle"),),
+    "ankle_lead": (("knee", "ankle"),),
+    "ankle_to_knee": (("knee", "ankle"),),
 }
 """Where on the body each series is measured, as chains of the facing side's joints (or the
 back contour, or the pelvis from hip to hip): what lights up when a check reading that series

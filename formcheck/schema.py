@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from formcheck.config import lift_names
+from formcheck.config import lift_names, load_pose, pose_names
+from formcheck.hold_report import HoldReport
 from formcheck.report import Report
 from formcheck.rules import RULES
 
@@ -26,4 +27,14 @@ def report_schema() -> dict[str, Any]:
     schema["properties"]["exercise"]["enum"] = list(lift_names())
     codes = sorted({code for rule in RULES.values() for code in rule.faults})
     schema["$defs"]["Fault"]["properties"]["code"]["enum"] = codes
+    return schema
+
+
+def hold_schema() -> dict[str, Any]:
+    """:class:`~formcheck.hold_report.HoldReport`'s JSON Schema (``formcheck hold``), its
+    ``pose`` and position fault ``code`` limited to the stretches this formcheck knows."""
+    schema = HoldReport.model_json_schema()
+    schema["properties"]["pose"]["enum"] = list(pose_names())
+    codes = sorted({code for name in pose_names() for code in load_pose(name).faults})
+    schema["$defs"]["PositionFault"]["properties"]["code"]["enum"] = codes
     return schema

@@ -606,3 +606,74 @@ def knee_gap(f: Frames) -> Series:
     knees = [joint("left", "knee"), joint("right", "knee")]
     gap = np.abs(f.pixels[:, knees[0], 0] - f.pixels[:, knees[1], 0]) / f.trunk_length
     return Series(gap, np.nan_to_num(f.visibility[:, knees].min(axis=1)))
+# The series of the held stretches (formcheck.stretch): shapes a pose holds, not a rep's path.
+
+
+def other(side: Side) -> Side:
+    """The other side of the body."""
+    return "right" if side == "left" else "left"
+
+
+def across(f: Frames, compute: Callable[[Side], np.ndarray],
+           used: Callable[[Side], list[tuple[Side, str]]]) -> Sided:
+    """``compute(side)`` on both sides, each trusted as far as the landmarks ``used(side)``
+    (of either side: a measure across the legs) are seen; :meth:`Frames.sided` for one side's
+    own landmarks."""
+
+    def on(side: Side) -> Series:
+        seen = f.visibility[:, [joint(s, name) for s, name in used(side)]]
+        return Series(compute(side), np.nan_to_num(np.min(seen, axis=1), nan=0.0))
+
+    return Sided(on("left"), on("right"), f.facing)
+
+
+@series("sided")
+def arm_trunk_angle(f: Frames) -> Sided:
+    """Elbow-shoulder-hip in the image, degrees: 180 with the arm reaching overhead in line
+    with the trunk (a downward dog's "biceps by your ears"), about 90 with the arm straight out
+    in front of the chest, near 0 hanging by the side."""
+    return f.angle(f.pixels, "elbow", "shoulder", "hip")
+
+
+@series("sided")
+def hip_peak(f: Frames) -> Sided:
+    """Height of the hip above the higher of the same side's shoulder and ankle in the image,
+    in trunk lengths: positive with the hips the highest point of the body (a downward dog's
+    inverted V), negative in a plank or standing."""
+
+    def peak(side: Side) -> np.ndarray:
+        hip_y = f.px(side, "hip")[:, 1]
+        higher = np.minimum(f.px(side, "shoulder")[:, 1], f.px(side, "ankle")[:, 1])
+        return (higher - hip_y) / f.trunk_length
+
+    return f.sided(peak, "hip", "shoulder", "ankle")
+
+
+@series("sided")
+def ankle_lead(f: Frames) -> Sided:
+    """How far this side's ankle is ahead of the other one, towards the toes, in trunk lengths:
+    positive for the front leg of a split stance, near 0 with the feet together. NaN when the
+    forward direction is unknown."""
+
+    def lead(side: Side) -> np.ndarray:
+        ahead = f.px(side, "ankle")[:, 0] - f.px(other(side), "ankle")[:, 0]
+        return f.forward * ahead / f.trunk_length
+
+    return across(f, lead, lambda side: [(side, "ankle"), (other(side), "ankle")])
+
+
+@series("sided")
+def ankle_to_knee(f: Frames) -> Sided:
+    """Distance from this side's ankle to the other leg's knee, from the world landmarks, over
+    that leg's thigh (knee to hip): near 0 with the ankle resting on the other knee (a
+    figure-four's crossed leg). From the world landmarks so that it reads alike from any view:
+    the crossed ankle lies across the knee, towards the camera in a side view."""
+
+    def reach(side: Side) -> np.ndarray:
+        knee = f.world[:, joint(other(side), "knee")]
+        thigh = geometry.norm(knee - f.world[:, joint(other(side), "hip")])
+        gap = geometry.norm(f.world[:, joint(side, "ankle")] - knee)
+        return np.divide(gap, thigh, out=np.full_like(gap, np.nan), where=thigh > 0)
+
+    return across(f, reach, lambda side: [(side, "ankle"), (other(side), "knee"),
+                                          (other(side), "hip")])

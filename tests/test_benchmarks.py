@@ -15,7 +15,7 @@ pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.mark.parametrize("name", ["accuracy", "live_counts", "views", "set_metrics",
+@pytest.mark.parametrize("name", ["accuracy", "holds", "live_counts", "views", "set_metrics",
                                   "pose_throughput", "speed", "utilisation", "memory",
                                   "live_latency"])
 def test_benchmark_quick_mode_runs(name: str, pose_model: Path) -> None:

@@ -20,18 +20,21 @@ from pathlib import Path
 import numpy as np
 
 from formcheck.annotate import DEFAULT_ANNOTATORS, Annotator, FooterAnnotator
-from formcheck.config import load_lift
+from formcheck.config import load_exercise
 from formcheck.errors import FormcheckError
+from formcheck.hold_report import HoldReport
 from formcheck.lift import Lift
 from formcheck.live.feed import PAUSE_POLL_S, Captured, FrameFeed, open_source
-from formcheck.live.session import LiveSession, LiveSettings, LiveState, live_labels, rep_line
+from formcheck.live.hold_session import HoldSession
+from formcheck.live.session import LiveSession, LiveSettings, LiveState
 from formcheck.live.views import Command, LiveView, Recorder, Window, display_problem
 from formcheck.live.voice import CueVoice, EspeakSpeaker, Speaker
 from formcheck.metrics import check_height
 from formcheck.outputs import NO_OUTPUTS, Outputs
-from formcheck.overlay import Label, rep_card
+from formcheck.overlay import Label
 from formcheck.pose import PoseEstimator, PoseSettings
-from formcheck.report import Report
+from formcheck.report import Report, RepReport
+from formcheck.stretch import Pose
 from formcheck.video import Frame, is_url
 
 LIVE_ANNOTATORS: tuple[Annotator, ...] = (*DEFAULT_ANNOTATORS, FooterAnnotator())
@@ -77,7 +80,7 @@ class _Meter:
 
 def run_live(
     frames: Iterable[Frame],
-    lift: Lift,
+    lift: Lift | Pose,
     *,
     paced: bool,
     drop: bool = True,
@@ -136,7 +139,8 @@ class _Loop:
     """One pass of the live loop per frame: pose, judgement, drawing, views, cue."""
 
     def __init__(
-        self, lift: Lift, estimator: PoseEstimator, feed: FrameFeed, views: Sequence[LiveView],
+        self, lift: Lift | Pose, estimator: PoseEstimator, feed: FrameFeed,
+        views: Sequence[LiveView],
         voice: CueVoice | None, on_frame: Callable[[FrameTiming], None] | None,
         settings: LiveSettings, *, fps: float, source: str, notify: Callable[[str], None],
         height_cm: float | None,
@@ -146,31 +150,29 @@ class _Loop:
         self.notify = notify
         self.fps, self.source, self.height_cm = fps, source, height_cm
         self.meter = _Meter()
-        self.session: LiveSession | None = None
+        self.session: LiveSession | HoldSession | None = None
         self._shown: tuple[np.ndarray, LiveState, float] | None = None
 
     def frame(self, captured: Captured) -> Command | None:
         frame = captured.frame
         if self.session is None:
             height, width = frame.image.shape[:2]
-            self.session = LiveSession(
-                self.lift, width=width, height=height, fps=self.fps, source=self.source,
-                model=self.estimator.settings.model, settings=self.settings,
-                height_cm=self.height_cm,
-            )
+            common = {"width": width, "height": height, "fps": self.fps, "source": self.source,
+                      "model": self.estimator.settings.model, "settings": self.settings}
+            self.session = (HoldSession(self.lift, **common) if isinstance(self.lift, Pose)
+                            else LiveSession(self.lift, **common, height_cm=self.height_cm))
         session, meter = self.session, self.meter
-        for rep in session.add(self.estimator.estimate(frame)):
-            self.notify(rep_line(rep))
-            if self.voice is not None:
-                self.voice.rep_done(rep)
+        for done in session.add(self.estimator.estimate(frame)):
+            self.notify(session.line(done))
+            if self.voice is not None and isinstance(done, RepReport):
+                self.voice.rep_done(done)
         reps = session.reps
         state = LiveState(
             exercise=self.lift.name, reps=session.made, phase=session.phase(),
             last=reps[-1] if reps else None, fps=meter.fps, latency_ms=meter.latency_s * 1000,
             frames=len(session), dropped=self.feed.dropped,
         )
-        card = None if state.last is None else rep_card(state.last)
-        overlay = session.overlay(live_labels(state), meter.footer(), card)
+        overlay = session.overlay(session.panel(state), meter.footer(), session.card(state))
         scene = frame.image.copy()
         for annotator in LIVE_ANNOTATORS:
             scene = annotator.annotate(scene, overlay)
@@ -220,7 +222,7 @@ def live(
     on_frame: Callable[[FrameTiming], None] | None = None,
     notify: Callable[[str], None] | None = None,
     height_cm: float | None = None,
-) -> Report:
+) -> Report | HoldReport:
     """Watch a lift live (camera ``camera``, default 0, or a file or URL ``source``) and judge
     each rep as it ends; the set's report, as ``analyze`` writes it.
 
@@ -240,9 +242,13 @@ def live(
     live, and the annotated view as it was shown (``video``, recorded as it runs). An HTML
     report plots a whole analysis, which a live session does not make: analyse the saved track
     for one. Everything is checked before the camera or the model starts.
+
+    ``exercise`` may name a held stretch (``formcheck exercises``): the view then runs a hold
+    timer (:class:`~formcheck.live.hold_session.HoldSession`) and the report is the hold
+    report of every frame processed, as ``formcheck hold`` writes it.
     """
     notify = notify or (lambda _: None)
-    lift = load_lift(exercise, variant, config)
+    lift = load_exercise(exercise, variant, config)
     height_cm = check_height(height_cm)
     if outputs.html is not None:
         raise FormcheckError("live writes no HTML report; save the pose track and run "
@@ -289,12 +295,12 @@ def live(
         )
         if session is None:
             raise FormcheckError(f"{name}: no frames were processed")
-        before = len(session.reps)
+        said = len(session.holds if isinstance(session, HoldSession) else session.reps)
         report = session.finish()
-        for rep in report.reps[before:]:
-            notify(rep_line(rep))
-            if voice is not None:
-                voice.rep_done(rep)
+        for done in (report.reps if isinstance(report, Report) else report.holds)[said:]:
+            notify(session.line(done))  # type: ignore[arg-type]
+            if voice is not None and isinstance(done, RepReport):
+                voice.rep_done(done)
         if outputs.track is not None:
             session.track().save(outputs.track)
         outputs.write_report(report)

@@ -36,6 +36,7 @@ from formcheck.overlay import (
     FrameOverlay,
     Label,
     angle_labels,
+    rep_card,
     rep_cue,
     top_fault,
 )
@@ -45,7 +46,8 @@ from formcheck.series import SHOWN, Coordinates
 from formcheck.track import FramePose, PoseTrack, TrackBuilder
 from formcheck.view import ViewEstimate, estimate_view
 
-Phase = Literal["", "at rest", "lifting", "lowering", "at the top", "at the bottom"]
+Phase = Literal["", "at rest", "lifting", "lowering", "at the top", "at the bottom", "holding",
+                "out of position"]
 
 
 @dataclass(frozen=True)
@@ -329,6 +331,18 @@ class LiveSession:
             return "at the top" if self.lift.turn_at == "top" else "at the bottom"
         towards_turn = speed > 0
         return "lifting" if towards_turn == (self.lift.turn_at == "top") else "lowering"
+
+    def line(self, rep: RepReport) -> str:
+        """The terminal's line for a rep made final (:func:`rep_line`)."""
+        return rep_line(rep)
+
+    def panel(self, state: LiveState) -> list[Label]:
+        """The live view's panel (:func:`live_labels`)."""
+        return live_labels(state)
+
+    def card(self, state: LiveState) -> Card | None:
+        """The last rep's verdict card, as in the annotated video."""
+        return None if state.last is None else rep_card(state.last)
 
     def overlay(
         self, panel: Sequence[Label], footer: Sequence[Label] = (), card: Card | None = None

@@ -177,14 +177,20 @@ def needs_view(ctx: RepContext, check: str, min_yaw: str) -> Abstention | None:
     Sagittal angles seen from the front are foreshortened into nonsense, so a check that
     measures them must not run on a front view.
     """
-    yaw = ctx.view.yaw_deg
+    return side_view_refusal(ctx.view, check, ctx.t(min_yaw))
+
+
+def side_view_refusal(view: ViewEstimate, check: str, min_yaw_deg: float) -> Abstention | None:
+    """:func:`needs_view` for any caller (a held stretch's checks too): why ``check`` cannot
+    judge from ``view``, with the camera less than ``min_yaw_deg`` from the front."""
+    yaw = view.yaw_deg
     if not np.isfinite(yaw):
         return Abstention(check=check, reason="the camera view could not be estimated")
-    if yaw < ctx.t(min_yaw):
+    if yaw < min_yaw_deg:
         return Abstention(
             check=check,
             reason=f"needs a side view; the camera is {yaw:.0f}° from the front "
-            f"(at least {ctx.t(min_yaw):.0f}° needed)",
+            f"(at least {min_yaw_deg:.0f}° needed)",
         )
     return None
 
@@ -217,14 +223,20 @@ def covered(ctx: RepContext, check: str, frames: np.ndarray, values: np.ndarray
             ) -> Trace | Abstention:
     """``values`` over ``frames`` as a trace, or an abstention when too few of them were trusted:
     the extreme of a rep half-hidden from the camera may be exactly the part that was hidden."""
-    shown = np.isfinite(values)
-    if frames.size == 0 or shown.mean() < ctx.t("min_coverage"):
-        share = 0.0 if frames.size == 0 else shown.mean()
-        return Abstention(
-            check=check,
-            reason=f"the joints it needs were clearly visible in only {share:.0%} of the frames",
-        )
-    return Trace(frames, values)
+    refused = unseen_refusal(check, np.isfinite(values), ctx.t("min_coverage"))
+    return Trace(frames, values) if refused is None else refused
+
+
+def unseen_refusal(check: str, shown: np.ndarray, min_coverage: float) -> Abstention | None:
+    """Why ``check`` cannot judge frames of which only those ``shown`` were trusted, if fewer
+    than ``min_coverage`` of them (a rep's, a hold's)."""
+    share = float(shown.mean()) if shown.size else 0.0
+    if shown.size and share >= min_coverage:
+        return None
+    return Abstention(
+        check=check,
+        reason=f"the joints it needs were clearly visible in only {share:.0%} of the frames",
+    )
 
 
 def seen(
