@@ -15,6 +15,10 @@ from benchmarks.common import cached_track
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 CLIPS = SHARED / "clips"
 
+collect_ignore_glob = ["corpus.py", "synthetic*.py"]
+"""Helpers the tests import, not tests: their docstring examples sketch a use and are not run
+(``pytest tests`` would otherwise collect them under ``--doctest-modules``)."""
+
 TBY66 = "deadlift/TBY66__Intelligent-Deadlift-Diagnosis-System__0016{}_1.mp4"
 """The four side-view kettlebell deadlift clips: c correct, h hips first, k knee dominant,
 r rounded back."""
