@@ -239,6 +239,10 @@ def segment(
         after_rest = np.arange(leave, ceiling)
         start = _band_edge(level, before, settings.rest_tolerance, last=True)
         end = _band_edge(level, after_rest, settings.rest_tolerance, last=False)
+        if made is None and _return_cut(level, after_rest, start, settings):
+            partial.append(Partial(float(times[start]), float(times[-1]),
+                                   "the clip ends before the return to the top"))
+            break
         span_frames = slice(start, end + 1)
         turn = start + _plateau_middle(level[span_frames], settings.hold_tolerance)
         amplitude = (np.nanmax(level[span_frames]) - np.nanmin(level[span_frames])) * span
@@ -312,6 +316,19 @@ def _made_at_end(
     if short is not None:
         return short
     return start, turn, int(np.flatnonzero(np.isfinite(level))[-1])
+
+
+def _return_cut(level: np.ndarray, window: np.ndarray, start: int,
+                settings: RepSettings) -> bool:
+    """Whether the clip ends on the way back to rest: ``window`` (an excursion's frames from
+    falling under ``leave``) runs into the clip's last measured frame without coming back
+    within ``rest_tolerance`` of the level the excursion started from. ``leave`` only ends the
+    excursion; a lift made back at the top (an RDL, a squat) is not made while the lifter is
+    still rising through it, half-way between the turnaround and standing."""
+    seen = window[np.isfinite(level[window])]
+    if not seen.size or seen[-1] != np.flatnonzero(np.isfinite(level))[-1]:
+        return False
+    return bool(np.min(level[seen]) > level[start] + settings.rest_tolerance)
 
 
 def _band_edge(level: np.ndarray, window: np.ndarray, tolerance: float, *, last: bool) -> int:

@@ -219,3 +219,27 @@ def test_correct_row_is_not_flagged_for_short_pulls_or_bent_arms(report) -> None
     result = report(ROW)
     codes = {f.code for rep in result.reps for f in rep.faults}
     assert not codes & {"short_row", "no_extension", "torso_too_upright", "hip_drive"}
+
+
+RDL_ORBIT = "romanian_deadlift/monkeyshavefallenthetree__bassem__single_rdl.mp4"
+"""Four RDLs (benchmarks/labels) while the camera moves from the front to the side."""
+RDL_RISING_AT_END = "romanian_deadlift/julioccv13__entrenamiento_2__rdl.mp4"
+"""One RDL (benchmarks/labels); the content ends while a second is rising from its bottom."""
+
+
+def test_rdl_reps_filmed_from_the_front_are_counted(real_track) -> None:
+    """The trunk's lean foreshortens to ~15° from the front; the 3-D hip flexion that drives
+    the RDL's reps does not (the trunk found only the two reps filmed from the side)."""
+    result = analyze_track(real_track(RDL_ORBIT), load_lift("romanian_deadlift", "dumbbell"),
+                           evidence=None)
+    assert result.rep_count == 4
+    bottoms = [3.20, 5.45, 7.80, 9.75]  # benchmarks/labels/reps.csv, +-0.15 s
+    assert all(abs(rep.turn_s - t) <= 0.25 for rep, t in zip(result.reps, bottoms, strict=True))
+
+
+def test_an_rdl_the_clip_ends_on_while_rising_is_not_made(real_track) -> None:
+    result = analyze_track(real_track(RDL_RISING_AT_END),
+                           load_lift("romanian_deadlift", "dumbbell"), evidence=None)
+    assert result.rep_count == 1
+    last = result.not_counted[-1]
+    assert last.start_s > result.reps[0].end_s and "before the return" in last.reason

@@ -130,6 +130,21 @@ def test_a_pull_with_no_rest_seen_before_it_is_not_made():
     assert segment_reps(driver, times, DEFAULT, made=driver >= 170.0) == []
 
 
+@pytest.mark.parametrize(("back_to", "counted"), [(80.0, 2), (86.0, 2), (100.0, 1)])
+def test_a_top_start_rep_is_made_only_once_back_near_its_starting_rest(back_to, counted):
+    # the clip ends as the second excursion returns to ``back_to``: past ``leave`` (0.35 of the
+    # 80-180 range is 115) is not back at rest; within rest_tolerance of the start (88) is
+    line = excursions(2, rest_hold_s=0.6)
+    last = line.at("turn")[-1]
+    keep = (line.times <= last) | (line["driver"] >= back_to)
+    keep[: np.flatnonzero(line.times > last)[0]] = True
+    driver, times = line["driver"][keep], line.times[keep]
+    found = segment(driver, times, DEFAULT)  # no `made`: a top-start lift, made back at rest
+    assert len(found.reps) == counted
+    if counted == 1:
+        assert "before the return to the top" in found.partial[-1].reason
+
+
 def test_what_is_not_a_rep_is_listed_with_why():
     driver, times = _ending_at_the_top(1)
     found = segment(driver, times, DEFAULT)  # a top-start lift: made back at the top
