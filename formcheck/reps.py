@@ -219,7 +219,9 @@ def segment(
     decided = state[state >= 0]
     if decided.size and decided[0] == 1:
         until = int(leaves[0]) if leaves.size else level.size - 1
-        partial.append(Partial(float(times[0]), float(times[until]), STARTS_UNDER_WAY[turn_at]))
+        if not (turn_at == "top" and _opens_still_at_top(level[: until + 1], settings)):
+            partial.append(Partial(float(times[0]), float(times[until]),
+                                   STARTS_UNDER_WAY[turn_at]))
     for enter in enters:
         after = leaves[leaves > enter]
         if after.size == 0:
@@ -329,6 +331,20 @@ def _return_cut(level: np.ndarray, window: np.ndarray, start: int,
     if not seen.size or seen[-1] != np.flatnonzero(np.isfinite(level))[-1]:
         return False
     return bool(np.min(level[seen]) > level[start] + settings.rest_tolerance)
+
+
+def _opens_still_at_top(opening: np.ndarray, settings: RepSettings) -> bool:
+    """Whether a clip that opens at the top (``opening``: its level, 0 at rest and 1 at the
+    clip's far end, until it first falls under ``leave``) opens already held there: a lifter
+    standing before the set (or at a lockout whose pull is not in the clip), no movement in
+    the clip before it, so no partial rep. Held: its first frame within ``hold_tolerance`` (of
+    the clip's range) of the opening's peak, the band a turnaround's hold is measured in (a
+    lifter settling into a stand shifts the TBY66 hips by 15°, an eighth of their range). A
+    pull the clip opens in rises into that band from below, and an unmeasured first frame may
+    hide one: both are listed."""
+    if not opening.size or not np.isfinite(opening[0]):
+        return False
+    return bool(opening[0] >= np.nanmax(opening) - settings.hold_tolerance)
 
 
 def _band_edge(level: np.ndarray, window: np.ndarray, tolerance: float, *, last: bool) -> int:

@@ -243,3 +243,18 @@ def test_an_rdl_the_clip_ends_on_while_rising_is_not_made(real_track) -> None:
     assert result.rep_count == 1
     last = result.not_counted[-1]
     assert last.start_s > result.reps[0].end_s and "before the return" in last.reason
+
+
+THRUST_OPENS_RISING = "hip_thrust/PapitomasterDeveloper__py-gif__hip-thrust.mp4"
+"""Opens mid-ascent, ~30 % up, into a top hold (benchmarks/labels)."""
+
+
+def test_a_clip_opening_standing_still_lists_no_partial_but_one_opening_mid_lift_does(
+        report, real_track) -> None:
+    """TBY66's lifter stands before the set: nothing moved before it, so nothing is listed; a
+    thrust the clip opens in, rising into its top, is listed as under way."""
+    assert not [p for p in report(TBY66.format("c")).not_counted if p.start_s == 0.0]
+    thrust = analyze_track(real_track(THRUST_OPENS_RISING), load_lift("hip_thrust"),
+                           evidence=None)
+    first = thrust.not_counted[0]
+    assert first.start_s == 0.0 and first.reason.startswith("at the top when the clip starts")
