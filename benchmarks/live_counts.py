@@ -31,14 +31,19 @@ WITHIN_S = 0.3
 
 
 def count_times(track: PoseTrack, lift: Lift) -> tuple[list[float], int]:
-    """Stream times at which a live session's count went up, and its final rep count."""
+    """Stream times at which a live session's count went up, and its final rep count. A rep
+    the end of the stream adds (made in its last half-second, before a judgement came) shows
+    with the last frame."""
     session = LiveSession(lift, width=track.width, height=track.height, fps=track.fps)
     times: list[float] = []
     for i in range(len(track)):
         before = session.made
         session.add(track.frame(i))
         times += [float(track.times[i])] * max(session.made - before, 0)
-    return times, session.finish().rep_count
+    before = session.made
+    final = session.finish().rep_count
+    times += [float(track.times[-1])] * max(session.made - before, 0)
+    return times, final
 
 
 def main(argv: Sequence[str] | None = None) -> dict[str, object]:
