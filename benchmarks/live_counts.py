@@ -1,13 +1,14 @@
 """When ``live`` counts each rep, and whether it ends with the reps ``analyze`` finds.
 
 Every labelled clip's cached track is fed to a :class:`~formcheck.live.session.LiveSession`
-frame by frame, as the live view does (no model, no drawing: the counting alone). Each time the
-session's count of reps made goes up, the stream time is recorded; the k-th count is paired
-with the k-th rep ``analyze`` finds in the same track, and its delay is the count's time minus
-that rep's ``made_s`` (a pull at lockout, an RDL back at the top): negative when live counted
-first (it counts a pull when the lockout is reached; ``analyze`` puts a lowered rep's turnaround
-in the middle of its hold). The session's final report
-is compared with ``analyze``: the same number of reps.
+frame by frame, as the live view does (no model, no drawing: the counting alone). The stream
+time at which the session's count of reps made last rose to k (a count withdrawn later, a rep
+the lifter's range so far made and the whole set unmade, leaves the rise to the rep that held)
+is paired with the k-th rep ``analyze`` finds in the same track, and its delay is that time
+minus the rep's ``made_s`` (a pull at lockout, an RDL back at the top): negative when live
+counted first (it counts a pull when the lockout is reached; ``analyze`` puts a lowered rep's
+turnaround in the middle of its hold). The session's final report is compared with
+``analyze``: the same number of reps, and whether the count only ever rose, to that number.
 
     python -m benchmarks.live_counts
 """
@@ -30,15 +31,24 @@ WITHIN_S = 0.3
 """How close to ``analyze``'s moment a live count must come, early or late (issue #15)."""
 
 
-def count_times(track: PoseTrack, lift: Lift) -> tuple[list[float], int]:
-    """Stream times at which a live session's count went up, and its final rep count."""
+def count_times(track: PoseTrack, lift: Lift) -> tuple[list[float], int, int]:
+    """When a live session's count last rose to each of its final reps (a count that went up
+    and was withdrawn leaves the rise to the rep that held), how many counts it withdrew, and
+    its final rep count. A rep the end of the stream adds (made in its last half-second,
+    before a judgement came) shows with the last frame."""
     session = LiveSession(lift, width=track.width, height=track.height, fps=track.fps)
-    times: list[float] = []
+    counts = []
     for i in range(len(track)):
-        before = session.made
         session.add(track.frame(i))
-        times += [float(track.times[i])] * max(session.made - before, 0)
-    return times, session.finish().rep_count
+        counts.append(session.made)
+    final = session.finish().rep_count
+    counts.append(session.made)
+    times = [*map(float, track.times), float(track.times[-1])]
+    shown = np.array(counts)
+    rises = [int(np.flatnonzero((np.r_[0, shown[:-1]] < k) & (shown >= k))[-1])
+             for k in range(1, final + 1)]
+    withdrawn = int(np.clip(-np.diff(shown), 0, None).sum())
+    return [times[i] for i in rises], withdrawn, final
 
 
 def main(argv: Sequence[str] | None = None) -> dict[str, object]:
@@ -49,15 +59,15 @@ def main(argv: Sequence[str] | None = None) -> dict[str, object]:
     clips = []
     for row, lift, track in labelled_tracks(args.quick):
         report = analyze_track(track, lift)
-        counted, final = count_times(track, lift)
+        counted, withdrawn, final = count_times(track, lift)
         made = [rep.made_s for rep in report.reps]
         delays = [t - m for t, m in zip(counted, made, strict=False)]
         entry = per_lift.setdefault(lift.name, {"delays": [], "agree": [], "counts": []})
         entry["delays"] += delays
         entry["agree"].append(final == report.rep_count)
-        entry["counts"].append(len(counted) == report.rep_count)
+        entry["counts"].append(not withdrawn and final == report.rep_count)
         clips.append({"file": row["file"], "analyze": report.rep_count, "live": final,
-                      "counted_live": len(counted), "delays_s": [round(d, 3) for d in delays]})
+                      "withdrawn_live": withdrawn, "delays_s": [round(d, 3) for d in delays]})
     rows = []
     for name, entry in [*sorted(per_lift.items()), ("overall", {
         key: [v for e in per_lift.values() for v in e[key]] for key in ("delays", "agree",
@@ -66,7 +76,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, object]:
         rows.append({
             "lift": name, "clips": len(entry["agree"]),
             "final count = analyze %": 100 * float(np.mean(entry["agree"])),
-            "counted live = analyze %": 100 * float(np.mean(entry["counts"])),
+            "count only rose, to analyze's %": 100 * float(np.mean(entry["counts"])),
             "reps": len(delays),
             "delay median (s)": float(np.median(delays)) if delays.size else None,
             "delay p90 (s)": float(np.percentile(delays, 90)) if delays.size else None,

@@ -13,8 +13,8 @@ Example:
     >>> from formcheck.analysis import analysis_series
     >>> lift = load_lift("deadlift")
     >>> found = find_reps(kinematics(PoseTrack.load("set.track.npz"), analysis_series(lift)), lift)
-    >>> len(found.reps), found.partial[0].reason[:30]
-    (10, 'at the top when the clip start')
+    >>> len(found.reps), found.partial  # it opens standing still before the set: no partial
+    (10, [])
 """
 
 from __future__ import annotations

@@ -61,6 +61,7 @@ PANELS = {
               ("lockout_hip_angle", "lockout_hip_angle_major", "no_rep_hip_angle",
                "body_line_hip_angle", "body_line_hip_angle_major")),
         Panel("hip_angle_3d", "hip angle, 3-D (°)"),
+        Panel("hip_flexion_3d", "hip flexion, 3-D (°)"),
         Panel("knee_angle", "knee angle (°)",
               ("curl_knee_angle", "curl_knee_angle_major", "extension_knee_angle",
                "extension_knee_angle_major")),

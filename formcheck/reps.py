@@ -219,7 +219,9 @@ def segment(
     decided = state[state >= 0]
     if decided.size and decided[0] == 1:
         until = int(leaves[0]) if leaves.size else level.size - 1
-        partial.append(Partial(float(times[0]), float(times[until]), STARTS_UNDER_WAY[turn_at]))
+        if not (turn_at == "top" and _opens_still_at_top(level[: until + 1], settings)):
+            partial.append(Partial(float(times[0]), float(times[until]),
+                                   STARTS_UNDER_WAY[turn_at]))
     for enter in enters:
         after = leaves[leaves > enter]
         if after.size == 0:
@@ -239,6 +241,10 @@ def segment(
         after_rest = np.arange(leave, ceiling)
         start = _band_edge(level, before, settings.rest_tolerance, last=True)
         end = _band_edge(level, after_rest, settings.rest_tolerance, last=False)
+        if made is None and _return_cut(level, after_rest, start, settings):
+            partial.append(Partial(float(times[start]), float(times[-1]),
+                                   "the clip ends before the return to the top"))
+            break
         span_frames = slice(start, end + 1)
         turn = start + _plateau_middle(level[span_frames], settings.hold_tolerance)
         amplitude = (np.nanmax(level[span_frames]) - np.nanmin(level[span_frames])) * span
@@ -312,6 +318,33 @@ def _made_at_end(
     if short is not None:
         return short
     return start, turn, int(np.flatnonzero(np.isfinite(level))[-1])
+
+
+def _return_cut(level: np.ndarray, window: np.ndarray, start: int,
+                settings: RepSettings) -> bool:
+    """Whether the clip ends on the way back to rest: ``window`` (an excursion's frames from
+    falling under ``leave``) runs into the clip's last measured frame without coming back
+    within ``rest_tolerance`` of the level the excursion started from. ``leave`` only ends the
+    excursion; a lift made back at the top (an RDL, a squat) is not made while the lifter is
+    still rising through it, half-way between the turnaround and standing."""
+    seen = window[np.isfinite(level[window])]
+    if not seen.size or seen[-1] != np.flatnonzero(np.isfinite(level))[-1]:
+        return False
+    return bool(np.min(level[seen]) > level[start] + settings.rest_tolerance)
+
+
+def _opens_still_at_top(opening: np.ndarray, settings: RepSettings) -> bool:
+    """Whether a clip that opens at the top (``opening``: its level, 0 at rest and 1 at the
+    clip's far end, until it first falls under ``leave``) opens already held there: a lifter
+    standing before the set (or at a lockout whose pull is not in the clip), no movement in
+    the clip before it, so no partial rep. Held: its first frame within ``hold_tolerance`` (of
+    the clip's range) of the opening's peak, the band a turnaround's hold is measured in (a
+    lifter settling into a stand shifts the TBY66 hips by 15°, an eighth of their range). A
+    pull the clip opens in rises into that band from below, and an unmeasured first frame may
+    hide one: both are listed."""
+    if not opening.size or not np.isfinite(opening[0]):
+        return False
+    return bool(opening[0] >= np.nanmax(opening) - settings.hold_tolerance)
 
 
 def _band_edge(level: np.ndarray, window: np.ndarray, tolerance: float, *, last: bool) -> int:

@@ -225,6 +225,14 @@ def hip_angle_3d(f: Frames) -> Sided:
 
 
 @series("sided")
+def hip_flexion_3d(f: Frames) -> Sided:
+    """180 minus ``hip_angle_3d``, degrees: 0 standing tall, growing as the hips hinge. Drives
+    a top-start hinge (the RDL) whose bottom is its maximum from any view: a camera in front
+    foreshortens the trunk's lean in the image to a few degrees, not its 3-D hinge."""
+    return flexion(hip_angle_3d(f))
+
+
+@series("sided")
 def knee_angle(f: Frames) -> Sided:
     """Hip-knee-ankle in the image, degrees; 180 locked out."""
     return f.angle(f.pixels, "hip", "knee", "ankle")

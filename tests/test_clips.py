@@ -219,3 +219,53 @@ def test_correct_row_is_not_flagged_for_short_pulls_or_bent_arms(report) -> None
     result = report(ROW)
     codes = {f.code for rep in result.reps for f in rep.faults}
     assert not codes & {"short_row", "no_extension", "torso_too_upright", "hip_drive"}
+
+
+RDL_ORBIT = "romanian_deadlift/monkeyshavefallenthetree__bassem__single_rdl.mp4"
+"""Four RDLs (benchmarks/labels) while the camera moves from the front to the side."""
+RDL_RISING_AT_END = "romanian_deadlift/julioccv13__entrenamiento_2__rdl.mp4"
+"""One RDL (benchmarks/labels); the content ends while a second is rising from its bottom."""
+
+
+def test_rdl_reps_filmed_from_the_front_are_counted(real_track) -> None:
+    """The trunk's lean foreshortens to ~15° from the front; the 3-D hip flexion that drives
+    the RDL's reps does not (the trunk found only the two reps filmed from the side)."""
+    result = analyze_track(real_track(RDL_ORBIT), load_lift("romanian_deadlift", "dumbbell"),
+                           evidence=None)
+    assert result.rep_count == 4
+    bottoms = [3.20, 5.45, 7.80, 9.75]  # benchmarks/labels/reps.csv, +-0.15 s
+    assert all(abs(rep.turn_s - t) <= 0.25 for rep, t in zip(result.reps, bottoms, strict=True))
+
+
+def test_an_rdl_the_clip_ends_on_while_rising_is_not_made(real_track) -> None:
+    result = analyze_track(real_track(RDL_RISING_AT_END),
+                           load_lift("romanian_deadlift", "dumbbell"), evidence=None)
+    assert result.rep_count == 1
+    last = result.not_counted[-1]
+    assert last.start_s > result.reps[0].end_s and "before the return" in last.reason
+
+
+THRUST_OPENS_RISING = "hip_thrust/PapitomasterDeveloper__py-gif__hip-thrust.mp4"
+"""Opens mid-ascent, ~30 % up, into a top hold (benchmarks/labels)."""
+
+
+def test_a_clip_opening_standing_still_lists_no_partial_but_one_opening_mid_lift_does(
+        report, real_track) -> None:
+    """TBY66's lifter stands before the set: nothing moved before it, so nothing is listed; a
+    thrust the clip opens in, rising into its top, is listed as under way."""
+    assert not [p for p in report(TBY66.format("c")).not_counted if p.start_s == 0.0]
+    thrust = analyze_track(real_track(THRUST_OPENS_RISING), load_lift("hip_thrust"),
+                           evidence=None)
+    first = thrust.not_counted[0]
+    assert first.start_s == 0.0 and first.reason.startswith("at the top when the clip starts")
+
+
+BAR_PATH_DRILL = "romanian_deadlift/Ulisses-coach__kbtrainer__caminhoDaBarra.mp4"
+"""Nine crouched floor-to-knee cycles with a dowel, then a pull to standing, held to the end."""
+
+
+def test_partial_range_cycles_are_not_reps_but_the_final_pull_to_lockout_is(real_track) -> None:
+    result = analyze_track(real_track(BAR_PATH_DRILL), load_lift("deadlift"), evidence=None)
+    assert result.rep_count == 1
+    rep = result.reps[0]
+    assert not rep.lowered and abs(rep.made_s - 16.2) <= 0.3  # benchmarks/labels: lockout 16.2 s

@@ -65,6 +65,7 @@ from formcheck.track import PoseTrack, TrackBuilder
 from formcheck.video import Frame, read_frames
 from tests import synthetic
 from tests.conftest import TBY66, clip
+from tests.test_clips import BAR_PATH_DRILL
 from tests.test_clips import CLIPS as LABELLED
 from tests.test_pull_up import pull_up
 
@@ -174,6 +175,20 @@ def test_live_verdicts_equal_analyze_on_real_clips(real_track, name, lift, varia
     delays = [at - rep.end_s for at, rep in zip(final_at[:-1], live_report.reps, strict=False)]
     # the last rep is judged at the clip's end, so a one-rep clip has no delay to measure
     assert all(delay <= settings.settle_s + settings.judge_every_s + 0.1 for delay in delays)
+
+
+@pytest.mark.slow
+def test_a_rep_counted_live_that_the_whole_set_unmakes_is_withdrawn_at_the_end(real_track) -> None:
+    """Against the range of its first 9 s, a crouched drill cycle of caminhoDaBarra is a rep,
+    counted live; the pull to standing at 16 s widens the range and unmakes it. The end of the
+    session counts what ``analyze`` counts and lists the withdrawn rep, with why."""
+    track = real_track(BAR_PATH_DRILL)
+    live_report, _ = replay(track, "deadlift")
+    offline = analyze_track(track, load_lift("deadlift"))
+    assert live_report.rep_count == offline.rep_count == 1
+    assert live_report.reps[0].index == 1
+    withdrawn = [p for p in live_report.not_counted if p.reason.startswith("counted live")]
+    assert len(withdrawn) == 1 and withdrawn[0].end_s < live_report.reps[0].start_s
 
 
 def thinned(track: PoseTrack, seed: int, mean_step: float) -> PoseTrack:

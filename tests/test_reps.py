@@ -130,6 +130,21 @@ def test_a_pull_with_no_rest_seen_before_it_is_not_made():
     assert segment_reps(driver, times, DEFAULT, made=driver >= 170.0) == []
 
 
+@pytest.mark.parametrize(("back_to", "counted"), [(80.0, 2), (86.0, 2), (100.0, 1)])
+def test_a_top_start_rep_is_made_only_once_back_near_its_starting_rest(back_to, counted):
+    # the clip ends as the second excursion returns to ``back_to``: past ``leave`` (0.35 of the
+    # 80-180 range is 115) is not back at rest; within rest_tolerance of the start (88) is
+    line = excursions(2, rest_hold_s=0.6)
+    last = line.at("turn")[-1]
+    keep = (line.times <= last) | (line["driver"] >= back_to)
+    keep[: np.flatnonzero(line.times > last)[0]] = True
+    driver, times = line["driver"][keep], line.times[keep]
+    found = segment(driver, times, DEFAULT)  # no `made`: a top-start lift, made back at rest
+    assert len(found.reps) == counted
+    if counted == 1:
+        assert "before the return to the top" in found.partial[-1].reason
+
+
 def test_what_is_not_a_rep_is_listed_with_why():
     driver, times = _ending_at_the_top(1)
     found = segment(driver, times, DEFAULT)  # a top-start lift: made back at the top
@@ -141,13 +156,31 @@ def test_what_is_not_a_rep_is_listed_with_why():
     assert [p.reason for p in short.partial] == [
         "the clip ends before the rep was made (its lockout or apex)"]
     line = excursions(2)
-    opened = line.times >= line.at("turn")[0]  # the clip opens at the first top
+    opened = line.times >= line.at("turn")[0] - 0.6  # the clip opens rising into the first top
     first = segment(line["driver"][opened], line.times[opened], DEFAULT)
     assert len(first.reps) == 1 and first.partial[0].reason.startswith("at the top when the clip")
     twitch = excursions(1, move_s=0.2, peak_hold_s=0.0)  # the whole way, in 0.4 s
     quick = segment(twitch["driver"], twitch.times, DEFAULT)
     assert quick.reps == [] and [p.reason for p in quick.partial] == [
         "lasts 0.33 s, less than a rep's 0.6 s"]  # rest band to rest band
+
+
+@pytest.mark.parametrize(("opens_s", "listed"), [(0.1, False), (-0.2, False), (-0.4, False),
+                                                  (-0.5, True), (-0.6, True)])
+def test_a_clip_opening_still_at_the_top_lists_no_partial_but_one_rising_into_it_does(
+        opens_s, listed):
+    # the first top is held from 0.2 s before its "turn" mark to 0.2 s after: opening inside the
+    # hold is a lifter standing before the set, and so is opening within hold_tolerance (20 %)
+    # of the top (0.4 s before the mark, 87 % of the way up); opening lower (0.5 s before the
+    # mark, 70 % up), the pull rising into it is cut by the clip
+    line = excursions(2)
+    opened = line.times >= line.at("turn")[0] + opens_s
+    found = segment(line["driver"][opened], line.times[opened], DEFAULT)
+    assert len(found.reps) == 1
+    assert bool(found.partial) == listed
+    gappy = line["driver"][opened].copy()
+    gappy[:3] = np.nan  # an unmeasured first frame may hide a pull: listed
+    assert segment(gappy, line.times[opened], DEFAULT).partial
 
 
 def test_made_is_at_the_top_for_floor_start_lifts_and_back_at_the_top_otherwise():

@@ -41,7 +41,7 @@ from formcheck.overlay import (
     top_fault,
 )
 from formcheck.report import PathMetrics, Report, RepReport
-from formcheck.reps import Partial, driver_range
+from formcheck.reps import Partial, Rep, driver_range
 from formcheck.series import SHOWN, Coordinates
 from formcheck.track import FramePose, PoseTrack, TrackBuilder
 from formcheck.view import ViewEstimate, estimate_view
@@ -253,7 +253,8 @@ class LiveSession:
 
     def finish(self) -> Report:
         """Judge what is left as the end of the set; the set's report, as ``analyze`` writes it
-        (the reps exactly as they were judged live)."""
+        (the reps exactly as they were judged live, less any the whole set unmakes: listed as
+        not counted)."""
         if not len(self._builder):
             raise FormcheckError("no frames were processed")
         self._judge(final=True)
@@ -267,24 +268,31 @@ class LiveSession:
         return self._builder.build(start=len(self._builder) - frames), self._window.last(frames)
 
     def _judge(self, *, final: bool) -> list[RepReport]:
-        """Judge the window again; make final the reps nothing to come can change."""
+        """Judge the window again; make final the reps nothing to come can change. The end of
+        the set is judged as ``analyze`` judges a clip (zero-phase smoothing, no latency to
+        keep), and its reps replace the count (:meth:`_settle`)."""
         track, coords = self._recent(len(self._window))
         offset = len(self._builder) - len(track)
-        kin = judged_kinematics(kinematics(track, analysis_series(self.lift),
-                                           smoothing="causal", coordinates=coords), self.lift)
+        kin = judged_kinematics(
+            kinematics(track, analysis_series(self.lift)) if final else
+            kinematics(track, analysis_series(self.lift), smoothing="causal",
+                       coordinates=coords), self.lift)
         view = estimate_view(track)
         segments = find_reps(kin, self.lift, so_far=not final)
         found = segments.reps
         if final:
             self._not_counted = segments.partial
+            found = self._settle(found, since_s=float(track.times[0]))
         now = float(track.times[-1])
         self._judged_at, self._judged = now, (kin, view)
         self._range = _driver_range(driver_signal(kin, self.lift), self.lift)
         newly = []
         for i, ctx in enumerate(rep_contexts(kin, view, self.lift, found, self.evidence)):
             rep = ctx.rep
-            if rep.turn_s <= self._judged_until:
+            if rep.turn_s <= self._judged_until and not final:
                 continue  # judged already (its ends may have moved by a frame since)
+            if final and any(_same_rep(rep, judged) for judged in self._reps):
+                continue
             if not final and (not rep.lowered or (
                     i + 1 == len(found) and now - rep.end_s < self.settings.settle_s)):
                 break
@@ -294,10 +302,28 @@ class LiveSession:
             )
             self._reps.append(judged)
             newly.append(judged)
-            self._judged_until = rep.end_s
+            self._judged_until = max(self._judged_until, rep.end_s)
+        if final:
+            self._reps = [rep.model_copy(update={"index": k}) for k, rep in
+                          enumerate(sorted(self._reps, key=lambda r: r.turn_s), start=1)]
         # every rep found is made (a pull is found at its lockout), judged or not
         self._made = sum(rep.turn_s > self._judged_until for rep in found)
         return newly
+
+    def _settle(self, found: list[Rep], since_s: float) -> list[Rep]:
+        """At the end of the set: withdraw each rep judged live in the window judged last (from
+        ``since_s``) that is none of the reps ``found`` there (listed, with why, as not
+        counted), and return ``found``. Live cuts reps against the lifter's range so far; a
+        range that grows later (a first stand-up after crouched drill cycles, a clip opening
+        part-way up a thrust) can unmake a rep. Reps older than the window stand."""
+        kept = [rep for rep in self._reps
+                if rep.start_s < since_s or any(_same_rep(f, rep) for f in found)]
+        self._not_counted = sorted(
+            [*self._not_counted, *(Partial(rep.start_s, rep.end_s, WITHDRAWN)
+                                   for rep in self._reps if rep not in kept)],
+            key=lambda p: p.start_s)
+        self._reps = kept
+        return found
 
     def _tail_kinematics(self) -> Kinematics:
         now = self._window.times[-1]
@@ -411,6 +437,18 @@ class _Window:
         again."""
         rows = slice(self._stop - frames, self._stop)
         return Coordinates(**{name: array[rows] for name, array in self._arrays.items()})
+
+
+WITHDRAWN = ("counted live, withdrawn at the end of the set: against the lifter's whole range "
+             "it is not a rep")
+
+
+def _same_rep(found: Rep, judged: RepReport) -> bool:
+    """Whether a rep found at the end is one judged live: their turnarounds each fall inside
+    the other rep (the causal smoothing moves a rep's ends by a few frames, not its turn out
+    of the rep)."""
+    return (judged.start_s <= found.turn_s <= judged.end_s
+            and found.start_s <= judged.turn_s <= found.end_s)
 
 
 def _driver_range(driver: np.ndarray, lift: Lift) -> tuple[float, float] | None:
