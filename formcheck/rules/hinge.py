@@ -142,12 +142,21 @@ def rounded_back(ctx: RepContext, cue: str) -> Verdict:
 
 
 def hip_lead_measure(ctx: RepContext) -> Trace | Abstention:
-    """How far the hips' share of their rise runs ahead of the shoulders' share, from the
-    lowest hip position to the top.
+    """How much more the hips have risen than the shoulders since the pull started, in trunk
+    lengths: the shoulders-over-hips height closing as the back tips towards horizontal.
+
+    Rippetoe's hips rising first is the back angle changing as the weight comes up: hips and
+    shoulders should rise together. Heights, not each one's share of its own rise: from the
+    floor the shoulders travel further than the hips, so a pull whose hips and shoulders rise
+    together by the same amount (back angle kept) still has the hips ahead in share.
 
     The pull starts where the hips are lowest, which in this fault comes before the hip angle
     starts to open (the knees straighten first, tipping the trunk forward); so the search for
-    the bottom looks back to the previous top.
+    the bottom looks back to the previous top. A lift whose weight rests on the floor before
+    each pull (it declares ``lift_off_rise``) starts later, at lift-off: the last frame its
+    hands sit within ``lift_off_rise`` of their lowest. Hips raised while the weight still
+    rests on the floor are the set-up, not the pull. It ends where the hips are highest: past
+    that the weight is on its way down, and a trunk tipping forward to lower it is no fault.
     """
     code = "hips_rise_first"
     refused = needs_view(ctx, code, "sagittal_min_yaw")
@@ -159,20 +168,23 @@ def hip_lead_measure(ctx: RepContext) -> Trace | Abstention:
     shown = np.isfinite(hip) & np.isfinite(shoulder)
     if shown.mean() < ctx.t("min_coverage"):
         return Abstention(check=code, reason="hips and shoulders were not clearly visible")
-    bottom = int(np.nanargmin(np.where(shown, hip, np.nan)))
-    hip, shoulder = hip[bottom:], shoulder[bottom:]
+    start = int(np.nanargmin(np.where(shown, hip, np.nan)))
+    if "lift_off_rise" in ctx.lift.thresholds:
+        hands = ctx.trusted(ctx.kin.hand_height.facing, window)
+        if not np.isfinite(hands).any():
+            return Abstention(check=code, reason="the hands were not clearly visible")
+        resting = np.nan_to_num(hands, nan=np.inf) <= np.nanmin(hands) + ctx.t("lift_off_rise")
+        start = max(start, int(np.flatnonzero(resting)[-1]))
+    if not np.isfinite(hip[start] + shoulder[start]):
+        return Abstention(check=code, reason="hips and shoulders were not clearly visible as "
+                          "the pull started")
+    stop = start + int(np.nanargmax(hip[start:])) + 1  # the hips top out: the pull is over
+    lead = (hip[start:stop] - hip[start]) - (shoulder[start:stop] - shoulder[start])
+    return Trace(window[start:stop], lead)
 
-    def progress(height: np.ndarray) -> np.ndarray:
-        rise = np.nanmax(height) - height[0]
-        return (height - height[0]) / rise if rise > 0 else np.full_like(height, np.nan)
 
-    lead = progress(hip) - progress(shoulder)
-    if not np.isfinite(lead).any():
-        return Abstention(check=code, reason="the hips did not rise in this rep")
-    return Trace(window[bottom:], lead)
-
-
-@rule(faults=("hips_rise_first",), series=("hip_height", "shoulder_height"),
+@rule(faults=("hips_rise_first",),
+      series=("hip_height", "shoulder_height", "hand_height"),
       thresholds=("hip_lead", "sagittal_min_yaw"), measure=hip_lead_measure)
 def hips_rise_first(ctx: RepContext, cue: str) -> Verdict:
     """Hips shoot up while the shoulders stay down: the hips' greatest lead in the pull."""
