@@ -299,6 +299,23 @@ def trunk_inclination(f: Frames) -> Sided:
 
 
 @series("sided")
+def trunk_inclination_3d(f: Frames) -> Sided:
+    """Mid-hip to mid-shoulder from vertical from world landmarks, degrees: the trunk's own
+    inclination wherever the camera stands. The image's shrinks as the lifter turns towards
+    the camera (a forward lean then points at it): about tan⁻¹(tan θ · sin yaw), so 45° off
+    the front a 60° hinge reads 51°, a 40° backswing 31°. The midline, not one side's hip and
+    shoulder: the shoulders are wider than the hips, which tilts each side's line sideways by
+    several degrees. The same on both sides, trusted as far as each side's hip and shoulder
+    are seen; it carries the model's noisier depth guess instead."""
+
+    def mid(name: str) -> np.ndarray:
+        return 0.5 * (f.world[:, joint("left", name)] + f.world[:, joint("right", name)])
+
+    inclination = inclination_to_vertical(mid("hip"), mid("shoulder"))
+    return f.sided(lambda side: inclination, "hip", "shoulder")
+
+
+@series("sided")
 def trunk_lean(f: Frames) -> Sided:
     """Trunk inclination signed by direction: positive with the shoulders ahead of the hips
     (towards the toes), negative leaning back behind them, the lean-back at a lockout that

@@ -49,11 +49,13 @@ def hyperextension(ctx: RepContext, cue: str) -> Verdict:
 
 
 def hinge_measure(ctx: RepContext) -> Trace | Abstention:
-    """The trunk's inclination around the bottom of the rep."""
-    return seen(ctx, "shallow_hinge", ctx.kin.trunk_inclination.facing, ctx.bottom_frames)
+    """The trunk's inclination around the bottom of the rep, in 3-D: the hinge's depth is the
+    trunk's, not its image's, which a camera off the side foreshortens (a Russian swing filmed
+    45° off the front reads 16-24° in the image, 38-43° in 3-D; side views read alike to 1-4°)."""
+    return seen(ctx, "shallow_hinge", ctx.kin.trunk_inclination_3d.facing, ctx.bottom_frames)
 
 
-@rule(faults=("shallow_hinge",), series=("trunk_inclination",),
+@rule(faults=("shallow_hinge",), series=("trunk_inclination_3d",),
       thresholds=("hinge_trunk_inclination", "sagittal_min_yaw"), measure=hinge_measure)
 def shallow_hinge(ctx: RepContext, cue: str) -> Verdict:
     """Not enough hinge at the bottom: the trunk's greatest inclination in the rep."""
