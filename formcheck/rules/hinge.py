@@ -22,8 +22,20 @@ from formcheck.rules.core import (
 
 
 def lockout_measure(ctx: RepContext) -> Trace | Abstention:
-    """The hip angle around the top of the rep."""
-    return seen(ctx, "incomplete_lockout", ctx.kin.hip_angle.facing, ctx.top_frames)
+    """The hip angle around the top of the rep: in a lift on both legs, per frame the more
+    open of the two hips where the far one is seen too.
+
+    Both hips open together at a lockout, so one reading bent while the other reads open is
+    the model's error, not the lifter's: a plate between the camera and the near hip drags
+    that hip's landmark onto the plate (mattiolato Bad_000002/3: near 121-131°, far 177-180°
+    at lockout). A short lockout bends both. A lift judged on one leg reads that leg only.
+    """
+    hips = ctx.kin.hip_angle
+    measured = seen(ctx, "incomplete_lockout", hips.facing, ctx.top_frames)
+    if isinstance(measured, Abstention) or ctx.kin.working_leg is not None:
+        return measured
+    far = ctx.trusted(hips["left" if hips.facing_side == "right" else "right"], ctx.top_frames)
+    return mapped(measured, lambda near: np.fmax(near, far))
 
 
 @rule(faults=("incomplete_lockout",), series=("hip_angle",),

@@ -1,15 +1,19 @@
-"""Checks whose measure a camera off the side used to distort, on synthetic lifters of exactly
-known geometry filmed from the side and from oblique angles (issue #14)."""
+"""Checks whose measure the camera's angle or the model's landmark placement used to distort,
+on synthetic lifters of exactly known geometry (issue #14)."""
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import pytest
-from synthetic import View, hinge
+from synthetic import TRUNK, Synthetic, View, hinge
 
 from formcheck.analysis import analyze_track
 from formcheck.config import load_lift
 from formcheck.kinematics import kinematics
+from formcheck.landmarks import joint
+from formcheck.track import PoseTrack
 
 RDL = load_lift("romanian_deadlift")
 LIMIT = RDL.value("hinge_trunk_inclination")
@@ -44,3 +48,37 @@ def test_a_shallow_hinge_is_flagged_with_its_true_depth_off_the_side(yaw: float)
     be counted, so the oblique case here is 60°."""
     shallow = LIMIT - 8.0
     assert shallow_hinge_values(shallow, yaw) == (2, pytest.approx([shallow] * 2, abs=1.0))
+
+
+DEADLIFT = load_lift("deadlift")
+LOCKOUT = DEADLIFT.value("lockout_hip_angle")
+
+
+def near_hip_misplaced(clip: Synthetic, back: float) -> PoseTrack:
+    """The track with the near (right) hip's landmark ``back`` trunk lengths behind where it is
+    (away from the toes) in every frame: off the shoulder-knee line, it reads a bent hip at a
+    full lockout, as a landmark the model drags onto a plate covering that hip does."""
+    track = copy.deepcopy(clip.track)
+    track.landmarks[:, joint("right", "hip"), 0] -= back * TRUNK / track.width
+    return track
+
+
+def lockouts(track: PoseTrack) -> list[float]:
+    report = analyze_track(track, DEADLIFT, evidence=None)
+    assert report.rep_count == 2
+    return [f.value for rep in report.reps for f in rep.faults if f.code == "incomplete_lockout"]
+
+
+def test_a_lockout_is_not_short_because_one_hip_landmark_is_misplaced() -> None:
+    """The near hip's landmark a quarter of the trunk off its place bends its angle well short
+    of the limit all through a full lockout; the far hip still reads it open, so no fault. A
+    short lockout bends both hips, and is still found with its angle."""
+    clip = hinge(2, from_floor=True)
+    misplaced = near_hip_misplaced(clip, 0.25)
+    kin = kinematics(misplaced, ["hip_angle"])
+    assert kin.facing == "right"
+    assert np.nanmax(kin.hip_angle.right.value) < LOCKOUT - 10
+    assert lockouts(misplaced) == []
+    short = LOCKOUT - 5
+    assert lockouts(hinge(2, from_floor=True, lockout_deg=short).track) == pytest.approx(
+        [short] * 2, abs=0.3)
