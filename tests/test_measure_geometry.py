@@ -17,6 +17,7 @@ from formcheck.track import PoseTrack
 
 RDL = load_lift("romanian_deadlift")
 LIMIT = RDL.value("hinge_trunk_inclination")
+REPS = 3
 
 
 def shallow_hinge_values(depth: float, yaw: float) -> tuple[int, list[float]]:
@@ -82,3 +83,28 @@ def test_a_lockout_is_not_short_because_one_hip_landmark_is_misplaced() -> None:
     short = LOCKOUT - 5
     assert lockouts(hinge(2, from_floor=True, lockout_deg=short).track) == pytest.approx(
         [short] * 2, abs=0.3)
+
+
+def feet_reversed(clip: Synthetic) -> PoseTrack:
+    """The track with each heel and toe swapped: the clip's forward, read from the feet, then
+    points backwards, as it does for the reps of a lifter who turns round (or a film that cuts
+    to his other side) after it was read."""
+    track = copy.deepcopy(clip.track)
+    for side in ("left", "right"):
+        heel, toe = joint(side, "heel"), joint(side, "foot_index")
+        track.landmarks[:, [heel, toe]] = track.landmarks[:, [toe, heel]]
+    return track
+
+
+@pytest.mark.parametrize("lean_back", [0.0, DEADLIFT.value("lean_back") + 5])
+def test_lean_back_is_read_from_each_reps_own_forward(lean_back: float) -> None:
+    """With the clip's forward the wrong way, the clip-wide sign read each pull's forward lean
+    at the floor as a lean back. Each rep's forward is the way its trunk leans furthest, so an
+    upright lockout stays clean and a real lean-back is found on every rep."""
+    clip = hinge(REPS, from_floor=True, lean_back_deg=lean_back)
+    track = feet_reversed(clip)
+    assert kinematics(track, ["trunk_lean"]).forward == -kinematics(clip.track, []).forward
+    report = analyze_track(track, DEADLIFT, evidence=None)
+    assert report.rep_count == REPS
+    found = [f.value for rep in report.reps for f in rep.faults if f.code == "hyperextension"]
+    assert found == ([] if lean_back == 0 else pytest.approx([lean_back] * REPS, abs=0.5))

@@ -47,9 +47,20 @@ def incomplete_lockout(ctx: RepContext, cue: str) -> Verdict:
 
 
 def lean_back_measure(ctx: RepContext) -> Trace | Abstention:
-    """How far the trunk leans back past vertical (the trunk's lean, negated)."""
-    return mapped(seen(ctx, "hyperextension", ctx.kin.trunk_lean.facing, ctx.frames),
-                   np.negative)
+    """How far the trunk leans back past vertical: the trunk's lean, negated, forward taken in
+    each rep as the way the trunk leans furthest, which in every lift judged on it is the
+    hinge at the bottom.
+
+    Why per rep: the clip's forward, found once from the feet, is wrong for the reps of a
+    lifter who turns round in the clip or a film that cuts between shots (Ulisses' dowel
+    deadlift faces right for reps 1-5 and left for 11-15, where a 55° forward lean read as
+    55° back; the front-view shots of jf9ss9's read 31-33° back).
+    """
+    measured = seen(ctx, "hyperextension", ctx.kin.trunk_lean.facing, ctx.frames)
+    if isinstance(measured, Abstention):
+        return measured
+    deepest = measured.values[np.nanargmax(np.abs(measured.values))]
+    return mapped(measured, lambda lean: lean if deepest < 0 else -lean)
 
 
 @rule(faults=("hyperextension",), series=("trunk_lean",),
