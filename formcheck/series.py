@@ -66,6 +66,12 @@ class Sided:
         """The side nearer the camera: its landmarks are observed, not inferred."""
         return self[self.facing_side]
 
+    @property
+    def far(self) -> Series:
+        """The other side: further from the camera, its landmarks more often guessed, yet the
+        check on one the model placed badly on the facing side in a lift on both legs."""
+        return self["left" if self.facing_side == "right" else "right"]
+
 
 Measure = Sided | Series | np.ndarray
 """What a series function returns."""

@@ -34,8 +34,7 @@ def lockout_measure(ctx: RepContext) -> Trace | Abstention:
     measured = seen(ctx, "incomplete_lockout", hips.facing, ctx.top_frames)
     if isinstance(measured, Abstention) or ctx.kin.working_leg is not None:
         return measured
-    far = ctx.trusted(hips["left" if hips.facing_side == "right" else "right"], ctx.top_frames)
-    return mapped(measured, lambda near: np.fmax(near, far))
+    return mapped(measured, lambda near: np.fmax(near, ctx.trusted(hips.far, ctx.top_frames)))
 
 
 @rule(faults=("incomplete_lockout",), series=("hip_angle",),
