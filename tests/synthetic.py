@@ -449,6 +449,7 @@ def hinge(
     lean_back_deg: float = 0.0,
     rounded: float = 0.0,
     hips_first: float = 0.0,
+    shoulders_follow: float = HIPS_FIRST_SHOULDER_SHARE,
     bar_offset: float = 0.0,
     hitch_deg: float = 0.0,
     hitch_s: float = 0.3,
@@ -471,7 +472,8 @@ def hinge(
       * ``lean_back_deg``: the trunk behind vertical at each top, legs straight;
       * ``rounded``: back_bend at the bottom (chord lengths), growing with the hinge depth;
       * ``hips_first``: share of the knee extension done first, the trunk tipping forward so
-        that the shoulders rise only :data:`HIPS_FIRST_SHOULDER_SHARE` of the hips' rise;
+        that the shoulders rise only ``shoulders_follow`` of the hips' rise (1: the back angle
+        kept, as Rippetoe's first pull should);
       * ``bar_offset``: hands ahead of mid-foot, in trunk lengths (they hang there, arms
         straight);
       * ``hitch_deg``: the bar stalls half-way up (held ``hitch_s``), then the knees bend
@@ -500,7 +502,7 @@ def hinge(
     legs_first = _hinge_pose(depth_deg, knee_bend_deg, shin, 1.0 - hips_first)
     legs_first = bottom | {"thigh": legs_first["thigh"], "shin": legs_first["shin"]}
     legs_first["trunk"] = trunk_for_shoulder_rise(bottom, legs_first, depth_deg,
-                                                  HIPS_FIRST_SHOULDER_SHARE)
+                                                  shoulders_follow)
 
     def top(lockout: float) -> dict[str, float]:
         share = (180.0 - lockout) / hip_flexion

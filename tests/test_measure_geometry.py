@@ -108,3 +108,21 @@ def test_lean_back_is_read_from_each_reps_own_forward(lean_back: float) -> None:
     assert report.rep_count == REPS
     found = [f.value for rep in report.reps for f in rep.faults if f.code == "hyperextension"]
     assert found == ([] if lean_back == 0 else pytest.approx([lean_back] * REPS, abs=0.5))
+
+
+def test_a_pull_whose_back_angle_holds_while_the_knees_straighten_is_not_hips_first() -> None:
+    """Rippetoe's first pull: the knees straighten with the back angle kept, so hips and
+    shoulders rise together by the same height. From the floor the shoulders have further to
+    go, so the hips' share of their own rise ran ahead of the shoulders' in every such pull
+    (0.34 here; jf9ss9's good pulls read 0.29-0.39 against 0.25); the heights do not. The
+    same pull with the shoulders rising a quarter as much is hips first."""
+    def pull(follow: float) -> list[float]:
+        clip = hinge(REPS, from_floor=True, depth_deg=45, knee_bend_deg=90, hips_first=1.0,
+                     shoulders_follow=follow)
+        report = analyze_track(clip.track, DEADLIFT, evidence=None)
+        assert report.rep_count == REPS
+        return [f.value for rep in report.reps for f in rep.faults
+                if f.code == "hips_rise_first"]
+
+    assert pull(1.0) == []
+    assert len(pull(0.25)) == REPS
