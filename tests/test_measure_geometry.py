@@ -52,6 +52,7 @@ def test_a_shallow_hinge_is_flagged_with_its_true_depth_off_the_side(yaw: float)
 
 
 DEADLIFT = load_lift("deadlift")
+PULL_THROUGH = load_lift("pull_through")
 LOCKOUT = DEADLIFT.value("lockout_hip_angle")
 
 
@@ -126,3 +127,18 @@ def test_a_pull_whose_back_angle_holds_while_the_knees_straighten_is_not_hips_fi
 
     assert pull(1.0) == []
     assert len(pull(0.25)) == REPS
+
+
+@pytest.mark.parametrize("margin", [-5.0, 5.0])
+def test_a_pull_throughs_lean_back_is_looked_for_in_the_stand_after_its_rep(
+        margin: float) -> None:
+    """A pull-through's reps turn at the bottom and are cut where the trunk passes vertical,
+    so a lean-back at the top lies between two reps, in neither one's own frames: it is
+    looked for in the stand after each rep. Just inside ``lean_back`` is clean, just past it
+    found on every rep with its size."""
+    lean = PULL_THROUGH.value("lean_back") + margin
+    report = analyze_track(hinge(REPS, depth_deg=60, knee_bend_deg=20, lean_back_deg=lean).track,
+                           PULL_THROUGH, evidence=None)
+    assert report.rep_count == REPS
+    found = [f.value for rep in report.reps for f in rep.faults if f.code == "hyperextension"]
+    assert found == ([] if margin < 0 else pytest.approx([lean] * REPS, abs=0.5))

@@ -46,7 +46,9 @@ def incomplete_lockout(ctx: RepContext, cue: str) -> Verdict:
 
 
 def lean_back_measure(ctx: RepContext) -> Trace | Abstention:
-    """How far the trunk leans back past vertical: the trunk's lean, negated, forward taken in
+    """How far the trunk leans back past vertical around the top of the rep (a lift that turns
+    at the bottom, a pull-through: in the stand after it, where the lean-back is; its own
+    frames end where the trunk passes vertical): the trunk's lean, negated, forward taken in
     each rep as the way the trunk leans furthest, which in every lift judged on it is the
     hinge at the bottom.
 
@@ -55,7 +57,7 @@ def lean_back_measure(ctx: RepContext) -> Trace | Abstention:
     deadlift faces right for reps 1-5 and left for 11-15, where a 55° forward lean read as
     55° back; the front-view shots of jf9ss9's read 31-33° back).
     """
-    measured = seen(ctx, "hyperextension", ctx.kin.trunk_lean.facing, ctx.frames)
+    measured = seen(ctx, "hyperextension", ctx.kin.trunk_lean.facing, ctx.top_frames)
     if isinstance(measured, Abstention):
         return measured
     deepest = measured.values[np.nanargmax(np.abs(measured.values))]
