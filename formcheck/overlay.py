@@ -75,6 +75,7 @@ SERIES_PARTS: dict[str, tuple[tuple[str, ...], ...]] = {
     "kneel_lean": (("knee", "hip", "shoulder"),),
     "shin_inclination": (("knee", "ankle"),),
     "trunk_inclination": (("shoulder", "hip"),),
+    "trunk_inclination_3d": (("shoulder", "hip"),),
     "trunk_lean": (("shoulder", "hip"),),
     "wrist_height": (("shoulder", "elbow", "wrist"),),
     "wrist_offset": (("elbow", "wrist"), ("heel", "foot_index")),

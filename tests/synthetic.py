@@ -415,6 +415,26 @@ def _hinge_pose(
     }
 
 
+def trunk_for_shoulder_rise(bottom: dict[str, float], legs: dict[str, float], trunk_deg: float,
+                            share: float = 0.0) -> float:
+    """Trunk angle from vertical that lets the shoulders rise only ``share`` of the hips' rise
+    once the legs have moved from ``bottom`` to ``legs`` (0: kept at their bottom height): the
+    rest of the hips' rise taken up by the trunk tipping forward, as when the hips rise first."""
+
+    def hip_height(pose: dict[str, float]) -> float:
+        return (SHIN_M * math.cos(math.radians(pose["shin"]))
+                + THIGH_M * math.cos(math.radians(pose["thigh"])))
+
+    rise = hip_height(legs) - hip_height(bottom)
+    cosine = math.cos(math.radians(trunk_deg)) - (1.0 - share) * rise / TRUNK_M
+    return math.degrees(math.acos(max(-1.0, min(1.0, cosine))))
+
+
+HIPS_FIRST_SHOULDER_SHARE = 0.25
+"""In a hinge's hips-first pull the shoulders (and the bar hanging from them) still rise this
+share of the hips' rise: the bar leaves the floor, slowly, while the hips shoot up."""
+
+
 def hinge(
     reps: int = 3,
     *,
@@ -429,6 +449,7 @@ def hinge(
     lean_back_deg: float = 0.0,
     rounded: float = 0.0,
     hips_first: float = 0.0,
+    shoulders_follow: float = HIPS_FIRST_SHOULDER_SHARE,
     bar_offset: float = 0.0,
     hitch_deg: float = 0.0,
     hitch_s: float = 0.3,
@@ -450,7 +471,9 @@ def hinge(
         tall, so the lifter's neutral back is still learnt);
       * ``lean_back_deg``: the trunk behind vertical at each top, legs straight;
       * ``rounded``: back_bend at the bottom (chord lengths), growing with the hinge depth;
-      * ``hips_first``: share of the knee extension done before the trunk starts to rise;
+      * ``hips_first``: share of the knee extension done first, the trunk tipping forward so
+        that the shoulders rise only ``shoulders_follow`` of the hips' rise (1: the back angle
+        kept, as Rippetoe's first pull should);
       * ``bar_offset``: hands ahead of mid-foot, in trunk lengths (they hang there, arms
         straight);
       * ``hitch_deg``: the bar stalls half-way up (held ``hitch_s``), then the knees bend
@@ -478,6 +501,8 @@ def hinge(
     bottom = _hinge_pose(depth_deg, knee_bend_deg, shin, 1.0) | {"bulge": rounded}
     legs_first = _hinge_pose(depth_deg, knee_bend_deg, shin, 1.0 - hips_first)
     legs_first = bottom | {"thigh": legs_first["thigh"], "shin": legs_first["shin"]}
+    legs_first["trunk"] = trunk_for_shoulder_rise(bottom, legs_first, depth_deg,
+                                                  shoulders_follow)
 
     def top(lockout: float) -> dict[str, float]:
         share = (180.0 - lockout) / hip_flexion

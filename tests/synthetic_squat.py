@@ -24,6 +24,7 @@ from synthetic import (
     _finish,
     chain,
     timeline,
+    trunk_for_shoulder_rise,
 )
 
 from formcheck.landmarks import joint
@@ -67,7 +68,7 @@ def squat(
     bottom = {"shin": shin_deg, "thigh": -thigh, "trunk": trunk_deg, "heel": heel_lift,
               "knees": knee_ratio}
     legs_first = bottom | {"shin": (1 - hips_first) * shin_deg, "thigh": -(1 - hips_first) * thigh}
-    legs_first["trunk"] = _trunk_keeping_shoulders(bottom, legs_first, trunk_deg)
+    legs_first["trunk"] = trunk_for_shoulder_rise(bottom, legs_first, trunk_deg)
     up = ([Key(legs_first, ascent_s / 2), Key(stand, ascent_s / 2, stand_s, "top")]
           if hips_first > 0 else [Key(stand, ascent_s, stand_s, "top")])
     keys = [Key({}, 0.0, lead_in_s)]
@@ -82,19 +83,6 @@ def squat(
     clip = _finish(body, line, view)
     _knees_in(clip, line["knees"], view.yaw_deg)
     return clip
-
-
-def _trunk_keeping_shoulders(bottom: dict[str, float], legs: dict[str, float],
-                             trunk_deg: float) -> float:
-    """Trunk angle that keeps the shoulders at their ``bottom`` height once the legs have moved
-    to ``legs``: the hips' rise taken up by the trunk tipping forward."""
-
-    def hip_height(pose: dict[str, float]) -> float:
-        return (SHIN_M * math.cos(math.radians(pose["shin"]))
-                + THIGH_M * math.cos(math.radians(pose["thigh"])))
-
-    cosine = math.cos(math.radians(trunk_deg)) - (hip_height(legs) - hip_height(bottom)) / TRUNK_M
-    return math.degrees(math.acos(max(-1.0, min(1.0, cosine))))
 
 
 def _knees_in(clip: Synthetic, ratio: np.ndarray, yaw_deg: float) -> None:

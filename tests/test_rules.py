@@ -52,17 +52,17 @@ def knee_for_ratio(ratio: float, depth: float) -> float:
 
 
 def true_hip_lead(clip: Synthetic) -> float:
-    """rules.hips_rise_first's measure on the exact geometry of the first pull: from the lowest
-    hip to the top, the hips' share of their rise minus the shoulders'."""
-    truth = clip.truth
-    top = round(clip.times("top")[0] * FPS)
-    hip, shoulder = truth["hip_height"][: top + 1], truth["shoulder_height"][: top + 1]
-    bottom = int(np.argmin(hip))
-
-    def progress(height: np.ndarray) -> np.ndarray:
-        return (height[bottom:] - height[bottom]) / (height[bottom:].max() - height[bottom])
-
-    return float(np.max(progress(hip) - progress(shoulder)))
+    """rules.hips_rise_first's measure on the exact geometry of the first pull: from lift-off
+    (the last frame the hands sit within the deadlift's ``lift_off_rise`` of their lowest) to
+    the hips' highest, how much more the hips have risen than the shoulders, in trunk lengths."""
+    truth, points = clip.truth, clip.body.points
+    top = round(clip.times("top")[0] * FPS) + 1
+    hip, shoulder = truth["hip_height"][:top], truth["shoulder_height"][:top]
+    hands = (points["ankle"][:top, 1] - points["wrist"][:top, 1]) / TRUNK
+    start = max(int(np.argmin(hip)), int(np.flatnonzero(
+        hands <= hands.min() + lift("deadlift").value("lift_off_rise"))[-1]))
+    stop = start + int(np.argmax(hip[start:])) + 1
+    return float(np.max((hip[start:stop] - hip[start]) - (shoulder[start:stop] - shoulder[start])))
 
 
 # the generator itself: what the rules are fed is the geometry the tests assume
@@ -193,14 +193,14 @@ FAULTS: dict[str, Case] = {
         lambda t: t("knee_to_hip_flexion_major") + 0.1,
         lambda r, **kw: hinge(REPS, from_floor=True, depth_deg=30, knee_bend_deg=110,
                               shin_deg=shin_for_ratio(r, 30, 110), **kw), 0.01),
-    "deadlift_hips_first": Case(  # knees straight before the trunk moves: lead ~0.73
+    "deadlift_hips_first": Case(  # knees straight before the trunk rises: lead ~0.42
         "deadlift", "hips_rise_first", "hip_lead", lambda t: 1.0,
-        lambda share, **kw: hinge(REPS, from_floor=True, hips_first=share, **kw), 0.02,
-        value=true_hip_lead),
-    "deadlift_hips_a_bit_first": Case(  # a third of the knee extension first: lead ~0.37
-        "deadlift", "hips_rise_first", "hip_lead", lambda t: 0.3,
-        lambda share, **kw: hinge(REPS, from_floor=True, hips_first=share, **kw), 0.02,
-        value=true_hip_lead),
+        lambda share, **kw: hinge(REPS, from_floor=True, depth_deg=45, knee_bend_deg=90,
+                                  hips_first=share, **kw), 0.02, value=true_hip_lead),
+    "deadlift_hips_a_bit_first": Case(  # half the knee extension first: lead ~0.19
+        "deadlift", "hips_rise_first", "hip_lead", lambda t: 0.5,
+        lambda share, **kw: hinge(REPS, from_floor=True, depth_deg=45, knee_bend_deg=70,
+                                  hips_first=share, **kw), 0.02, value=true_hip_lead),
     "deadlift_rounded": Case(  # value: see test_deadlift_rounded_value_is_the_bend_held_...
         "deadlift", "rounded_back", "back_bend", lambda t: t("back_bend") + 0.05,
         lambda bend, **kw: hinge(REPS, from_floor=True, rounded=bend, **kw), np.inf),
@@ -474,7 +474,7 @@ def test_front_view_deadlift_still_counts_its_reps():
 @pytest.mark.parametrize(
     ("hidden", "abstaining"),
     [
-        (("wrist",), {"bar_drift"}),
+        (("wrist",), {"bar_drift", "hips_rise_first"}),
         (("heel", "foot_index"), {"bar_drift"}),
         (("ankle",), {"squatted_hinge", "hips_rise_first"}),
     ],

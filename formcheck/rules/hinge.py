@@ -22,8 +22,19 @@ from formcheck.rules.core import (
 
 
 def lockout_measure(ctx: RepContext) -> Trace | Abstention:
-    """The hip angle around the top of the rep."""
-    return seen(ctx, "incomplete_lockout", ctx.kin.hip_angle.facing, ctx.top_frames)
+    """The hip angle around the top of the rep: in a lift on both legs, per frame the more
+    open of the two hips where the far one is seen too.
+
+    Both hips open together at a lockout, so one reading bent while the other reads open is
+    the model's error, not the lifter's: a plate between the camera and the near hip drags
+    that hip's landmark onto the plate (mattiolato Bad_000002/3: near 121-131°, far 177-180°
+    at lockout). A short lockout bends both. A lift judged on one leg reads that leg only.
+    """
+    hips = ctx.kin.hip_angle
+    measured = seen(ctx, "incomplete_lockout", hips.facing, ctx.top_frames)
+    if isinstance(measured, Abstention) or ctx.kin.working_leg is not None:
+        return measured
+    return mapped(measured, lambda near: np.fmax(near, ctx.trusted(hips.far, ctx.top_frames)))
 
 
 @rule(faults=("incomplete_lockout",), series=("hip_angle",),
@@ -35,9 +46,22 @@ def incomplete_lockout(ctx: RepContext, cue: str) -> Verdict:
 
 
 def lean_back_measure(ctx: RepContext) -> Trace | Abstention:
-    """How far the trunk leans back past vertical (the trunk's lean, negated)."""
-    return mapped(seen(ctx, "hyperextension", ctx.kin.trunk_lean.facing, ctx.frames),
-                   np.negative)
+    """How far the trunk leans back past vertical around the top of the rep (a lift that turns
+    at the bottom, a pull-through: in the stand after it, where the lean-back is; its own
+    frames end where the trunk passes vertical): the trunk's lean, negated, forward taken in
+    each rep as the way the trunk leans furthest, which in every lift judged on it is the
+    hinge at the bottom.
+
+    Why per rep: the clip's forward, found once from the feet, is wrong for the reps of a
+    lifter who turns round in the clip or a film that cuts between shots (Ulisses' dowel
+    deadlift faces right for reps 1-5 and left for 11-15, where a 55° forward lean read as
+    55° back; the front-view shots of jf9ss9's read 31-33° back).
+    """
+    measured = seen(ctx, "hyperextension", ctx.kin.trunk_lean.facing, ctx.top_frames)
+    if isinstance(measured, Abstention):
+        return measured
+    deepest = measured.values[np.nanargmax(np.abs(measured.values))]
+    return mapped(measured, lambda lean: lean if deepest < 0 else -lean)
 
 
 @rule(faults=("hyperextension",), series=("trunk_lean",),
@@ -49,11 +73,13 @@ def hyperextension(ctx: RepContext, cue: str) -> Verdict:
 
 
 def hinge_measure(ctx: RepContext) -> Trace | Abstention:
-    """The trunk's inclination around the bottom of the rep."""
-    return seen(ctx, "shallow_hinge", ctx.kin.trunk_inclination.facing, ctx.bottom_frames)
+    """The trunk's inclination around the bottom of the rep, in 3-D: the hinge's depth is the
+    trunk's, not its image's, which a camera off the side foreshortens (a Russian swing filmed
+    45° off the front reads 16-24° in the image, 38-43° in 3-D; side views read alike to 1-4°)."""
+    return seen(ctx, "shallow_hinge", ctx.kin.trunk_inclination_3d.facing, ctx.bottom_frames)
 
 
-@rule(faults=("shallow_hinge",), series=("trunk_inclination",),
+@rule(faults=("shallow_hinge",), series=("trunk_inclination_3d",),
       thresholds=("hinge_trunk_inclination", "sagittal_min_yaw"), measure=hinge_measure)
 def shallow_hinge(ctx: RepContext, cue: str) -> Verdict:
     """Not enough hinge at the bottom: the trunk's greatest inclination in the rep."""
@@ -142,12 +168,21 @@ def rounded_back(ctx: RepContext, cue: str) -> Verdict:
 
 
 def hip_lead_measure(ctx: RepContext) -> Trace | Abstention:
-    """How far the hips' share of their rise runs ahead of the shoulders' share, from the
-    lowest hip position to the top.
+    """How much more the hips have risen than the shoulders since the pull started, in trunk
+    lengths: the shoulders-over-hips height closing as the back tips towards horizontal.
+
+    Rippetoe's hips rising first is the back angle changing as the weight comes up: hips and
+    shoulders should rise together. Heights, not each one's share of its own rise: from the
+    floor the shoulders travel further than the hips, so a pull whose hips and shoulders rise
+    together by the same amount (back angle kept) still has the hips ahead in share.
 
     The pull starts where the hips are lowest, which in this fault comes before the hip angle
     starts to open (the knees straighten first, tipping the trunk forward); so the search for
-    the bottom looks back to the previous top.
+    the bottom looks back to the previous top. A lift whose weight rests on the floor before
+    each pull (it declares ``lift_off_rise``) starts later, at lift-off: the last frame its
+    hands sit within ``lift_off_rise`` of their lowest. Hips raised while the weight still
+    rests on the floor are the set-up, not the pull. It ends where the hips are highest: past
+    that the weight is on its way down, and a trunk tipping forward to lower it is no fault.
     """
     code = "hips_rise_first"
     refused = needs_view(ctx, code, "sagittal_min_yaw")
@@ -159,20 +194,23 @@ def hip_lead_measure(ctx: RepContext) -> Trace | Abstention:
     shown = np.isfinite(hip) & np.isfinite(shoulder)
     if shown.mean() < ctx.t("min_coverage"):
         return Abstention(check=code, reason="hips and shoulders were not clearly visible")
-    bottom = int(np.nanargmin(np.where(shown, hip, np.nan)))
-    hip, shoulder = hip[bottom:], shoulder[bottom:]
+    start = int(np.nanargmin(np.where(shown, hip, np.nan)))
+    if "lift_off_rise" in ctx.lift.thresholds:
+        hands = ctx.trusted(ctx.kin.hand_height.facing, window)
+        if not np.isfinite(hands).any():
+            return Abstention(check=code, reason="the hands were not clearly visible")
+        resting = np.nan_to_num(hands, nan=np.inf) <= np.nanmin(hands) + ctx.t("lift_off_rise")
+        start = max(start, int(np.flatnonzero(resting)[-1]))
+    if not np.isfinite(hip[start] + shoulder[start]):
+        return Abstention(check=code, reason="hips and shoulders were not clearly visible as "
+                          "the pull started")
+    stop = start + int(np.nanargmax(hip[start:])) + 1  # the hips top out: the pull is over
+    lead = (hip[start:stop] - hip[start]) - (shoulder[start:stop] - shoulder[start])
+    return Trace(window[start:stop], lead)
 
-    def progress(height: np.ndarray) -> np.ndarray:
-        rise = np.nanmax(height) - height[0]
-        return (height - height[0]) / rise if rise > 0 else np.full_like(height, np.nan)
 
-    lead = progress(hip) - progress(shoulder)
-    if not np.isfinite(lead).any():
-        return Abstention(check=code, reason="the hips did not rise in this rep")
-    return Trace(window[bottom:], lead)
-
-
-@rule(faults=("hips_rise_first",), series=("hip_height", "shoulder_height"),
+@rule(faults=("hips_rise_first",),
+      series=("hip_height", "shoulder_height", "hand_height"),
       thresholds=("hip_lead", "sagittal_min_yaw"), measure=hip_lead_measure)
 def hips_rise_first(ctx: RepContext, cue: str) -> Verdict:
     """Hips shoot up while the shoulders stay down: the hips' greatest lead in the pull."""
