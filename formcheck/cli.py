@@ -415,14 +415,15 @@ def batch(
         typer.Argument(metavar="INPUT", help="Videos, folders (searched recursively), globs."),
     ] = None,
     exercise: Annotated[
-        str | None, typer.Option("--exercise", "-e", help="Lift of every INPUT.")
+        str | None, typer.Option("--exercise", "-e", help="Lift of every INPUT (auto: "
+                                 "recognise each clip's).")
     ] = None,
     variant: VariantOption = None,
     manifest: Annotated[
         Path | None,
-        typer.Option("--manifest", help="CSV with columns file,exercise[,variant], for a mixed "
-                     "folder (instead of INPUT and --exercise); files are relative to its "
-                     "folder."),
+        typer.Option("--manifest", help="CSV with columns file[,exercise][,variant], for a "
+                     "mixed folder (instead of INPUT and --exercise); files are relative to its "
+                     "folder; no exercise column: each clip's lift is recognised."),
     ] = None,
     root: Annotated[
         Path | None,

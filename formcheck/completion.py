@@ -30,7 +30,8 @@ COMPLETE_VAR = "_FORMCHECK_COMPLETE"
 LIFTS = lift_variants()
 """Every lift and its variants, for help texts and completion."""
 
-LIFT_HELP = f"Lift: {', '.join(LIFTS)} (see `formcheck exercises LIFT`)."
+LIFT_HELP = (f"Lift: {', '.join(LIFTS)} (see `formcheck exercises LIFT`), or auto: recognise "
+             "it from the pose.")
 VARIANT_HELP = "Lift variant (default: the lift's usual one); " + "; ".join(
     f"{name}: {', '.join(variants)}" for name, variants in LIFTS.items()) + "."
 
@@ -42,7 +43,7 @@ def completion_script(shell: Shell) -> str:
 
 def complete_lift(incomplete: str) -> list[str]:
     """The lifts whose name starts with what is typed."""
-    return [name for name in LIFTS if name.startswith(incomplete)]
+    return [name for name in (*LIFTS, "auto") if name.startswith(incomplete)]
 
 
 def complete_variant(ctx: typer.Context, incomplete: str) -> list[str]:

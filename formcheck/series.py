@@ -523,3 +523,30 @@ def mouth_over_hands(f: Frames) -> Series:
     mouth_y, hands_y = (f.pixels[:, pair, 1].mean(axis=1) for pair in (used[:2], used[2:]))
     return Series((hands_y - mouth_y) / f.trunk_length,
                   np.nan_to_num(f.visibility[:, used].min(axis=1)))
+
+
+@series("sided")
+def trunk_inclination_3d(f: Frames) -> Sided:
+    """Hip-to-shoulder from vertical from the world landmarks, degrees: the trunk's lean read
+    alike from the side, the front or obliquely (the image's foreshortens a forward lean seen
+    from the front); what tells a hinge from a squat, a row or a lifter lying down
+    (:mod:`formcheck.recognise`)."""
+    return f.sided(lambda side: inclination_to_vertical(f.world[:, joint(side, "hip")],
+                                                        f.world[:, joint(side, "shoulder")]),
+                   "hip", "shoulder")
+
+
+@series("sided")
+def thigh_inclination_3d(f: Frames) -> Sided:
+    """Knee-to-hip from vertical from the world landmarks, degrees: 0 standing, about 90 with
+    the thigh level (a squat's bottom, a thrust's top), whatever the view."""
+    return f.sided(lambda side: inclination_to_vertical(f.world[:, joint(side, "knee")],
+                                                        f.world[:, joint(side, "hip")]),
+                   "knee", "hip")
+
+
+@series("sided")
+def elbow_angle_3d(f: Frames) -> Sided:
+    """Elbow angle (shoulder-elbow-wrist) from the world landmarks, degrees: 180 straight; a
+    row or a pull bends it through a wide range whatever the view."""
+    return f.angle(f.world, "shoulder", "elbow", "wrist")
