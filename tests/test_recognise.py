@@ -211,3 +211,67 @@ def test_the_shipped_model_on_real_tracks(real_track, name: str, lift: str) -> N
     fitting did, not a measure of accuracy (benchmarks/recognition.py is)."""
     found = recognise(real_track(name))
     assert found.candidates[0][0] == lift, found
+
+
+def test_live_watches_until_the_lift_is_recognised(monkeypatch) -> None:
+    from formcheck.live import auto
+
+    track = hinge(3, from_floor=True).track
+    tries: list[float] = []
+
+    def recognised_at_six_s(clip):
+        tries.append(float(clip.times[-1]))
+        sure = clip.times[-1] - clip.times[0] >= 6.0
+        return Recognition("deadlift" if sure else None, 0.9 if sure else 0.5,
+                           (("deadlift", 0.9),), "recognised" if sure else "unsure", 0.3,
+                           {"deadlift": 0.9})
+
+    monkeypatch.setattr(auto, "recognise", recognised_at_six_s)
+    spotter = auto.LiftSpotter(width=track.width, height=track.height, fps=track.frame_rate)
+    found = None
+    for i in range(len(track)):
+        found = spotter.add(track.frame(i))
+        if found is not None:
+            break
+    assert found is not None and found.lift == "deadlift"
+    assert tries[0] - track.times[0] == pytest.approx(auto.MIN_WATCH_S, abs=0.05)
+    assert np.diff(tries) == pytest.approx(auto.RECHECK_S, abs=0.05)
+    assert len(spotter.poses) == i + 1  # every frame kept, for the session
+
+
+def test_a_live_session_too_short_to_recognise_says_so() -> None:
+    from formcheck.live.auto import LiftSpotter
+
+    track = hinge(1).track
+    spotter = LiftSpotter(width=track.width, height=track.height, fps=track.frame_rate)
+    spotter.add(track.frame(0))
+    with pytest.raises(FormcheckError, match="before the lift could be recognised"):
+        raise spotter.failure()
+
+
+@pytest.mark.slow
+@pytest.mark.clips
+def test_live_auto_judges_the_frames_watched_too(monkeypatch, pose_model) -> None:
+    """Once recognised, the session takes every frame watched before: the set is judged
+    from its first frame, as if the lift had been named."""
+    from conftest import clip
+    from test_live import LIVE_CLIP
+
+    from formcheck.live import auto, run_live
+    from formcheck.pose import PoseSettings
+    from formcheck.video import read_frames
+
+    sure = Recognition("deadlift", 0.9, (("deadlift", 0.9),), "recognised", 0.3,
+                       {"deadlift": 0.9})
+    monkeypatch.setattr(auto, "recognise", lambda track: sure)
+    spotted = []
+    frames = read_frames(clip(LIVE_CLIP))
+    session = run_live(frames, None, paced=False, drop=False,
+                       pose_settings=PoseSettings(model="lite"),
+                       on_recognised=lambda found, lift: spotted.append(lift.name))
+    frames.close()
+    assert spotted == ["deadlift"] and session.lift.name == "deadlift"
+    named = run_live(read_frames(clip(LIVE_CLIP)), load_lift("deadlift"), paced=False,
+                     drop=False, pose_settings=PoseSettings(model="lite"))
+    assert len(session) == len(named)
+    assert [r.outcome for r in session.reps] == [r.outcome for r in named.reps]
