@@ -482,13 +482,15 @@ def _effective_lift(name: str, variant: str | None, config: str | os.PathLike[st
                     ) -> tuple[str, str]:
     """The variant a job of lift ``name`` runs (empty under ``auto``: the lift recognised picks
     its default) and a hash of everything that decides its verdicts: the lift with the user's
-    thresholds, or, under ``auto``, the recogniser's model and the thresholds file."""
+    thresholds (or, under ``auto``, the thresholds file) and the recogniser's model, which
+    picks the lift under ``auto`` and guards a named one."""
+    recogniser = MODEL_PATH.read_bytes()
     if name != AUTO:
         lift = load_lift(name, variant, config)
-        return lift.variant, _sha256(lift.model_dump_json().encode())
+        return lift.variant, _sha256(lift.model_dump_json().encode() + recogniser)
     check_auto(variant)
     overrides = b"" if config is None else _file_sha256(Path(config)).encode()
-    return "", _sha256(b"auto\n" + MODEL_PATH.read_bytes() + overrides)
+    return "", _sha256(b"auto\n" + recogniser + overrides)
 
 
 def find_clips(
