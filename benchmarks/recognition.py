@@ -209,6 +209,7 @@ def summary(name: str, clips: Sequence[Clip], found: Sequence[Recognition],
     answered = [i for i in supported if found[i].status == "recognised"]
     answered_right = sum(found[i].lift == labels[i] for i in answered)
     unsupported = sum(found[i].status == "unsupported" for i in others)
+    taken = sum(found[i].status == "recognised" for i in others)
     wrong_flag, false_flag, pairs, named = guard_rates(labels, found, lifts,
                                                        limits["guard_floor"])
     print(f"\n### {name}\n")
@@ -219,6 +220,8 @@ def summary(name: str, clips: Sequence[Clip], found: Sequence[Recognition],
          f"{len(answered)}/{len(supported)} clips; right {answered_right}/{len(answered)}"],
         ["other exercises called 'not a supported lift'",
          f"{unsupported}/{len(others)} = {unsupported / max(len(others), 1):.1%}"],
+        ["other exercises auto would analyse as a lift (the rest: it asks)",
+         f"{taken}/{len(others)}"],
         ["wrong name flagged by the guard", f"{wrong_flag:.1%} of {pairs} (clip, name) pairs"],
         ["right name flagged by the guard", f"{false_flag:.1%} of {named} clips"],
     ]))
@@ -235,7 +238,8 @@ def summary(name: str, clips: Sequence[Clip], found: Sequence[Recognition],
          found[i].words()[:40], round(found[i].distance, 2)] for i in others]))
     return {"supported": len(supported), "right": right, "answered": len(answered),
             "answered_right": answered_right, "others": len(others),
-            "unsupported": unsupported, "wrong_name_flagged": wrong_flag,
+            "unsupported": unsupported, "others_taken_for_a_lift": taken,
+            "wrong_name_flagged": wrong_flag,
             "right_name_flagged": false_flag}
 
 
