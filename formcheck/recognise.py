@@ -3,15 +3,21 @@ flags a clip analysed under the wrong lift's name.
 
 How: a clip becomes one vector of body-relative, view-robust features (:func:`features`):
 percentiles over the clip of the trunk's, thighs' and joints' angles from the world landmarks
-(the model's 3-D estimate, which reads alike from the side, the front or obliquely), where the
-hands are against the shoulders (above the head: a hang) and the ankles (how low they reach),
-how high the shoulders stand above the ankles (lying down or standing), the two legs' and arms'
-asymmetry (a single-leg lift, a one-arm row) and how knees and hips move together. The clip is
-then compared with the labelled clips of every supported lift (:data:`MODEL`, fitted by
-``benchmarks/recognition.py --fit``): its nearest labelled clips vote, each lift's vote weighted
-by how few clips it has, so that 48 deadlifts do not outvote 2 single-leg RDLs, and a clip far
-from every labelled one is "not a supported lift". Measured, and why these choices, in
-``benchmarks/recognition.py`` and benchmarks/RESULTS.md.
+(the model's 3-D estimate, which reads alike from the side, the front or obliquely) and of the
+hip and knee angles in the image (sharper in the side views most clips are filmed from), where
+the hands are against the shoulders (above the head: a hang) and the ankles (how low they
+reach), how high the shoulders stand above the ankles (lying down or standing), the two legs'
+and arms' asymmetry (a single-leg lift, a one-arm row), how knees and hips move together, and
+the knees, hips and hands where the trunk leans most (a deadlift's bent knees and hands at the
+floor, an RDL's straight knees and hands at the shins). A multinomial logistic regression on
+those features (:class:`Model`, fitted by ``python -m benchmarks.recognition --fit`` into
+:data:`MODEL_PATH`) gives each lift, and the labelled clips of exercises formcheck has no lift
+for (:data:`OTHER`), a probability. The clip is a lift when that lift's probability reaches the
+model's ``min_confidence``; it is "not a supported lift" when :data:`OTHER` is likeliest or the
+clip lies farther from every labelled clip than the model's ``max_distance``; otherwise the
+recogniser is unsure and says its best candidates. The wrong-name guard flags a named lift
+whose probability is below ``guard_floor`` (:func:`wrong_name`). Every threshold is measured
+leave-one-source-out, and so is the accuracy, in ``benchmarks/recognition.py``.
 
 A new lift joins by labelling its clips (the ``exercise`` column of a labels ``clips.csv``)
 and re-running ``python -m benchmarks.recognition --fit``, which refits :data:`MODEL_PATH` from
@@ -130,8 +136,9 @@ def features(kin: Kinematics) -> np.ndarray:
     a good morning or a back squat, below in a hinge), how low the hands reach above the ankles
     (the floor in a deadlift, the shins in an RDL, the knees in a rack pull), how high the
     shoulders stand (lying or standing), how far the hips travel up and down, the largest
-    difference between the two legs' and the two arms' bend (one leg raised, one arm rowing)
-    and the knees' and hips' coupling."""
+    difference between the two legs' and the two arms' bend (one leg raised, one arm rowing),
+    the knees' and hips' coupling, the knees, hips, thighs and hands where the trunk leans most
+    (:func:`_at_deepest`), and the image's hip and knee angles (the facing side's)."""
     trunk, thigh, hip, knee, elbow = (_mean_sides(kin, name) for name in (
         "trunk_inclination_3d", "thigh_inclination_3d", "hip_angle_3d", "knee_angle_3d",
         "elbow_angle_3d"))
