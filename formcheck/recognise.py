@@ -328,10 +328,23 @@ def shipped_model() -> Model:
     return Model.from_json(json.loads(MODEL_PATH.read_text()))
 
 
+MIN_TRACKED_S = 0.5
+"""Least time the lifter's trunk must be tracked in for a clip to be recognised at all (the
+shortest labelled clip tracks it for 0.9 s): with less, every feature would be the fill, and
+the model would answer from what it was fitted on, not from the clip."""
+
+
 def recognise(clip: PoseTrack | Kinematics, model: Model | None = None) -> Recognition:
     """Which lift ``clip`` shows, by the shipped model unless another is given. A
-    :class:`Kinematics` must hold :data:`SERIES` (an analysis that recognises asks for them)."""
+    :class:`Kinematics` must hold :data:`SERIES` (an analysis that recognises asks for them).
+    A clip that tracks the lifter too briefly (:data:`MIN_TRACKED_S`) is ``unsure``, with no
+    candidates."""
+    from formcheck.analysis import median_interval  # analysis imports this module
+
     kin = clip if isinstance(clip, Kinematics) else kinematics(clip, SERIES)
+    tracked = np.isfinite(_mean_sides(kin, "trunk_inclination_3d"))
+    if tracked.sum() * median_interval(kin.times) < MIN_TRACKED_S:
+        return Recognition(None, 0.0, (), "unsure", math.nan)
     return predict(model or shipped_model(), features(kin))
 
 
@@ -369,6 +382,9 @@ def report_of(found: Recognition, named: str | None = None, flagged: bool = Fals
 
 def unrecognised(found: Recognition) -> str:
     """The one-line error of ``--exercise auto`` on a clip it will not name."""
+    if not found.candidates:
+        return ("too little of the lifter was tracked to tell which lift this is; name it with "
+                "--exercise")
     if found.status == "unsupported":
         return ("this does not look like a supported lift (nearest: "
                 f"{found.words()}); `formcheck exercises` lists the lifts formcheck judges")

@@ -103,6 +103,17 @@ def test_the_guard_flags_only_a_name_the_clip_cannot_be() -> None:
     assert wrong_name("glute_ham_raise", found, 0.01) is None  # a lift it has no clip of
 
 
+def test_a_clip_that_hardly_shows_the_lifter_is_not_guessed(tmp_path: Path) -> None:
+    from formcheck.track import PoseTrack
+
+    empty = PoseTrack.empty(60, width=640, height=480, fps=30.0)
+    found = recognise(empty)
+    assert (found.status, found.lift, found.candidates) == ("unsure", None, ())
+    assert wrong_name("hip_thrust", found) is None
+    with pytest.raises(FormcheckError, match="too little of the lifter was tracked"):
+        recognise_module.auto_lift(found)
+
+
 def fixed(monkeypatch, lift: str, confidence: float, floor: float = 0.01) -> Recognition:
     """Make the recogniser find ``lift`` with ``confidence`` in whatever clip."""
     rest = (1 - confidence) / 2
