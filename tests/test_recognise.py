@@ -286,3 +286,20 @@ def test_live_auto_judges_the_frames_watched_too(monkeypatch, pose_model) -> Non
                      drop=False, pose_settings=PoseSettings(model="lite"))
     assert len(session) == len(named)
     assert [r.outcome for r in session.reps] == [r.outcome for r in named.reps]
+
+
+def test_the_batch_summary_names_the_lift_recognised(tmp_path: Path) -> None:
+    import csv
+    import io
+
+    from formcheck.batch import ClipResult
+    from formcheck.batch_tables import summary_csv_text
+
+    track = tmp_path / "a.track.npz"
+    track.write_bytes(SAMPLE.read_bytes())
+    (tmp_path / "m.csv").write_text("file\na.track.npz\n")
+    (job,) = plan(manifest=tmp_path / "m.csv")
+    report = analyze(track, "deadlift", variant="kettlebell")  # as auto would, once recognised
+    (row,) = csv.DictReader(io.StringIO(summary_csv_text([ClipResult(job, report=report)])))
+    assert (row["exercise"], row["variant"]) == ("deadlift", "kettlebell")
+    assert not [column for column in row if column.startswith("recognition")]
