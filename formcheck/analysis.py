@@ -431,27 +431,34 @@ def run_analysis(
     found = find_reps(kin, lift)
     verdicts = [judge_rep(ctx, cuts=cuts, height_cm=height_cm)
                 for ctx in rep_contexts(kin, view, lift, found.reps, evidence)]
-    recognition, wrong = (wrong_name_guard(kin, lift, verdicts) if guard
+    recognition, wrong = (wrong_name_guard(recognise(kin), lift, verdicts) if guard
                           else (None if recognised is None else report_of(recognised), None))
-    report = build_report(track, lift, kin, view, verdicts, height_cm, found.partial)
-    report.recognition = recognition
-    if wrong is not None:
-        report.warnings.insert(0, wrong)
+    report = with_recognition(build_report(track, lift, kin, view, verdicts, height_cm,
+                                           found.partial), recognition, wrong)
     return Analysis(track, lift, kin, view, tuple(found.reps), report)
 
 
-def wrong_name_guard(kin: Kinematics, lift: Lift, verdicts: list[RepReport]
+def with_recognition(report: Report, recognition: RecognitionReport | None,
+                     wrong: str | None = None) -> Report:
+    """``report`` saying which lift the clip looks like, and the guard's warning (``wrong``)
+    first of its warnings."""
+    report.recognition = recognition
+    if wrong is not None:
+        report.warnings.insert(0, wrong)
+    return report
+
+
+def wrong_name_guard(found: Recognition, lift: Lift, verdicts: list[RepReport]
                      ) -> tuple[RecognitionReport, str | None]:
-    """What the recogniser makes of ``kin`` beside the ``lift`` named, and, where it is
-    confident the clip is another lift, the warning; every rep in ``verdicts`` is then made
-    ambiguous with that reason (in place).
+    """What the recogniser ``found`` beside the ``lift`` named, and, where it finds the name
+    all but impossible (:func:`~formcheck.recognise.wrong_name`), the warning; every rep in
+    ``verdicts`` is then made ambiguous with that reason (in place).
 
     Why not judge it anyway: a lift's checks on another lift's reps are confidently wrong (a
     deadlift analysed as a hip thrust gives ten 'valid' thrusts). Why not analyse it as the
     lift recognised: the user named the lift, and the recogniser can be wrong (its measured
     accuracy is in benchmarks/RESULTS.md); the report says both, the user decides.
     """
-    found = recognise(kin)
     reason = wrong_name(lift.name, found)
     if reason is not None:
         for i, rep in enumerate(verdicts):

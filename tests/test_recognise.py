@@ -303,3 +303,22 @@ def test_the_batch_summary_names_the_lift_recognised(tmp_path: Path) -> None:
     (row,) = csv.DictReader(io.StringIO(summary_csv_text([ClipResult(job, report=report)])))
     assert (row["exercise"], row["variant"]) == ("deadlift", "kettlebell")
     assert not [column for column in row if column.startswith("recognition")]
+
+
+def test_a_live_set_under_a_wrong_name_ends_like_analyze(monkeypatch) -> None:
+    """A named live set is guarded at its end, as ``analyze`` guards the saved track: the
+    report marks every rep ambiguous and says which lift it looks like."""
+    from formcheck.live import LiveSession
+
+    found = fixed(monkeypatch, "deadlift", 0.97)
+    monkeypatch.setattr("formcheck.live.session.recognise", lambda track: found)
+    track = hinge(3, from_floor=True).track
+    session = LiveSession(load_lift("hip_thrust"), width=track.width, height=track.height,
+                          fps=track.fps, evidence=None)
+    for i in range(len(track)):
+        session.add(track.frame(i))
+    report = session.finish(guard=True)
+    offline = run_analysis(track, load_lift("hip_thrust"), evidence=None, guard=True).report
+    assert report.recognition == offline.recognition and report.recognition.flagged
+    assert report.warnings[0] == offline.warnings[0]
+    assert report.rep_count == report.ambiguous == offline.ambiguous > 0

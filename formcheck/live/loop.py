@@ -362,7 +362,7 @@ def live(
         if session is None:
             raise FormcheckError(f"{name}: no frames were processed")
         before = len(session.reps)
-        report = session.finish()
+        report = session.finish(guard=lift is not None)  # a named lift is guarded
         for found, chosen in recognised:
             report.recognition = report_of(found)
             report.warnings.append(auto_note(found, chosen))
