@@ -22,6 +22,7 @@ BENCHMARKS = {
     "holds": "Held stretches: hold times against the labels",
     "live_counts": "Live counting: when each rep is counted, and agreement with analyze",
     "views": "Each check per camera view: precision, recall, abstention; two-camera agreement",
+    "recognition": "Recognising the lift (--exercise auto) and the wrong-name guard",
     "set_metrics": "Set metrics: world landmarks against the image scaled by the lifter's height",
     "frame_rate": "Analysing at 30 frames a second: what it changes on clips filmed faster",
     "pose_throughput": "Pose pipeline throughput (one clip, per model)",

@@ -24,12 +24,15 @@ from formcheck.files import display
 from formcheck.kinematics import Kinematics, Smoothing, kinematics
 from formcheck.legs import judged_kinematics
 from formcheck.lift import UPRIGHT, Lift, UprightLandmark
+from formcheck.recognise import SERIES as RECOGNITION_SERIES
+from formcheck.recognise import Recognition, recognise, report_of, wrong_name
 from formcheck.report import (
     SEVERITY_PENALTY,
     Abstention,
     CheckResult,
     Fault,
     PartialRep,
+    RecognitionReport,
     RepMetrics,
     Report,
     RepReport,
@@ -421,6 +424,8 @@ def run_analysis(
     view: ViewEstimate | None = None,
     evidence: Evidence | None = EVIDENCE,
     height_cm: float | None = None,
+    guard: bool = False,
+    recognised: Recognition | None = None,
 ) -> Analysis:
     """Judge every rep in ``track`` as ``lift``; see :mod:`formcheck.rules` for the checks.
 
@@ -429,16 +434,58 @@ def run_analysis(
     stood, which is how that evidence is measured and how a rule is tested on its own.
     ``height_cm``, the lifter's height, measures the set metrics from the image landmarks
     scaled by it instead of from the world landmarks (:mod:`formcheck.metrics`).
+
+    ``guard`` asks which lift the clip looks like (:mod:`formcheck.recognise`) from the same
+    kinematics, and when the recogniser is confident it is another lift than ``lift``, marks
+    every rep ambiguous with why (:func:`wrong_name_guard`). ``recognised``: the recognition
+    that chose ``lift`` (``--exercise auto``), recorded in the report.
     """
     height_cm = metrics.check_height(height_cm)
-    kin = judged_kinematics(kinematics(track, analysis_series(lift), smoothing=smoothing), lift)
+    series = analysis_series(lift) + (RECOGNITION_SERIES if guard else ())
+    kin = judged_kinematics(kinematics(track, series, smoothing=smoothing), lift)
     view = view or estimate_view(track)
     cuts = time_cuts(track)
     found = find_reps(kin, lift)
     verdicts = [judge_rep(ctx, cuts=cuts, height_cm=height_cm)
                 for ctx in rep_contexts(kin, view, lift, found.reps, evidence)]
-    report = build_report(track, lift, kin, view, verdicts, height_cm, found.partial)
+    recognition, wrong = (wrong_name_guard(recognise(kin), lift, verdicts) if guard
+                          else (None if recognised is None else report_of(recognised), None))
+    report = with_recognition(build_report(track, lift, kin, view, verdicts, height_cm,
+                                           found.partial), recognition, wrong)
     return Analysis(track, lift, kin, view, tuple(found.reps), report)
+
+
+def with_recognition(report: Report, recognition: RecognitionReport | None,
+                     wrong: str | None = None) -> Report:
+    """``report`` saying which lift the clip looks like, and the guard's warning (``wrong``)
+    first of its warnings."""
+    report.recognition = recognition
+    if wrong is not None:
+        report.warnings.insert(0, wrong)
+    return report
+
+
+def wrong_name_guard(found: Recognition, lift: Lift, verdicts: list[RepReport]
+                     ) -> tuple[RecognitionReport, str | None]:
+    """What the recogniser ``found`` beside the ``lift`` named, and, where it finds the name
+    all but impossible (:func:`~formcheck.recognise.wrong_name`), the warning; every rep in
+    ``verdicts`` is then made ambiguous with that reason (in place).
+
+    Why not judge it anyway: a lift's checks on another lift's reps are confidently wrong (a
+    deadlift analysed as a hip thrust gives ten 'valid' thrusts). Why not analyse it as the
+    lift recognised: the user named the lift, and the recogniser can be wrong (its measured
+    accuracy is in benchmarks/RESULTS.md); the report says both, the user decides.
+    """
+    reason = wrong_name(lift.name, found)
+    if reason is not None:
+        for i, rep in enumerate(verdicts):
+            verdicts[i] = rep.model_copy(update={"outcome": "ambiguous", "score": None,
+                                                 "reason": reason})
+    recognition = report_of(found, named=lift.name, flagged=reason is not None)
+    if reason is None:
+        return recognition, None
+    return recognition, (f"{reason}: every rep is marked ambiguous; analyse it as the lift "
+                         f"filmed (--exercise {found.candidates[0][0]}, or --exercise auto)")
 
 
 def analyze_track(

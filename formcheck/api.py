@@ -28,6 +28,7 @@ from formcheck.metrics import check_height
 from formcheck.outputs import NO_OUTPUTS, Outputs
 from formcheck.pose import DEFAULT_MAX_FPS, PoseSettings, check_max_fps, extract_pose
 from formcheck.progress import Progress, frames_of
+from formcheck.recognise import AUTO, auto_lift, auto_note, check_auto, recognise
 from formcheck.report import Report
 from formcheck.track import TRACK_SUFFIXES, PoseTrack
 
@@ -90,6 +91,13 @@ def analyze(
     """Count and judge every rep of ``exercise`` in a video (or a saved pose track), and write
     the ``outputs`` asked for.
 
+    ``exercise="auto"`` recognises the lift from the pose track (:mod:`formcheck.recognise`)
+    and analyses it in its default variant (``variant`` must then be None: the pose does not
+    show it); where the recogniser is unsure, or the clip is no supported lift, it raises with
+    the likeliest lifts rather than guess. A lift named is checked against the recogniser: if
+    it is confident the clip is another lift, every rep is ambiguous and the report says which
+    lift it looks like (``report.recognition``).
+
     A check judges only from the camera views where its precision was measured to hold up
     (:mod:`formcheck.evidence`); ``all_checks`` lets every check judge from any view, for
     research on the checks themselves, and the report then warns that it did. ``progress``
@@ -107,13 +115,22 @@ def analyze(
     frames a second the pose model reads of a video (None: every frame); a 60 fps video is
     analysed at 30 by default, which changes no verdict (benchmarks/frame_rate.py).
     """
-    lift = load_lift(exercise, variant, config)
+    auto = exercise == AUTO
+    if auto:
+        check_auto(variant)
+    else:
+        lift = load_lift(exercise, variant, config)
     check_max_fps(max_fps)
     height_cm = check_height(height_cm)
     track, video = _source_track(source, outputs, model=model, model_dir=model_dir,
                                  progress=progress, workers=workers, max_fps=max_fps)
+    found = recognise(track) if auto else None
+    if found is not None:
+        lift = auto_lift(found, config)
     analysis = run_analysis(track, lift, evidence=None if all_checks else EVIDENCE,
-                            height_cm=height_cm)
+                            height_cm=height_cm, guard=not auto, recognised=found)
+    if found is not None:
+        analysis.report.warnings.append(auto_note(found, lift))
     if all_checks:
         analysis.report.warnings.append(UNGATED)
     outputs.write(analysis, video, progress=progress, notify=notify)

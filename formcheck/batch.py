@@ -67,6 +67,7 @@ from formcheck.html_report import IndexRow, write_index
 from formcheck.models import model_path
 from formcheck.outputs import Outputs
 from formcheck.pose import DEFAULT_MAX_FPS, check_max_fps
+from formcheck.recognise import AUTO, MODEL_PATH, check_auto
 from formcheck.report import Report
 from formcheck.signals import STOP_SIGNALS, signals_held
 from formcheck.track import TRACK_SUFFIXES
@@ -250,7 +251,8 @@ def batch(
     """Score every clip named by ``inputs`` (as ``exercise``) or by a ``manifest`` CSV.
 
     ``inputs`` are video files, folders (searched recursively for videos) and globs. A manifest
-    has the columns ``file,exercise[,variant]``, with files relative to the manifest's folder;
+    has the columns ``file[,exercise][,variant]`` (no exercise column, or ``auto`` in it: the
+    lift is recognised, :mod:`formcheck.recognise`), with files relative to its folder;
     its clips are named by their resolved paths (symbolic links and ``..`` resolved). With
     ``root``, a manifest row whose resolved file is outside that folder is not read: it is an
     error row. Reports go to ``out/reports/<clip>-<key>.json`` (``out`` defaults to
@@ -456,11 +458,9 @@ def plan(
     for path, name, wanted, origin, refused in requests:
         if (name, wanted) not in lifts:
             try:
-                lift = load_exercise(name, wanted, config)
+                lifts[name, wanted] = _effective_lift(name, wanted, config)
             except FormcheckError as exc:
                 raise FormcheckError(f"{origin}: {exc}" if origin else str(exc)) from None
-            lifts[name, wanted] = (getattr(lift, "variant", ""),
-                                   _sha256(lift.model_dump_json().encode()))
         resolved, lift_hash = lifts[name, wanted]
         if refused is not None:
             key = _sha256(os.fsencode(path))  # never read: no report, no cache
@@ -486,6 +486,23 @@ def plan(
 def found(report: Report | HoldReport) -> int:
     """What a clip's report found: reps, or for a held stretch holds."""
     return report.hold_count if isinstance(report, HoldReport) else report.rep_count
+
+
+def _effective_lift(name: str, variant: str | None, config: str | os.PathLike[str] | None
+                    ) -> tuple[str, str]:
+    """The variant a job of lift or held stretch ``name`` runs (empty under ``auto``: the lift
+    recognised picks its default; empty for a stretch, which has none) and a hash of everything
+    that decides its verdicts: the lift or stretch with the user's thresholds (or, under
+    ``auto``, the thresholds file) and the recogniser's model, which picks the lift under
+    ``auto`` and guards a named one."""
+    recogniser = MODEL_PATH.read_bytes()
+    if name != AUTO:
+        lift = load_exercise(name, variant, config)
+        return (getattr(lift, "variant", ""),
+                _sha256(lift.model_dump_json().encode() + recogniser))
+    check_auto(variant)
+    overrides = b"" if config is None else _file_sha256(Path(config)).encode()
+    return "", _sha256(b"auto\n" + recogniser + overrides)
 
 
 def find_clips(
@@ -578,7 +595,8 @@ def read_manifest(
     holds is checked too (a symbolic link inside ``root`` may point out of it).
 
     Columns beyond ``file``, ``exercise`` and ``variant`` are ignored, so a catalogue with
-    more columns serves as is; an empty variant means the lift's default.
+    more columns serves as is; an empty variant means the lift's default. Without an
+    ``exercise`` column every clip's lift is recognised (``auto``: :mod:`formcheck.recognise`).
     """
     path = Path(manifest)
     confine = None
@@ -591,17 +609,18 @@ def read_manifest(
     except (OSError, UnicodeDecodeError) as exc:
         raise FormcheckError(f"cannot read manifest {display(path)}: {exc}") from None
     reader = csv.DictReader(io.StringIO(text))
-    missing = {"file", "exercise"} - set(reader.fieldnames or ())
-    if missing:
+    if "file" not in (reader.fieldnames or ()):
         raise FormcheckError(
-            f"{display(path)}: a manifest needs the columns file and exercise (and optionally "
+            f"{display(path)}: a manifest needs the column file (and optionally exercise and "
             f"variant); its header is: {','.join(reader.fieldnames or ())}"
         )
+    named = "exercise" in (reader.fieldnames or ())
     base = path.parent.absolute()
     requests = []
     for row in reader:
         origin = f"{display(path)} line {reader.line_num}"
-        file, exercise = (row.get("file") or "").strip(), (row.get("exercise") or "").strip()
+        file = (row.get("file") or "").strip()
+        exercise = (row.get("exercise") or "").strip() if named else AUTO
         if not file or not exercise:
             raise FormcheckError(f"{origin}: file and exercise must both be filled in")
         variant = (row.get("variant") or "").strip() or None
@@ -674,7 +693,7 @@ def score_clip(job: ClipJob) -> ClipResult:
                     max_fps=job.max_fps)
             else:
                 report = analyze(
-                    job.path, job.exercise, variant=job.variant, config=job.config,
+                    job.path, job.exercise, variant=job.variant or None, config=job.config,
                     model=job.model, model_dir=job.model_dir, outputs=Outputs(html=job.html),
                     workers=1, max_fps=job.max_fps,
                 )

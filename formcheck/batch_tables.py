@@ -70,8 +70,10 @@ SUMMARY_LAST = ("faults", "view", "warnings", "error", "report")
 """The summary's first and last columns; between them every other number of the report (set
 metrics: detection rate, duration, view confidence, and whatever numbers a report gains)."""
 
-NOT_SET_METRICS = ("thresholds",)
-"""Numeric report fields that are not a measure of the set (the lift's settings)."""
+NOT_SET_METRICS = ("thresholds", "recognition")
+"""Numeric report fields that are not a measure of the set: the lift's settings, and the
+recogniser's probabilities (which lift the clip looks like is in the exercise column under
+``auto``, and in the warnings when a named lift looks wrong)."""
 
 
 def write_tables(out: Path, results: Sequence[ClipResult]) -> None:
@@ -94,8 +96,14 @@ def summary_csv_text(results: Sequence[ClipResult]) -> str:
     rows = []
     for result in results:
         job, report = result.job, result.report
-        row: dict[str, Any] = {KEY: job.clip, "exercise": job.exercise, "variant": job.variant,
-                               "status": result.status}
+        # under auto, the lift recognised; a held stretch is named by its pose, with no variant
+        if isinstance(report, HoldReport):
+            exercise, variant = report.pose, ""
+        else:
+            exercise, variant = ((job.exercise, job.variant) if report is None
+                                 else (report.exercise, report.variant))
+        row: dict[str, Any] = {KEY: job.clip, "exercise": exercise,
+                               "variant": variant, "status": result.status}
         if report is None:
             row["error"] = result.error
         else:

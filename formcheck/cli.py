@@ -530,14 +530,15 @@ def batch(
     ] = None,
     exercise: Annotated[
         str | None, typer.Option("--exercise", "-e", help="Lift (or held stretch) of every "
-                                 "INPUT.")
+                                 "INPUT (auto: recognise each clip's lift).")
     ] = None,
     variant: VariantOption = None,
     manifest: Annotated[
         Path | None,
-        typer.Option("--manifest", help="CSV with columns file,exercise[,variant], for a mixed "
-                     "folder (instead of INPUT and --exercise); files are relative to its "
-                     "folder; an exercise may be a held stretch (timed as `formcheck hold`)."),
+        typer.Option("--manifest", help="CSV with columns file[,exercise][,variant], for a "
+                     "mixed folder (instead of INPUT and --exercise); files are relative to its "
+                     "folder; an exercise may be a held stretch (timed as `formcheck hold`); no "
+                     "exercise column: each clip's lift is recognised."),
     ] = None,
     root: Annotated[
         Path | None,

@@ -34,7 +34,8 @@ POSES = pose_names()
 """Every held stretch, for help texts and completion."""
 
 POSE_HELP = f"Held stretch: {', '.join(POSES)} (see `formcheck exercises`)."
-LIFT_HELP = f"Lift: {', '.join(LIFTS)} (see `formcheck exercises LIFT`)."
+LIFT_HELP = (f"Lift: {', '.join(LIFTS)} (see `formcheck exercises LIFT`), or auto: recognise "
+             "it from the pose.")
 VARIANT_HELP = "Lift variant (default: the lift's usual one); " + "; ".join(
     f"{name}: {', '.join(variants)}" for name, variants in LIFTS.items()) + "."
 
@@ -46,7 +47,7 @@ def completion_script(shell: Shell) -> str:
 
 def complete_lift(incomplete: str) -> list[str]:
     """The lifts whose name starts with what is typed."""
-    return [name for name in LIFTS if name.startswith(incomplete)]
+    return [name for name in (*LIFTS, "auto") if name.startswith(incomplete)]
 
 
 def complete_pose(incomplete: str) -> list[str]:

@@ -207,6 +207,22 @@ class ViewReport(BaseModel):
     yaw_deg: float | None
 
 
+class RecognitionReport(BaseModel):
+    """Which lift the pose track looks like (:mod:`formcheck.recognise`), beside the one named."""
+
+    named: str | None = Field(description="The lift the user named; null under `--exercise "
+                              "auto`, where the lift analysed is the one recognised.")
+    recognised: str | None = Field(description="The lift the clip looks like; null when the "
+                                   "recogniser is unsure or it is not a supported lift.")
+    status: Literal["recognised", "unsure", "unsupported"]
+    confidence: float = Field(description="The recogniser's probability of its best candidate.")
+    candidates: dict[str, float] = Field(description="The likeliest lifts, best first, with "
+                                         "their probabilities.")
+    flagged: bool = Field(default=False, description="Whether the recogniser is confident the "
+                          "clip is another lift than the one named: every rep is then "
+                          "ambiguous, and `warnings` says which lift it looks like.")
+
+
 class Report(BaseModel):
     """Everything formcheck concluded about one clip."""
 
@@ -247,6 +263,10 @@ class Report(BaseModel):
         description="In a lift judged per rep on its working side (alternating lunges, one-arm "
         "rows), the measures it compares between the sides over the set: left/right asymmetry, "
         "reported for the set rather than as a rep's fault.")
+    recognition: RecognitionReport | None = Field(
+        default=None,
+        description="The lift the pose track looks like, where it was asked (`analyze`, "
+        "`batch`, `--exercise auto`); null otherwise.")
 
     def save_json(self, path: str | os.PathLike[str]) -> None:
         write_text(path, self.model_dump_json(indent=2) + "\n")

@@ -320,7 +320,8 @@ def trunk_inclination_3d(f: Frames) -> Sided:
     the front a 60° hinge reads 51°, a 40° backswing 31°. The midline, not one side's hip and
     shoulder: the shoulders are wider than the hips, which tilts each side's line sideways by
     several degrees. The same on both sides, trusted as far as each side's hip and shoulder
-    are seen; it carries the model's noisier depth guess instead."""
+    are seen; it carries the model's noisier depth guess instead. It also tells a hinge from a
+    squat, a row or a lifter lying down (:mod:`formcheck.recognise`)."""
 
     def mid(name: str) -> np.ndarray:
         return 0.5 * (f.world[:, joint("left", name)] + f.world[:, joint("right", name)])
@@ -708,3 +709,19 @@ def ankle_to_knee(f: Frames) -> Sided:
 
     return across(f, reach, lambda side: [(side, "ankle"), (other(side), "knee"),
                                           (other(side), "hip")])
+
+
+@series("sided")
+def thigh_inclination_3d(f: Frames) -> Sided:
+    """Knee-to-hip from vertical from the world landmarks, degrees: 0 standing, about 90 with
+    the thigh level (a squat's bottom, a thrust's top), whatever the view."""
+    return f.sided(lambda side: inclination_to_vertical(f.world[:, joint(side, "knee")],
+                                                        f.world[:, joint(side, "hip")]),
+                   "knee", "hip")
+
+
+@series("sided")
+def elbow_angle_3d(f: Frames) -> Sided:
+    """Elbow angle (shoulder-elbow-wrist) from the world landmarks, degrees: 180 straight; a
+    row or a pull bends it through a wide range whatever the view."""
+    return f.angle(f.world, "shoulder", "elbow", "wrist")

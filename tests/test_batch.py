@@ -128,7 +128,7 @@ def test_manifest_mixes_lifts_relative_to_its_folder(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "pattern"),
     [
-        ("path,lift\na.mp4,deadlift\n", "needs the columns file and exercise"),
+        ("path,lift\na.mp4,deadlift\n", "a manifest needs the column file"),
         ("file,exercise\na.mp4,squat\n", r"line 2: unknown exercise 'squat'"),
         ("file,exercise\na.mp4,deadlift\nnope.mp4,deadlift\n", "line 3: nope.mp4: no such file"),
         ("file,exercise\na.mp4,\n", "line 2: file and exercise must both be filled in"),

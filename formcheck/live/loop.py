@@ -24,17 +24,20 @@ from formcheck.config import load_exercise
 from formcheck.errors import FormcheckError
 from formcheck.hold_report import HoldReport
 from formcheck.lift import Lift
+from formcheck.live.auto import LiftSpotter
 from formcheck.live.feed import PAUSE_POLL_S, Captured, FrameFeed, open_source
 from formcheck.live.hold_session import HoldSession
-from formcheck.live.session import LiveSession, LiveSettings, LiveState
+from formcheck.live.session import LiveSession, LiveSettings, LiveState, Phase
 from formcheck.live.views import Command, LiveView, Recorder, Window, display_problem
 from formcheck.live.voice import CueVoice, EspeakSpeaker, Speaker
 from formcheck.metrics import check_height
 from formcheck.outputs import NO_OUTPUTS, Outputs
-from formcheck.overlay import Label
+from formcheck.overlay import FrameOverlay, Label
 from formcheck.pose import PoseEstimator, PoseSettings
+from formcheck.recognise import AUTO, Recognition, auto_lift, auto_note, check_auto, report_of
 from formcheck.report import Report, RepReport
 from formcheck.stretch import Pose
+from formcheck.track import FramePose
 from formcheck.video import Frame, is_url
 
 LIVE_ANNOTATORS: tuple[Annotator, ...] = (*DEFAULT_ANNOTATORS, FooterAnnotator())
@@ -80,7 +83,7 @@ class _Meter:
 
 def run_live(
     frames: Iterable[Frame],
-    lift: Lift | Pose,
+    lift: Lift | Pose | None,
     *,
     paced: bool,
     drop: bool = True,
@@ -93,13 +96,19 @@ def run_live(
     on_frame: Callable[[FrameTiming], None] | None = None,
     notify: Callable[[str], None] | None = None,
     height_cm: float | None = None,
-) -> LiveSession | None:
+    config: str | os.PathLike[str] | None = None,
+    on_recognised: Callable[[Recognition, Lift], None] | None = None,
+) -> LiveSession | HoldSession | None:
     """Run the live loop over ``frames`` until they end or a view says quit; the last set.
 
     ``paced`` plays the frames at their own times (a recording), ``drop`` skips frames when
     processing falls behind (as a camera does). Ctrl-C ends the session like q does, so what
     was judged is kept. Returns None when no frame was processed. ``height_cm``: the lifter's
     height, for set metrics from the image (:mod:`formcheck.metrics`).
+
+    ``lift`` None recognises it (:mod:`formcheck.live.auto`), in its default variant with the
+    thresholds of ``config``, and tells ``on_recognised``; a session that ends before the lift
+    is recognised is an error saying why (with the likeliest lifts).
     """
     pose_settings = pose_settings or PoseSettings()
     notify = notify or (lambda _: None)
@@ -110,7 +119,7 @@ def run_live(
         feed = stack.enter_context(closing(FrameFeed(frames, paced=paced, drop=drop)))
         loop = _Loop(lift, estimator, feed, views, voice, on_frame, LiveSettings() if
                      settings is None else settings, fps=fps, source=source, notify=notify,
-                     height_cm=height_cm)
+                     height_cm=height_cm, config=config, on_recognised=on_recognised)
         paused = False
         try:
             while True:
@@ -132,6 +141,8 @@ def run_live(
                     loop.reset()
         except KeyboardInterrupt:
             notify("interrupted; ending the session")
+    if loop.session is None and loop.spotter is not None:
+        raise loop.spotter.failure()
     return loop.session
 
 
@@ -139,50 +150,94 @@ class _Loop:
     """One pass of the live loop per frame: pose, judgement, drawing, views, cue."""
 
     def __init__(
-        self, lift: Lift | Pose, estimator: PoseEstimator, feed: FrameFeed,
-        views: Sequence[LiveView],
-        voice: CueVoice | None, on_frame: Callable[[FrameTiming], None] | None,
-        settings: LiveSettings, *, fps: float, source: str, notify: Callable[[str], None],
-        height_cm: float | None,
+        self, lift: Lift | Pose | None, estimator: PoseEstimator, feed: FrameFeed,
+        views: Sequence[LiveView], voice: CueVoice | None,
+        on_frame: Callable[[FrameTiming], None] | None, settings: LiveSettings, *, fps: float,
+        source: str, notify: Callable[[str], None], height_cm: float | None,
+        config: str | os.PathLike[str] | None = None,
+        on_recognised: Callable[[Recognition, Lift], None] | None = None,
     ) -> None:
         self.lift, self.estimator, self.feed, self.views = lift, estimator, feed, views
         self.voice, self.on_frame, self.settings = voice, on_frame, settings
         self.notify = notify
         self.fps, self.source, self.height_cm = fps, source, height_cm
+        self.config, self.on_recognised = config, on_recognised
         self.meter = _Meter()
         self.session: LiveSession | HoldSession | None = None
+        self.spotter: LiftSpotter | None = None
+        """The frames watched for the lift when none was named (``--exercise auto``)."""
         self._shown: tuple[np.ndarray, LiveState, float] | None = None
 
     def frame(self, captured: Captured) -> Command | None:
         frame = captured.frame
-        if self.session is None:
-            height, width = frame.image.shape[:2]
-            common = {"width": width, "height": height, "fps": self.fps, "source": self.source,
-                      "model": self.estimator.settings.model, "settings": self.settings}
-            self.session = (HoldSession(self.lift, **common) if isinstance(self.lift, Pose)
-                            else LiveSession(self.lift, **common, height_cm=self.height_cm))
-        session, meter = self.session, self.meter
-        for done in session.add(self.estimator.estimate(frame)):
-            self.notify(session.line(done))
-            if self.voice is not None and isinstance(done, RepReport):
-                self.voice.rep_done(done)
-        reps = session.reps
-        state = LiveState(
-            exercise=self.lift.name, reps=session.made, phase=session.phase(),
-            last=reps[-1] if reps else None, fps=meter.fps, latency_ms=meter.latency_s * 1000,
-            frames=len(session), dropped=self.feed.dropped,
-        )
-        overlay = session.overlay(session.panel(state), meter.footer(), session.card(state))
+        pose = self.estimator.estimate(frame)
+        started = self.lift is None and self._spot(frame, pose)  # this frame added already
+        if self.lift is None:
+            assert self.spotter is not None
+            overlay = FrameOverlay(pose=pose, footer=tuple(self.meter.footer()), panel=(
+                Label(f"recognising the lift  {self.spotter.watched_s():.0f} s"),))
+            state = self._state(AUTO, 0, "", None, len(self.spotter.poses))
+        else:
+            session = self._session(frame)
+            if not started:
+                self._done(session, session.add(pose))
+            reps = session.reps
+            state = self._state(self.lift.name, session.made, session.phase(),
+                                reps[-1] if reps else None, len(session))
+            overlay = session.overlay(session.panel(state), self.meter.footer(),
+                                      session.card(state))
         scene = frame.image.copy()
         for annotator in LIVE_ANNOTATORS:
             scene = annotator.annotate(scene, overlay)
         self._shown = (scene, state, frame.time_s)
         command = _show(self.views, *self._shown)
-        meter.tick(captured.at)
+        self.meter.tick(captured.at)
         if self.on_frame is not None:
-            self.on_frame(FrameTiming(frame.time_s, meter.latency_s, meter.fps,
+            self.on_frame(FrameTiming(frame.time_s, self.meter.latency_s, self.meter.fps,
                                       self.feed.dropped))
         return command
+
+    def _session(self, frame: Frame) -> LiveSession | HoldSession:
+        """The set being judged, begun on this frame if none is."""
+        if self.session is None:
+            assert self.lift is not None
+            height, width = frame.image.shape[:2]
+            common = {"width": width, "height": height, "fps": self.fps, "source": self.source,
+                      "model": self.estimator.settings.model, "settings": self.settings}
+            self.session = (HoldSession(self.lift, **common) if isinstance(self.lift, Pose)
+                            else LiveSession(self.lift, **common, height_cm=self.height_cm))
+        return self.session
+
+    def _spot(self, frame: Frame, pose: FramePose) -> bool:
+        """Watch this frame for the lift (none was named); once recognised, begin the set with
+        every frame watched so far (this one included): whether it was."""
+        if self.spotter is None:
+            height, width = frame.image.shape[:2]
+            self.spotter = LiftSpotter(width=width, height=height, fps=self.fps,
+                                       source=self.source, model=self.estimator.settings.model)
+        found = self.spotter.add(pose)
+        if found is None:
+            return False
+        self.lift = auto_lift(found, self.config)
+        if self.on_recognised is not None:
+            self.on_recognised(found, self.lift)
+        session = self._session(frame)
+        for earlier in self.spotter.poses:
+            self._done(session, session.add(earlier))
+        return True
+
+    def _done(self, session: LiveSession | HoldSession, done: Sequence[object]) -> None:
+        """Say each rep (or hold) made final."""
+        for item in done:
+            self.notify(session.line(item))  # type: ignore[arg-type]
+            if self.voice is not None and isinstance(item, RepReport):
+                self.voice.rep_done(item)
+
+    def _state(self, exercise: str, reps: int, phase: Phase, last: RepReport | None,
+               frames: int) -> LiveState:
+        return LiveState(exercise=exercise, reps=reps, phase=phase, last=last,
+                         fps=self.meter.fps, latency_ms=self.meter.latency_s * 1000,
+                         frames=frames, dropped=self.feed.dropped)
 
     def show_again(self) -> Command | None:
         """While paused: the last frame again, so views stay responsive."""
@@ -234,6 +289,8 @@ def live(
     URL plays at its own frame rate and frames are dropped when processing falls behind, as
     with a camera; ``drop=False`` processes every frame, as fast as it can. ``speak`` says a
     short cue after a rep with something to fix (espeak-ng, or any :class:`Speaker`).
+    ``exercise="auto"`` watches the first seconds until the lift is recognised
+    (:mod:`formcheck.live.auto`); ``variant`` must then be None.
     ``height_cm``, the lifter's height, measures the set metrics on the image scaled by it
     (:mod:`formcheck.metrics`).
 
@@ -248,8 +305,16 @@ def live(
     report of every frame processed, as ``formcheck hold`` writes it.
     """
     notify = notify or (lambda _: None)
-    lift = load_exercise(exercise, variant, config)
+    if exercise == AUTO:
+        check_auto(variant)
+    lift = None if exercise == AUTO else load_exercise(exercise, variant, config)
     height_cm = check_height(height_cm)
+    recognised: list[tuple[Recognition, Lift]] = []
+
+    def spotted(found: Recognition, lift: Lift) -> None:
+        recognised.append((found, lift))
+        notify(f"note: {auto_note(found, lift)}")
+
     if outputs.html is not None:
         raise FormcheckError("live writes no HTML report; save the pose track and run "
                              "`formcheck analyze TRACK --report FILE` for one")
@@ -291,12 +356,17 @@ def live(
             pose_settings=PoseSettings(model=model, model_dir=Path(model_dir) if model_dir
                                        else None),
             settings=settings, views=views, voice=voice, on_frame=on_frame, notify=notify,
-            height_cm=height_cm,
+            height_cm=height_cm, config=config, on_recognised=spotted,
         )
         if session is None:
             raise FormcheckError(f"{name}: no frames were processed")
         said = len(session.holds if isinstance(session, HoldSession) else session.reps)
-        report = session.finish()
+        # a named lift is guarded against the recogniser, as analyze guards it
+        report = (session.finish() if isinstance(session, HoldSession)
+                  else session.finish(guard=lift is not None))
+        for found, chosen in recognised:
+            report.recognition = report_of(found)
+            report.warnings.append(auto_note(found, chosen))
         for done in (report.reps if isinstance(report, Report) else report.holds)[said:]:
             notify(session.line(done))  # type: ignore[arg-type]
             if voice is not None and isinstance(done, RepReport):

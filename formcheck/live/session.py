@@ -22,6 +22,8 @@ from formcheck.analysis import (
     judge_rep,
     rep_contexts,
     time_cuts,
+    with_recognition,
+    wrong_name_guard,
 )
 from formcheck.counting import driver_signal, find_reps, rep_settings
 from formcheck.errors import FormcheckError
@@ -40,6 +42,7 @@ from formcheck.overlay import (
     rep_cue,
     top_fault,
 )
+from formcheck.recognise import recognise
 from formcheck.report import PathMetrics, Report, RepReport
 from formcheck.reps import Partial, Rep, driver_range
 from formcheck.series import SHOWN, Coordinates
@@ -251,17 +254,23 @@ class LiveSession:
         became final."""
         return self._judge(final=False)
 
-    def finish(self) -> Report:
+    def finish(self, *, guard: bool = False) -> Report:
         """Judge what is left as the end of the set; the set's report, as ``analyze`` writes it
         (the reps exactly as they were judged live, less any the whole set unmakes: listed as
-        not counted)."""
+        not counted). ``guard``: as ``analyze`` does with a named lift, ask which lift the set
+        looks like, and if the recogniser finds the lift named all but impossible, mark every
+        rep ambiguous with why (:func:`~formcheck.analysis.wrong_name_guard`)."""
         if not len(self._builder):
             raise FormcheckError("no frames were processed")
         self._judge(final=True)
         assert self._judged is not None
         kin, view = self._judged
-        return build_report(self._builder.build(), self.lift, kin, view, list(self._reps),
-                            self.height_cm, self._not_counted)
+        track, verdicts = self._builder.build(), list(self._reps)
+        recognition, wrong = (wrong_name_guard(recognise(track), self.lift, verdicts) if guard
+                              else (None, None))
+        return with_recognition(build_report(track, self.lift, kin, view, verdicts,
+                                             self.height_cm, self._not_counted),
+                                recognition, wrong)
 
     def _recent(self, frames: int) -> tuple[PoseTrack, Coordinates]:
         """The last ``frames`` frames and their smoothed coordinates."""

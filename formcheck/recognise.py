@@ -1,0 +1,424 @@
+"""Which lift a clip shows, from its pose track alone: ``--exercise auto`` and the guard that
+flags a clip analysed under the wrong lift's name.
+
+How: a clip becomes one vector of body-relative, view-robust features (:func:`features`):
+percentiles over the clip of the trunk's, thighs' and joints' angles from the world landmarks
+(the model's 3-D estimate, which reads alike from the side, the front or obliquely) and of the
+hip and knee angles in the image (sharper in the side views most clips are filmed from), where
+the hands are against the shoulders (above the head: a hang) and the ankles (how low they
+reach), how high the shoulders stand above the ankles (lying down or standing), the two legs'
+and arms' asymmetry (a single-leg lift, a one-arm row), how knees and hips move together, and
+the knees, hips and hands where the trunk leans most (a deadlift's bent knees and hands at the
+floor, an RDL's straight knees and hands at the shins). A multinomial logistic regression on
+those features (:class:`Model`, fitted by ``python -m benchmarks.recognition --fit`` into
+:data:`MODEL_PATH`) gives each lift, and the labelled clips of exercises formcheck has no lift
+for (:data:`OTHER`), a probability. The clip is a lift when that lift's probability reaches the
+model's ``min_confidence``; it is "not a supported lift" when :data:`OTHER` is likeliest or the
+clip lies farther from every labelled clip than the model's ``max_distance``; otherwise the
+recogniser is unsure and says its best candidates. The wrong-name guard flags a named lift
+whose probability is below ``guard_floor`` (:func:`wrong_name`). Every threshold is measured
+leave-one-source-out, and so is the accuracy, in ``benchmarks/recognition.py``.
+
+A new lift joins by labelling its clips (the ``exercise`` column of a labels ``clips.csv``)
+and re-running ``python -m benchmarks.recognition --fit``, which refits :data:`MODEL_PATH` from
+every labelled clip of every lift in ``formcheck/lifts``.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+
+from formcheck.config import load_lift
+from formcheck.errors import FormcheckError
+from formcheck.kinematics import Kinematics, kinematics
+from formcheck.lift import Lift
+from formcheck.report import RecognitionReport
+from formcheck.track import PoseTrack
+
+SERIES = (
+    "trunk_inclination_3d", "thigh_inclination_3d", "hip_angle_3d", "knee_angle_3d",
+    "elbow_angle_3d", "hand_height_3d", "shoulder_height_3d", "hip_height_3d",
+    "trunk_inclination", "hip_angle", "knee_angle",
+)
+"""The kinematic series the features read; an analysis that recognises asks for them too."""
+
+MIN_VISIBILITY = 0.3
+"""Frames in which a landmark the series uses is less visible than this do not count."""
+
+PERCENTILES = (5, 50, 95)
+"""Where a series' distribution over the clip is read: its low end, middle and high end (the
+extremes themselves are one bad frame away from anything)."""
+
+
+def _both(kin: Kinematics, name: str) -> np.ndarray:
+    """(T, 2) the series on the left and right side, NaN where not trusted."""
+    sided = kin[name]
+    return np.stack([sided[side].trusted(MIN_VISIBILITY) for side in ("left", "right")], axis=1)
+
+
+def _spread(values: np.ndarray) -> list[float]:
+    """The :data:`PERCENTILES` of the finite values, NaN if none."""
+    finite = values[np.isfinite(values)]
+    if not finite.size:
+        return [math.nan] * len(PERCENTILES)
+    return [float(v) for v in np.percentile(finite, PERCENTILES)]
+
+
+def _mean_sides(kin: Kinematics, name: str) -> np.ndarray:
+    both = _both(kin, name)
+    seen = np.isfinite(both).any(axis=1)
+    out = np.full(len(both), np.nan)
+    out[seen] = np.nanmean(both[seen], axis=1)
+    return out
+
+
+def _coupling(a: np.ndarray, b: np.ndarray) -> float:
+    """Correlation of two series over the frames both are finite in: near 1 when the joints
+    bend together (a squat's knees and hips), near 0 when one moves alone."""
+    both = np.isfinite(a) & np.isfinite(b)
+    if both.sum() < 3 or np.std(a[both]) == 0 or np.std(b[both]) == 0:
+        return math.nan
+    return float(np.corrcoef(a[both], b[both])[0, 1])
+
+
+def _high(values: np.ndarray) -> float:
+    return _spread(values)[-1]
+
+
+DEEPEST = 90
+"""The frames in which the trunk leans at least this percentile of its lean over the clip are
+the bottom of the movement, where a deadlift's knees are bent and its hands at the floor, an
+RDL's knees nearly straight and its hands at the shins."""
+
+
+def _at_deepest(trunk: np.ndarray, *others: np.ndarray) -> list[float]:
+    """The median of each of ``others`` over the frames where the trunk leans the most."""
+    finite = np.isfinite(trunk)
+    if not finite.any():
+        return [math.nan] * len(others)
+    deep = finite & (trunk >= np.percentile(trunk[finite], DEEPEST))
+    return [float(np.nanmedian(o[deep])) if np.isfinite(o[deep]).any() else math.nan
+            for o in others]
+
+
+FEATURES = (
+    *(f"trunk_{p}" for p in PERCENTILES),
+    *(f"thigh_{p}" for p in PERCENTILES),
+    *(f"hip_{p}" for p in PERCENTILES),
+    *(f"knee_{p}" for p in PERCENTILES),
+    *(f"elbow_{p}" for p in PERCENTILES),
+    *(f"hands_over_shoulders_{p}" for p in PERCENTILES),
+    "hands_low", "shoulders_low", "shoulders_high", "hip_travel",
+    "leg_asymmetry", "arm_asymmetry", "knee_hip_coupling", "image_trunk_range",
+    "deep_knee", "deep_hip", "deep_thigh", "deep_hands", "deep_hands_over_shoulders",
+    *(f"image_hip_{p}" for p in PERCENTILES), *(f"image_knee_{p}" for p in PERCENTILES),
+    "deep_image_knee",
+)
+"""The names of the values :func:`features` returns, in order."""
+
+
+def features(kin: Kinematics) -> np.ndarray:
+    """One clip as a vector of :data:`FEATURES`; NaN where the clip never showed a value.
+
+    Angles in degrees, heights in metres (the world landmarks'); each says what tells lifts
+    apart: the trunk's lean (upright in a squat and a hang, level in a row, swinging through
+    90 degrees in a hinge), the thighs' (vertical standing, level lying on the back), how far
+    hips, knees and elbows bend, the hands over the shoulders (above in a hang, at the neck in
+    a good morning or a back squat, below in a hinge), how low the hands reach above the ankles
+    (the floor in a deadlift, the shins in an RDL, the knees in a rack pull), how high the
+    shoulders stand (lying or standing), how far the hips travel up and down, the largest
+    difference between the two legs' and the two arms' bend (one leg raised, one arm rowing),
+    the knees' and hips' coupling, the knees, hips, thighs and hands where the trunk leans most
+    (:func:`_at_deepest`), and the image's hip and knee angles (the facing side's)."""
+    trunk, thigh, hip, knee, elbow = (_mean_sides(kin, name) for name in (
+        "trunk_inclination_3d", "thigh_inclination_3d", "hip_angle_3d", "knee_angle_3d",
+        "elbow_angle_3d"))
+    hands = _mean_sides(kin, "hand_height_3d")
+    shoulders = _mean_sides(kin, "shoulder_height_3d")
+    hips = _spread(_mean_sides(kin, "hip_height_3d"))
+    legs = np.abs(np.diff(_both(kin, "knee_angle_3d"), axis=1)[:, 0])
+    arms = np.abs(np.diff(_both(kin, "elbow_angle_3d"), axis=1)[:, 0])
+    image_trunk, image_hip, image_knee = (kin[name].facing.trusted(MIN_VISIBILITY) for name in (
+        "trunk_inclination", "hip_angle", "knee_angle"))
+    image_trunk = _spread(image_trunk)
+    values = [
+        *_spread(trunk), *_spread(thigh), *_spread(hip), *_spread(knee), *_spread(elbow),
+        *_spread(hands - shoulders),
+        _spread(hands)[0], _spread(shoulders)[0], _spread(shoulders)[-1], hips[-1] - hips[0],
+        _high(legs), _high(arms), _coupling(knee, hip), image_trunk[-1] - image_trunk[0],
+        *_at_deepest(trunk, knee, hip, thigh, hands, hands - shoulders),
+        *_spread(image_hip), *_spread(image_knee), *_at_deepest(trunk, image_knee),
+    ]
+    return np.array(values, dtype=np.float64)
+
+
+def clip_features(track: PoseTrack) -> np.ndarray:
+    """:func:`features` of a track, measuring only the series they need."""
+    return features(kinematics(track, SERIES))
+
+
+OTHER = "other"
+"""The class of the labelled clips of exercises formcheck has no lift for (stretches, curls,
+lunges...): what a clip is called when it looks more like them than like any lift."""
+
+Status = Literal["recognised", "unsure", "unsupported"]
+
+
+@dataclass(frozen=True)
+class Recognition:
+    """What :func:`recognise` made of a clip."""
+
+    lift: str | None
+    """The lift recognised; None when unsure or not a supported lift."""
+    confidence: float
+    """The model's probability of its best candidate, in [0, 1]."""
+    candidates: tuple[tuple[str, float], ...]
+    """The likeliest lifts (never :data:`OTHER`), best first, with their probabilities."""
+    status: Status
+    """``recognised``; ``unsure`` (confidence below the model's ``min_confidence``: ask the
+    user); or ``unsupported``: the clip looks like no lift formcheck has (closest to the
+    labelled clips of other exercises, or farther from every labelled clip than any lift's
+    clips are from each other)."""
+    distance: float
+    """Root-mean-square distance, in spreads of each feature, to the nearest labelled clip:
+    how far the clip lies from anything the model has seen."""
+    probabilities: Mapping[str, float] = field(default_factory=dict)
+    """Every lift the model knows and its probability."""
+
+    def words(self) -> str:
+        """The candidates as a user reads them: ``deadlift (0.61), romanian_deadlift (0.30)``."""
+        return ", ".join(f"{lift} ({p:.2f})" for lift, p in self.candidates)
+
+
+@dataclass(frozen=True)
+class Model:
+    """A fitted recogniser: multinomial logistic regression on the standardised features,
+    the labelled clips it was fitted on (for the distance to the nearest), and the thresholds
+    the fitting measured (see ``benchmarks/recognition.py``)."""
+
+    classes: tuple[str, ...]
+    features: tuple[str, ...]
+    fill: np.ndarray
+    """(F,) what a feature the clip never showed is taken to be: its median over the clips."""
+    mean: np.ndarray
+    scale: np.ndarray
+    weights: np.ndarray
+    """(F + 1, K) the last row the intercepts."""
+    examples: np.ndarray
+    """(N, F) the labelled clips, standardised."""
+    min_confidence: float
+    """Below this probability ``--exercise auto`` asks the user to name the lift."""
+    guard_floor: float
+    """A named lift whose probability is below this is taken for the wrong name."""
+    max_distance: float
+    """Farther than this from every labelled clip: not a supported lift."""
+    fitted_on: str
+    """What the model was fitted on, for the record."""
+
+    def standardised(self, x: np.ndarray) -> np.ndarray:
+        """``x`` in spreads from the middle of the clips fitted on, clipped to
+        :data:`CLIP_AT` (a broken track's wild value weighs no more than a clear one)."""
+        z = (np.where(np.isfinite(x), x, self.fill) - self.mean) / self.scale
+        return np.clip(z, -CLIP_AT, CLIP_AT)
+
+    def probabilities(self, z: np.ndarray) -> np.ndarray:
+        """(..., K) class probabilities of standardised feature vectors ``z``."""
+        logits = z @ self.weights[:-1] + self.weights[-1]
+        logits -= logits.max(axis=-1, keepdims=True)
+        p = np.exp(logits)
+        return p / p.sum(axis=-1, keepdims=True)
+
+    def to_json(self) -> dict[str, Any]:
+        return {name: value.tolist() if isinstance(value, np.ndarray) else value
+                for name, value in vars(self).items()}
+
+    @classmethod
+    def from_json(cls, doc: Mapping[str, Any]) -> Model:
+        arrays = {"fill", "mean", "scale", "weights", "examples"}
+        return cls(**{name: np.asarray(value, dtype=np.float64) if name in arrays
+                      else tuple(value) if isinstance(value, list) else value
+                      for name, value in doc.items()})
+
+
+MODEL_PATH = Path(__file__).with_name("recognition.json")
+"""The fitted model shipped with formcheck (``python -m benchmarks.recognition --fit``)."""
+
+L2 = 3.0
+"""Weight of the logistic regression's L2 penalty against the clip-weighted cross-entropy
+(which sums to 1). Measured leave-one-source-out on the development clips
+(benchmarks/recognition.py): 0.01-0.3 fit the sources' quirks (72-76 % right), 1 gave 72 %,
+3 gave 76.5 % with the guard flagging 64 % of wrong names, 10 gave 74 %."""
+
+CLASS_BALANCE = 0.5
+"""Each clip weighs 1 / (clips of its class) ** this in the fit: 0 lets the 48 deadlifts
+drown the 2 single-leg RDLs, 1 makes a single-leg RDL clip weigh 24 deadlifts and the
+model call deadlifts something rarer; 0.5 and 0.75 both gave 76.5 % right, 0.5 the guard
+the more wrong names (64 % against 57 %)."""
+
+
+CLIP_AT = 2.0
+"""Standardised features are clipped to this many spreads from the middle: a few tracks
+are broken (a pull-up whose trunk reads 170 degrees from vertical) and would otherwise set a
+feature's weight alone. Unclipped standardisation gave 75 % right, 3 spreads 78 %, 2 80 %
+and 1.5 78 % (without the class of other exercises)."""
+
+
+def fit(x: np.ndarray, labels: Sequence[str], *, fitted_on: str = "",
+        min_confidence: float = 0.5, guard_floor: float = 0.01,
+        max_distance: float = math.inf, iterations: int = 3000) -> Model:
+    """A :class:`Model` of the clips' feature vectors ``x`` (N, F) and their ``labels``, by
+    gradient descent on the weighted, penalised cross-entropy (convex: the same clips give
+    the same model)."""
+    classes = tuple(sorted(set(labels)))
+    y = np.array([classes.index(label) for label in labels])
+    fill = np.array([np.median(col[np.isfinite(col)]) if np.isfinite(col).any() else 0.0
+                     for col in x.T])
+    filled = np.where(np.isfinite(x), x, fill)
+    low, mean, high = np.percentile(filled, [25, 50, 75], axis=0)
+    scale = (high - low) / 1.349  # the interquartile range of a normal distribution in sigmas
+    scale[scale == 0] = 1.0
+    z = np.clip((filled - mean) / scale, -CLIP_AT, CLIP_AT)
+    counts = np.bincount(y, minlength=len(classes))
+    w = 1.0 / counts[y] ** CLASS_BALANCE
+    w /= w.sum()
+    design = np.c_[z, np.ones(len(z))]
+    target = np.eye(len(classes))[y]
+    weights = np.zeros((design.shape[1], len(classes)))
+    penalty = np.r_[np.ones(z.shape[1]), 0.0][:, None] * L2 / len(z)
+    step = 1.0 / (np.linalg.norm(design, 2) ** 2 * w.max() + penalty.max())
+    for _ in range(iterations):
+        logits = design @ weights
+        logits -= logits.max(axis=1, keepdims=True)
+        p = np.exp(logits)
+        p /= p.sum(axis=1, keepdims=True)
+        weights -= step * (design.T @ ((p - target) * w[:, None]) + penalty * weights)
+    return Model(classes, FEATURES, fill, mean, scale, weights, z, min_confidence,
+                 guard_floor, max_distance, fitted_on)
+
+
+def predict(model: Model, x: np.ndarray) -> Recognition:
+    """What ``model`` makes of one clip's :func:`features` ``x``."""
+    z = model.standardised(x)
+    p = model.probabilities(z)
+    distance = float(np.min(np.sqrt(np.mean((model.examples - z) ** 2, axis=1))))
+    order = np.argsort(p)[::-1]
+    candidates = tuple((model.classes[k], round(float(p[k]), 3)) for k in order
+                       if model.classes[k] != OTHER)[:3]
+    best, confidence = model.classes[order[0]], float(p[order[0]])
+    every = {name: float(p[k]) for k, name in enumerate(model.classes)}
+    if best == OTHER or distance > model.max_distance:
+        return Recognition(None, confidence, candidates, "unsupported", distance, every)
+    if confidence < model.min_confidence:
+        return Recognition(None, confidence, candidates, "unsure", distance, every)
+    return Recognition(best, confidence, candidates, "recognised", distance, every)
+
+
+@functools.cache
+def shipped_model() -> Model:
+    """The model in :data:`MODEL_PATH`, read once."""
+    return Model.from_json(json.loads(MODEL_PATH.read_text()))
+
+
+MIN_TRACKED_S = 0.5
+"""Least time the lifter's trunk must be tracked in for a clip to be recognised at all (the
+shortest labelled clip tracks it for 0.9 s): with less, every feature would be the fill, and
+the model would answer from what it was fitted on, not from the clip."""
+
+
+def recognise(clip: PoseTrack | Kinematics, model: Model | None = None) -> Recognition:
+    """Which lift ``clip`` shows, by the shipped model unless another is given. A
+    :class:`Kinematics` must hold :data:`SERIES` (an analysis that recognises asks for them).
+    A clip that tracks the lifter too briefly (:data:`MIN_TRACKED_S`) is ``unsure``, with no
+    candidates."""
+    from formcheck.analysis import median_interval  # analysis imports this module
+
+    kin = clip if isinstance(clip, Kinematics) else kinematics(clip, SERIES)
+    tracked = np.isfinite(_mean_sides(kin, "trunk_inclination_3d"))
+    if tracked.sum() * median_interval(kin.times) < MIN_TRACKED_S:
+        return Recognition(None, 0.0, (), "unsure", math.nan)
+    return predict(model or shipped_model(), features(kin))
+
+
+def _said(lift: str) -> str:
+    return lift.replace("_", " ")
+
+
+def wrong_name(named: str, found: Recognition, floor: float | None = None) -> str | None:
+    """Why the clip is not the ``named`` lift, when the recogniser finds that lift all but
+    impossible (its probability below ``floor``, by default the shipped model's
+    ``guard_floor``); None otherwise, and always
+    for a lift the model has no labelled clip of (it cannot tell that lift from any other).
+
+    Why the named lift's own probability, not the best candidate's: the recogniser is often
+    torn between two lifts that look alike (a deadlift and an RDL) while sure the clip is
+    neither a hip thrust nor a pull-up; what the guard must catch is a name the clip cannot
+    be, not a close call the user is better placed to make."""
+    floor = shipped_model().guard_floor if floor is None else floor
+    if named not in found.probabilities or not found.candidates:
+        return None
+    best, confidence = found.candidates[0]
+    if best == named or found.probabilities[named] >= floor:
+        return None
+    return (f"this looks like a {_said(best)} ({confidence:.2f}), not a {_said(named)} "
+            f"({found.probabilities[named]:.2f})")
+
+
+def report_of(found: Recognition, named: str | None = None, flagged: bool = False
+              ) -> RecognitionReport:
+    """What a report says of a recognition."""
+    return RecognitionReport(named=named, recognised=found.lift, status=found.status,
+                             confidence=round(found.confidence, 3),
+                             candidates=dict(found.candidates), flagged=flagged)
+
+
+def unrecognised(found: Recognition) -> str:
+    """The one-line error of ``--exercise auto`` on a clip it will not name."""
+    if not found.candidates:
+        return ("too little of the lifter was tracked to tell which lift this is; name it with "
+                "--exercise")
+    if found.status == "unsupported":
+        return ("this does not look like a supported lift (nearest: "
+                f"{found.words()}); `formcheck exercises` lists the lifts formcheck judges")
+    return (f"cannot tell which lift this is (best guesses: {found.words()}); name it with "
+            "--exercise")
+
+
+AUTO = "auto"
+"""The exercise name that asks formcheck to recognise the lift (``--exercise auto``)."""
+
+
+def check_auto(variant: str | None) -> None:
+    """Refuse, before any work, a variant named without a lift: the recogniser tells lifts,
+    not variants (a kettlebell from a barbell deadlift is not in the pose)."""
+    if variant is not None:
+        raise FormcheckError(
+            f"--variant {variant} needs a named lift: --exercise auto recognises the lift, "
+            "not its variant (name both, e.g. --exercise deadlift --variant kettlebell)")
+
+
+def auto_lift(found: Recognition, config: str | os.PathLike[str] | None = None) -> Lift:
+    """The lift ``found`` names, in its default variant with the user's ``config``; a one-line
+    error with the candidates where the recogniser is unsure or the clip is no supported
+    lift (it asks rather than guesses)."""
+    if found.lift is None:
+        raise FormcheckError(unrecognised(found))
+    return load_lift(found.lift, None, config)
+
+
+def auto_note(found: Recognition, lift: Lift) -> str:
+    """The warning of a report whose lift was recognised rather than named."""
+    others = ", ".join(f"{name} ({p:.2f})" for name, p in found.candidates[1:])
+    return (f"the lift was recognised from the pose as {_said(lift.name)} "
+            f"({found.confidence:.2f}{'; next: ' + others if others else ''}); the variant "
+            f"cannot be told from the pose alone (a kettlebell from a barbell, say): the "
+            f"default, {lift.variant}, was used; name the lift and variant (--exercise "
+            f"{lift.name} --variant ...) if either is wrong")

@@ -1,0 +1,324 @@
+"""Recognising the lift (``--exercise auto``) and the wrong-name guard: the features on
+synthetic tracks of known geometry, the model's decisions on made-up feature vectors, the guard
+and ``auto`` through the analysis, the API, the CLI and batch, and the shipped model on real
+tracks (slow)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from synthetic import hinge, thrust
+
+import formcheck.recognise as recognise_module
+from formcheck.analysis import run_analysis
+from formcheck.api import analyze
+from formcheck.batch import plan, read_manifest
+from formcheck.config import load_lift
+from formcheck.errors import FormcheckError
+from formcheck.kinematics import kinematics
+from formcheck.recognise import (
+    FEATURES,
+    OTHER,
+    SERIES,
+    Model,
+    Recognition,
+    features,
+    fit,
+    predict,
+    recognise,
+    wrong_name,
+)
+
+SAMPLE = Path(__file__).resolve().parents[1] / "samples" / "kb_deadlift_side.track.npz"
+
+
+def feature(clip, name: str) -> float:
+    return float(features(kinematics(clip.track, SERIES))[FEATURES.index(name)])
+
+
+def test_features_read_the_known_geometry() -> None:
+    deadlift = hinge(3, depth_deg=60, knee_bend_deg=50)
+    assert feature(deadlift, "trunk_95") == pytest.approx(60, abs=1)
+    assert feature(deadlift, "knee_5") == pytest.approx(130, abs=1)
+    assert feature(deadlift, "knee_95") == pytest.approx(180, abs=1)
+    assert feature(deadlift, "knee_hip_coupling") > 0.9
+    bridge = thrust(3)
+    # lying on the back: the shoulders stay low, the thighs are level or past it throughout
+    assert feature(bridge, "shoulders_high") < 0.6 < feature(deadlift, "shoulders_low")
+    assert feature(bridge, "thigh_5") == pytest.approx(90, abs=1)
+    assert feature(deadlift, "thigh_50") < 10
+
+
+def toy() -> tuple[np.ndarray, list[str]]:
+    """Three tight clusters of made-up feature vectors: two lifts and other exercises."""
+    rng = np.random.default_rng(0)
+    centres = {"deadlift": 0.0, "hip_thrust": 10.0, OTHER: -10.0}
+    x = np.concatenate([c + rng.normal(0, 1, (8, len(FEATURES))) for c in centres.values()])
+    return x, [name for name in centres for _ in range(8)]
+
+
+def toy_model(**limits: float) -> Model:
+    x, labels = toy()
+    return fit(x, labels, **limits)
+
+
+def test_the_model_recognises_asks_or_says_unsupported() -> None:
+    model = toy_model(min_confidence=0.9, max_distance=0.5)
+    n = len(FEATURES)
+    clear = predict(model, np.full(n, 10.0))
+    assert (clear.status, clear.lift) == ("recognised", "hip_thrust")
+    assert clear.confidence > 0.9 and clear.candidates[0][0] == "hip_thrust"
+    assert OTHER not in dict(clear.candidates)
+    torn = predict(model, np.full(n, 5.0))  # half-way between the two lifts
+    assert (torn.status, torn.lift) == ("unsure", None)
+    assert {name for name, _ in torn.candidates[:2]} == {"deadlift", "hip_thrust"}
+    assert predict(model, np.full(n, -10.0)).status == "unsupported"  # like the others
+    # half the features a thrust's, half the others': like no labelled clip
+    far = predict(model, np.where(np.arange(n) % 2, 10.0, -10.0))
+    assert far.status == "unsupported" and far.distance > 0.5
+    missing = predict(model, np.r_[np.full(n - 1, 10.0), np.nan])  # never shown: the median
+    assert missing.lift == "hip_thrust"
+
+
+def test_the_model_round_trips_through_json() -> None:
+    model = toy_model()
+    again = Model.from_json(json.loads(json.dumps(model.to_json())))
+    x = np.linspace(-3, 12, len(FEATURES))
+    assert predict(again, x) == predict(model, x)
+
+
+def test_the_guard_flags_only_a_name_the_clip_cannot_be() -> None:
+    found = Recognition("deadlift", 0.97, (("deadlift", 0.97), ("romanian_deadlift", 0.025)),
+                        "recognised", 0.5, {"deadlift": 0.97, "romanian_deadlift": 0.025,
+                                            "hip_thrust": 0.005})
+    assert wrong_name("hip_thrust", found, 0.01) == (
+        "this looks like a deadlift (0.97), not a hip thrust (0.01)")
+    assert wrong_name("romanian_deadlift", found, 0.01) is None  # a close call: the user's
+    assert wrong_name("deadlift", found, 0.01) is None
+    assert wrong_name("glute_ham_raise", found, 0.01) is None  # a lift it has no clip of
+
+
+def test_a_clip_that_hardly_shows_the_lifter_is_not_guessed(tmp_path: Path) -> None:
+    from formcheck.track import PoseTrack
+
+    empty = PoseTrack.empty(60, width=640, height=480, fps=30.0)
+    found = recognise(empty)
+    assert (found.status, found.lift, found.candidates) == ("unsure", None, ())
+    assert wrong_name("hip_thrust", found) is None
+    with pytest.raises(FormcheckError, match="too little of the lifter was tracked"):
+        recognise_module.auto_lift(found)
+
+
+def fixed(monkeypatch, lift: str, confidence: float, floor: float = 0.01) -> Recognition:
+    """Make the recogniser find ``lift`` with ``confidence`` in whatever clip."""
+    rest = (1 - confidence) / 2
+    sure = confidence >= 0.8
+    found = Recognition(lift if sure else None, confidence,
+                        ((lift, confidence), ("romanian_deadlift", rest)),
+                        "recognised" if sure else "unsure", 0.5,
+                        {lift: confidence, "romanian_deadlift": rest, "hip_thrust": rest / 100})
+    monkeypatch.setattr("formcheck.analysis.recognise", lambda kin: found)
+    monkeypatch.setattr("formcheck.api.recognise", lambda track: found)
+    model = toy_model(guard_floor=floor)
+    monkeypatch.setattr(recognise_module, "shipped_model", lambda: model)
+    return found
+
+
+def test_a_wrong_name_makes_every_rep_ambiguous_and_says_why(monkeypatch) -> None:
+    fixed(monkeypatch, "deadlift", 0.97)
+    clip = hinge(3, from_floor=True)
+    named_right = run_analysis(clip.track, load_lift("deadlift"), evidence=None, guard=True)
+    assert named_right.report.valid == 3
+    assert named_right.report.recognition.flagged is False
+    assert named_right.report.recognition.named == "deadlift"
+    report = run_analysis(clip.track, load_lift("hip_thrust"), evidence=None, guard=True).report
+    why = "this looks like a deadlift (0.97), not a hip thrust (0.00)"
+    assert report.rep_count == report.ambiguous > 0
+    assert all(rep.reason == why and rep.score is None for rep in report.reps)
+    assert report.warnings[0].startswith(why) and "--exercise deadlift" in report.warnings[0]
+    doc = json.loads(report.model_dump_json())["recognition"]
+    assert (doc["named"], doc["recognised"], doc["flagged"]) == ("hip_thrust", "deadlift", True)
+    assert doc["candidates"]["deadlift"] == 0.97
+
+
+def test_without_the_guard_nothing_is_recognised(monkeypatch) -> None:
+    fixed(monkeypatch, "deadlift", 0.97)
+    report = run_analysis(hinge(3).track, load_lift("hip_thrust"), evidence=None).report
+    assert report.recognition is None
+
+
+def test_auto_analyses_the_lift_recognised(monkeypatch, tmp_path: Path) -> None:
+    fixed(monkeypatch, "romanian_deadlift", 0.9)
+    path = hinge(3, depth_deg=80, knee_bend_deg=20).track.save(tmp_path / "rdl.track.npz")
+    report = analyze(path, "auto", all_checks=True)
+    assert report.exercise == "romanian_deadlift" and report.rep_count == 3
+    assert report.recognition.named is None and report.recognition.recognised == "romanian_deadlift"
+    assert any("cannot be told from the pose alone" in w for w in report.warnings)
+
+
+def test_auto_asks_when_unsure_and_refuses_a_variant(monkeypatch, tmp_path: Path) -> None:
+    fixed(monkeypatch, "deadlift", 0.55)
+    path = hinge(3).track.save(tmp_path / "h.track.npz")
+    with pytest.raises(FormcheckError, match=r"cannot tell which lift.*deadlift \(0\.55\)"):
+        analyze(path, "auto")
+    with pytest.raises(FormcheckError, match="--variant kettlebell needs a named lift"):
+        analyze(tmp_path / "not-there.mp4", "auto", variant="kettlebell")
+
+
+def test_a_manifest_without_an_exercise_column_recognises_every_clip(tmp_path: Path) -> None:
+    hinge(3).track.save(tmp_path / "a.track.npz")
+    (tmp_path / "m.csv").write_text("file\na.track.npz\n")
+    assert [row[1] for row in read_manifest(tmp_path / "m.csv")] == ["auto"]
+    jobs = plan(manifest=tmp_path / "m.csv")
+    assert [(job.exercise, job.variant) for job in jobs] == [("auto", "")]
+    with pytest.raises(FormcheckError, match="needs a named lift"):
+        plan([tmp_path / "a.track.npz"], exercise="auto", variant="kettlebell")
+
+
+def cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "formcheck", *args], capture_output=True,
+                          text=True, timeout=300)
+
+
+def test_the_cli_flags_a_real_deadlift_named_a_hip_thrust(tmp_path: Path) -> None:
+    done = cli("analyze", str(SAMPLE), "-e", "hip_thrust", "--json", str(tmp_path / "r.json"))
+    assert done.returncode == 0, done.stderr
+    doc = json.loads((tmp_path / "r.json").read_text())
+    assert doc["recognition"]["flagged"] and next(iter(doc["recognition"]["candidates"])) == (
+        "deadlift")
+    assert doc["rep_count"] == doc["ambiguous"] > 0
+    assert "this looks like a deadlift" in done.stdout
+
+
+def test_the_cli_recognises_a_real_deadlift_or_asks() -> None:
+    """The sample is a kettlebell deadlift the model puts at 0.78 deadlift, below its
+    min_confidence (0.82): auto asks, naming deadlift first; a model that is surer analyses
+    it as a deadlift."""
+    done = cli("analyze", str(SAMPLE), "-e", "auto", "--json", "-")
+    if done.returncode == 0:
+        doc = json.loads(done.stdout)
+        assert doc["exercise"] == "deadlift" and doc["rep_count"] == 10
+    else:
+        assert "Traceback" not in done.stderr
+        assert "best guesses: deadlift (" in done.stderr.strip().splitlines()[-1]
+    assert not cli("analyze", str(SAMPLE), "-e", "deadlift", "--json", "-").stdout.count(
+        '"flagged": true')
+
+
+@pytest.mark.slow
+@pytest.mark.clips
+@pytest.mark.parametrize("name, lift", [
+    ("hip_thrust/palFitness__WORKOUT-HOME.github.io__hip_thrust.mp4", "hip_thrust"),
+    ("pull_up/calimiro-ai__WorkoutTracker__pull-up_9.mp4", "pull_up"),
+    ("back_squat/calimiro-ai__WorkoutTracker__squat_11.mp4", "back_squat"),
+])
+def test_the_shipped_model_on_real_tracks(real_track, name: str, lift: str) -> None:
+    """Clips the shipped model was fitted on: a check that it loads and reads tracks as the
+    fitting did, not a measure of accuracy (benchmarks/recognition.py is)."""
+    found = recognise(real_track(name))
+    assert found.candidates[0][0] == lift, found
+
+
+def test_live_watches_until_the_lift_is_recognised(monkeypatch) -> None:
+    from formcheck.live import auto
+
+    track = hinge(3, from_floor=True).track
+    tries: list[float] = []
+
+    def recognised_at_six_s(clip):
+        tries.append(float(clip.times[-1]))
+        sure = clip.times[-1] - clip.times[0] >= 6.0
+        return Recognition("deadlift" if sure else None, 0.9 if sure else 0.5,
+                           (("deadlift", 0.9),), "recognised" if sure else "unsure", 0.3,
+                           {"deadlift": 0.9})
+
+    monkeypatch.setattr(auto, "recognise", recognised_at_six_s)
+    spotter = auto.LiftSpotter(width=track.width, height=track.height, fps=track.frame_rate)
+    found = None
+    for i in range(len(track)):
+        found = spotter.add(track.frame(i))
+        if found is not None:
+            break
+    assert found is not None and found.lift == "deadlift"
+    assert tries[0] - track.times[0] == pytest.approx(auto.MIN_WATCH_S, abs=0.05)
+    assert np.diff(tries) == pytest.approx(auto.RECHECK_S, abs=0.05)
+    assert len(spotter.poses) == i + 1  # every frame kept, for the session
+
+
+def test_a_live_session_too_short_to_recognise_says_so() -> None:
+    from formcheck.live.auto import LiftSpotter
+
+    track = hinge(1).track
+    spotter = LiftSpotter(width=track.width, height=track.height, fps=track.frame_rate)
+    spotter.add(track.frame(0))
+    with pytest.raises(FormcheckError, match="before the lift could be recognised"):
+        raise spotter.failure()
+
+
+@pytest.mark.slow
+@pytest.mark.clips
+def test_live_auto_judges_the_frames_watched_too(monkeypatch, pose_model) -> None:
+    """Once recognised, the session takes every frame watched before: the set is judged
+    from its first frame, as if the lift had been named."""
+    from conftest import clip
+    from test_live import LIVE_CLIP
+
+    from formcheck.live import auto, run_live
+    from formcheck.pose import PoseSettings
+    from formcheck.video import read_frames
+
+    sure = Recognition("deadlift", 0.9, (("deadlift", 0.9),), "recognised", 0.3,
+                       {"deadlift": 0.9})
+    monkeypatch.setattr(auto, "recognise", lambda track: sure)
+    spotted = []
+    frames = read_frames(clip(LIVE_CLIP))
+    session = run_live(frames, None, paced=False, drop=False,
+                       pose_settings=PoseSettings(model="lite"),
+                       on_recognised=lambda found, lift: spotted.append(lift.name))
+    frames.close()
+    assert spotted == ["deadlift"] and session.lift.name == "deadlift"
+    named = run_live(read_frames(clip(LIVE_CLIP)), load_lift("deadlift"), paced=False,
+                     drop=False, pose_settings=PoseSettings(model="lite"))
+    assert len(session) == len(named)
+    assert [r.outcome for r in session.reps] == [r.outcome for r in named.reps]
+
+
+def test_the_batch_summary_names_the_lift_recognised(tmp_path: Path) -> None:
+    import csv
+    import io
+
+    from formcheck.batch import ClipResult
+    from formcheck.batch_tables import summary_csv_text
+
+    track = tmp_path / "a.track.npz"
+    track.write_bytes(SAMPLE.read_bytes())
+    (tmp_path / "m.csv").write_text("file\na.track.npz\n")
+    (job,) = plan(manifest=tmp_path / "m.csv")
+    report = analyze(track, "deadlift", variant="kettlebell")  # as auto would, once recognised
+    (row,) = csv.DictReader(io.StringIO(summary_csv_text([ClipResult(job, report=report)])))
+    assert (row["exercise"], row["variant"]) == ("deadlift", "kettlebell")
+    assert not [column for column in row if column.startswith("recognition")]
+
+
+def test_a_live_set_under_a_wrong_name_ends_like_analyze(monkeypatch) -> None:
+    """A named live set is guarded at its end, as ``analyze`` guards the saved track: the
+    report marks every rep ambiguous and says which lift it looks like."""
+    from formcheck.live import LiveSession
+
+    found = fixed(monkeypatch, "deadlift", 0.97)
+    monkeypatch.setattr("formcheck.live.session.recognise", lambda track: found)
+    track = hinge(3, from_floor=True).track
+    session = LiveSession(load_lift("hip_thrust"), width=track.width, height=track.height,
+                          fps=track.fps, evidence=None)
+    for i in range(len(track)):
+        session.add(track.frame(i))
+    report = session.finish(guard=True)
+    offline = run_analysis(track, load_lift("hip_thrust"), evidence=None, guard=True).report
+    assert report.recognition == offline.recognition and report.recognition.flagged
+    assert report.warnings[0] == offline.warnings[0]
+    assert report.rep_count == report.ambiguous == offline.ambiguous > 0
