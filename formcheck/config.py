@@ -60,6 +60,7 @@ MADE_AT = {
     "apex": "a rep counts at the apex",
     "top": "a rep counts with the driver at its top",
     "chin_over_bar": "a rep counts with the chin over the bar",
+    "rack": "a rep counts once the bar is racked on the shoulders (the catch)",
     "return": "a rep counts back at the top",
 }
 """How each ``made_at`` reads in the docs."""
@@ -70,6 +71,7 @@ MADE_AT_THRESHOLD = {
     "top": ("made_top", "the driver's value at the top a made rep reaches"),
     "chin_over_bar": ("no_rep_chin_clearance", "the chin's clearance over the bar a made rep "
                       "reaches"),
+    "rack": ("rack_elbow_height", "how high the elbows come up under a racked bar"),
 }
 """The threshold each ``made_at`` reads to tell a made rep (``return`` needs none: a rep back
 at the top is made), and what it means."""
