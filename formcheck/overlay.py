@@ -90,6 +90,11 @@ SERIES_PARTS: dict[str, tuple[tuple[str, ...], ...]] = {
     "knee_width_ratio": (("knee", "ankle", "foot_index"),),
     "knee_angle_3d": (("hip", "knee", "ankle"),),
     "mouth_over_hands": (("shoulder", "elbow", "wrist"),),
+    "wrist_over_hip": (("elbow", "wrist"),),
+    "elbow_over_shoulder": (("shoulder", "elbow"),),
+    "forearm_rise": (("elbow", "wrist"),),
+    "wrist_speed": (("elbow", "wrist"),),
+    "wrist_from_trunk": (("shoulder", "hip"), ("elbow", "wrist")),
 }
 """Where on the body each series is measured, as chains of the facing side's joints (or the
 back contour, or the pelvis from hip to hip): what lights up when a check reading that series
