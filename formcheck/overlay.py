@@ -95,6 +95,8 @@ SERIES_PARTS: dict[str, tuple[tuple[str, ...], ...]] = {
     "forearm_rise": (("elbow", "wrist"),),
     "wrist_speed": (("elbow", "wrist"),),
     "wrist_from_trunk": (("shoulder", "hip"), ("elbow", "wrist")),
+    "hip_lift": (("hip", "knee"),),
+    "ankle_lift": (("knee", "ankle"),),
 }
 """Where on the body each series is measured, as chains of the facing side's joints (or the
 back contour, or the pelvis from hip to hip): what lights up when a check reading that series
