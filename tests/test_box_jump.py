@@ -5,30 +5,21 @@ annotated video, live and batch; and its labelled real clip (slow)."""
 
 from __future__ import annotations
 
-import csv
-import dataclasses
-import io
-import json
 from functools import cache
 from pathlib import Path
 
 import numpy as np
 import pytest
+from end_to_end import batch_equals_analyze, html_and_video, json_and_csv, live_equals_analyze
 from synthetic import TRUNK_M, View, crop
 from synthetic_jump import BOX_M, box_jump
-from test_live import replay, verdicts
 
 from benchmarks.accuracy import read_labels
-from formcheck.analysis import analyze_track, run_analysis
-from formcheck.api import analyze
-from formcheck.batch import batch
+from formcheck.analysis import analyze_track
 from formcheck.config import load_lift
-from formcheck.html_report import render_html
 from formcheck.kinematics import kinematics
 from formcheck.lift import Lift
-from formcheck.outputs import Outputs
 from formcheck.report import Report
-from formcheck.video_sink import VideoSink
 
 MARGIN = 3.0
 """Degrees inside or outside an angle's limit."""
@@ -142,45 +133,26 @@ FAULTS = {"stiff_landing", "jumping_down"}
 
 
 def test_json_and_csv_reports(tmp_path: Path) -> None:
-    analysis = run_analysis(box_jump(2, **FAULTY).track, lift(), evidence=None)
-    Outputs(json=tmp_path / "r.json", csv=tmp_path / "r.csv").write_report(analysis.report)
-    report = json.loads((tmp_path / "r.json").read_text())
+    report, rows = json_and_csv(box_jump(2, **FAULTY).track, lift(), tmp_path)
     assert report["rep_count"] == 2 and report["exercise"] == "box_jump"
     assert {f["code"] for f in report["reps"][0]["faults"]} == FAULTS
-    rows = list(csv.DictReader(io.StringIO((tmp_path / "r.csv").read_text())))
     assert len(rows) == 2
 
 
 def test_html_report_and_annotated_video(tmp_path: Path) -> None:
-    clip = box_jump(2, **FAULTY)
-    video = tmp_path / "jump.mp4"
-    with VideoSink(video, width=128, height=72, fps=clip.track.fps) as sink:
-        for shade in np.linspace(40, 200, len(clip.track)).astype(np.uint8):
-            sink.write(np.full((72, 128, 3), shade))
-    track = dataclasses.replace(clip.track, source=str(video), width=128, height=72)
-    analysis = run_analysis(track, lift(), evidence=None)
-    assert analysis.report.rep_count == 2
-    page = render_html(analysis)
+    report, page = html_and_video(box_jump(2, **FAULTY).track, lift(), tmp_path)
+    assert report.rep_count == 2
     assert "<h1>Box jump</h1>" in page and "stiff landing" in page.replace("_", " ")
-    Outputs(video=tmp_path / "annotated.mp4").write(analysis, video, notify=lambda _: None)
-    assert (tmp_path / "annotated.mp4").stat().st_size > 0
 
 
 def test_live_verdicts_equal_analyze() -> None:
-    track = box_jump(2, **FAULTY).track
-    live_report, _ = replay(track, "box_jump", evidence=None)
-    offline = judged(track)
-    assert offline.rep_count == 2 and all(rep.faults for rep in offline.reps)
-    assert verdicts(live_report) == verdicts(offline)
+    report = live_equals_analyze(box_jump(2, **FAULTY).track, lift())
+    assert report.rep_count == 2 and all(rep.faults for rep in report.reps)
 
 
 def test_batch_scores_a_jump_like_analyze(tmp_path: Path) -> None:
-    path = box_jump(2, **FAULTY).track.save(tmp_path / "jump.track.npz")
-    summary = batch([path], exercise="box_jump", out=tmp_path / "o", workers=1)
-    (result,) = summary.results
-    assert result.error is None and result.report is not None
-    assert result.report == analyze(path, "box_jump")
-    assert result.report.rep_count == 2
+    assert batch_equals_analyze(box_jump(2, **FAULTY).track, lift(), tmp_path).rep_count == 2
+
 
 
 # --- the labelled real clip --------------------------------------------------------------------

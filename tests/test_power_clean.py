@@ -5,31 +5,22 @@ annotated video, live and batch. Its real clips are in test_power_clean_clips.py
 
 from __future__ import annotations
 
-import csv
-import dataclasses
-import io
-import json
 from functools import cache
 from pathlib import Path
 
 import numpy as np
 import pytest
+from end_to_end import batch_equals_analyze, html_and_video, json_and_csv, live_equals_analyze
 from synthetic import TRUNK, View, crop
 from synthetic_clean import PULL_REACH, power_clean
 from synthetic_squat import thigh_for_depth
-from test_live import replay, verdicts
 
-from formcheck.analysis import analyze_track, run_analysis
-from formcheck.api import analyze
-from formcheck.batch import batch
+from formcheck.analysis import analyze_track
 from formcheck.config import load_lift
 from formcheck.errors import FormcheckError
-from formcheck.html_report import render_html
 from formcheck.kinematics import kinematics
 from formcheck.lift import Lift
-from formcheck.outputs import Outputs
 from formcheck.report import Report
-from formcheck.video_sink import VideoSink
 
 FAST = View(fps=60.0)
 """Fast enough for the arm-bend check (``arm_bend_max_interval``)."""
@@ -193,46 +184,26 @@ FAULTS = {"bar_loop", "stiff_catch"}
 
 
 def test_json_and_csv_reports(tmp_path: Path) -> None:
-    analysis = run_analysis(power_clean(2, **FAULTY).track, lift(), evidence=None)
-    Outputs(json=tmp_path / "r.json", csv=tmp_path / "r.csv").write_report(analysis.report)
-    report = json.loads((tmp_path / "r.json").read_text())
+    report, rows = json_and_csv(power_clean(2, **FAULTY).track, lift(), tmp_path)
     assert report["rep_count"] == 2 and report["exercise"] == "power_clean"
     assert {f["code"] for f in report["reps"][0]["faults"]} == FAULTS
-    rows = list(csv.DictReader(io.StringIO((tmp_path / "r.csv").read_text())))
     assert len(rows) == 2
 
 
 def test_html_report_and_annotated_video(tmp_path: Path) -> None:
-    clip = power_clean(2, **FAULTY)
-    video = tmp_path / "clean.mp4"
-    with VideoSink(video, width=128, height=72, fps=clip.track.fps) as sink:
-        for shade in np.linspace(40, 200, len(clip.track)).astype(np.uint8):
-            sink.write(np.full((72, 128, 3), shade))
-    track = dataclasses.replace(clip.track, source=str(video), width=128, height=72)
-    analysis = run_analysis(track, lift(), evidence=None)
-    assert analysis.report.rep_count == 2
-    page = render_html(analysis)
+    report, page = html_and_video(power_clean(2, **FAULTY).track, lift(), tmp_path)
+    assert report.rep_count == 2
     assert "<h1>Power clean (from the floor or the hang)</h1>" in page
     assert "stiff catch" in page.replace("_", " ")
-    Outputs(video=tmp_path / "annotated.mp4").write(analysis, video, notify=lambda _: None)
-    assert (tmp_path / "annotated.mp4").stat().st_size > 0
 
 
 @pytest.mark.parametrize("view", [View(), FRONT], ids=["side", "front"])
 def test_live_verdicts_equal_analyze(view: View) -> None:
-    """Every check judging (no evidence gate), so the faults themselves are compared."""
-    track = power_clean(3, **FAULTY, view=view).track
-    live_report, _ = replay(track, "power_clean", evidence=None)
-    offline = judged(track)
-    assert offline.rep_count == 3 and all(rep.faults for rep in offline.reps)
-    assert verdicts(live_report) == verdicts(offline)
+    report = live_equals_analyze(power_clean(3, **FAULTY, view=view).track, lift())
+    assert report.rep_count == 3 and all(rep.faults for rep in report.reps)
 
 
 def test_batch_scores_a_clean_like_analyze(tmp_path: Path) -> None:
-    path = power_clean(2, **FAULTY).track.save(tmp_path / "clean.track.npz")
-    summary = batch([path], exercise="power_clean", variant="hang", out=tmp_path / "o",
-                    workers=1)
-    (result,) = summary.results
-    assert result.error is None and result.report is not None
-    assert result.report == analyze(path, "power_clean", variant="hang")
-    assert result.report.rep_count == 2
+    report = batch_equals_analyze(power_clean(2, **FAULTY).track, lift("hang"), tmp_path)
+    assert report.rep_count == 2
+

@@ -31,11 +31,9 @@ class Jump:
     flight: np.ndarray
     """From the rep's start (the countermovement) to the top of the flight: the take-off's
     extension lies in it, before the legs tuck."""
-    landing: np.ndarray
-    """On the box, from the feet landing to the hips' lowest point: where the landing is
-    absorbed."""
     standing: np.ndarray
-    """On the box, from the hips' lowest point in the landing until a foot leaves it."""
+    """On the box, from the hips' lowest point in the landing (its bottom, the first frame)
+    until a foot leaves it."""
     off: tuple[int, int] | None
     """The frames at which each foot came down off the box (the nearer one first), or None when
     the clip ends first."""
@@ -71,7 +69,7 @@ def jump_phases(ctx: RepContext, code: str) -> Jump | Abstention:
     if leaves - apex < 2 or not np.isfinite(hips[apex:leaves]).any():
         return Abstention(check=code, reason="the lifter was not seen on the box")
     bottom = apex + int(np.nanargmin(hips[apex:leaves]))
-    return Jump(frames[:apex + 1], frames[apex:bottom + 1], frames[bottom:leaves],
+    return Jump(frames[:apex + 1], frames[bottom:leaves],
                 _feet_down(ctx, frames, leaves, floor + 0.5 * rise))
 
 
@@ -90,12 +88,16 @@ def _feet_down(ctx: RepContext, frames: np.ndarray, leaves: int, half: float
     return first, second
 
 
-def extension(ctx: RepContext, code: str, frames: np.ndarray) -> Trace | Abstention:
-    """The less open of the hip and knee angles (image, so from the side) at ``frames``: both
-    open is the higher of the two's lower."""
+def extension(ctx: RepContext, code: str, phase: str) -> Trace | Abstention:
+    """The less open of the hip and knee angles (image, so from the side) over the jump's
+    ``phase`` (a :class:`Jump` field): both open is the higher of the two's lower."""
     refused = needs_view(ctx, code, "sagittal_min_yaw")
     if refused is not None:
         return refused
+    phases = jump_phases(ctx, code)
+    if isinstance(phases, Abstention):
+        return phases
+    frames = getattr(phases, phase)
     hips, knees = (ctx.trusted(angle.facing, frames)
                    for angle in (ctx.kin.hip_angle, ctx.kin.knee_angle))
     return covered(ctx, code, frames, np.fmin(hips, knees))
@@ -104,10 +106,7 @@ def extension(ctx: RepContext, code: str, frames: np.ndarray) -> Trace | Abstent
 def takeoff_measure(ctx: RepContext) -> Measured:
     """Hips and knees (the less open of the two) from the countermovement to the top of the
     flight: at their most open, the moment the feet leave."""
-    phases = jump_phases(ctx, "incomplete_extension")
-    if isinstance(phases, Abstention):
-        return phases
-    return extension(ctx, "incomplete_extension", phases.flight)
+    return extension(ctx, "incomplete_extension", "flight")
 
 
 @rule(faults=("incomplete_extension",), series=("hip_angle", "knee_angle", "ankle_lift",
@@ -146,10 +145,7 @@ def stiff_landing(ctx: RepContext, cue: str) -> Verdict:
 
 def standing_measure(ctx: RepContext) -> Measured:
     """Hips and knees (the less open) on the box after the landing, until a foot leaves it."""
-    phases = jump_phases(ctx, "not_standing_tall")
-    if isinstance(phases, Abstention):
-        return phases
-    return extension(ctx, "not_standing_tall", phases.standing)
+    return extension(ctx, "not_standing_tall", "standing")
 
 
 @rule(faults=("not_standing_tall",), series=("hip_angle", "knee_angle", "ankle_lift",
