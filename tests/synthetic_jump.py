@@ -41,7 +41,7 @@ def box_jump(
     view: View = SIDE,
 ) -> Synthetic:
     """Standing, then ``reps`` box jumps: a dip (held 0.3 s), the hips and knees opening to
-    ``takeoff_deg`` on the floor (held 0.1 s), a tucked flight up onto the box, a landing with
+    ``takeoff_deg`` on the floor (held 0.1 s), a flight clearing the box by 10 cm, a landing with
     the knees bent ``landing_bend_deg`` from standing (held 0.2 s), standing on the box with
     hips and knees at ``standing_deg`` (held 0.6 s, marked "top"), then down: the left foot
     first (``step_s``), then the body with the right (``step_s``), so the feet come down about
@@ -55,7 +55,7 @@ def box_jump(
         keys += [
             Key(dip, 0.5, 0.3, "dip"),
             Key(opened(takeoff_deg), 0.25, 0.1, "takeoff"),
-            Key(opened(90.0, lean=10.0) | {"lift": BOX_M + 0.25, "ahead": 0.7 * BOX_AHEAD_M},
+            Key(opened(160.0, lean=10.0) | {"lift": BOX_M + 0.1, "ahead": 0.7 * BOX_AHEAD_M},
                 0.25, 0.0, "apex"),
             Key(land | box, 0.25, 0.2, "land"),
             Key(opened(standing_deg), 0.6, 0.6, "top"),

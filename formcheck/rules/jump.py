@@ -29,8 +29,8 @@ class Jump:
     """Frames of one box jump, from the rep's start."""
 
     flight: np.ndarray
-    """From the rep's start (the countermovement) to the top of the flight: the take-off's
-    extension lies in it, before the legs tuck."""
+    """From the countermovement's bottom to the top of the flight: the take-off's extension
+    lies in it, before the legs tuck."""
     standing: np.ndarray
     """On the box, from the hips' lowest point in the landing (its bottom, the first frame)
     until a foot leaves it."""
@@ -46,21 +46,26 @@ def _lower_ankle(ctx: RepContext, frames: np.ndarray) -> np.ndarray:
 
 
 def jump_phases(ctx: RepContext, code: str) -> Jump | Abstention:
-    """The phases of the rep's jump: the feet's floor level at its start and their level on the
-    box at its turnaround (standing on the box); the take-off, where the lower foot has risen a
-    quarter of the way to the box; the flight's top, where the hips stop rising after it; the
-    time on the box, while the lower foot stays more than half way up to it."""
-    frames = np.arange(ctx.rep.start, ctx.search_to + 1)
+    """The phases of the rep's jump: the feet's floor level before it (the rep starts as they
+    leave the floor; up to ``bottom_lookback`` earlier) and their level on the box at its
+    turnaround (standing on the box); the take-off, where the lower foot has risen a quarter
+    of the way to the box; the countermovement's bottom, the hips' lowest before it; the
+    flight's top, where the hips stop rising after it; the time on the box, while the lower
+    foot stays more than half way up to it; the touchdown, the feet within a tenth of the rise
+    of their level on the box; and the landing's bottom, the hips' lowest after it (not in
+    the flight, where a tuck can hold them lower still)."""
+    frames = np.arange(ctx.bottom_frames[0], ctx.search_to + 1)
     feet = _lower_ankle(ctx, frames)
     hips = ctx.trusted(ctx.kin.hip_lift.facing, frames)
-    turn = ctx.rep.turn - ctx.rep.start
-    floor, box = np.nanmedian(feet[:max(turn // 4, 1)]), feet[turn]
+    start, turn = ctx.rep.start - frames[0], ctx.rep.turn - frames[0]
+    floor, box = np.nanmedian(feet[:start + 1]), feet[turn]
     rise = box - floor
     if not np.isfinite(rise) or rise <= 0:
         return Abstention(check=code, reason="the feet were not seen to stand higher on the "
                           "box than on the floor (a camera that moves loses the floor)")
     up = np.nan_to_num(feet, nan=-np.inf) > floor + 0.25 * rise
-    takeoff = int(np.argmax(up[:turn + 1]))
+    takeoff = start + int(np.argmax(up[start:turn + 1]))
+    dip = int(np.nanargmin(hips[:takeoff + 1])) if np.isfinite(hips[:takeoff + 1]).any() else 0
     climbing = np.diff(np.nan_to_num(hips[takeoff:turn + 1], nan=-np.inf)) > 0
     apex = takeoff + (int(np.argmin(climbing)) if not climbing.all() else len(climbing))
     on_box = np.nan_to_num(feet, nan=-np.inf) > floor + 0.5 * rise
@@ -68,8 +73,12 @@ def jump_phases(ctx: RepContext, code: str) -> Jump | Abstention:
     leaves = apex + (int(after[0]) if after.size else len(frames) - apex)
     if leaves - apex < 2 or not np.isfinite(hips[apex:leaves]).any():
         return Abstention(check=code, reason="the lifter was not seen on the box")
-    bottom = apex + int(np.nanargmin(hips[apex:leaves]))
-    return Jump(frames[:apex + 1], frames[bottom:leaves],
+    landed = np.flatnonzero(np.nan_to_num(feet[apex:leaves], nan=np.inf) <= box + 0.1 * rise)
+    touchdown = apex + (int(landed[0]) if landed.size else 0)
+    if not np.isfinite(hips[touchdown:leaves]).any():
+        return Abstention(check=code, reason="the hips were not seen on the box")
+    bottom = touchdown + int(np.nanargmin(hips[touchdown:leaves]))
+    return Jump(frames[dip:apex + 1], frames[bottom:leaves],
                 _feet_down(ctx, frames, leaves, floor + 0.5 * rise))
 
 
