@@ -143,7 +143,6 @@ def held_on(kin: Kinematics, lift: Lift, found: Segments) -> Segments:
     return Segments(reps, sorted(partial, key=lambda p: p.start_s))
 
 
-
 def racked(kin: Kinematics, lift: Lift) -> np.ndarray:
     """Per frame, whether the bar is racked on the shoulders: the elbows up in front, within
     ``rack_elbow_height`` of the shoulders' height, the wrists above them (forearms up under

@@ -30,7 +30,8 @@ def arm_bend_measure(ctx: RepContext) -> Trace | Abstention:
     lasts about 0.2 s and a good lifter bends the arms right as the hips finish, so the two
     events lie a frame or two apart at 30 frames/s, and their order is not in the pictures."""
     code = "early_arm_bend"
-    interval = float(np.median(np.diff(ctx.kin.times[ctx.rep.frames])))
+    times = ctx.kin.times[ctx.rep.frames]
+    interval = float(np.median(np.diff(times))) if times.size > 1 else np.inf
     if not interval <= ctx.t("arm_bend_max_interval") * 1.01:
         return Abstention(check=code, reason=(
             f"needs {1 / ctx.t('arm_bend_max_interval'):.0f} frames/s or more (the video has "

@@ -58,7 +58,8 @@ def jump_phases(ctx: RepContext, code: str) -> Jump | Abstention:
     feet = _lower_ankle(ctx, frames)
     hips = ctx.trusted(ctx.kin.hip_lift.facing, frames)
     start, turn = ctx.rep.start - frames[0], ctx.rep.turn - frames[0]
-    floor, box = np.nanmedian(feet[:start + 1]), feet[turn]
+    before = feet[:start + 1][np.isfinite(feet[:start + 1])]
+    floor, box = (np.median(before) if before.size else np.nan), feet[turn]
     rise = box - floor
     if not np.isfinite(rise) or rise <= 0:
         return Abstention(check=code, reason="the feet were not seen to stand higher on the "
@@ -66,7 +67,7 @@ def jump_phases(ctx: RepContext, code: str) -> Jump | Abstention:
     up = np.nan_to_num(feet, nan=-np.inf) > floor + 0.25 * rise
     takeoff = start + int(np.argmax(up[start:turn + 1]))
     dip = int(np.nanargmin(hips[:takeoff + 1])) if np.isfinite(hips[:takeoff + 1]).any() else 0
-    climbing = np.diff(np.nan_to_num(hips[takeoff:turn + 1], nan=-np.inf)) > 0
+    climbing = np.diff(hips[takeoff:turn + 1]) > 0  # an unseen frame ends the climb
     apex = takeoff + (int(np.argmin(climbing)) if not climbing.all() else len(climbing))
     on_box = np.nan_to_num(feet, nan=-np.inf) > floor + 0.5 * rise
     after = np.flatnonzero(~on_box[apex:])
