@@ -229,13 +229,17 @@ the labelled end, and their starts and ends are not ours to compare."""
 MADE_WITHIN_S = 1.0
 """A counted rep and a labelled one are the same rep when made within this of each other."""
 
+MADE_AT_LABELLED_END = ("box_jump",)
+"""Lifts whose labels end a rep where it is made, after their turn: a box jump's labelled turn
+is the landing, and it is made standing tall on the box, the labelled end."""
+
 
 def time_reps(report: Report, lift: Lift, labelled: list[dict[str, str]], counts: Counts) -> None:
     """Add the clip's ghost and missed reps (paired by the moment each is made) and the timing
     errors of the reps paired."""
     hinge = any(key in labelled[0]["file"] for key in HINGE_LABELLED) if labelled else False
-    theirs = [float(row["end_s"] if hinge or lift.made_at == "return" else row["turn_s"] or "nan")
-              for row in labelled]
+    at_end = hinge or lift.made_at == "return" or lift.name in MADE_AT_LABELLED_END
+    theirs = [float(row["end_s"] if at_end else row["turn_s"] or "nan") for row in labelled]
     pairs = sorted((abs(rep.made_s - made), i, j) for i, rep in enumerate(report.reps)
                    for j, made in enumerate(theirs) if abs(rep.made_s - made) <= MADE_WITHIN_S)
     used_i: set[int] = set()

@@ -61,6 +61,7 @@ MADE_AT = {
     "apex": "a rep counts at the apex",
     "top": "a rep counts with the driver at its top",
     "chin_over_bar": "a rep counts with the chin over the bar",
+    "rack": "a rep counts once the bar is racked on the shoulders (the catch)",
     "return": "a rep counts back at the top",
 }
 """How each ``made_at`` reads in the docs."""
@@ -71,6 +72,7 @@ MADE_AT_THRESHOLD = {
     "top": ("made_top", "the driver's value at the top a made rep reaches"),
     "chin_over_bar": ("no_rep_chin_clearance", "the chin's clearance over the bar a made rep "
                       "reaches"),
+    "rack": ("rack_elbow_height", "how high the elbows come up under a racked bar"),
 }
 """The threshold each ``made_at`` reads to tell a made rep (``return`` needs none: a rep back
 at the top is made), and what it means."""
@@ -152,8 +154,9 @@ driver must travel depends on the lift)."""
 
 SHIPPED = (
     "deadlift", "romanian_deadlift", "single_leg_rdl", "good_morning", "kettlebell_swing",
-    "hip_thrust", "rack_pull", "pull_through", "barbell_row", "glute_ham_raise",
-    "ball_leg_curl", "pull_up",
+    "hip_thrust", "rack_pull", "pull_through", "glute_ham_raise", "ball_leg_curl",
+    "back_squat", "reverse_lunge", "barbell_row", "dumbbell_row", "pull_up", "power_clean",
+    "box_jump",
 )
 """The order in which ``formcheck exercises`` and the docs list the shipped lifts."""
 

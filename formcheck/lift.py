@@ -49,12 +49,14 @@ MADE_SERIES = {
     "apex": ("hip_angle_3d", "feet_x"),
     "top": ("feet_x",),
     "chin_over_bar": ("mouth_over_hands",),
+    "rack": ("elbow_over_shoulder", "forearm_rise", "wrist_speed"),
     "return": (),
 }
 """What tells that a rep the clip ends in was made, by ``made_at``: hips open to the lockout
 (in 3-D, so from any view; a swing's apex comes after that), or the driver itself at its top,
 and feet that stay put (a lifter walking off has left the weight); or the mouth over the
-hands (the chin over the bar)."""
+hands (the chin over the bar); or the bar racked on the shoulders (the elbows up, the wrists
+above them and still)."""
 
 
 WORKING_LEG_SERIES = ("knee_angle_3d", "ankle_gap")
@@ -100,12 +102,14 @@ class Lift(BaseModel):
     side, or a single series read from both sides at once (the more bent elbow of a one-arm
     row, whichever arm works)."""
     turn_at: Literal["top", "bottom"]
-    made_at: Literal["lockout", "apex", "top", "chin_over_bar", "return"] = "return"
+    made_at: Literal["lockout", "apex", "top", "chin_over_bar", "rack", "return"] = "return"
     """When a lifter counts a rep: at the lockout (a pull or thrust held at the top), at the
     apex (a swing's bell, once it starts down), at the top of the driver itself (past its
     ``made_top`` threshold: a row's bar at the torso, whatever the hips do), with the chin
-    over the bar (a pull-up: the mouth over the hands by ``no_rep_chin_clearance``), or back
-    at the top (a top-start lift). A clip that ends after the rep was made, before the
+    over the bar (a pull-up: the mouth over the hands by ``no_rep_chin_clearance``), with the
+    bar racked on the shoulders (a clean: the elbows up by ``rack_elbow_height``, the wrists
+    above them; such a rep turns at the catch, its first racked frame), or back at the top (a
+    top-start lift). A clip that ends after the rep was made, before the
     lowering, still holds that rep."""
     set_ends_standing: bool = False
     """Whether lifters stand up after parking the weight at the end of a set: that rise looks

@@ -100,6 +100,13 @@ SERIES_PARTS: dict[str, tuple[tuple[str, ...], ...]] = {
     "hip_peak": (("shoulder", "hip", "knee", "ankle"),),
     "ankle_lead": (("knee", "ankle"),),
     "ankle_to_knee": (("knee", "ankle"),),
+    "wrist_over_hip": (("elbow", "wrist"),),
+    "elbow_over_shoulder": (("shoulder", "elbow"),),
+    "forearm_rise": (("elbow", "wrist"),),
+    "wrist_speed": (("elbow", "wrist"),),
+    "wrist_from_trunk": (("shoulder", "hip"), ("elbow", "wrist")),
+    "hip_lift": (("hip", "knee"),),
+    "ankle_lift": (("knee", "ankle"),),
 }
 """Where on the body each series is measured, as chains of the facing side's joints (or the
 back contour, or the pelvis from hip to hip): what lights up when a check reading that series

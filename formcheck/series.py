@@ -725,3 +725,81 @@ def elbow_angle_3d(f: Frames) -> Sided:
     """Elbow angle (shoulder-elbow-wrist) from the world landmarks, degrees: 180 straight; a
     row or a pull bends it through a wide range whatever the view."""
     return f.angle(f.world, "shoulder", "elbow", "wrist")
+def above(f: Frames, name: str, reference: str) -> Sided:
+    """Height of landmark ``name`` above the same side's ``reference`` in the image, in trunk
+    lengths: a height against the lifter's own body, so it reads the same from the front and
+    the side and with a camera that pans."""
+
+    def height(side: Side) -> np.ndarray:
+        return (f.px(side, reference)[:, 1] - f.px(side, name)[:, 1]) / f.trunk_length
+
+    return f.sided(height, name, reference)
+
+
+@series("sided")
+def wrist_over_hip(f: Frames) -> Sided:
+    """Height of the wrist (the hands, and the bar) above the same side's hip, in trunk
+    lengths: about -0.7 with the bar at the floor, 0 at the hips, 1.0-1.4 racked on the
+    shoulders. What drives a power clean's reps: unlike ``wrist_height`` it stays defined with
+    the trunk leaning far over the bar at the floor."""
+    return above(f, "wrist", "hip")
+
+
+@series("sided")
+def elbow_over_shoulder(f: Frames) -> Sided:
+    """Height of the elbow above the same side's shoulder, in trunk lengths: -0.15 to +0.1
+    with the elbows up in front under a racked bar, -0.2 to -0.5 as they come round under it,
+    about -0.6 with the arms hanging."""
+    return above(f, "elbow", "shoulder")
+
+
+@series("sided")
+def forearm_rise(f: Frames) -> Sided:
+    """Height of the wrist above the same side's elbow, in trunk lengths: negative with the
+    arms hanging, positive with the forearms up (a bar racked on the shoulders, a curl)."""
+    return above(f, "wrist", "elbow")
+
+
+@series("sided")
+def wrist_from_trunk(f: Frames) -> Sided:
+    """Distance of the wrist from the hip-to-shoulder line, in trunk lengths, positive in front
+    of it (towards the toes): how far the hands, and the bar, swing away from the body. NaN
+    when the forward direction is unknown."""
+
+    def ahead(side: Side) -> np.ndarray:
+        hip = f.px(side, "hip")
+        trunk, hand = f.px(side, "shoulder") - hip, f.px(side, "wrist") - hip
+        cross = trunk[:, 0] * hand[:, 1] - trunk[:, 1] * hand[:, 0]
+        return f.forward * cross / np.maximum(geometry.norm(trunk), 1e-9) / f.trunk_length
+
+    return f.sided(ahead, "wrist", "hip", "shoulder")
+
+
+@series("sided")
+def hip_lift(f: Frames) -> Sided:
+    """Height of the hip in the picture, in trunk lengths up from its top edge (so negative):
+    with a camera that stays put, how high the body rises, a jump onto a box included, which
+    a height against the lifter's own feet cannot show. What drives a box jump's reps."""
+    return f.sided(lambda side: -f.px(side, "hip")[:, 1] / f.trunk_length, "hip")
+
+
+@series("sided")
+def ankle_lift(f: Frames) -> Sided:
+    """Height of the ankle in the picture, in trunk lengths up from its top edge: with a camera
+    that stays put, rising when the foot leaves the floor or steps up onto a box."""
+    return f.sided(lambda side: -f.px(side, "ankle")[:, 1] / f.trunk_length, "ankle")
+
+
+@series("sided")
+def wrist_speed(f: Frames) -> Sided:
+    """Speed of the wrist against the same side's shoulder, in trunk lengths per second: under
+    0.8 with the hands held still on the shoulders (a racked bar), several times that as they
+    whip up in a clean's pull under."""
+
+    def speed(side: Side) -> np.ndarray:
+        hand = (f.px(side, "wrist") - f.px(side, "shoulder")) / f.trunk_length
+        if len(f) < 2:
+            return np.full(len(f), np.nan)
+        return geometry.norm(np.gradient(hand, f.times, axis=0))
+
+    return f.sided(speed, "wrist", "shoulder")

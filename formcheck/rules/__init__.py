@@ -12,7 +12,7 @@ that reuses these rules is a TOML file; a genuinely new check is one more regist
 the module of its family of lifts (:mod:`formcheck.rules.core` holds what they share).
 """
 
-from formcheck.rules import floor, hinge, pull_up, row, sided, squat, swing_thrust
+from formcheck.rules import clean, floor, hinge, jump, pull_up, row, sided, squat, swing_thrust
 from formcheck.rules.core import (
     RULES,
     Measured,
@@ -25,7 +25,7 @@ from formcheck.rules.core import (
 )
 from formcheck.rules.hinge import NEVER_STANDING
 
-FAMILIES = (hinge, swing_thrust, squat, row, floor, pull_up, sided)
+FAMILIES = (hinge, swing_thrust, squat, row, floor, pull_up, sided, clean, jump)
 """The modules whose rules register on import: every rule a lift can name."""
 
 __all__ = ["FAMILIES", "NEVER_STANDING", "RULES", "Measured", "RepContext", "Rule", "Trace",
