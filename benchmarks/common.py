@@ -96,7 +96,7 @@ def write_result(name: str, payload: dict[str, Any]) -> Path:
 TRACK_CACHE = ROOT / "tests" / ".track-cache"
 """Tracks extracted from shared clips, kept between runs (gitignored); tests use it too."""
 
-_PIPELINE = ("pose.py", "contour.py", "video.py", "track.py", "models.py")
+_PIPELINE = ("pose.py", "contour.py", "video.py", "timeline.py", "track.py", "models.py")
 
 
 def _pipeline_digest() -> str:
