@@ -696,6 +696,7 @@ def row(
     top_hold_s: float = 0.3,
     move_s: float = 0.6,
     lead_in_s: float = 1.0,
+    set_down: bool = False,
     view: View = SIDE,
 ) -> Synthetic:
     """A barbell row: standing tall holding the bar, a hinge to the trunk ``trunk_deg`` from
@@ -709,6 +710,8 @@ def row(
     it opens the hip as much), ``hip_drive_deg`` the hips opening that much more with the
     trunk held (the thighs coming upright), ``top_elbow_deg`` (short row), ``bottom_elbow_deg``
     (no extension), ``floor_s`` (no dead stop), ``rounded`` (back_bend while hinged).
+    ``set_down``: after the last pull the bar is lowered to the floor, arms straight (the trunk
+    hinging 25° further), and the lifter stands up without it: never a row.
     """
     hinged = _hinge_pose(trunk_deg, knee_bend_deg, shin_deg, 1.0)
     stand = _hinge_pose(trunk_deg, knee_bend_deg, shin_deg, 0.0) | {"elbow": bottom_elbow_deg,
@@ -719,6 +722,9 @@ def row(
     keys = [Key({}, 0.0, lead_in_s), Key(hang, 1.0, floor_s, "bottom")]
     for _ in range(reps):
         keys += [Key(top, move_s, top_hold_s, "top"), Key(hang, move_s, floor_s, "bottom")]
+    if set_down:
+        keys += [Key(hang | {"trunk": min(trunk_deg + 25.0, 90.0)}, 1.0, 0.5, "set_down"),
+                 Key(stand, 1.0, 1.0)]
     line = timeline(stand, keys, view.fps)
     shoulder = legs_and_trunk(line["shin"], line["thigh"], line["trunk"])["shoulder"]
     upper, forearm = ELBOW_SHARE * ARM, (1.0 - ELBOW_SHARE) * ARM

@@ -40,6 +40,15 @@ def codes(report: Report) -> list[set[str]]:
     return [{f.code for f in rep.faults} for rep in report.reps]
 
 
+@pytest.mark.parametrize("variant", ["bent_over", "pendlay"])
+def test_setting_the_bar_down_and_standing_up_is_never_a_row(variant):
+    """Issue #17: a set-down of the bar is never a row. The arms stay straight while the trunk
+    hinges to the floor and back up; the pulls before it are all counted, and nothing more."""
+    clip = row(3, set_down=True)
+    assert len(clip.times("set_down")) == 1
+    assert analyze(clip, variant).rep_count == 3
+
+
 @pytest.mark.parametrize("yaw", [90, -90])
 def test_elbow_angle_is_the_drawn_one_and_flexion_its_complement(yaw):
     clip = row(2, top_elbow_deg=75, bottom_elbow_deg=165, view=View(yaw_deg=yaw))
