@@ -173,7 +173,8 @@ def test_what_made_checks_abstain_is_shown(tmp_path: Path) -> None:
     clip = hinge(2, from_floor=True, view=View(yaw_deg=30))
     analysis = _analysis(clip.track)
     report = analysis.report
-    assert report.warnings and report.ambiguous == report.rep_count == 2
+    # hips_rise_first judges from an oblique view (its evidence holds there); the others say why
+    assert report.warnings and report.rep_count == 2
     page = render_html(analysis, video=tmp_path / "absent.mp4")
     section = page[page.index('id="cannot-judge"'):page.index('id="plot"')]
     assert "camera view is" in section and "not reliable from an oblique view yet" in section
