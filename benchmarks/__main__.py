@@ -1,4 +1,8 @@
-"""Run every benchmark, print its tables, and write benchmarks/RESULTS.md for the README.
+"""Run every benchmark, print its tables, and write them to benchmarks/results/tables.md.
+
+benchmarks/RESULTS.md is written by hand from these tables (each with what it means, the run's
+load and what changed since the last one), so a run never overwrites it; the raw numbers of
+each benchmark are in ``benchmarks/results/<name>.json``.
 
     python -m benchmarks            # the full set (about 1.5 hours on 2 cores; 45 min of it memory)
     python -m benchmarks --quick    # seconds per benchmark: checks the code runs (CI)
@@ -32,7 +36,7 @@ BENCHMARKS = {
     "batch_scaling": "Batch scoring: clips per minute",
     "live_latency": "Live feedback: latency and frame rate at 640×480",
 }
-SUMMARY = ROOT / "benchmarks" / "RESULTS.md"
+SUMMARY = ROOT / "benchmarks" / "results" / "tables.md"
 
 
 class _Tee(io.StringIO):
@@ -73,7 +77,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     if not args.quick:
         with atomic_write(SUMMARY) as tmp:
             tmp.write_text("\n".join(sections) + "\n")
-        print(f"\nsummary written to {SUMMARY}")
+        print(f"\ntables written to {SUMMARY} (benchmarks/RESULTS.md is edited by hand)")
 
 
 def _available(name: str) -> bool:
