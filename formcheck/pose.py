@@ -237,13 +237,39 @@ MediaPipe, the model) plus its warm-up. Measured with the full model on the TBY6
 720p on 2 cores: a 10 s video read as two parts of 5 s was no faster than one process, 20 s as
 two parts of 10 s took 15.1 s instead of 21.2 (1.4x), 30 s and 45 s were 1.5x faster."""
 
-WARMUP_S = 2.0
+WARMUP_S = 1.0
 """Video a helper process runs the model on before its part begins, and throws away. MediaPipe
 tracks the person and smooths the landmarks from frame to frame, and the lifter anchor and the
 facing vote here carry over too; a process starting cold mid-video would judge its first frames
 differently from one that had watched the video up to there. After this long its state has
 caught up: the first frames of a part then match those of one process reading the whole video to
-within the model's own frame-to-frame jitter (tests/test_pose.py measures it)."""
+within the model's own frame-to-frame jitter (tests/test_pose.py measures it). Measured on the
+four TBY66 side-view clips, full model: in the first second of the helper's part the joint
+angles differ from one process's by at most 0.4–2.1 degrees after a 1 s warm-up, 0.4–0.9 after
+2 s and 0.3–1.2 after 0.5 s, and by up to 3 degrees later in the part whatever the warm-up; the
+verdicts were the same every time. Each second of it costs a helper 30 frames of the model."""
+
+HELPER_LAG_S = 1.0
+"""Video seconds this process gets through while a helper starts (a Python interpreter importing
+MediaPipe: 0.9 s wall against this process's 0.3 s to build its own model; at the full model's
+~40 frames/s on 30 fps video that is ~1 s of video). Measured with ``python -m benchmarks
+utilisation`` on a quiet machine: with equal parts (and a 2 s warm-up) this process waited
+2.3 s for its helper."""
+
+
+def part_bounds(duration_s: float, workers: int) -> list[float]:
+    """Where each of ``workers`` processes starts and stops reading a video (the last stop is
+    infinite: a video may run past its stated duration).
+
+    Split by work, not by time: a helper also runs the model over the :data:`WARMUP_S` before
+    its part and starts :data:`HELPER_LAG_S` late, so with equal parts the first process would
+    sit idle at the end while the helpers finish. Each helper's part is shorter by that much and
+    the first part longer, so all finish together.
+    """
+    lead = (workers - 1) * (WARMUP_S + HELPER_LAG_S) / workers
+    first = min(duration_s, duration_s / workers + lead)
+    rest = (duration_s - first) / max(1, workers - 1)
+    return [0.0, *(first + rest * k for k in range(workers - 1)), np.inf]
 
 _PROGRESS_EVERY = 16
 """Frames between a helper's progress messages."""
@@ -266,7 +292,8 @@ def extract_pose(
 
     The model runs on one core, so a long video is cut into ``workers`` consecutive parts and
     each later part is read by a helper process while this one reads the first; the parts are
-    joined in order. ``workers=None`` uses one per usable core, but no more than gives each
+    joined in order (:func:`part_bounds` sizes them so that all finish together).
+    ``workers=None`` uses one per usable core, but no more than gives each
     part :data:`MIN_PART_S`; a network stream, or a video that does not state its duration,
     is always read by one. Each helper starts :data:`WARMUP_S` early so
     that its model is tracking the lifter when its part begins.
@@ -288,8 +315,7 @@ def extract_pose(
         workers = 1  # a stream cannot be cut into parts that are read at once
     elif workers is None:
         workers = max(1, min(usable_cores(), int(info.duration_s // MIN_PART_S)))
-    bounds = [info.duration_s * k / workers for k in range(workers + 1)]
-    bounds[-1] = np.inf
+    bounds = part_bounds(info.duration_s, workers)
     with frames, warnings.catch_warnings(), ExitStack() as stack:
         # A damaged video's frames up to the damage are worth analysing; that it ended early
         # goes into the track (and from there into the report), not to stderr as a warning.
