@@ -10,13 +10,20 @@ window or web page adds a copy on top). A judgement re-judges the whole window o
 (``LiveSettings.context_s``) every ``judge_every_s``; its cost is measured on a real track
 repeated to the window's length.
 
+With ``--busy N``, N other processes keep a core busy each meanwhile.
+
     python -m benchmarks.live_latency [--quick] [--models lite full heavy] [--seconds 20]
+                                      [--busy 2]
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import itertools
+import os
+import subprocess
+import sys
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
@@ -99,16 +106,34 @@ def judgement_ms(track: PoseTrack, context_s: float, repeats: int = 5) -> float:
     return float(np.median(costs)) * 1000
 
 
+@contextlib.contextmanager
+def busy_cores(count: int) -> Iterator[None]:
+    """``count`` processes spinning on the CPU for as long as the block runs: the other work a
+    lifter's laptop does (a browser, a screen recorder) while the live view plays."""
+    spinners = [subprocess.Popen([sys.executable, "-c", "while True: pass"])
+                for _ in range(count)]
+    try:
+        yield
+    finally:
+        for spinner in spinners:
+            spinner.kill()
+            spinner.wait()
+
+
 def main(argv: Sequence[str] | None = None) -> dict[str, object]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", nargs="+", default=["lite", "full", "heavy"])
     parser.add_argument("--seconds", type=float, default=20.0, help="of the clip, per model")
+    parser.add_argument("--busy", type=int, default=0,
+                        help="processes keeping a core busy each while the live runs play")
     parser.add_argument("--quick", action="store_true", help="3 s, lite only (CI)")
     args = parser.parse_args(argv)
     contexts = [30.0, 60.0, 120.0]
     if args.quick:
         args.models, args.seconds, contexts = ["lite"], 3.0, [30.0]
-    rows = [live_run(model, args.seconds) for model in args.models]
+    with busy_cores(args.busy):
+        rows = [live_run(model, args.seconds) for model in args.models]
+    print(f"{args.busy} other busy process(es); load average {os.getloadavg()[0]:.1f}")
     print(table(
         ["model", "fps", "latency p50 (ms)", "latency p95 (ms)", "frames dropped", "reps"],
         [[r["model"], r["fps"], r["latency_p50_ms"], r["latency_p95_ms"],
@@ -119,7 +144,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, object]:
     print()
     print(table(["window judged (s of 60 fps)", "one judgement (ms)"],
                 [[f"{j['context_s']:.0f}", j["judgement_ms"]] for j in judged]))
-    payload = {"clip": SOURCE, "size": list(SIZE), "seconds": args.seconds,
+    payload = {"clip": SOURCE, "size": list(SIZE), "seconds": args.seconds, "busy": args.busy,
                "quick": args.quick, "rows": rows, "judgements": judged}
     name = "live_latency_quick" if args.quick else "live_latency"
     print(f"written to {write_result(name, payload)}")
