@@ -146,7 +146,8 @@ def main(argv: Sequence[str] | None = None) -> dict[str, object]:
                 [[f"{j['context_s']:.0f}", j["judgement_ms"]] for j in judged]))
     payload = {"clip": SOURCE, "size": list(SIZE), "seconds": args.seconds, "busy": args.busy,
                "quick": args.quick, "rows": rows, "judgements": judged}
-    name = "live_latency_quick" if args.quick else "live_latency"
+    name = "live_latency_quick" if args.quick else "live_latency" + (
+        f"_busy{args.busy}" if args.busy else "")
     print(f"written to {write_result(name, payload)}")
     return payload
 
