@@ -244,10 +244,11 @@ facing vote here carry over too; a process starting cold mid-video would judge i
 differently from one that had watched the video up to there. After this long its state has
 caught up: the first frames of a part then match those of one process reading the whole video to
 within the model's own frame-to-frame jitter (tests/test_pose.py measures it). Measured on the
-four TBY66 side-view clips, full model: in the first second of the helper's part the joint
-angles differ from one process's by at most 0.4–2.1 degrees after a 1 s warm-up, 0.4–0.9 after
-2 s and 0.3–1.2 after 0.5 s, and by up to 3 degrees later in the part whatever the warm-up; the
-verdicts were the same every time. Each second of it costs a helper 30 frames of the model."""
+TBY66 side-view clips, full model, as the largest difference of hip, knee and trunk angle from
+one process's in the first second of the helper's part, per clip: 0.9–2.1 degrees after a 1 s
+warm-up (clips c, h, k, r), 0.8–1.0 after 2 s (c, r) and 0.6–1.2 after 0.5 s (c, h, k, r); up
+to 3 degrees later in the part whatever the warm-up; the verdicts were the same every time.
+Each second of it costs a helper 30 frames of the model."""
 
 HELPER_LAG_S = 1.0
 """Video seconds this process gets through while a helper starts (a Python interpreter importing
