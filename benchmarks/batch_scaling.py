@@ -6,7 +6,7 @@ count, as they do for a user. The Dask overhead is Dask's time over the local po
 same number of workers, measured in the same run; with ``--repeat N`` the settings take turns
 N times and each keeps its fastest run, which is what a shared, noisy machine allows. One line
 times what a worker cannot keep between clips: building a pose landmarker (see
-``formcheck.batch.score_clip``); the next compares the batch's scaling with the model's own,
+``formcheck.batch_jobs.score_clip``); the next compares the batch's scaling with the model's own,
 alone in one and in two processes on the first clip, measured in the same run. "Cores busy"
 is the CPU time of the batch and its workers over its wall time: one worker keeps more than one
 core busy (its decoder and MediaPipe's own threads), which bounds what a second one can add.

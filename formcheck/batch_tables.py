@@ -32,7 +32,7 @@ Status = Literal["ok", "no_reps", "error"]
 
 
 class ClipJob(Protocol):
-    """What the tables read of a clip's job (:class:`formcheck.batch.ClipJob`); a protocol so
+    """What the tables read of a clip's job (:class:`formcheck.batch_jobs.ClipJob`); a protocol so
     that batch can import its tables without the tables importing batch."""
 
     @property
@@ -47,7 +47,7 @@ class ClipJob(Protocol):
 
 class ClipResult(Protocol):
     """What the tables and the batch's progress read of a clip's result
-    (:class:`formcheck.batch.ClipResult`)."""
+    (:class:`formcheck.batch_jobs.ClipResult`)."""
 
     @property
     def job(self) -> ClipJob: ...

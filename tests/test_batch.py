@@ -23,22 +23,12 @@ from synthetic import hinge
 from test_cli import SAMPLE, _one_clear_line, run
 from test_pull_up import pull_up
 
-import formcheck.batch as batch_module
+import formcheck.batch_plan as batch_plan
 from formcheck.api import analyze
-from formcheck.batch import (
-    MAX_CRASHES,
-    STOP_GRACE_S,
-    BatchProgress,
-    BatchSummary,
-    ClipJob,
-    ClipResult,
-    LocalPool,
-    _run_in_worker,
-    _stop,
-    batch,
-    find_clips,
-    plan,
-)
+from formcheck.batch import BatchProgress, BatchSummary, batch
+from formcheck.batch_engines import MAX_CRASHES, STOP_GRACE_S, LocalPool, _run_in_worker, _stop
+from formcheck.batch_jobs import ClipJob, ClipResult
+from formcheck.batch_plan import find_clips, plan
 from formcheck.batch_tables import SUMMARY_FIRST, SUMMARY_LAST, summary_csv_text
 from formcheck.csvsafe import csv_safe
 from formcheck.errors import FormcheckError
@@ -375,8 +365,8 @@ def test_root_refuses_manifest_rows_that_resolve_outside_it(tmp_path, monkeypatc
         "clips/sub/t.mp4,deadlift\nclips/../../secret/nothing-here.mp4,deadlift\n"
     )
     read: list[Path] = []
-    real_hash = batch_module._file_sha256
-    monkeypatch.setattr(batch_module, "_file_sha256", lambda p: read.append(p) or real_hash(p))
+    real_hash = batch_plan._file_sha256
+    monkeypatch.setattr(batch_plan, "_file_sha256", lambda p: read.append(p) or real_hash(p))
     jobs = plan(manifest=manifest, root=root)
     refused = [(j.path, j.refused) for j in jobs if j.refused]
     assert [j.path for j in jobs if not j.refused] == [inside]

@@ -328,7 +328,8 @@ def test_batch_scores_a_manifest_row_naming_a_pose(tmp_path: Path) -> None:
     them, and the index page shows them."""
     from synthetic import hinge
 
-    from formcheck.batch import batch, plan
+    from formcheck.batch import batch
+    from formcheck.batch_plan import plan
 
     downward_dog(2).track.save(tmp_path / "dog.track.npz")
     hinge(2, depth_deg=60, knee_bend_deg=20).track.save(tmp_path / "rdl.track.npz")

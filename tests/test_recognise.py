@@ -17,7 +17,7 @@ from synthetic import hinge, thrust
 import formcheck.recognise as recognise_module
 from formcheck.analysis import run_analysis
 from formcheck.api import analyze
-from formcheck.batch import plan, read_manifest
+from formcheck.batch_plan import plan, read_manifest
 from formcheck.config import load_lift
 from formcheck.errors import FormcheckError
 from formcheck.kinematics import kinematics
@@ -292,7 +292,7 @@ def test_the_batch_summary_names_the_lift_recognised(tmp_path: Path) -> None:
     import csv
     import io
 
-    from formcheck.batch import ClipResult
+    from formcheck.batch_jobs import ClipResult
     from formcheck.batch_tables import summary_csv_text
 
     track = tmp_path / "a.track.npz"
