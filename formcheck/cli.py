@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal, TypeVar
 
 import typer
 from rich.console import Console
@@ -42,9 +42,14 @@ from formcheck.report import Report, RepReport
 from formcheck.signals import stop_like_ctrl_c
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from formcheck.batch import BatchSummary
     from formcheck.hold_report import HoldReport
     from formcheck.lift import Threshold
+    from formcheck.outputs import Outputs
+
+    R = TypeVar("R", Report, HoldReport)
 
 app = typer.Typer(
     add_completion=False,
@@ -171,6 +176,26 @@ def draw_names(draw: str | None, video_out: Path | None) -> tuple[str, ...]:
     return parse_draw(draw)
 
 
+def file_outputs(track: Path | None, json: Path | None, csv: Path | None, html: Path | None,
+                 video: Path | None, draw: str | None) -> Outputs:
+    """The files ``analyze`` and ``hold`` were asked to write, ``--draw`` checked."""
+    from formcheck.outputs import Outputs
+
+    return Outputs(track=track, json=json, csv=csv, html=html, video=video,
+                   draw=draw_names(draw, video))
+
+
+def tell(report: R, outputs: Outputs, summary: Callable[[R, Console], None], *,
+         quiet: bool) -> None:
+    """What a command prints once its outputs are written: the coach's ``summary`` (on stderr
+    when standard output carries an output), or with ``--quiet`` only what must be known."""
+    if quiet:
+        for warning in report.warnings:
+            say(f"note: {warning}")
+    else:
+        summary(report, err if outputs.to_stdout else out)
+
+
 def say(line: str) -> None:
     """One line of formcheck's own on stderr, marked as such (never read as rich markup)."""
     err.print(f"formcheck: {line}", highlight=False, markup=False)
@@ -245,21 +270,15 @@ def analyze(
 ) -> None:
     """Count every rep, judge it, and say what to fix."""
     from formcheck.api import analyze as run
-    from formcheck.outputs import Outputs
 
-    outputs = Outputs(track=track_out, json=json_out, csv=csv_out, html=report_html,
-                      video=video_out, draw=draw_names(draw, video_out))
+    outputs = file_outputs(track_out, json_out, csv_out, report_html, video_out, draw)
     with stage_progress(err, quiet=quiet) as progress:
         report = run(
             source, exercise, variant=variant, config=config, outputs=outputs, model=model,
             model_dir=model_dir, progress=progress, workers=workers, all_checks=all_checks,
             height_cm=height_cm, notify=say_note, max_fps=max_fps(fps),
         )
-    if quiet:
-        for warning in report.warnings:
-            say(f"note: {warning}")
-    else:
-        print_summary(report, err if outputs.to_stdout else out)
+    tell(report, outputs, print_summary, quiet=quiet)
 
 
 @app.command()
@@ -290,21 +309,15 @@ def hold(
 ) -> None:
     """Time a held stretch (not reps) against 30-60 s, and the share of it held with a fault."""
     from formcheck.api import hold as run
-    from formcheck.outputs import Outputs
 
-    outputs = Outputs(track=track_out, json=json_out, csv=csv_out, html=report_html,
-                      video=video_out, draw=draw_names(draw, video_out))
+    outputs = file_outputs(track_out, json_out, csv_out, report_html, video_out, draw)
     with stage_progress(err, quiet=quiet) as progress:
         report = run(
             source, pose, config=config, outputs=outputs, model=model, model_dir=model_dir,
             progress=progress, workers=workers, all_checks=all_checks, notify=say_note,
             max_fps=max_fps(fps),
         )
-    if quiet:
-        for warning in report.warnings:
-            say(f"note: {warning}")
-    else:
-        print_hold_summary(report, err if outputs.to_stdout else out)
+    tell(report, outputs, print_hold_summary, quiet=quiet)
 
 
 def print_hold_summary(report: HoldReport, console: Console) -> None:
