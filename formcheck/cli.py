@@ -196,6 +196,11 @@ def tell(report: R, outputs: Outputs, summary: Callable[[R, Console], None], *,
         summary(report, err if outputs.to_stdout else out)
 
 
+def counted(number: int, noun: str) -> str:
+    """"1 rep", "10 reps": a summary is read as sentences."""
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
 def say(line: str) -> None:
     """One line of formcheck's own on stderr, marked as such (never read as rich markup)."""
     err.print(f"formcheck: {line}", highlight=False, markup=False)
@@ -324,7 +329,7 @@ def print_hold_summary(report: HoldReport, console: Console) -> None:
     """What a coach would say after the stretch: how long, against the target, what to fix."""
     console.print(
         f"[bold]{report.pose.replace('_', ' ')}[/] · {report.view.view} view · "
-        f"{report.hold_count} hold{'s' if report.hold_count != 1 else ''}, "
+        f"{counted(report.hold_count, 'hold')}, "
         f"{report.total_s:.1f} s in all, longest {report.longest_s:.1f} s "
         f"(target {report.target_min_s:g}-{report.target_max_s:g} s: {report.target})"
     )
@@ -357,7 +362,7 @@ def print_summary(report: Report, console: Console) -> None:
     view = report.view
     console.print(
         f"[bold]{report.exercise.replace('_', ' ')}[/] ({report.variant}) · {view.view} view"
-        f" · {report.rep_count} reps: {report.valid} valid, {report.no_rep} no-rep, "
+        f" · {counted(report.rep_count, 'rep')}: {report.valid} valid, {report.no_rep} no-rep, "
         f"{report.ambiguous} ambiguous"
         + (f" · mean score {report.mean_score:.0f}" if report.mean_score is not None else "")
     )
@@ -399,7 +404,7 @@ def set_line(report: Report) -> str | None:
               else f"from the image, lifter {m.lifter_height_cm:g} cm")
     lifted = "body" if m.heights_above == "hands" else "hands"
     return (f"speed: {lifted} {m.mean_wrist_speed_m_s:.2f} m/s mean concentric over "
-            f"{m.reps_measured} reps{loss} ({source})")
+            f"{counted(m.reps_measured, 'rep')}{loss} ({source})")
 
 
 def _rep_reason(rep: RepReport) -> str:

@@ -197,7 +197,7 @@ def test_analyze_saves_the_track_it_made_and_it_judges_the_same(tmp_path: Path) 
     done = run("analyze", str(video), "-e", "deadlift", "--variant", "kettlebell",
                "--track-out", str(saved), "--json", str(first), "--csv", "-")
     assert done.returncode == 0, done.stderr
-    assert len(done.stdout.splitlines()) == 2 and "1 reps: 1 valid" in done.stderr
+    assert len(done.stdout.splitlines()) == 2 and "1 rep: 1 valid" in done.stderr
     again = run("analyze", str(saved), "-e", "deadlift", "--variant", "kettlebell", "--json", "-")
     assert again.returncode == 0, again.stderr
     assert json.loads(again.stdout)["reps"] == json.loads(first.read_text())["reps"]
