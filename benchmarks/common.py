@@ -24,6 +24,17 @@ CLIPS = ROOT.parent / "shared" / "clips"
 RESULTS = ROOT / "benchmarks" / "results"
 
 
+def cpu_model() -> str:
+    """The CPU's model name: the pose model's last decimals differ between CPUs (their vector
+    instructions), and with them a few borderline counts and recognitions."""
+    try:
+        with open("/proc/cpuinfo") as fh:
+            names = [line.split(":", 1)[1].strip() for line in fh if line.startswith("model name")]
+    except OSError:
+        names = []
+    return names[0] if names else platform.processor() or platform.machine()
+
+
 def machine() -> dict[str, Any]:
     """Where and when a result was measured; ratios only compare within one run."""
     return {
@@ -31,7 +42,7 @@ def machine() -> dict[str, Any]:
         "python": platform.python_version(),
         "machine": platform.machine(),
         "cpus": os.cpu_count(),
-        "processor": platform.processor() or platform.machine(),
+        "processor": cpu_model(),
     }
 
 

@@ -179,16 +179,18 @@ def test_live_verdicts_equal_analyze_on_real_clips(real_track, name, lift, varia
 
 @pytest.mark.slow
 def test_a_rep_counted_live_that_the_whole_set_unmakes_is_withdrawn_at_the_end(real_track) -> None:
-    """Against the range of its first 9 s, a crouched drill cycle of caminhoDaBarra is a rep,
-    counted live; the pull to standing at 16 s widens the range and unmakes it. The end of the
-    session counts what ``analyze`` counts and lists the withdrawn rep, with why."""
+    """Against the range of its first 9 s, the crouched drill cycles of caminhoDaBarra are
+    reps, counted live; the pull to standing at 16 s widens the range and unmakes them. The end
+    of the session counts what ``analyze`` counts and lists the withdrawn reps, with why. (How
+    many cycles pass for reps live depends on the pose model's last decimals: one on the CPU
+    this was written on, two of them on an AMD EPYC.)"""
     track = real_track(BAR_PATH_DRILL)
     live_report, _ = replay(track, "deadlift")
     offline = analyze_track(track, load_lift("deadlift"))
     assert live_report.rep_count == offline.rep_count == 1
     assert live_report.reps[0].index == 1
     withdrawn = [p for p in live_report.not_counted if p.reason.startswith("counted live")]
-    assert len(withdrawn) == 1 and withdrawn[0].end_s < live_report.reps[0].start_s
+    assert withdrawn and all(p.end_s < live_report.reps[0].start_s for p in withdrawn)
 
 
 def thinned(track: PoseTrack, seed: int, mean_step: float) -> PoseTrack:
