@@ -78,7 +78,7 @@ def test_forward_lean_just_inside_and_outside(trunk: float, flagged: bool) -> No
         assert found == pytest.approx([trunk] * 2, abs=0.5)
 
 
-@pytest.mark.parametrize(("lift", "flagged"), [(0.08, False), (0.13, True)])
+@pytest.mark.parametrize(("lift", "flagged"), [(0.12, False), (0.18, True)])
 def test_heel_lift_just_inside_and_outside(lift: float, flagged: bool) -> None:
     found = faults(judged(squat(2, heel_lift=lift).track), "heel_lift")
     assert bool(found) == flagged
