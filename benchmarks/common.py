@@ -28,7 +28,7 @@ def cpu_model() -> str:
     """The CPU's model name: the pose model's last decimals differ between CPUs (their vector
     instructions), and with them a few borderline counts and recognitions."""
     try:
-        with open("/proc/cpuinfo") as fh:
+        with Path("/proc/cpuinfo").open() as fh:
             names = [line.split(":", 1)[1].strip() for line in fh if line.startswith("model name")]
     except OSError:
         names = []

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import functools
 import hashlib
 import json
 from collections import Counter
@@ -41,9 +42,11 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks.common import CLIPS, ROOT, TRACK_CACHE, cached_track, table, write_result
-from formcheck.config import lift_names
+from formcheck.config import lift_names, load_lift
 from formcheck.files import atomic_write
+from formcheck.lift import Lift
 from formcheck.recognise import (
+    FEATURES,
     MODEL_PATH,
     OTHER,
     Model,
@@ -171,6 +174,12 @@ def confusion(labels: Sequence[str], forced: Sequence[str]) -> str:
     return table(["labelled \\ predicted", *short], rows)
 
 
+@functools.cache
+def named(name: str) -> Lift:
+    """The lift a clip is analysed as under ``name`` (its default variant)."""
+    return load_lift(name)
+
+
 def guard_rates(labels: Sequence[str], found: Sequence[Recognition], lifts: Sequence[str],
                 floor: float) -> tuple[float, float, int, int]:
     """Share of (clip, wrong name) pairs the guard flags and of rightly named clips it flags,
@@ -180,7 +189,7 @@ def guard_rates(labels: Sequence[str], found: Sequence[Recognition], lifts: Sequ
         if label == OTHER:
             continue
         for name in lifts:
-            flags = wrong_name(name, rec, floor) is not None
+            flags = wrong_name(named(name), rec, floor) is not None
             if name == label:
                 named_right += 1
                 flagged_right += flags
@@ -195,9 +204,33 @@ def guard_matrix(labels: Sequence[str], found: Sequence[Recognition], lifts: Seq
     rows = []
     for lift in sorted(set(labels)):
         mine = [rec for label, rec in zip(labels, found, strict=True) if label == lift]
-        rows.append([lift, *(f"{sum(wrong_name(name, rec, floor) is not None for rec in mine)}"
-                             f"/{len(mine)}" for name in lifts)])
+        flagged = (sum(wrong_name(named(name), rec, floor) is not None for rec in mine)
+                   for name in lifts)
+        rows.append([lift, *(f"{n}/{len(mine)}" for n in flagged)])
     return table(["filmed \\ named", *(name[:10] for name in lifts)], rows)
+
+
+def fact_ranges(clips: Sequence[Clip], x: np.ndarray) -> dict[str, dict[str, list[float]]]:
+    """Print, for every posture fact (formcheck/lifts/common.toml), the range of its feature
+    over each lift's clips and how many lie outside it: a lift of that posture's clips outside
+    are clips the guard flags named rightly; other lifts' are wrong names it flags."""
+    facts = {(lift.posture, fact.name): fact for name in lift_names()
+             for lift in [named(name)] for fact in lift.shows}
+    labels = np.array([clip.label for clip in clips])
+    out: dict[str, dict[str, list[float]]] = {}
+    for (posture, name), fact in sorted(facts.items()):
+        values = x[:, FEATURES.index(fact.feature)]
+        rows = []
+        for lift in sorted(set(labels) - {OTHER}):
+            v = values[labels == lift]
+            outside = int(np.sum((v < fact.at_least) | (v > fact.at_most)))
+            rows.append([lift, named(lift).posture, len(v), f"{np.nanmin(v):.2f}",
+                         f"{np.nanmedian(v):.2f}", f"{np.nanmax(v):.2f}", outside])
+            out.setdefault(f"{posture}.{name}", {})[lift] = [float(np.nanmin(v)),
+                                                             float(np.nanmax(v)), outside]
+        print(f"\nPosture fact {posture}.{name}: {fact.means} {fact.bounds}\n")
+        print(table(["lift", "posture", "clips", "min", "median", "max", "outside"], rows))
+    return out
 
 
 def summary(name: str, clips: Sequence[Clip], found: Sequence[Recognition],
@@ -282,6 +315,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             "Clips kept apart from development (model fitted on the other sources' "
             "development clips)", [clips[i] for i in kept], [found[i] for i in kept],
             [forced[i] for i in kept], limits, lifts)
+    results["posture_facts"] = fact_ranges(clips, x)
     path = write_result("recognition", results)
     print(f"written to {path}")
     if args.fit:

@@ -25,7 +25,7 @@ from formcheck.kinematics import Kinematics, Smoothing, kinematics
 from formcheck.legs import judged_kinematics
 from formcheck.lift import UPRIGHT, Lift, UprightLandmark
 from formcheck.recognise import SERIES as RECOGNITION_SERIES
-from formcheck.recognise import Recognition, recognise, report_of, wrong_name
+from formcheck.recognise import Recognition, instead, recognise, report_of, wrong_name
 from formcheck.report import (
     SEVERITY_PENALTY,
     Abstention,
@@ -476,7 +476,7 @@ def wrong_name_guard(found: Recognition, lift: Lift, verdicts: list[RepReport]
     lift recognised: the user named the lift, and the recogniser can be wrong (its measured
     accuracy is in benchmarks/RESULTS.md); the report says both, the user decides.
     """
-    reason = wrong_name(lift.name, found)
+    reason = wrong_name(lift, found)
     if reason is not None:
         for i, rep in enumerate(verdicts):
             verdicts[i] = rep.model_copy(update={"outcome": "ambiguous", "score": None,
@@ -484,8 +484,10 @@ def wrong_name_guard(found: Recognition, lift: Lift, verdicts: list[RepReport]
     recognition = report_of(found, named=lift.name, flagged=reason is not None)
     if reason is None:
         return recognition, None
+    other = instead(lift.name, found)
+    filmed = f"--exercise {other}, or --exercise auto" if other else "--exercise auto"
     return recognition, (f"{reason}: every rep is marked ambiguous; analyse it as the lift "
-                         f"filmed (--exercise {found.candidates[0][0]}, or --exercise auto)")
+                         f"filmed ({filmed})")
 
 
 def analyze_track(

@@ -463,6 +463,7 @@ def exercises(
         load_pose,
         pose_names,
         position_words,
+        posture_words,
         thresholds_markdown,
         variant_notes,
     )
@@ -482,6 +483,7 @@ def exercises(
             f"{MADE_AT[lift.made_at]}"
         )
         out.print(f"validated on: {escape(lift.validated_on)}", highlight=False)
+        out.print(escape(posture_words(lift)), highlight=False)
         for note in variant_notes(name):
             out.print(escape(note), highlight=False)
         checks = Table("check", "faults", "judges from (precision on flagged reps)", box=None)

@@ -44,7 +44,16 @@ from typing import Any, get_args
 from pydantic import ValidationError
 
 from formcheck.errors import FormcheckError
-from formcheck.lift import UPRIGHT, CheckSpec, Lift, SideChoice, Threshold, UprightLandmark
+from formcheck.lift import (
+    UPRIGHT,
+    CheckSpec,
+    Fact,
+    Lift,
+    Posture,
+    SideChoice,
+    Threshold,
+    UprightLandmark,
+)
 from formcheck.stretch import SHARED, Criterion, Pose, PositionCheck, SideSpec
 
 if sys.version_info >= (3, 11):
@@ -79,7 +88,7 @@ at the top is made), and what it means."""
 
 CONFIG_LIFT_KEYS = frozenset({
     "title", "description", "validated_on", "driver", "turn_at", "made_at", "set_ends_standing",
-    "judged_leg", "judged_side", "upright", "hangs", "default_variant", "variants", "checks",
+    "judged_leg", "judged_side", "upright", "posture", "default_variant", "variants", "checks",
     "thresholds",
 })
 """What a lift's TOML file may hold at its top level."""
@@ -352,6 +361,7 @@ def load_lift(
     every_check = _checks(doc["checks"], defaults, origin, variants)
     checks = tuple(c for c in every_check if not c.variants or chosen in c.variants)
     _check_driver(doc["driver"], origin)
+    posture = _posture(doc.get("posture", "standing"), origin)
     upright = _upright(doc.get("upright", list(UPRIGHT)), origin)
     if doc.get("made_at", "return") not in MADE_AT:
         raise FormcheckError(f"{origin}: made_at must be one of {', '.join(MADE_AT)}, "
@@ -402,7 +412,9 @@ def load_lift(
             judged_leg=judged_leg,
             judged_side=judged_side,
             upright=upright,
-            hangs=doc.get("hangs", False),
+            posture=posture,
+            shows=_facts(common.get("postures", {}).get(posture, {}),
+                         f"common.toml [postures.{posture}]"),
             checks=checks,
             thresholds=thresholds,
             defaults={n: t.value for n, t in defaults.items()},
@@ -553,6 +565,47 @@ def _upright(pair: object, origin: str) -> tuple[UprightLandmark, UprightLandmar
     return pair[0], pair[1]
 
 
+def fact_words(lift: Lift) -> str:
+    """What the wrong-name guard holds every clip of ``lift`` to, by its posture."""
+    return "; ".join(f"{fact.means} {fact.bounds}" for fact in lift.shows)
+
+
+def posture_words(lift: Lift) -> str:
+    """The lift's posture and its facts, as ``formcheck exercises`` prints them."""
+    facts = fact_words(lift)
+    return f"posture: {lift.posture}" + (f" (a clip of it shows {facts})" if facts else "")
+
+
+def _posture(posture: object, origin: str) -> Posture:
+    names = get_args(Posture)
+    if posture not in names:
+        raise FormcheckError(f"{origin}: posture must be one of {', '.join(names)}, "
+                             f"not {posture!r}")
+    return posture  # type: ignore[return-value]
+
+
+def _facts(table: dict[str, Any], origin: str) -> tuple[Fact, ...]:
+    """A posture's facts (:class:`formcheck.lift.Fact`), each bounding a clip feature the
+    recogniser measures and bounded on one side at least."""
+    from formcheck.recognise import FEATURES  # recognise loads lifts: import it when used
+
+    facts = []
+    for name, spec in table.items():
+        try:
+            fact = Fact(name=name, **spec)
+        except TypeError as exc:
+            raise FormcheckError(f"{origin}.{name}: bad fact ({exc})") from None
+        except ValidationError as exc:
+            raise FormcheckError(f"{origin}.{name}: {_first_problem(exc)}") from None
+        if fact.feature not in FEATURES:
+            raise FormcheckError(f"{origin}.{name}: unknown feature {fact.feature!r}; "
+                                 f"choose one of: {', '.join(FEATURES)}")
+        if not (math.isfinite(fact.at_least) or math.isfinite(fact.at_most)):
+            raise FormcheckError(f"{origin}.{name}: a fact needs at_least or at_most")
+        facts.append(fact)
+    return tuple(facts)
+
+
 def thresholds_markdown(lifts: tuple[str, ...] | None = None,
                         poses: tuple[str, ...] | None = None) -> str:
     """Every lift's and held stretch's thresholds as markdown tables (by default all of them):
@@ -572,7 +625,9 @@ def thresholds_markdown(lifts: tuple[str, ...] | None = None,
                 "" if lift.upright == UPRIGHT else
                 f" A picture is taken as upside down when the {lift.upright[0]}s show below "
                 f"the {lift.upright[1]}s (`upright`; the usual knees below the ankles is "
-                "normal in this lift)."),
+                "normal in this lift).") + (
+                f" Posture: {lift.posture}; the wrong-name guard takes a clip for another "
+                f"exercise unless it shows {fact_words(lift)}." if lift.shows else ""),
             "",
             *(f"- {note}" for note in notes),
             *([""] if notes else []),

@@ -85,6 +85,41 @@ class SideChoice(BaseModel):
 HANGING_SERIES = ("let_go",)
 """What tells that a hanging lifter let go of the bar."""
 
+Posture = Literal["standing", "hanging", "lying", "kneeling"]
+"""How a lift places the lifter's body: on the feet, hanging from a bar overhead, lying back on
+a bench or the floor, kneeling."""
+
+
+class Fact(BaseModel):
+    """Something every clip of a lift done in a :data:`Posture` shows, whatever the camera and
+    the lifter's form: a clip outside it was filmed doing something else (the wrong-name
+    guard, :func:`formcheck.recognise.wrong_name`). Facts are few and blunt on purpose: a
+    lift's faults must never take its clips outside them (a rounded deadlift is still a
+    deadlift), so they tell lifts apart only where the body's placement does."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str
+    feature: str
+    """A clip feature (:data:`formcheck.recognise.FEATURES`) the fact bounds."""
+    at_least: float = float("-inf")
+    at_most: float = float("inf")
+    unit: str
+    means: str
+    """What the feature is, as it reads in a warning ("the wrists' median height above the
+    shoulders")."""
+    because: str
+    """Why a clip of the posture keeps within the bounds, as it reads in a warning."""
+    source: str
+
+    @property
+    def bounds(self) -> str:
+        """The bounds as a warning reads them: ``at most 0.3 m``."""
+        low, high = (f"{v:g} {self.unit}" for v in (self.at_least, self.at_most))
+        if self.at_least == float("-inf"):
+            return f"at most {high}"
+        return f"at least {low}" if self.at_most == float("inf") else f"{low} to {high}"
+
 
 class Lift(BaseModel):
     """A lift as the analysis needs it: how reps are found, the checks it makes and every
@@ -122,10 +157,12 @@ class Lift(BaseModel):
     """How to find each rep's working side, for a lift whose working arm or leg changes within
     a set (a one-arm row's sets, alternating lunges); its checks then read that side in that
     rep (:mod:`formcheck.sides`). None: every rep is judged on ``judged_leg``'s side."""
-    hangs: bool = False
-    """Whether the lifter hangs from the hands (a bar overhead) rather than stands on the feet:
-    an excursion in which the lifter let go of the bar (dropped off, stood, gestured) is not a
-    rep, and the hands, not the feet, are what stays put."""
+    posture: Posture = "standing"
+    """How the lift places the lifter's body; a hanging lifter's excursion in which the bar was
+    let go (dropped off, stood, gestured) is not a rep, and the hands, not the feet, are what
+    stays put (:attr:`hangs`)."""
+    shows: tuple[Fact, ...] = ()
+    """What every clip of the lift shows, by its posture (``common.toml``)."""
     checks: tuple[CheckSpec, ...]
     thresholds: dict[str, Threshold]
     defaults: dict[str, float]
@@ -138,6 +175,11 @@ class Lift(BaseModel):
     level with or below the ankles)."""
     validated_on: str = "not validated yet"
     """What the lift's checks were validated on (real clips, or synthetic tracks only)."""
+
+    @property
+    def hangs(self) -> bool:
+        """Whether the lifter hangs from the hands rather than stands on the feet."""
+        return self.posture == "hanging"
 
     def threshold(self, name: str) -> Threshold:
         return self.thresholds[name]

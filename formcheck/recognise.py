@@ -193,6 +193,9 @@ class Recognition:
     how far the clip lies from anything the model has seen."""
     probabilities: Mapping[str, float] = field(default_factory=dict)
     """Every lift the model knows and its probability."""
+    measured: Mapping[str, float] = field(default_factory=dict)
+    """The clip's :data:`FEATURES`, NaN where it never showed one: what a lift's posture
+    facts (:attr:`formcheck.lift.Lift.shows`) are checked against."""
 
     def words(self) -> str:
         """The candidates as a user reads them: ``deadlift (0.61), romanian_deadlift (0.30)``."""
@@ -315,11 +318,13 @@ def predict(model: Model, x: np.ndarray) -> Recognition:
                        if model.classes[k] != OTHER)[:3]
     best, confidence = model.classes[order[0]], float(p[order[0]])
     every = {name: float(p[k]) for k, name in enumerate(model.classes)}
+    measured = dict(zip(model.features, map(float, x), strict=True))
     if best == OTHER or distance > model.max_distance:
-        return Recognition(None, confidence, candidates, "unsupported", distance, every)
+        return Recognition(None, confidence, candidates, "unsupported", distance, every,
+                           measured)
     if confidence < model.min_confidence:
-        return Recognition(None, confidence, candidates, "unsure", distance, every)
-    return Recognition(best, confidence, candidates, "recognised", distance, every)
+        return Recognition(None, confidence, candidates, "unsure", distance, every, measured)
+    return Recognition(best, confidence, candidates, "recognised", distance, every, measured)
 
 
 @functools.cache
@@ -352,17 +357,25 @@ def _said(lift: str) -> str:
     return lift.replace("_", " ")
 
 
-def wrong_name(named: str, found: Recognition, floor: float | None = None) -> str | None:
-    """Why the clip is not the ``named`` lift, when the recogniser finds that lift all but
-    impossible (its probability below ``floor``, by default the shipped model's
-    ``guard_floor``); None otherwise, and always
-    for a lift the model has no labelled clip of (it cannot tell that lift from any other).
+def wrong_name(lift: Lift, found: Recognition, floor: float | None = None) -> str | None:
+    """Why the clip is not ``lift``, where it cannot be; None otherwise. Two ways it cannot:
+
+    * the clip lies outside a fact of the lift's posture (:attr:`formcheck.lift.Lift.shows`:
+      a lift done lying back never stands tall), whatever the model says, and for a lift the
+      model has no labelled clip of too;
+    * the recogniser finds the lift all but impossible: its probability below ``floor``, by
+      default the shipped model's ``guard_floor`` (never for a lift the model has no labelled
+      clip of: it cannot tell that lift from any other).
 
     Why the named lift's own probability, not the best candidate's: the recogniser is often
     torn between two lifts that look alike (a deadlift and an RDL) while sure the clip is
     neither a hip thrust nor a pull-up; what the guard must catch is a name the clip cannot
     be, not a close call the user is better placed to make."""
+    outside = _outside(lift, found)
+    if outside is not None:
+        return outside
     floor = shipped_model().guard_floor if floor is None else floor
+    named = lift.name
     if named not in found.probabilities or not found.candidates:
         return None
     best, confidence = found.candidates[0]
@@ -370,6 +383,24 @@ def wrong_name(named: str, found: Recognition, floor: float | None = None) -> st
         return None
     return (f"this looks like a {_said(best)} ({confidence:.2f}), not a {_said(named)} "
             f"({found.probabilities[named]:.2f})")
+
+
+def _outside(lift: Lift, found: Recognition) -> str | None:
+    """Which fact of ``lift``'s posture the clip breaks, as a warning reads it."""
+    for fact in lift.shows:
+        value = found.measured.get(fact.feature, math.nan)
+        if not (value < fact.at_least or value > fact.at_most):  # NaN: never shown, so
+            continue  # breaks nothing
+        other = instead(lift.name, found)
+        looks = f"; it looks more like a {_said(other)}" if other else ""
+        return (f"this is not a {_said(lift.name)}: {fact.because} ({fact.means} "
+                f"{fact.bounds}; here {value:.2f}){looks}")
+    return None
+
+
+def instead(named: str, found: Recognition) -> str | None:
+    """The likeliest lift other than ``named``: what to analyse a wrongly named clip as."""
+    return next((lift for lift, _ in found.candidates if lift != named), None)
 
 
 def report_of(found: Recognition, named: str | None = None, flagged: bool = False
