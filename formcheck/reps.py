@@ -253,7 +253,8 @@ def segment(
             partial.append(Partial(float(times[start]), float(times[end]), short))
             continue
         reps.append(_rep(len(reps) + 1, start, turn, end, times, level, turn_at, lowered=True))
-    return Segments(reps, partial)
+    rising = _rising_at_end(level, span, times, state, settings)
+    return Segments(reps, partial if rising is None else [*partial, rising])
 
 
 def _short_of_a_rep(amplitude: float, duration_s: float, settings: RepSettings, *,
@@ -318,6 +319,30 @@ def _made_at_end(
     if short is not None:
         return short
     return start, turn, int(np.flatnonzero(np.isfinite(level))[-1])
+
+
+def _rising_at_end(level: np.ndarray, span: float, times: np.ndarray, state: np.ndarray,
+                   settings: RepSettings) -> Partial | None:
+    """A movement the clip ends in before it reaches ``enter``: the lifter left rest and was
+    still under way (above ``leave``) at the last measured frame. Hysteresis keeps such a
+    frame at rest, so no excursion begins and nothing would say the movement was seen; a
+    lifter whose last rep the camera stops filming half-way up asks where it went."""
+    measured = np.flatnonzero(np.isfinite(level))
+    at_rest = np.flatnonzero(level <= settings.leave)
+    if not measured.size or not at_rest.size or state[measured[-1]] == 1:
+        return None
+    left, last = int(at_rest[-1]), int(measured[-1])
+    if last <= left:
+        return None
+    began = np.flatnonzero(state[:left] == 1)
+    window = np.arange(int(began[-1]) + 1 if began.size else 0, left + 1)
+    start = _band_edge(level, window, settings.rest_tolerance, last=True)
+    peak = float(np.nanmax(level[left:]))
+    if (peak - float(level[start])) * span < settings.min_range:
+        return None
+    return Partial(float(times[start]), float(times[last]),
+                   f"the clip ends during a movement that reached {peak:.0%} of the clip's "
+                   f"range, short of the {settings.enter:.0%} a rep must pass")
 
 
 def _return_cut(level: np.ndarray, window: np.ndarray, start: int,

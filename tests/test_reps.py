@@ -165,6 +165,24 @@ def test_what_is_not_a_rep_is_listed_with_why():
         "lasts 0.33 s, less than a rep's 0.6 s"]  # rest band to rest band
 
 
+@pytest.mark.parametrize(("ends_at", "listed"), [(110.0, False), (130.0, True), (138.0, True)])
+def test_a_rise_the_clip_ends_in_short_of_enter_is_listed_not_dropped(ends_at, listed):
+    # the clip ends as the second pull rises through ``ends_at`` (range 80-180: ``leave`` is
+    # 115, ``enter`` 140): past ``leave`` the lifter has left rest, yet no excursion began
+    line = excursions(2)
+    second = line.times > (line.at("turn")[0] + line.at("turn")[1]) / 2
+    rising = second & (line["driver"] > ends_at)
+    keep = line.times < line.times[np.flatnonzero(rising)[0]]
+    found = segment(line["driver"][keep], line.times[keep], DEFAULT,
+                    made=line["driver"][keep] >= 170.0)
+    assert len(found.reps) == 1
+    assert [p.reason.startswith("the clip ends during a movement that reached")
+            for p in found.partial] == ([True] if listed else [])
+    if listed:
+        assert found.partial[0].start_s > found.reps[0].end_s - 1e-9
+        assert found.partial[0].end_s == line.times[keep][-1]
+
+
 @pytest.mark.parametrize(("opens_s", "listed"), [(0.1, False), (-0.2, False), (-0.4, False),
                                                   (-0.5, True), (-0.6, True)])
 def test_a_clip_opening_still_at_the_top_lists_no_partial_but_one_rising_into_it_does(
