@@ -34,7 +34,7 @@ import csv
 import functools
 import hashlib
 import json
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -211,14 +211,18 @@ def guard_matrix(labels: Sequence[str], found: Sequence[Recognition], lifts: Seq
 
 
 def fact_ranges(clips: Sequence[Clip], x: np.ndarray) -> dict[str, dict[str, list[float]]]:
-    """Print, for every posture fact (formcheck/lifts/common.toml), the range of its feature
-    over each lift's clips and how many lie outside it: a lift of that posture's clips outside
-    are clips the guard flags named rightly; other lifts' are wrong names it flags."""
-    facts = {(lift.posture, fact.name): fact for name in lift_names()
-             for lift in [named(name)] for fact in lift.shows}
+    """Print, for every fact (formcheck/lifts/common.toml: by posture or hands), the range of
+    its feature over each lift's clips and how many lie outside it: clips outside of a lift the
+    fact holds are clips the guard flags named rightly; other lifts' are wrong names it flags."""
+    held: dict[str, list[str]] = defaultdict(list)
+    facts = {}
+    for name in lift_names():
+        for fact in named(name).shows:
+            facts[fact.name] = fact
+            held[fact.name].append(name)
     labels = np.array([clip.label for clip in clips])
     out: dict[str, dict[str, list[float]]] = {}
-    for (posture, name), fact in sorted(facts.items()):
+    for name, fact in sorted(facts.items()):
         values = x[:, FEATURES.index(fact.feature)]
         rows = []
         for lift in sorted(set(labels) - {OTHER}):
@@ -226,9 +230,9 @@ def fact_ranges(clips: Sequence[Clip], x: np.ndarray) -> dict[str, dict[str, lis
             outside = int(np.sum((v < fact.at_least) | (v > fact.at_most)))
             rows.append([lift, named(lift).posture, len(v), f"{np.nanmin(v):.2f}",
                          f"{np.nanmedian(v):.2f}", f"{np.nanmax(v):.2f}", outside])
-            out.setdefault(f"{posture}.{name}", {})[lift] = [float(np.nanmin(v)),
-                                                             float(np.nanmax(v)), outside]
-        print(f"\nPosture fact {posture}.{name}: {fact.means} {fact.bounds}\n")
+            out.setdefault(name, {})[lift] = [float(np.nanmin(v)), float(np.nanmax(v)),
+                                              outside]
+        print(f"\nFact {name} ({', '.join(held[name])}): {fact.means} {fact.bounds}\n")
         print(table(["lift", "posture", "clips", "min", "median", "max", "outside"], rows))
     return out
 
@@ -315,7 +319,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             "Clips kept apart from development (model fitted on the other sources' "
             "development clips)", [clips[i] for i in kept], [found[i] for i in kept],
             [forced[i] for i in kept], limits, lifts)
-    results["posture_facts"] = fact_ranges(clips, x)
+    results["facts"] = fact_ranges(clips, x)
     path = write_result("recognition", results)
     print(f"written to {path}")
     if args.fit:

@@ -87,8 +87,8 @@ at the top is made), and what it means."""
 
 CONFIG_LIFT_KEYS = frozenset({
     "title", "description", "validated_on", "driver", "turn_at", "made_at", "set_ends_standing",
-    "judged_leg", "judged_side", "upright", "posture", "default_variant", "variants", "checks",
-    "thresholds",
+    "judged_leg", "judged_side", "upright", "posture", "hands", "default_variant", "variants",
+    "checks", "thresholds",
 })
 """What a lift's TOML file may hold at its top level."""
 
@@ -361,6 +361,7 @@ def load_lift(
     checks = tuple(c for c in every_check if not c.variants or chosen in c.variants)
     _check_driver(doc["driver"], origin)
     posture = doc.get("posture", "standing")  # Lift refuses any other than its Posture
+    hands = doc.get("hands", "anywhere")  # and any other than its Hands
     upright = _upright(doc.get("upright", list(UPRIGHT)), origin)
     if doc.get("made_at", "return") not in MADE_AT:
         raise FormcheckError(f"{origin}: made_at must be one of {', '.join(MADE_AT)}, "
@@ -412,8 +413,11 @@ def load_lift(
             judged_side=judged_side,
             upright=upright,
             posture=posture,
-            shows=_facts(common.get("postures", {}).get(str(posture), {}),
-                         f"common.toml [postures.{posture}]"),
+            hands=hands,
+            shows=(*_facts(common.get("postures", {}).get(str(posture), {}),
+                           f"common.toml [postures.{posture}]"),
+                   *_facts(common.get("hands", {}).get(str(hands), {}),
+                           f"common.toml [hands.{hands}]")),
             checks=checks,
             thresholds=thresholds,
             defaults={n: t.value for n, t in defaults.items()},
@@ -565,14 +569,16 @@ def _upright(pair: object, origin: str) -> tuple[UprightLandmark, UprightLandmar
 
 
 def fact_words(lift: Lift) -> str:
-    """What the wrong-name guard holds every clip of ``lift`` to, by its posture."""
+    """What the wrong-name guard holds every clip of ``lift`` to, by its posture and hands."""
     return "; ".join(f"{fact.means} {fact.bounds}" for fact in lift.shows)
 
 
 def posture_words(lift: Lift) -> str:
-    """The lift's posture and its facts, as ``formcheck exercises`` prints them."""
+    """The lift's posture, hands and their facts, as ``formcheck exercises`` prints them."""
     facts = fact_words(lift)
-    return f"posture: {lift.posture}" + (f" (a clip of it shows {facts})" if facts else "")
+    hands = "" if lift.hands == "anywhere" else f", hands {lift.hands}"
+    return (f"posture: {lift.posture}{hands}"
+            + (f" (a clip of it shows {facts})" if facts else ""))
 
 
 def _facts(table: dict[str, Any], origin: str) -> tuple[Fact, ...]:

@@ -90,12 +90,18 @@ Posture = Literal["standing", "hanging", "lying", "kneeling"]
 a bench or the floor, kneeling."""
 
 
+Hands = Literal["anywhere", "low"]
+"""Where a lift keeps the hands: anywhere (a bar on the back, a bell swung to the chest, a bar
+held overhead), or low, the weight hanging from straight arms (the deadlift family, rows)."""
+
+
 class Fact(BaseModel):
-    """Something every clip of a lift done in a :data:`Posture` shows, whatever the camera and
-    the lifter's form: a clip outside it was filmed doing something else (the wrong-name
-    guard, :func:`formcheck.recognise.wrong_name`). Facts are few and blunt on purpose: a
-    lift's faults must never take its clips outside them (a rounded deadlift is still a
-    deadlift), so they tell lifts apart only where the body's placement does."""
+    """Something every clip of a lift done in a :data:`Posture` (or with its :data:`Hands`)
+    shows, whatever the camera and the lifter's form: a clip outside it was filmed doing
+    something else (the wrong-name guard, :func:`formcheck.recognise.wrong_name`). Facts are
+    few and blunt on purpose: a lift's faults must never take its clips outside them (a
+    rounded deadlift is still a deadlift), so they tell lifts apart only where the body's
+    placement does."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -161,8 +167,10 @@ class Lift(BaseModel):
     """How the lift places the lifter's body; a hanging lifter's excursion in which the bar was
     let go (dropped off, stood, gestured) is not a rep, and the hands, not the feet, are what
     stays put (:attr:`hangs`)."""
+    hands: Hands = "anywhere"
+    """Where the lift keeps the hands, as far as every clip of it shows (:attr:`shows`)."""
     shows: tuple[Fact, ...] = ()
-    """What every clip of the lift shows, by its posture (``common.toml``)."""
+    """What every clip of the lift shows, by its posture and its hands (``common.toml``)."""
     checks: tuple[CheckSpec, ...]
     thresholds: dict[str, Threshold]
     defaults: dict[str, float]

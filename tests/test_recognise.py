@@ -124,6 +124,35 @@ def test_a_clip_outside_the_named_lifts_posture_is_flagged_whatever_the_model_sa
     assert wrong_name(load_lift("pull_up"), unseen, 0.01) is None
 
 
+def test_hands_held_high_are_not_a_lift_whose_weight_hangs_from_the_arms() -> None:
+    """``hands = "low"`` (common.toml [hands.low]): a squat's bar on the back is no deadlift or
+    row, whatever the model says; a lift that keeps the hands anywhere is not bounded."""
+    probabilities = {"back_squat": 0.4, "deadlift": 0.35, "good_morning": 0.25}
+    squat = Recognition(None, 0.4, (("back_squat", 0.4), ("deadlift", 0.35)), "unsure", 0.4,
+                        probabilities, {"hands_over_shoulders_50": -0.06,
+                                        "shoulders_high": 1.2})
+    assert wrong_name(load_lift("deadlift"), squat, 0.01) == (
+        "this is not a deadlift: a lift whose weight hangs from straight arms keeps the hands "
+        "most of an arm's length below the shoulders for most of the clip (the wrists' median "
+        "height above the shoulders at most -0.2 m; here -0.06); it looks more like a back squat")
+    for low in ("romanian_deadlift", "rack_pull", "barbell_row", "dumbbell_row", "pull_through"):
+        assert wrong_name(load_lift(low), squat, 0.01) is not None
+    for anywhere in ("back_squat", "good_morning", "kettlebell_swing", "single_leg_rdl"):
+        assert wrong_name(load_lift(anywhere), squat, 0.01) is None
+
+
+def test_bad_hands_are_refused_by_name(tmp_path: Path, monkeypatch) -> None:
+    from formcheck.config import LIFT_PATH_ENV
+
+    shipped = Path(load_lift.__code__.co_filename).parent / "lifts" / "deadlift.toml"
+    text = shipped.read_text().replace('hands = "low"', 'hands = "overhead"')
+    (tmp_path / "my_pull.toml").write_text(text)
+    monkeypatch.setenv(LIFT_PATH_ENV, str(tmp_path))
+    with pytest.raises(FormcheckError, match=r"my_pull\.toml: hands: Input should be "
+                       r"'anywhere' or 'low'"):
+        load_lift("my_pull")
+
+
 def test_a_bad_posture_is_refused_by_name(tmp_path: Path, monkeypatch) -> None:
     from formcheck.config import LIFT_PATH_ENV
 
