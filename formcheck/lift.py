@@ -90,9 +90,10 @@ Posture = Literal["standing", "hanging", "lying", "kneeling"]
 a bench or the floor, kneeling."""
 
 
-Hands = Literal["anywhere", "low"]
-"""Where a lift keeps the hands: anywhere (a bar on the back, a bell swung to the chest, a bar
-held overhead), or low, the weight hanging from straight arms (the deadlift family, rows)."""
+Hands = Literal["anywhere", "low", "high"]
+"""Where a lift keeps the hands: anywhere (a squat's bar on the back or bodyweight arms, a bell
+swung to the chest), low, the weight hanging from straight arms (the deadlift family, rows), or
+high, on the upper back or held at the chest (a good morning)."""
 
 
 class Fact(BaseModel):

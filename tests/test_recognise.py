@@ -124,9 +124,10 @@ def test_a_clip_outside_the_named_lifts_posture_is_flagged_whatever_the_model_sa
     assert wrong_name(load_lift("pull_up"), unseen, 0.01) is None
 
 
-def test_hands_held_high_are_not_a_lift_whose_weight_hangs_from_the_arms() -> None:
-    """``hands = "low"`` (common.toml [hands.low]): a squat's bar on the back is no deadlift or
-    row, whatever the model says; a lift that keeps the hands anywhere is not bounded."""
+def test_where_the_hands_are_held_rules_out_lifts_that_hold_them_elsewhere() -> None:
+    """``hands`` (common.toml [hands.*]): a squat's bar on the back is no deadlift or row, a
+    pull's hanging bar no good morning, whatever the model says; a lift that keeps the hands
+    anywhere is not bounded."""
     probabilities = {"back_squat": 0.4, "deadlift": 0.35, "good_morning": 0.25}
     squat = Recognition(None, 0.4, (("back_squat", 0.4), ("deadlift", 0.35)), "unsure", 0.4,
                         probabilities, {"hands_over_shoulders_50": -0.06,
@@ -139,6 +140,12 @@ def test_hands_held_high_are_not_a_lift_whose_weight_hangs_from_the_arms() -> No
         assert wrong_name(load_lift(low), squat, 0.01) is not None
     for anywhere in ("back_squat", "good_morning", "kettlebell_swing", "single_leg_rdl"):
         assert wrong_name(load_lift(anywhere), squat, 0.01) is None
+    # hands = "high": a bar hanging from the arms is not on the upper back
+    pull = Recognition(None, 0.4, (("deadlift", 0.4), ("good_morning", 0.35)), "unsure", 0.4,
+                       probabilities, {"hands_over_shoulders_50": -0.45})
+    assert wrong_name(load_lift("good_morning"), pull, 0.01).startswith(
+        "this is not a good morning: a lift loaded on the upper back or held at the chest keeps "
+        "the hands near the shoulders")
 
 
 def test_bad_hands_are_refused_by_name(tmp_path: Path, monkeypatch) -> None:
@@ -149,7 +156,7 @@ def test_bad_hands_are_refused_by_name(tmp_path: Path, monkeypatch) -> None:
     (tmp_path / "my_pull.toml").write_text(text)
     monkeypatch.setenv(LIFT_PATH_ENV, str(tmp_path))
     with pytest.raises(FormcheckError, match=r"my_pull\.toml: hands: Input should be "
-                       r"'anywhere' or 'low'"):
+                       r"'anywhere', 'low' or 'high'"):
         load_lift("my_pull")
 
 
