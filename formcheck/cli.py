@@ -502,7 +502,7 @@ def exercises(
         checks = Table("check", "measure", "judges from (precision on flagged reps)", box=None)
         for check in pose.checks:
             checks.add_row(check.fault, f"{check.series} {check.worse} {check.limit}",
-                           EVIDENCE.judges_from((check.fault,)))
+                           EVIDENCE.judges_from((pose.evidence_code(check),)))
         out.print(checks)
         print_thresholds(pose.thresholds)
 

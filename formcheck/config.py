@@ -574,15 +574,16 @@ def fact_words(lift: Lift) -> str:
 
 
 def posture_words(lift: Lift) -> str:
-    """The lift's posture, hands and their facts, as ``formcheck exercises`` prints them."""
+    """The lift's posture and hands and what they rule out, as ``formcheck exercises`` and
+    docs/rules.md say it: a user whose clip is flagged as another lift reads here why."""
     facts = fact_words(lift)
-    hands = "" if lift.hands == "anywhere" else f", hands {lift.hands}"
-    return (f"posture: {lift.posture}{hands}"
-            + (f" (a clip of it shows {facts})" if facts else ""))
+    return (f"posture: {lift.posture}; hands: {lift.hands}"
+            + (f" (the wrong-name guard takes a clip for another lift unless it shows {facts})"
+               if facts else ""))
 
 
 def _facts(table: dict[str, Any], origin: str) -> tuple[Fact, ...]:
-    """A posture's facts (:class:`formcheck.lift.Fact`), each bounding a clip feature the
+    """A posture's or hands' facts (:class:`formcheck.lift.Fact`), each bounding a clip feature the
     recogniser measures and bounded on one side at least."""
     from formcheck.recognise import FEATURES  # recognise loads lifts: import it when used
 
@@ -623,8 +624,7 @@ def thresholds_markdown(lifts: tuple[str, ...] | None = None,
                 f" A picture is taken as upside down when the {lift.upright[0]}s show below "
                 f"the {lift.upright[1]}s (`upright`; the usual knees below the ankles is "
                 "normal in this lift).") + (
-                f" Posture: {lift.posture}; the wrong-name guard takes a clip for another "
-                f"exercise unless it shows {fact_words(lift)}." if lift.shows else ""),
+                f" {posture_words(lift)[0].upper()}{posture_words(lift)[1:]}."),
             "",
             *(f"- {note}" for note in notes),
             *([""] if notes else []),
@@ -681,7 +681,7 @@ def pose_markdown(name: str) -> str:
         "| check (fault) | measure | judges from (precision on flagged reps) | cue |",
         "|---|---|---|---|",
         *(f"| `{c.fault}` | `{c.series}` {c.worse} `{c.limit}` | "
-          f"{EVIDENCE.judges_from((c.fault,))} | {c.cue} |" for c in pose.checks),
+          f"{EVIDENCE.judges_from((pose.evidence_code(c),))} | {c.cue} |" for c in pose.checks),
         "",
         "| threshold | value | unit | means | source |",
         "|---|---|---|---|---|",

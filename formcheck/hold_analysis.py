@@ -211,7 +211,7 @@ def judge_check(kin: Kinematics, view: ViewEstimate, pose: Pose, check: Position
             else None)
         or (unseen_refusal(check.fault, np.isfinite(values[held]), pose.value("min_coverage"))
             if held.any() else None)
-        or _unproven(check, view, evidence)
+        or _unproven(pose, check, view, evidence)
     )
     if refused is not None or not held.any():
         return Judged(check, values, past, refused or Abstention(
@@ -227,11 +227,13 @@ def judge_check(kin: Kinematics, view: ViewEstimate, pose: Pose, check: Position
         threshold_name=limit.name, unit=limit.unit, cue=check.cue))
 
 
-def _unproven(check: PositionCheck, view: ViewEstimate, evidence: Evidence | None
+def _unproven(pose: Pose, check: PositionCheck, view: ViewEstimate, evidence: Evidence | None
               ) -> Abstention | None:
     """Why ``check`` may not judge from this view bucket yet: its precision there was never
-    measured on labelled holds (:mod:`formcheck.evidence`); None without that gate."""
-    why = evidence.why_not((check.fault,), view.view) if evidence is not None else None
+    measured on labelled holds (:mod:`formcheck.evidence`, under :meth:`Pose.evidence_code`);
+    None without that gate."""
+    why = (evidence.why_not((pose.evidence_code(check),), view.view) if evidence is not None
+           else None)
     return None if why is None else Abstention(check=check.fault, reason=why)
 
 

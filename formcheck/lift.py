@@ -116,7 +116,7 @@ class Fact(BaseModel):
     """What the feature is, as it reads in a warning ("the wrists' median height above the
     shoulders")."""
     because: str
-    """Why a clip of the posture keeps within the bounds, as it reads in a warning."""
+    """Why a clip of the posture (or hands) keeps within the bounds, as a warning reads it."""
     source: str
 
     @property

@@ -360,9 +360,9 @@ def _said(lift: str) -> str:
 def wrong_name(lift: Lift, found: Recognition, floor: float | None = None) -> str | None:
     """Why the clip is not ``lift``, where it cannot be; None otherwise. Two ways it cannot:
 
-    * the clip lies outside a fact of the lift's posture (:attr:`formcheck.lift.Lift.shows`:
-      a lift done lying back never stands tall), whatever the model says, and for a lift the
-      model has no labelled clip of too;
+    * the clip lies outside a fact of the lift's posture or hands
+      (:attr:`formcheck.lift.Lift.shows`: a lift done lying back never stands tall), whatever
+      the model says, and for a lift the model has no labelled clip of too;
     * the recogniser finds the lift all but impossible: its probability below ``floor``, by
       default the shipped model's ``guard_floor`` (never for a lift the model has no labelled
       clip of: it cannot tell that lift from any other).
@@ -386,7 +386,7 @@ def wrong_name(lift: Lift, found: Recognition, floor: float | None = None) -> st
 
 
 def _outside(lift: Lift, found: Recognition) -> str | None:
-    """Which fact of ``lift``'s posture the clip breaks, as a warning reads it."""
+    """Which fact of ``lift``'s posture or hands the clip breaks, as a warning reads it."""
     for fact in lift.shows:
         value = found.measured.get(fact.feature, math.nan)
         if not (value < fact.at_least or value > fact.at_most):  # NaN: never shown, so

@@ -19,6 +19,7 @@ Example:
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Literal
 
@@ -253,7 +254,8 @@ def segment(
             partial.append(Partial(float(times[start]), float(times[end]), short))
             continue
         reps.append(_rep(len(reps) + 1, start, turn, end, times, level, turn_at, lowered=True))
-    rising = _rising_at_end(level, span, times, state, settings)
+    cut = bool(partial) and partial[-1].end_s == float(times[-1])  # the end listed already
+    rising = None if cut else _rising_at_end(level, span, times, state, settings)
     return Segments(reps, partial if rising is None else [*partial, rising])
 
 
@@ -338,11 +340,16 @@ def _rising_at_end(level: np.ndarray, span: float, times: np.ndarray, state: np.
     window = np.arange(int(began[-1]) + 1 if began.size else 0, left + 1)
     start = _band_edge(level, window, settings.rest_tolerance, last=True)
     peak = float(np.nanmax(level[left:]))
-    if (peak - float(level[start])) * span < settings.min_range:
+    share = peak - float(level[start])  # of the clip's range: what the cut rise covered
+    # a twitch or a glitch as the clip ends is no movement like a rep: too small, or quicker
+    # over its share of the range than the lift of the quickest rep (half of min_duration_s)
+    if (share * span < settings.min_range
+            or times[last] - times[start] < share * settings.min_duration_s / 2):
         return None
     return Partial(float(times[start]), float(times[last]),
-                   f"the clip ends during a movement that reached {peak:.0%} of the clip's "
-                   f"range, short of the {settings.enter:.0%} a rep must pass")
+                   f"the clip ends during a movement that reached {math.floor(100 * peak)} % of "
+                   f"the clip's range, short of the {100 * settings.enter:g} % a rep must pass "
+                   "(rep_enter)")
 
 
 def _return_cut(level: np.ndarray, window: np.ndarray, start: int,

@@ -122,3 +122,10 @@ class Pose(BaseModel):
     @property
     def faults(self) -> tuple[str, ...]:
         return tuple(c.fault for c in self.checks)
+
+    def evidence_code(self, check: PositionCheck) -> str:
+        """The code ``check``'s precision is tallied under (:mod:`formcheck.evidence`): its
+        own, per stretch (``hamstring_stretch.rounded_back``). A held position's measure is not
+        a rep's, even where the fault has the rep's name, so a deadlift's evidence for a
+        rounded back says nothing of a forward fold's."""
+        return f"{self.name}.{check.fault}"

@@ -134,8 +134,8 @@ def test_where_the_hands_are_held_rules_out_lifts_that_hold_them_elsewhere() -> 
                                         "shoulders_high": 1.2})
     assert wrong_name(load_lift("deadlift"), squat, 0.01) == (
         "this is not a deadlift: a lift whose weight hangs from straight arms keeps the hands "
-        "most of an arm's length below the shoulders for most of the clip (the wrists' median "
-        "height above the shoulders at most -0.2 m; here -0.06); it looks more like a back squat")
+        "well below the shoulders for most of the clip (the wrists' median height above the "
+        "shoulders at most -0.2 m; here -0.06); it looks more like a back squat")
     for low in ("romanian_deadlift", "rack_pull", "barbell_row", "dumbbell_row", "pull_through"):
         assert wrong_name(load_lift(low), squat, 0.01) is not None
     for anywhere in ("back_squat", "good_morning", "kettlebell_swing", "single_leg_rdl"):

@@ -166,7 +166,8 @@ def test_what_is_not_a_rep_is_listed_with_why():
 
 
 @pytest.mark.parametrize(("ends_at", "listed"), [(110.0, False), (130.0, True), (138.0, True)])
-def test_a_rise_the_clip_ends_in_short_of_enter_is_listed_not_dropped(ends_at, listed):
+def test_a_rise_the_clip_ends_in_short_of_enter_is_listed_not_dropped(
+        ends_at: float, listed: bool) -> None:
     # the clip ends as the second pull rises through ``ends_at`` (range 80-180: ``leave`` is
     # 115, ``enter`` 140): past ``leave`` the lifter has left rest, yet no excursion began
     line = excursions(2)
@@ -181,6 +182,16 @@ def test_a_rise_the_clip_ends_in_short_of_enter_is_listed_not_dropped(ends_at, l
     if listed:
         assert found.partial[0].start_s > found.reps[0].end_s - 1e-9
         assert found.partial[0].end_s == line.times[keep][-1]
+        assert found.partial[0].reason.endswith(
+            "% of the clip's range, short of the 60 % a rep must pass (rep_enter)")
+
+
+def test_a_twitch_as_the_clip_ends_is_not_a_movement_like_a_rep() -> None:
+    line = excursions(1, lead_s=1.0)
+    driver = np.concatenate([line["driver"], [80.0, 130.0, 130.0]])  # two frames at half way
+    times = np.concatenate([line.times, line.times[-1] + FRAME * np.arange(1, 4)])
+    found = segment(driver, times, DEFAULT, made=driver >= 170.0)
+    assert len(found.reps) == 1 and found.partial == []
 
 
 @pytest.mark.parametrize(("opens_s", "listed"), [(0.1, False), (-0.2, False), (-0.4, False),
