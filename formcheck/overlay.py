@@ -11,8 +11,8 @@ Example:
     >>> from formcheck.config import load_lift
     >>> analysis = run_analysis(PoseTrack.load("set.track.npz"), load_lift("deadlift"))
     >>> overlays = list(report_overlays(analysis))
-    >>> overlays[analysis.reps[0].end].card.lines[0].text
-    'rep 1: valid  100/100'
+    >>> [line.text for line in overlays[analysis.reps[0].end].card.lines[:2]]
+    ['rep 1: valid  90/100', 'rounded back (minor)']
 """
 
 from __future__ import annotations
