@@ -107,10 +107,15 @@ def write_result(name: str, payload: dict[str, Any]) -> Path:
 TRACK_CACHE = ROOT / "tests" / ".track-cache"
 """Tracks extracted from shared clips, kept between runs (gitignored); tests use it too."""
 
+TRACK_FIXTURES = ROOT / "tests" / "tracks"
+"""Tracks of the clips the tests read, committed: on a fresh machine the tests would otherwise
+spend a quarter of their hour running the model over clips (``python -m benchmarks.fixtures``
+makes them again when the pipeline changes)."""
+
 _PIPELINE = ("pose.py", "contour.py", "video.py", "timeline.py", "track.py", "models.py")
 
 
-def _pipeline_digest() -> str:
+def pipeline_digest() -> str:
     """Hash of the code that makes a track, so a cached track is never older than that code."""
     package = Path(formcheck.__file__).parent
     digest = hashlib.sha256()
@@ -123,11 +128,17 @@ def cached_track(video: Path, model: str = "full", max_fps: float | None = DEFAU
                  ) -> PoseTrack:
     """The pose track of a shared clip, extracted once with the real model (at most
     ``max_fps`` frames a second, as ``analyze`` reads it; None: every frame) and then reused."""
-    rate = "" if max_fps == DEFAULT_MAX_FPS else f"-fps{max_fps or 'source'}"
-    key = f"{video.stem}-{video.stat().st_size}-{model}{rate}-{_pipeline_digest()}.npz"
-    cached = TRACK_CACHE / key
-    if cached.exists():
-        return PoseTrack.load(cached)
+    key = track_key(video, model, max_fps)
+    for cached in (TRACK_FIXTURES / key, TRACK_CACHE / key):
+        if cached.exists():
+            return PoseTrack.load(cached)
     track = extract_pose(video, PoseSettings(model=model, max_fps=max_fps))
-    track.save(cached)
+    track.save(TRACK_CACHE / key)
     return track
+
+
+def track_key(video: Path, model: str = "full", max_fps: float | None = DEFAULT_MAX_FPS) -> str:
+    """The file name of a clip's cached track: the clip (name and size), how it was read and
+    the pipeline's digest, so a track is never older than the clip or the code that made it."""
+    rate = "" if max_fps == DEFAULT_MAX_FPS else f"-fps{max_fps or 'source'}"
+    return f"{video.stem}-{video.stat().st_size}-{model}{rate}-{pipeline_digest()}.npz"

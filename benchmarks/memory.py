@@ -49,10 +49,10 @@ def main(argv: Sequence[str] | None = None) -> dict[str, object]:
     parser.add_argument("--model", default="lite", help="lite keeps an hour of video affordable")
     parser.add_argument("--short-minutes", type=float, default=1.0)
     parser.add_argument("--long-minutes", type=float, default=60.0)
-    parser.add_argument("--quick", action="store_true", help="5 s against 20 s (CI)")
+    parser.add_argument("--quick", action="store_true", help="4 s against 12 s (CI)")
     args = parser.parse_args(argv)
     if args.quick:
-        args.short_minutes, args.long_minutes = 5 / 60, 20 / 60
+        args.short_minutes, args.long_minutes = 4 / 60, 12 / 60
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for minutes in (args.short_minutes, args.long_minutes):

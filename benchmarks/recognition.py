@@ -41,7 +41,16 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks.common import CLIPS, ROOT, TRACK_CACHE, cached_track, table, write_result
+from benchmarks.common import (
+    CLIPS,
+    ROOT,
+    TRACK_CACHE,
+    TRACK_FIXTURES,
+    cached_track,
+    table,
+    track_key,
+    write_result,
+)
 from formcheck.config import lift_names, load_lift
 from formcheck.files import atomic_write
 from formcheck.lift import Lift
@@ -105,7 +114,8 @@ def labelled_clips() -> list[Clip]:
 def is_cached(clip: Clip) -> bool:
     """Whether the clip's track is in the cache (an uncached clip costs 10-30 s to extract)."""
     video = CLIPS / clip.file
-    return video.exists() and any(TRACK_CACHE.glob(f"{video.stem}-{video.stat().st_size}-full-*"))
+    return video.exists() and any((folder / track_key(video)).exists()
+                                  for folder in (TRACK_FIXTURES, TRACK_CACHE))
 
 
 def thresholds(labels: Sequence[str], found: Sequence[Recognition], forced: Sequence[str],

@@ -183,10 +183,10 @@ def main(argv: Sequence[str] | None = None) -> dict[str, object]:
     parser.add_argument("--model", default="full")
     parser.add_argument("--repeat", type=int, default=1,
                         help="rounds of every measure, taken in turn; the fastest of each kept")
-    parser.add_argument("--quick", action="store_true", help="12 s of 480p, lite (CI)")
+    parser.add_argument("--quick", action="store_true", help="6 s of 480p, lite (CI)")
     args = parser.parse_args(argv)
     if args.quick:
-        args.seconds, args.size, args.model = 12.0, 480, "lite"
+        args.seconds, args.size, args.model = 6.0, 480, "lite"
     cores = usable_cores()
     load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp:

@@ -68,7 +68,8 @@ def gone(pids: list[int], within: float) -> bool:
 
 @pytest.fixture(scope="session")
 def real_track():
-    """Pose track of a shared clip with the real full model, extracted once and cached."""
+    """Pose track of a shared clip with the real full model: committed in tests/tracks, or
+    extracted once and cached."""
     return lambda name: cached_track(clip(name))
 
 
