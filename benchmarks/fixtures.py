@@ -1,21 +1,18 @@
 """Make the committed pose tracks of the clips the tests read (tests/tracks) again, or add one.
 
-    python -m benchmarks.fixtures                        # every stale track, made again
+    python -m benchmarks.fixtures                        # every track of an older format, again
     python -m benchmarks.fixtures deadlift/clip.mp4 ...  # add the tracks of these clips
 
-A track's name holds the pipeline's digest (:func:`benchmarks.common.track_key`), so a change to
-the code that makes tracks leaves every committed track stale: the tests would still pass, by
-running the model over each clip again, but in a quarter of an hour more than CI allows for them
-(tests/test_benchmarks.py says so by failing). Tracks come out of the model as this machine's
-CPU computes it: another CPU's may differ in the last digits, which is why the tests read these
-and not their own.
+Run it after raising :data:`benchmarks.common.TRACK_FORMAT` (a change to the code that makes
+tracks changed them); tests/test_tracks.py fails until then. Each run records the CPU that made
+the tracks in tests/tracks/made_on.json: MediaPipe's last decimals differ between CPUs.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import re
-import shutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -23,32 +20,39 @@ from pathlib import Path
 from benchmarks.common import (
     CLIPS,
     DEFAULT_MAX_FPS,
-    TRACK_CACHE,
     TRACK_FIXTURES,
-    cached_track,
-    pipeline_digest,
-    track_key,
+    TRACK_FORMAT,
+    extracted_track,
+    machine,
+    track_name,
 )
+from formcheck.errors import FormcheckError
+from formcheck.files import atomic_write
 
-KEY = re.compile(r"(?P<stem>.+)-(?P<size>\d+)-(?P<model>[a-z]+)(?:-fps(?P<rate>[^-]+))?"
-                 r"-(?P<digest>[0-9a-f]{12})\.npz")
-"""What :func:`~benchmarks.common.track_key` writes."""
+NAME = re.compile(r"(?P<stem>.+)-(?P<size>\d+)-(?P<model>[a-z]+)(?:-fps(?P<rate>[^-]+))?"
+                  r"-v(?P<format>\d+)\.npz")
+"""A committed track's name (:func:`~benchmarks.common.track_name`): the format is what says
+whether it is stale, the rest finds its clip again."""
+
+MADE_ON = TRACK_FIXTURES / "made_on.json"
 
 
 def stale() -> list[Path]:
-    """The committed tracks that today's pipeline did not make."""
+    """The committed tracks not of today's format (or not named as a committed track is)."""
     return sorted(path for path in TRACK_FIXTURES.glob("*.npz")
-                  if (found := KEY.fullmatch(path.name)) is None
-                  or found["digest"] != pipeline_digest())
+                  if (found := NAME.fullmatch(path.name)) is None
+                  or int(found["format"]) != TRACK_FORMAT)
 
 
 def _clip_of(path: Path) -> tuple[Path, str, float | None]:
-    """The shared clip a committed track was made from, and how it was read."""
-    found = KEY.fullmatch(path.name)
+    """The shared clip a committed track was made from, and how it was read: its name keeps
+    the clip's size, so an edited clip of the same name is refused rather than re-tracked."""
+    found = NAME.fullmatch(path.name)
     if found is None:
-        raise SystemExit(f"{path.name}: not a track name that track_key writes")
-    for video in CLIPS.rglob(f"{found['stem']}.*"):
-        if video.stat().st_size == int(found["size"]):
+        raise SystemExit(f"{path.name}: not a committed track's name (see track_name)")
+    for video in CLIPS.rglob("*"):
+        if (video.stem == found["stem"] and video.is_file()
+                and video.stat().st_size == int(found["size"])):
             rate = found["rate"]
             max_fps = (DEFAULT_MAX_FPS if rate is None else None if rate == "source"
                        else float(rate))
@@ -57,12 +61,11 @@ def _clip_of(path: Path) -> tuple[Path, str, float | None]:
 
 
 def add(video: Path, model: str = "full", max_fps: float | None = DEFAULT_MAX_FPS) -> Path:
-    """Commit-ready track of ``video`` in tests/tracks, extracted unless the cache holds it."""
-    cached_track(video, model, max_fps)
-    key = track_key(video, model, max_fps)
-    target = TRACK_FIXTURES / key
-    if not target.exists():
-        shutil.copyfile(TRACK_CACHE / key, target)
+    """Commit-ready track of ``video`` in tests/tracks, made by today's code (from the cache
+    when it holds one), written atomically: a stopped run leaves no half track under a name
+    the tests would read."""
+    target = TRACK_FIXTURES / track_name(video, model, max_fps, f"v{TRACK_FORMAT}")
+    extracted_track(video, model, max_fps).save(target)
     return target
 
 
@@ -70,14 +73,22 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("clips", nargs="*", help="clips to add, as named under ../shared/clips")
     args = parser.parse_args(argv)
-    for name in args.clips:
-        video = CLIPS / name
-        if not video.is_file():
-            raise SystemExit(f"{video}: no such clip")
-        print(add(video).name)
-    for old in stale():
-        print(f"{old.name} -> {add(*_clip_of(old)).name}")
-        old.unlink()
+    videos = [CLIPS / name for name in args.clips]
+    for video in videos:
+        if not video.is_file() or not video.resolve().is_relative_to(CLIPS.resolve()):
+            raise SystemExit(f"{video}: not a clip under {CLIPS}")
+    renewed = [(old, *_clip_of(old)) for old in stale()]
+    try:
+        for video in videos:
+            print(add(video).name)
+        for old, *how in renewed:
+            print(f"{old.name} -> {add(*how).name}")
+            old.unlink()
+    except FormcheckError as exc:
+        raise SystemExit(f"formcheck: {exc}") from None
+    if videos or renewed:
+        with atomic_write(MADE_ON) as tmp:
+            tmp.write_text(json.dumps({"format": TRACK_FORMAT, **machine()}, indent=2) + "\n")
 
 
 if __name__ == "__main__":

@@ -48,7 +48,6 @@ from benchmarks.common import (
     TRACK_FIXTURES,
     cached_track,
     table,
-    track_key,
     write_result,
 )
 from formcheck.config import lift_names, load_lift
@@ -114,8 +113,9 @@ def labelled_clips() -> list[Clip]:
 def is_cached(clip: Clip) -> bool:
     """Whether the clip's track is in the cache (an uncached clip costs 10-30 s to extract)."""
     video = CLIPS / clip.file
-    return video.exists() and any((folder / track_key(video)).exists()
-                                  for folder in (TRACK_FIXTURES, TRACK_CACHE))
+    return video.exists() and any(
+        any(folder.glob(f"{video.stem}-{video.stat().st_size}-full-*"))
+        for folder in (TRACK_FIXTURES, TRACK_CACHE))
 
 
 def thresholds(labels: Sequence[str], found: Sequence[Recognition], forced: Sequence[str],

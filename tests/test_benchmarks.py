@@ -27,11 +27,3 @@ def test_benchmark_quick_mode_runs(name: str, pose_model: Path) -> None:
     result = json.loads((ROOT / "benchmarks" / "results" / f"{name}_quick.json").read_text())
     assert "machine" in result
 
-
-def test_the_committed_tracks_are_todays_pipelines() -> None:
-    """A stale track is not read (its name holds the old digest), so the tests would run the
-    model over its clip again: a quarter of an hour more than CI allows them."""
-    from benchmarks.fixtures import stale
-
-    assert not stale(), (f"{len(stale())} tracks in tests/tracks were made by another pipeline: "
-                         "python -m benchmarks.fixtures makes them again")
