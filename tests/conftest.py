@@ -10,7 +10,9 @@ import psutil
 import pytest
 from corpus import Lifter, make_lifter
 
-from benchmarks.common import cached_track
+from benchmarks.common import TRACK_FIXTURES, TRACK_FORMAT, track_name
+from formcheck.pose import DEFAULT_MAX_FPS
+from formcheck.track import PoseTrack
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 CLIPS = SHARED / "clips"
@@ -68,9 +70,18 @@ def gone(pids: list[int], within: float) -> bool:
 
 @pytest.fixture(scope="session")
 def real_track():
-    """Pose track of a shared clip with the real full model: committed in tests/tracks, or
-    extracted once and cached."""
-    return lambda name: cached_track(clip(name))
+    """Pose track of a shared clip with the real full model, as committed in tests/tracks.
+    Never extracted here: a test of a clip without one would quietly cost CI the model's time
+    over it on every fresh machine, so it fails saying how to add it."""
+
+    def committed(name: str) -> PoseTrack:
+        video = clip(name)
+        path = TRACK_FIXTURES / track_name(video, "full", DEFAULT_MAX_FPS, f"v{TRACK_FORMAT}")
+        if not path.exists():
+            pytest.fail(f"{name} has no committed track: python -m benchmarks.fixtures {name}")
+        return PoseTrack.load(path)
+
+    return committed
 
 
 @pytest.fixture(scope="session")

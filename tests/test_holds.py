@@ -263,15 +263,12 @@ def test_hold_html_page(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_real_clip_annotated_video_and_report(tmp_path: Path) -> None:
-    from conftest import clip
-
-    from benchmarks.common import cached_track
+def test_real_clip_annotated_video_and_report(tmp_path: Path, real_track) -> None:
     from formcheck.video import VideoInfo
 
     name = "downward_dog/palFitness__WORKOUT-HOME.github.io__downward_dog2.mp4"
     track = tmp_path / "dog.npz"
-    cached_track(clip(name)).save(track)
+    real_track(name).save(track)
     done = run("hold", str(track), "-p", "downward_dog", "--video-out",
                str(tmp_path / "a.mp4"), "--report", str(tmp_path / "a.html"), "-q")
     assert done.returncode == 0, done.stderr
