@@ -105,7 +105,8 @@ def write_result(name: str, payload: dict[str, Any]) -> Path:
 
 
 TRACK_CACHE = ROOT / "tests" / ".track-cache"
-"""Tracks extracted from shared clips, kept between runs (gitignored); tests use it too."""
+"""Tracks extracted from shared clips, kept between runs (gitignored): the benchmarks', their
+quick modes' in the tests too, for clips without a committed track."""
 
 TRACK_FIXTURES = ROOT / "tests" / "tracks"
 """Tracks of the clips the tests read, committed (tests/tracks/README.md): on a fresh machine
@@ -121,7 +122,7 @@ clip again to catch a forgotten raise."""
 _PIPELINE = ("pose.py", "contour.py", "video.py", "timeline.py", "track.py", "models.py")
 
 
-def pipeline_digest() -> str:
+def _pipeline_digest() -> str:
     """Hash of the code that makes a track, so a cached track is never older than that code."""
     package = Path(formcheck.__file__).parent
     digest = hashlib.sha256()
@@ -144,7 +145,7 @@ def cached_track(video: Path, model: str = "full", max_fps: float | None = DEFAU
 def extracted_track(video: Path, model: str = "full",
                     max_fps: float | None = DEFAULT_MAX_FPS) -> PoseTrack:
     """The pose track of a shared clip as today's code makes it, extracted once and cached."""
-    cached = TRACK_CACHE / track_name(video, model, max_fps, pipeline_digest())
+    cached = TRACK_CACHE / track_name(video, model, max_fps, _pipeline_digest())
     if cached.exists():
         return PoseTrack.load(cached)
     track = extract_pose(video, PoseSettings(model=model, max_fps=max_fps))

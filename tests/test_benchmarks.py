@@ -26,4 +26,3 @@ def test_benchmark_quick_mode_runs(name: str, pose_model: Path) -> None:
     assert "|" in done.stdout
     result = json.loads((ROOT / "benchmarks" / "results" / f"{name}_quick.json").read_text())
     assert "machine" in result
-
