@@ -136,10 +136,16 @@ def cached_track(video: Path, model: str = "full", max_fps: float | None = DEFAU
     """The pose track of a shared clip with the real model (at most ``max_fps`` frames a
     second, as ``analyze`` reads it; None: every frame): the committed one, or
     :func:`extracted_track`."""
-    committed = TRACK_FIXTURES / track_name(video, model, max_fps, f"v{TRACK_FORMAT}")
+    committed = committed_track(video, model, max_fps)
     if committed.exists():
         return PoseTrack.load(committed)
     return extracted_track(video, model, max_fps)
+
+
+def committed_track(video: Path, model: str = "full",
+                    max_fps: float | None = DEFAULT_MAX_FPS) -> Path:
+    """Where a clip's committed track of today's format is (or would be)."""
+    return TRACK_FIXTURES / track_name(video, model, max_fps, f"v{TRACK_FORMAT}")
 
 
 def extracted_track(video: Path, model: str = "full",

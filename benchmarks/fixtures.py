@@ -22,9 +22,9 @@ from benchmarks.common import (
     DEFAULT_MAX_FPS,
     TRACK_FIXTURES,
     TRACK_FORMAT,
+    committed_track,
     extracted_track,
     machine,
-    track_name,
 )
 from formcheck.errors import FormcheckError
 from formcheck.files import atomic_write
@@ -44,27 +44,26 @@ def stale() -> list[Path]:
                   or int(found["format"]) != TRACK_FORMAT)
 
 
-def _clip_of(path: Path) -> tuple[Path, str, float | None]:
-    """The shared clip a committed track was made from, and how it was read: its name keeps
-    the clip's size, so an edited clip of the same name is refused rather than re-tracked."""
+def _clip_of(path: Path, clips: dict[tuple[str, int], Path]) -> tuple[Path, str, float | None]:
+    """The shared clip a committed track was made from (``clips``: every clip by stem and
+    size), and how it was read: the name keeps the clip's size, so an edited clip of the same
+    name is refused rather than re-tracked."""
     found = NAME.fullmatch(path.name)
     if found is None:
         raise SystemExit(f"{path.name}: not a committed track's name (see track_name)")
-    for video in CLIPS.rglob("*"):
-        if (video.stem == found["stem"] and video.is_file()
-                and video.stat().st_size == int(found["size"])):
-            rate = found["rate"]
-            max_fps = (DEFAULT_MAX_FPS if rate is None else None if rate == "source"
-                       else float(rate))
-            return video, found["model"], max_fps
-    raise SystemExit(f"{path.name}: its clip is not in {CLIPS} (or has changed since)")
+    video = clips.get((found["stem"], int(found["size"])))
+    if video is None:
+        raise SystemExit(f"{path.name}: its clip is not in {CLIPS} (or has changed since)")
+    rate = found["rate"]
+    max_fps = DEFAULT_MAX_FPS if rate is None else None if rate == "source" else float(rate)
+    return video, found["model"], max_fps
 
 
 def add(video: Path, model: str = "full", max_fps: float | None = DEFAULT_MAX_FPS) -> Path:
     """Commit-ready track of ``video`` in tests/tracks, made by today's code (from the cache
     when it holds one), written atomically: a stopped run leaves no half track under a name
     the tests would read."""
-    target = TRACK_FIXTURES / track_name(video, model, max_fps, f"v{TRACK_FORMAT}")
+    target = committed_track(video, model, max_fps)
     extracted_track(video, model, max_fps).save(target)
     return target
 
@@ -77,7 +76,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     for video in videos:
         if not video.is_file() or not video.resolve().is_relative_to(CLIPS.resolve()):
             raise SystemExit(f"{video}: not a clip under {CLIPS}")
-    renewed = [(old, *_clip_of(old)) for old in stale()]
+    old_tracks = stale()
+    clips = ({(video.stem, video.stat().st_size): video for video in CLIPS.rglob("*")
+              if video.is_file()} if old_tracks else {})
+    renewed = [(old, *_clip_of(old, clips)) for old in old_tracks]
     try:
         for video in videos:
             print(add(video).name)

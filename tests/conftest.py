@@ -10,8 +10,7 @@ import psutil
 import pytest
 from corpus import Lifter, make_lifter
 
-from benchmarks.common import TRACK_FIXTURES, TRACK_FORMAT, track_name
-from formcheck.pose import DEFAULT_MAX_FPS
+from benchmarks.common import committed_track
 from formcheck.track import PoseTrack
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
@@ -75,8 +74,7 @@ def real_track():
     over it on every fresh machine, so it fails saying how to add it."""
 
     def committed(name: str) -> PoseTrack:
-        video = clip(name)
-        path = TRACK_FIXTURES / track_name(video, "full", DEFAULT_MAX_FPS, f"v{TRACK_FORMAT}")
+        path = committed_track(clip(name))
         if not path.exists():
             pytest.fail(f"{name} has no committed track: python -m benchmarks.fixtures {name}")
         return PoseTrack.load(path)

@@ -11,7 +11,7 @@ import json
 import numpy as np
 import pytest
 
-from benchmarks.common import TRACK_FIXTURES, TRACK_FORMAT, cpu_model, track_name
+from benchmarks.common import TRACK_FIXTURES, committed_track, cpu_model
 from benchmarks.fixtures import MADE_ON, stale
 from formcheck.pose import DEFAULT_MAX_FPS, PoseSettings, extract_pose
 from formcheck.track import PoseTrack
@@ -38,8 +38,7 @@ def test_todays_code_makes_the_committed_track_again(pose_model) -> None:
     CPU's MediaPipe differs in the last decimals, so there the landmarks need only agree to well
     under a pixel, which a changed filter, crop, rotation or contour would not."""
     video = clip(SENTINEL)
-    committed = PoseTrack.load(
-        TRACK_FIXTURES / track_name(video, "full", DEFAULT_MAX_FPS, f"v{TRACK_FORMAT}"))
+    committed = PoseTrack.load(committed_track(video))
     made = extract_pose(video, PoseSettings(model="full", max_fps=DEFAULT_MAX_FPS))
     if json.loads(MADE_ON.read_text())["processor"] == cpu_model():
         for name in ARRAYS:
