@@ -395,11 +395,12 @@ def print_summary(report: Report, console: Console) -> None:
 def set_line(report: Report) -> str | None:
     """The set's speed at a glance, as a velocity-based-training app ends a set; None when
     no rep's speed was measured."""
+    from formcheck.metrics import velocity_loss_words
+
     m = report.set_metrics
     if m.mean_wrist_speed_m_s is None:
         return None
-    loss = ("" if m.velocity_loss_pct is None else
-            f", velocity loss {m.velocity_loss_pct:g}% from rep {m.fastest_rep} to the last")
+    loss = "" if (words := velocity_loss_words(m)) is None else f", {words}"
     source = ("from world landmarks" if m.lifter_height_cm is None
               else f"from the image, lifter {m.lifter_height_cm:g} cm")
     lifted = "body" if m.heights_above == "hands" else "hands"

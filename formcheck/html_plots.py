@@ -25,6 +25,7 @@ from matplotlib.patches import Patch
 from formcheck.analysis import Analysis, rep_contexts
 from formcheck.kinematics import Kinematics
 from formcheck.lift import Lift
+from formcheck.metrics import velocity_loss_words
 from formcheck.report import Fault, Report
 from formcheck.rules import RULES, Measured, Rule, Trace
 from formcheck.series import SHOWN, Series, Sided
@@ -195,10 +196,9 @@ def set_plot(report: Report) -> str | None:
     for values, color, label in zip(series.values(), (LINE_COLOR, "#8c8c8c"),
                                     (lifted, "hips"), strict=True):
         ax.plot(indices, values, marker="o", color=color, label=label)
-    loss = report.set_metrics.velocity_loss_pct
-    ax.set_title("mean concentric speed per rep" + (
-        f": {loss:.0f} % velocity loss from rep {report.set_metrics.fastest_rep} to the last"
-        if loss is not None else ""), fontsize=9)
+    loss = velocity_loss_words(report.set_metrics)
+    ax.set_title("mean concentric speed per rep" + ("" if loss is None else f": {loss}"),
+                 fontsize=9)
     ax.set_xlabel("rep", fontsize=8)
     ax.set_ylabel("m/s", fontsize=8)
     ax.set_xticks(indices)

@@ -201,3 +201,15 @@ def set_metrics(reps: Sequence[RepReport], height_cm: float | None = None, *,
         velocity_loss_pct=velocity_loss(wrist),
         heights_above="hands" if hangs else "ankles",
     )
+
+
+def velocity_loss_words(metrics: SetMetrics) -> str | None:
+    """The set's velocity loss as the terminal and the HTML report both say it; None when it
+    was not measured. A loss of 0 means the last rep was the fastest, which "0% from rep 10 to
+    the last" (rep 10 being the last) hides."""
+    loss = metrics.velocity_loss_pct
+    if loss is None:
+        return None
+    if loss == 0:
+        return f"no velocity loss: the fastest rep, rep {metrics.fastest_rep}, was the last"
+    return f"velocity loss {loss:g}% from rep {metrics.fastest_rep} to the last"

@@ -125,3 +125,16 @@ def test_heights_read_world_landmarks_unless_a_height_is_given() -> None:
     kin = run_analysis(clip.track, load_lift("deadlift")).kin
     world, image = heights(kin, 0.5), heights(kin, 0.5, SYNTHETIC_STATURE_CM)
     np.testing.assert_allclose(world["hip"], image["hip"], atol=1e-3)
+
+
+def test_the_velocity_loss_reads_right_when_the_last_rep_was_the_fastest() -> None:
+    from formcheck.metrics import velocity_loss_words
+    from formcheck.report import SetMetrics
+
+    def words(loss: float | None, fastest: int) -> str | None:
+        return velocity_loss_words(SetMetrics.model_construct(
+            velocity_loss_pct=loss, fastest_rep=fastest))
+
+    assert words(11.5, 8) == "velocity loss 11.5% from rep 8 to the last"
+    assert words(0.0, 10) == "no velocity loss: the fastest rep, rep 10, was the last"
+    assert words(None, 3) is None
