@@ -58,16 +58,16 @@ def cpu_seconds(pid: int) -> float | None:
 
 
 def children(pid: int) -> list[int]:
-    """Processes whose parent is ``pid``."""
+    """Processes whose parent is ``pid``, from the kernel's list per thread: cheap enough to
+    read every sample. (Walking all of ``/proc`` instead cost the sampled process ~5 % of a
+    core at 20 samples a second, enough to make its part of the video finish 5 s after its
+    helper's on a 60 s clip, an imbalance the analysis does not have unsampled.)"""
     found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-                found.append(int(entry.name))
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            found += [int(child) for child in (task / "children").read_text().split()]
+        except OSError:
+            continue
     return found
 
 
