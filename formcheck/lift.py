@@ -90,10 +90,11 @@ Posture = Literal["standing", "hanging", "lying", "kneeling"]
 a bench or the floor, kneeling."""
 
 
-Hands = Literal["anywhere", "low", "high"]
-"""Where a lift keeps the hands: anywhere (a squat's bar on the back or bodyweight arms, a bell
-swung to the chest), low, the weight hanging from straight arms (the deadlift family, rows), or
-high, on the upper back or held at the chest (a good morning)."""
+Hands = Literal["anywhere", "low", "high", "rising"]
+"""Where a lift keeps the hands: anywhere (a squat's bar on the back or bodyweight arms), low,
+the weight hanging from straight arms (the deadlift family, rows), high, on the upper back or
+held at the chest (a good morning), or rising to the shoulders at the top of each rep (a
+swing's float, a clean's catch)."""
 
 
 class Fact(BaseModel):

@@ -146,6 +146,16 @@ def test_where_the_hands_are_held_rules_out_lifts_that_hold_them_elsewhere() -> 
     assert wrong_name(load_lift("good_morning"), pull, 0.01).startswith(
         "this is not a good morning: a lift loaded on the upper back or held at the chest keeps "
         "the hands near the shoulders")
+    # hands = "rising": a pull whose hands never come up to the shoulders is no swing or clean
+    hang = Recognition(None, 0.4, (("deadlift", 0.4), ("kettlebell_swing", 0.35)), "unsure", 0.4,
+                       probabilities | {"kettlebell_swing": 0.35, "power_clean": 0.1},
+                       {"hands_over_shoulders_95": -0.42})
+    for rising in ("kettlebell_swing", "power_clean"):
+        assert wrong_name(load_lift(rising), hang, 0.01).startswith(
+            f"this is not a {rising.replace('_', ' ')}: a swing floats the bell to the chest")
+    apex = Recognition(None, 0.4, (("kettlebell_swing", 0.4),), "unsure", 0.4,
+                       probabilities | {"kettlebell_swing": 0.4}, {"hands_over_shoulders_95": 0.1})
+    assert wrong_name(load_lift("kettlebell_swing"), apex, 0.01) is None
 
 
 def test_bad_hands_are_refused_by_name(tmp_path: Path, monkeypatch) -> None:
@@ -156,7 +166,7 @@ def test_bad_hands_are_refused_by_name(tmp_path: Path, monkeypatch) -> None:
     (tmp_path / "my_pull.toml").write_text(text)
     monkeypatch.setenv(LIFT_PATH_ENV, str(tmp_path))
     with pytest.raises(FormcheckError, match=r"my_pull\.toml: hands: Input should be "
-                       r"'anywhere', 'low' or 'high'"):
+                       r"'anywhere', 'low', 'high' or 'rising'"):
         load_lift("my_pull")
 
 
@@ -293,6 +303,19 @@ def test_the_shipped_model_on_real_tracks(real_track, name: str, lift: str) -> N
     fitting did, not a measure of accuracy (benchmarks/recognition.py is)."""
     found = recognise(real_track(name))
     assert found.candidates[0][0] == lift, found
+
+
+@pytest.mark.slow
+@pytest.mark.clips
+def test_a_real_pull_is_no_swing_and_a_real_clean_reaches_the_shoulders(real_track) -> None:
+    """The facts of hands = "rising" on tracks of real lifts: a kettlebell deadlift's hands
+    never come up (TBY66 r_1: -0.41 m), a clean's catch brings them to the shoulders."""
+    pull = recognise(real_track(
+        "deadlift/TBY66__Intelligent-Deadlift-Diagnosis-System__0016r_1.mp4"))
+    assert wrong_name(load_lift("kettlebell_swing"), pull).startswith(
+        "this is not a kettlebell swing: a swing floats the bell to the chest or higher")
+    clean = recognise(real_track("power_clean/Ulisses-coach__kbtrainer__powerClean.mp4"))
+    assert wrong_name(load_lift("power_clean"), clean, floor=0.0) is None  # no fact broken
 
 
 def test_live_watches_until_the_lift_is_recognised(monkeypatch) -> None:
