@@ -458,6 +458,7 @@ def exercises(
     from formcheck.config import (
         MADE_AT,
         check_label,
+        driver_words,
         every_check,
         lift_names,
         load_lift,
@@ -480,7 +481,7 @@ def exercises(
         lift = load_lift(name)
         out.print(
             f"\n[bold]{name}[/] — {escape(lift.title)}; variants: {', '.join(lift.variants)}; "
-            f"reps turn at the {lift.turn_at} of {lift.driver.replace('_', ' ')}; "
+            f"reps turn at the {lift.turn_at} of {driver_words(lift)}; "
             f"{MADE_AT[lift.made_at]}"
         )
         out.print(f"validated on: {escape(lift.validated_on)}", highlight=False)

@@ -86,7 +86,8 @@ MADE_AT_THRESHOLD = {
 at the top is made), and what it means."""
 
 CONFIG_LIFT_KEYS = frozenset({
-    "title", "description", "validated_on", "driver", "turn_at", "made_at", "set_ends_standing",
+    "title", "description", "validated_on", "driver", "driver_stand_in", "turn_at", "made_at",
+    "set_ends_standing",
     "judged_leg", "judged_side", "upright", "posture", "hands", "default_variant", "variants",
     "checks", "thresholds",
 })
@@ -360,6 +361,8 @@ def load_lift(
     every_check = _checks(doc["checks"], defaults, origin, variants)
     checks = tuple(c for c in every_check if not c.variants or chosen in c.variants)
     _check_driver(doc["driver"], origin)
+    if "driver_stand_in" in doc:
+        _check_stand_in(doc["driver_stand_in"], doc["driver"], origin)
     posture = doc.get("posture", "standing")  # Lift refuses any other than its Posture
     hands = doc.get("hands", "anywhere")  # and any other than its Hands
     upright = _upright(doc.get("upright", list(UPRIGHT)), origin)
@@ -406,6 +409,7 @@ def load_lift(
             variant=chosen,
             variants=variants,
             driver=doc["driver"],
+            driver_stand_in=doc.get("driver_stand_in"),
             turn_at=doc["turn_at"],
             made_at=doc.get("made_at", "return"),
             set_ends_standing=doc.get("set_ends_standing", False),
@@ -489,15 +493,27 @@ def _variant_specs(table: object, origin: str) -> dict[str, dict[str, Any]]:
     return table
 
 
-def _check_driver(driver: object, origin: str) -> None:
+def _check_driver(driver: object, origin: str, key: str = "driver") -> None:
     """A lift's reps are cut from the facing side of a sided series, or from a single one:
     name one that is."""
     from formcheck.series import SERIES
 
     usable = [name for name, spec in SERIES.items() if spec.kind in ("sided", "single")]
     if driver not in usable:
-        raise FormcheckError(f"{origin}: driver {driver!r} is not a sided or single series; "
+        raise FormcheckError(f"{origin}: {key} {driver!r} is not a sided or single series; "
                              f"choose one of: {', '.join(usable)}")
+
+
+def _check_stand_in(stand_in: object, driver: str, origin: str) -> None:
+    """A driver's stand-in fills the same side's frames (a sided driver's facing side) or the
+    same single series, so it must be of the driver's kind, and another series."""
+    from formcheck.series import SERIES
+
+    _check_driver(stand_in, origin, "driver_stand_in")
+    assert isinstance(stand_in, str)  # a series' name, _check_driver made sure
+    if stand_in == driver or SERIES[stand_in].kind != SERIES[driver].kind:
+        raise FormcheckError(f"{origin}: driver_stand_in {stand_in!r} must be another "
+                             f"{SERIES[driver].kind} series than the driver {driver!r}")
 
 
 def _judged_side(table: object, checks: list[Any], origin: str) -> SideChoice | None:
@@ -573,6 +589,18 @@ def fact_words(lift: Lift) -> str:
     return "; ".join(f"{fact.means} {fact.bounds}" for fact in lift.shows)
 
 
+def driver_words(lift: Lift, quote: str = "") -> str:
+    """The series a lift's reps turn on, as ``formcheck exercises`` names it, and what stands in
+    for it where its landmarks are unclear; ``quote`` marks the series' names (Markdown's
+    backtick)."""
+    def name(series: str) -> str:
+        return f"{quote}{series}{quote}" if quote else series.replace("_", " ")
+
+    stand_in = (f" (estimated from {name(lift.driver_stand_in)} where its landmarks are unclear)"
+                if lift.driver_stand_in else "")
+    return name(lift.driver) + stand_in
+
+
 def posture_words(lift: Lift) -> str:
     """The lift's posture and hands and what they rule out, as ``formcheck exercises`` and
     docs/rules.md say it: a user whose clip is flagged as another lift reads here why."""
@@ -618,7 +646,8 @@ def thresholds_markdown(lifts: tuple[str, ...] | None = None,
             f"### {name}",
             "",
             f"{lift.title}. Variants: {', '.join(lift.variants)} (default {lift.variant}). "
-            f"Reps turn at the {lift.turn_at} of `{lift.driver}`; {MADE_AT[lift.made_at]}. "
+            f"Reps turn at the {lift.turn_at} of {driver_words(lift, '`')}; "
+            f"{MADE_AT[lift.made_at]}. "
             f"Validated on: {lift.validated_on}." + (
                 "" if lift.upright == UPRIGHT else
                 f" A picture is taken as upside down when the {lift.upright[0]}s show below "

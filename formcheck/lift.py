@@ -144,6 +144,12 @@ class Lift(BaseModel):
     """The series (:data:`formcheck.series.SERIES`) that cuts the reps: a sided one's facing
     side, or a single series read from both sides at once (the more bent elbow of a one-arm
     row, whichever arm works)."""
+    driver_stand_in: str | None = None
+    """A series of the driver's kind (sided or single) the driver is estimated from in the
+    frames where the driver's own landmarks are unclear and its are not
+    (:func:`formcheck.counting.stood_in`): the hip's
+    height over the knee, which a front camera sees, for a squat's knee angle, which needs
+    the ankles a front view often loses. None: the driver alone."""
     turn_at: Literal["top", "bottom"]
     made_at: Literal["lockout", "apex", "top", "chin_over_bar", "rack", "return"] = "return"
     """When a lifter counts a rep: at the lockout (a pull or thrust held at the top), at the
@@ -198,13 +204,19 @@ class Lift(BaseModel):
         return self.thresholds[name].value
 
     @property
+    def driver_series(self) -> tuple[str, ...]:
+        """The series the driver is read from: itself, and its stand-in if it has one."""
+        return (self.driver,) if self.driver_stand_in is None else (
+            self.driver, self.driver_stand_in)
+
+    @property
     def series(self) -> tuple[str, ...]:
         """The series its reps and checks read: all an analysis of it has to compute."""
         legs = WORKING_LEG_SERIES if self.judged_leg == "working" else ()
         sides = (self.judged_side.series,) if self.judged_side else ()
         hanging = HANGING_SERIES if self.hangs else ()
         return tuple(dict.fromkeys(
-            (self.driver, *MADE_SERIES[self.made_at], *legs, *sides, *hanging,
+            (*self.driver_series, *MADE_SERIES[self.made_at], *legs, *sides, *hanging,
              *(s for c in self.checks for s in c.series))
         ))
 

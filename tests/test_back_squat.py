@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from synthetic import Synthetic
 from synthetic_squat import FRONT, squat
 from test_live import replay, verdicts
 
@@ -19,9 +20,14 @@ from formcheck.analysis import analyze_track, run_analysis
 from formcheck.api import analyze
 from formcheck.batch import batch
 from formcheck.config import load_lift
+from formcheck.counting import Line, find_reps, stood_in
 from formcheck.html_report import render_html
+from formcheck.kinematics import kinematics
+from formcheck.landmarks import Landmark
+from formcheck.live.session import LiveSession
 from formcheck.outputs import Outputs
 from formcheck.report import Report
+from formcheck.track import PoseTrack
 from formcheck.video_sink import VideoSink
 
 LIFT = load_lift("back_squat")
@@ -50,6 +56,83 @@ def test_every_squat_is_counted_at_its_bottom_from_the_side_and_the_front(view) 
     report = judged(clip.track)
     assert report.rep_count == 3
     assert [rep.turn_s for rep in report.reps] == pytest.approx(clip.times("bottom"), abs=0.1)
+
+
+def ankles_lost_low_down() -> tuple[Synthetic, PoseTrack]:
+    """Three squats whose ankles are unclear once the knees bend more than a third of their
+    range, as a front camera often loses them (knee sleeves, baggy trousers)."""
+    clip = squat(3)
+    knee = clip.truth["knee_angle"]
+    low = knee < knee.max() - (knee.max() - knee.min()) / 3
+    visibility = clip.track.visibility.copy()
+    visibility[np.ix_(low, [Landmark.LEFT_ANKLE, Landmark.RIGHT_ANKLE])] = 0.1
+    return clip, dataclasses.replace(clip.track, visibility=visibility)
+
+
+def test_a_squat_whose_ankles_are_lost_low_down_still_counts_every_rep() -> None:
+    """The knee's angle is unseen at the bottom; the hip's height over the knee stands in."""
+    clip, track = ankles_lost_low_down()
+    alone = LIFT.model_copy(update={"driver_stand_in": None})
+    assert not find_reps(kinematics(track, alone.series), alone).reps  # the knee alone: none
+    report = judged(track)
+    assert report.rep_count == 3
+    assert [rep.turn_s for rep in report.reps] == pytest.approx(clip.times("bottom"), abs=0.1)
+
+
+def test_live_counts_and_follows_the_squat_whose_ankles_are_lost() -> None:
+    """Live fills its last second along the line of its whole window, so the phase reads at
+    the bottom too, and counts as analyze does."""
+    _, track = ankles_lost_low_down()
+    session = LiveSession(LIFT, width=track.width, height=track.height, fps=track.fps,
+                          evidence=None)
+    phases = []
+    for i in range(len(track)):
+        session.add(track.frame(i))
+        phases.append(session.phase())
+    assert session.finish().rep_count == judged(track).rep_count == 3
+    hidden = track.visibility[:, Landmark.LEFT_ANKLE] < 0.5
+    late = np.arange(len(track)) > np.argmax(hidden) + 60  # once a first squat set the range
+    assert all(phases[i] for i in np.flatnonzero(hidden & late))
+
+
+def test_a_stand_in_fills_only_the_gaps_and_only_when_it_follows_the_driver() -> None:
+    knee = np.array([10.0, 40, 70, np.nan, np.nan, 70, 40, 10] * 4)
+    hips = 0.8 - knee / 100  # a straight line: 0.7 standing, 0.1 at the deepest knee seen
+    hips[[3, 4]] = [0.0, -0.05]
+    filled = stood_in(knee, hips)
+    assert filled[[3, 4]] == pytest.approx([80.0, 85.0])
+    assert np.array_equal(filled[np.isfinite(knee)], knee[np.isfinite(knee)])
+    assert stood_in(knee, hips, line=Line(-100.0, 80.0))[3] == pytest.approx(80.0)
+    extreme = hips.copy()
+    extreme[3] = -5.0  # a knee bent 580°: held to the range seen, widened by itself each way
+    assert stood_in(knee, extreme)[3] == pytest.approx(70.0 + 60.0)
+    noise = np.random.default_rng(0).normal(size=knee.size)  # follows nothing
+    assert np.isnan(stood_in(knee, noise)[[3, 4]]).all()
+    assert np.isnan(stood_in(knee, np.full(knee.size, 0.3))[[3, 4]]).all()  # nor a constant
+    assert np.isnan(stood_in(knee[:8], hips[:8])[[3, 4]]).all()  # too few frames to fit
+
+
+@pytest.mark.parametrize(("value", "fragment"), [
+    ('"back_hidden"', "is not a sided or single series; choose one of:"),
+    ('"no_such_series"', "is not a sided or single series; choose one of:"),
+    ("3", "is not a sided or single series; choose one of:"),
+    ('"knee_flexion"', "must be another sided series than the driver 'knee_flexion'"),
+    ('"knee_width_ratio"', "must be another sided series than the driver 'knee_flexion'"),
+])
+def test_a_bad_stand_in_fails_in_one_line(value: str, fragment: str, tmp_path: Path,
+                                          monkeypatch) -> None:
+    from formcheck.config import LIFT_PATH_ENV
+    from formcheck.errors import FormcheckError
+    from formcheck.lifts import __file__ as lifts_init
+
+    text = (Path(lifts_init).parent / "back_squat.toml").read_text()
+    old = 'driver_stand_in = "hip_above_knee"'
+    assert text.count(old) == 1
+    (tmp_path / "my_squat.toml").write_text(text.replace(old, f"driver_stand_in = {value}"))
+    monkeypatch.setenv(LIFT_PATH_ENV, str(tmp_path))
+    with pytest.raises(FormcheckError, match=r"my_squat\.toml: driver_stand_in ") as caught:
+        load_lift("my_squat")
+    assert fragment in str(caught.value) and "\n" not in str(caught.value)
 
 
 def test_a_clean_squat_passes_every_check_it_can_judge() -> None:

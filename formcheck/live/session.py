@@ -25,7 +25,7 @@ from formcheck.analysis import (
     with_recognition,
     wrong_name_guard,
 )
-from formcheck.counting import driver_signal, find_reps, rep_settings
+from formcheck.counting import Line, driver_line, driver_signal, find_reps, rep_settings
 from formcheck.errors import FormcheckError
 from formcheck.evidence import EVIDENCE, Evidence
 from formcheck.kinematics import CausalSmoother, Kinematics, kinematics
@@ -216,6 +216,9 @@ class LiveSession:
         """What the end of the session found that is not a rep (as ``analyze`` lists it)."""
         self._judged: tuple[Kinematics, ViewEstimate] | None = None
         self._range: tuple[float, float] | None = None
+        self._line: Line | None = None
+        """How the driver's stand-in fills it, from the last judged window: the last second
+        the phase reads is too short to fit it."""
         self._pose: FramePose | None = None
         self._tail: Kinematics | None = None
         self._measured_at = -math.inf
@@ -295,6 +298,7 @@ class LiveSession:
         now = float(track.times[-1])
         self._judged_at, self._judged = now, (kin, view)
         self._range = _driver_range(driver_signal(kin, self.lift), self.lift)
+        self._line = driver_line(kin, self.lift)
         newly = []
         for i, ctx in enumerate(rep_contexts(kin, view, self.lift, found, self.evidence)):
             rep = ctx.rep
@@ -338,7 +342,7 @@ class LiveSession:
         now = self._window.times[-1]
         if self._tail is None or now - self._measured_at >= self.settings.measure_every_s:
             track, coords = self._recent(self._window.since(now - self.settings.tail_s))
-            self._tail = kinematics(track, (self.lift.driver, *SHOWN), smoothing="causal",
+            self._tail = kinematics(track, (*self.lift.driver_series, *SHOWN), smoothing="causal",
                                     coordinates=coords)
             leg = None if self._judged is None else self._judged[0].working_leg
             if leg is not None:  # the leg the set is judged on, not one second's guess
@@ -354,7 +358,7 @@ class LiveSession:
         kin = self._tail_kinematics()
         recent = kin.times >= kin.times[-1] - self.settings.phase_window_s
         low, high = self._range
-        level = (driver_signal(kin, self.lift)[recent] - low) / (high - low)
+        level = (driver_signal(kin, self.lift, self._line)[recent] - low) / (high - low)
         times = kin.times[recent][np.isfinite(level)]
         level = level[np.isfinite(level)]
         if level.size < 2 or times[-1] <= times[0]:
