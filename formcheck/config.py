@@ -87,9 +87,8 @@ at the top is made), and what it means."""
 
 CONFIG_LIFT_KEYS = frozenset({
     "title", "description", "validated_on", "driver", "driver_stand_in", "turn_at", "made_at",
-    "set_ends_standing",
-    "judged_leg", "judged_side", "upright", "posture", "hands", "default_variant", "variants",
-    "checks", "thresholds",
+    "set_ends_standing", "judged_leg", "judged_side", "upright", "posture", "hands",
+    "default_variant", "variants", "checks", "thresholds",
 })
 """What a lift's TOML file may hold at its top level."""
 

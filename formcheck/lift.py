@@ -147,9 +147,9 @@ class Lift(BaseModel):
     driver_stand_in: str | None = None
     """A series of the driver's kind (sided or single) the driver is estimated from in the
     frames where the driver's own landmarks are unclear and its are not
-    (:func:`formcheck.counting.stood_in`): the hip's
-    height over the knee, which a front camera sees, for a squat's knee angle, which needs
-    the ankles a front view often loses. None: the driver alone."""
+    (:func:`formcheck.counting.stood_in`): the hip's height over the knee, which a front
+    camera sees, for a squat's knee angle, which needs the ankles a front view often loses.
+    None: the driver alone."""
     turn_at: Literal["top", "bottom"]
     made_at: Literal["lockout", "apex", "top", "chin_over_bar", "rack", "return"] = "return"
     """When a lifter counts a rep: at the lockout (a pull or thrust held at the top), at the
