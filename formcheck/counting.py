@@ -121,8 +121,9 @@ def stood_in(driver: np.ndarray, stand_in: np.ndarray, line: Line | None = None)
     lifter was tracked there: hips and knees were clear).
     """
     gaps = ~np.isfinite(driver) & np.isfinite(stand_in)
-    line = stand_in_line(driver, stand_in) if line is None and gaps.any() else line
-    if line is None or not gaps.any():
+    if not gaps.any():
+        return driver
+    if line is None and (line := stand_in_line(driver, stand_in)) is None:
         return driver
     filled = driver.copy()
     filled[gaps] = np.clip(line.intercept + line.slope * stand_in[gaps], line.low, line.high)

@@ -112,10 +112,19 @@ def _broken(lift_dir: Path, old: str, new: str) -> None:
         ('rule = "shallow_hinge"', 'rule = "shallow_hinge"\nvariants = ["paused"]',
          "check 1 (shallow_hinge) variants must list some of the lift's variants (bodyweight)"),
         ('rule = "shallow_hinge"', 'rule = "shallow_hinge"\nvariants = []', "variants must"),
+        ('driver = "hip_angle"', 'driver = "hip_angle"\ndriver_stand_in = "back_hidden"',
+         "driver_stand_in 'back_hidden' is not a sided or single series; choose one of:"),
+        ('driver = "hip_angle"', 'driver = "hip_angle"\ndriver_stand_in = 3',
+         "driver_stand_in 3 is not a sided or single series"),
+        ('driver = "hip_angle"', 'driver = "hip_angle"\ndriver_stand_in = "hip_angle"',
+         "driver_stand_in 'hip_angle' must be another sided series than the driver 'hip_angle'"),
+        ('driver = "hip_angle"', 'driver = "hip_angle"\ndriver_stand_in = "knee_width_ratio"',
+         "driver_stand_in 'knee_width_ratio' must be another sided series than the driver"),
     ],
     ids=["unknown-rule", "no-cue", "wrong-cues", "missing-threshold", "no-rep-range",
          "bad-driver", "unknown-key", "made-without-lockout", "bad-made-at",
-         "check-of-unknown-variant", "check-of-no-variant"],
+         "check-of-unknown-variant", "check-of-no-variant", "stand-in-not-a-series",
+         "stand-in-not-a-name", "stand-in-the-driver", "stand-in-of-another-kind"],
 )
 def test_a_broken_lift_file_fails_on_load_naming_what_is_wrong(
     lift_dir: Path, old: str, new: str, message: str
@@ -123,7 +132,7 @@ def test_a_broken_lift_file_fails_on_load_naming_what_is_wrong(
     _broken(lift_dir, old, new)
     with pytest.raises(FormcheckError, match=r"hinge_drill\.toml") as raised:
         load_lift("hinge_drill")
-    assert message in str(raised.value)
+    assert message in str(raised.value) and "\n" not in str(raised.value)
 
 
 def test_every_shipped_lift_uses_registered_rules_with_their_thresholds() -> None:

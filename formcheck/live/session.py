@@ -297,8 +297,8 @@ class LiveSession:
             found = self._settle(found, since_s=float(track.times[0]))
         now = float(track.times[-1])
         self._judged_at, self._judged = now, (kin, view)
-        self._range = _driver_range(driver_signal(kin, self.lift), self.lift)
         self._line = driver_line(kin, self.lift)
+        self._range = _driver_range(driver_signal(kin, self.lift, self._line), self.lift)
         newly = []
         for i, ctx in enumerate(rep_contexts(kin, view, self.lift, found, self.evidence)):
             rep = ctx.rep
