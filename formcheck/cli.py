@@ -370,7 +370,7 @@ def print_summary(report: Report, console: Console) -> None:
     for rep in report.reps:
         detail = ", ".join(
             f"{f.code} {f.severity} ({f.value:.3g} vs {f.threshold:g})" for f in rep.faults
-        ) or ("-" if rep.outcome == "valid" else _rep_reason(rep))
+        ) or ("-" if rep.outcome == "valid" else _rep_reason(rep, report))
         table.add_row(
             str(rep.index), f"{rep.start_s:.1f}-{rep.end_s:.1f}", rep.outcome,
             "" if rep.score is None else str(rep.score),
@@ -408,8 +408,12 @@ def set_line(report: Report) -> str | None:
             f"{counted(m.reps_measured, 'rep')}{loss} ({source})")
 
 
-def _rep_reason(rep: RepReport) -> str:
-    """Why a rep got no verdict, without the checks' own reasons (listed once, below)."""
+def _rep_reason(rep: RepReport, report: Report) -> str:
+    """Why a rep got no verdict, without the checks' own reasons (listed once, below); for a
+    clip that does not look like the lift named, that first (its note, below, says why)."""
+    if report.recognition is not None and report.recognition.flagged:
+        return (f"does not look like a {report.exercise.replace('_', ' ')}: not judged "
+                "(note below)")
     checks = {check.check for check in rep.checks}
     own = [a for a in rep.abstained if a.check not in checks]
     if own:

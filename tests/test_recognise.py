@@ -273,6 +273,9 @@ def test_the_cli_flags_a_real_deadlift_named_a_hip_thrust(tmp_path: Path) -> Non
     assert doc["rep_count"] == doc["ambiguous"] > 0
     # the sample stands tall: no lift done lying back, whatever the model's probabilities
     assert "this is not a hip thrust: a lift done lying back" in done.stdout
+    # each rep's row says why, not "no check could judge it"
+    assert done.stdout.count("does not look like a hip thrust") == doc["rep_count"]
+    assert "no check could judge" not in done.stdout
     assert "; it looks more like a deadlift: every rep is marked ambiguous" in doc["warnings"][0]
 
 
