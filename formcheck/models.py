@@ -48,6 +48,7 @@ import platformdirs
 
 from formcheck.errors import FormcheckError
 from formcheck.files import atomic_write
+from formcheck.signals import signals_held
 
 VARIANTS = ("lite", "full", "heavy")
 Route = Literal["auto", "official", "offline"]
@@ -364,7 +365,9 @@ def _load_problem(path: Path) -> str | None:
 
     options = vision.PoseLandmarkerOptions(base_options=BaseOptions(model_asset_path=str(path)))
     try:
-        with vision.PoseLandmarker.create_from_options(options):
+        # Held: a stop signal landing inside the constructor would leave a half-made landmarker
+        # whose __del__ prints a traceback at exit.
+        with signals_held(), vision.PoseLandmarker.create_from_options(options):
             return None
     except (RuntimeError, ValueError) as exc:
         return f"mediapipe cannot load it ({str(exc).strip().splitlines()[0]})"

@@ -109,13 +109,17 @@ class PoseEstimator:
             output_segmentation_masks=self.settings.back_contour,
         )
         # Native log lines are filtered from creation to close, when mediapipe logs most.
-        self._quiet = ExitStack()
-        self._quiet.enter_context(native_logs_filtered())
+        self._open = ExitStack()
+        self._open.enter_context(native_logs_filtered())
         try:
             with signals_held():
-                self._landmarker = vision.PoseLandmarker.create_from_options(options)
+                # Created and registered for closing in one held step: a stop signal that came
+                # while the model loaded is acted on at the block's end, and must find the
+                # landmarker closable (left open, its __del__ prints a traceback at exit).
+                self._landmarker = self._open.enter_context(
+                    vision.PoseLandmarker.create_from_options(options))
         except BaseException:
-            self._quiet.close()
+            self.close()
             raise
         self._last_ms = -1
         self._anchor: tuple[np.ndarray, float, float] | None = None
@@ -133,8 +137,8 @@ class PoseEstimator:
         self.close()
 
     def close(self) -> None:
-        with self._quiet, signals_held():
-            self._landmarker.close()
+        with signals_held():
+            self._open.close()
 
     def estimate(self, frame: Frame) -> FramePose:
         """The lifter's pose in this frame, or a missing row when the lifter is not in it."""
