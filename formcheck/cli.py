@@ -38,15 +38,19 @@ from formcheck.errors import FormcheckError
 from formcheck.files import display
 from formcheck.native_logs import native_logs_filtered
 from formcheck.progress import batch_progress, stage_progress
-from formcheck.report import Report, RepReport
+from formcheck.report import Report
 from formcheck.signals import stop_like_ctrl_c
+from formcheck.summaries import (
+    print_batch_summary,
+    print_hold_summary,
+    print_summary,
+    print_thresholds,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from formcheck.batch import BatchSummary
     from formcheck.hold_report import HoldReport
-    from formcheck.lift import Threshold
     from formcheck.outputs import Outputs
 
     R = TypeVar("R", Report, HoldReport)
@@ -196,11 +200,6 @@ def tell(report: R, outputs: Outputs, summary: Callable[[R, Console], None], *,
         summary(report, err if outputs.to_stdout else out)
 
 
-def counted(number: int, noun: str) -> str:
-    """"1 rep", "10 reps": a summary is read as sentences."""
-    return f"{number} {noun}{'' if number == 1 else 's'}"
-
-
 def say(line: str) -> None:
     """One line of formcheck's own on stderr, marked as such (never read as rich markup)."""
     err.print(f"formcheck: {line}", highlight=False, markup=False)
@@ -325,128 +324,6 @@ def hold(
     tell(report, outputs, print_hold_summary, quiet=quiet)
 
 
-def print_hold_summary(report: HoldReport, console: Console) -> None:
-    """What a coach would say after the stretch: how long, against the target, what to fix."""
-    console.print(
-        f"[bold]{report.pose.replace('_', ' ')}[/] · {report.view.view} view · "
-        f"{counted(report.hold_count, 'hold')}, "
-        f"{report.total_s:.1f} s in all, longest {report.longest_s:.1f} s "
-        f"(target {report.target_min_s:g}-{report.target_max_s:g} s: {report.target})"
-    )
-    for side in report.sides:
-        console.print(f"{side.side}: {side.total_s:.1f} s in all, longest {side.longest_s:.1f} s "
-                      f"({side.target})", highlight=False)
-    table = Table("hold", "time (s)", "held (s)", "side", "faults (share of the hold)", box=None)
-    for span in report.holds:
-        faults = ", ".join(f"{code} {share:.0%}" for code, share in span.faults.items()
-                           if share) or "-"
-        table.add_row(str(span.hold), f"{span.start_s:.1f}-{span.end_s:.1f}",
-                      f"{span.duration_s:.1f}", span.side or "", escape(faults))
-    if report.holds:
-        console.print(table)
-    for fault in report.faults:
-        console.print(f"{fault.code}: {fault.share:.0%} of {fault.judged_s:.1f} s judged "
-                      f"(worst {fault.worst:g} {fault.unit} vs {fault.threshold:g})",
-                      highlight=False, markup=False)
-    for abstention in report.abstained:
-        console.print(f"[yellow]not judged:[/] {escape(abstention.check)}: "
-                      f"{escape(abstention.reason)}")
-    for cue in report.top_cues:
-        console.print(f"[bold green]cue:[/] {escape(cue)}")
-    for warning in report.warnings:
-        console.print(f"[yellow]note:[/] {escape(warning)}")
-
-
-def print_summary(report: Report, console: Console) -> None:
-    """What a coach would say after the set: reps, verdicts, and the cues that matter most."""
-    view = report.view
-    console.print(
-        f"[bold]{report.exercise.replace('_', ' ')}[/] ({report.variant}) · {view.view} view"
-        f" · {counted(report.rep_count, 'rep')}: {report.valid} valid, {report.no_rep} no-rep, "
-        f"{report.ambiguous} ambiguous"
-        + (f" · mean score {report.mean_score:.0f}" if report.mean_score is not None else "")
-    )
-    table = Table("rep", "time (s)", "outcome", "score", "checks", "faults / reason", box=None)
-    for rep in report.reps:
-        detail = ", ".join(
-            f"{f.code} {f.severity} ({f.value:.3g} vs {f.threshold:g})" for f in rep.faults
-        ) or ("-" if rep.outcome == "valid" else _rep_reason(rep, report))
-        table.add_row(
-            str(rep.index), f"{rep.start_s:.1f}-{rep.end_s:.1f}", rep.outcome,
-            "" if rep.score is None else str(rep.score),
-            f"{rep.judged_checks}/{len(rep.checks)}" if rep.checks else "", escape(detail),
-        )
-    if report.reps:
-        console.print(table)
-    speeds = set_line(report)
-    if speeds:
-        console.print(speeds, highlight=False)
-    for line in not_judged(report):
-        console.print(f"[yellow]not judged:[/] {escape(line)}")
-    for movement in report.not_counted:
-        console.print(f"[yellow]not counted:[/] {movement.start_s:.1f}-{movement.end_s:.1f} s: "
-                      f"{escape(movement.reason)}")
-    for cue in report.top_cues:
-        console.print(f"[bold green]cue:[/] {escape(cue)}")
-    for warning in report.warnings:
-        console.print(f"[yellow]note:[/] {escape(warning)}")
-
-
-def set_line(report: Report) -> str | None:
-    """The set's speed at a glance, as a velocity-based-training app ends a set; None when
-    no rep's speed was measured."""
-    from formcheck.metrics import velocity_loss_words
-
-    m = report.set_metrics
-    if m.mean_wrist_speed_m_s is None:
-        return None
-    loss = "" if (words := velocity_loss_words(m)) is None else f", {words}"
-    source = ("from world landmarks" if m.lifter_height_cm is None
-              else f"from the image, lifter {m.lifter_height_cm:g} cm")
-    lifted = "body" if m.heights_above == "hands" else "hands"
-    return (f"speed: {lifted} {m.mean_wrist_speed_m_s:.2f} m/s mean concentric over "
-            f"{counted(m.reps_measured, 'rep')}{loss} ({source})")
-
-
-def _rep_reason(rep: RepReport, report: Report) -> str:
-    """Why a rep got no verdict, without the checks' own reasons (listed once, below); for a
-    clip that does not look like the lift named, that first (its note, below, says why)."""
-    if report.recognition is not None and report.recognition.flagged:
-        return (f"does not look like a {report.exercise.replace('_', ' ')}: not judged "
-                "(note below)")
-    checks = {check.check for check in rep.checks}
-    own = [a for a in rep.abstained if a.check not in checks]
-    if own:
-        return "cannot judge " + "; ".join(f"{a.check}: {a.reason}" for a in own)
-    if rep.outcome == "ambiguous":
-        return "no check could judge it (below: why)"
-    return rep.reason
-
-
-def not_judged(report: Report) -> list[str]:
-    """One line per check that did not judge some reps, and why, however many reps share it:
-    a score means only as much as the checks behind it."""
-    reps: dict[tuple[str, str], list[int]] = {}
-    for rep in report.reps:
-        checks = {check.check for check in rep.checks}
-        for abstention in rep.abstained:
-            if abstention.check in checks:
-                reps.setdefault((abstention.check, abstention.reason), []).append(rep.index)
-    return [f"{check} (rep{'s' if len(indices) > 1 else ''} {_spans(indices)}): {reason}"
-            for (check, reason), indices in reps.items()]
-
-
-def _spans(indices: list[int]) -> str:
-    """1, 2, 3, 5 as '1-3, 5'."""
-    runs: list[list[int]] = []
-    for i in indices:
-        if runs and i == runs[-1][-1] + 1:
-            runs[-1].append(i)
-        else:
-            runs.append([i])
-    return ", ".join(f"{r[0]}-{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs)
-
-
 @app.command()
 def exercises(
     lift_name: Annotated[
@@ -497,7 +374,7 @@ def exercises(
             checks.add_row(check_label(check), ", ".join(check.faults),
                            EVIDENCE.judges_from(check.faults))
         out.print(checks)
-        print_thresholds(lift.thresholds)
+        print_thresholds(lift.thresholds, out)
     for name in stretches:
         pose = load_pose(name)
         out.print(f"\n[bold]{name}[/] — {escape(pose.title)}; held stretch (formcheck hold), "
@@ -510,15 +387,7 @@ def exercises(
             checks.add_row(check.fault, f"{check.series} {check.worse} {check.limit}",
                            EVIDENCE.judges_from((pose.evidence_code(check),)))
         out.print(checks)
-        print_thresholds(pose.thresholds)
-
-
-def print_thresholds(thresholds: dict[str, Threshold]) -> None:
-    """A lift's or a stretch's thresholds, each with its unit and source."""
-    table = Table("threshold", "value", "unit", "source", box=None)
-    for t in thresholds.values():
-        table.add_row(t.name, f"{t.value:g}", t.unit, escape(t.source))
-    out.print(table)
+        print_thresholds(pose.thresholds, out)
 
 
 @app.command()
@@ -624,20 +493,6 @@ def batch(
         say(f"{summary.errors} of {len(summary.results)} clips failed; the error "
             f"column of {display(summary.summary_csv)} says why")
         raise typer.Exit(1)
-
-
-def print_batch_summary(summary: BatchSummary, console: Console) -> None:
-    console.print(
-        f"{len(summary.results)} clips: {summary.scored} scored, {summary.skipped} already "
-        f"done, {summary.errors} failed · {summary.reps} reps"
-        + (f" · {summary.no_reps} with no reps found" if summary.no_reps else ""),
-        highlight=False,
-    )
-    console.print(
-        f"summary: {display(summary.summary_csv)} · reps: {display(summary.reps_csv)} · "
-        f"reports: {display(summary.out / 'reports')}",
-        highlight=False, markup=False,
-    )
 
 
 @app.command()
