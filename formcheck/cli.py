@@ -336,21 +336,17 @@ def exercises(
 ) -> None:
     """List the lifts and held stretches, their checks and every threshold with its unit and
     source."""
-    from formcheck.config import (
-        MADE_AT,
+    from formcheck.config import MADE_AT, lift_names, load_lift, load_pose, pose_names
+    from formcheck.evidence import EVIDENCE
+    from formcheck.lift_words import (
         check_label,
         driver_words,
         every_check,
-        lift_names,
-        load_lift,
-        load_pose,
-        pose_names,
         position_words,
         posture_words,
         thresholds_markdown,
         variant_notes,
     )
-    from formcheck.evidence import EVIDENCE
 
     poses = pose_names()
     names = lift_names() if lift_name is None else () if lift_name in poses else (lift_name,)

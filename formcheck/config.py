@@ -539,37 +539,6 @@ def _judged_side(table: object, checks: list[Any], origin: str) -> SideChoice | 
     return choice
 
 
-def every_check(name: str) -> tuple[CheckSpec, ...]:
-    """Every check the lift ``name`` makes in any of its variants, the default variant's first:
-    what ``formcheck exercises`` and the docs list."""
-    lift = load_lift(name)
-    made = (c for v in (lift.variant, *lift.variants) for c in load_lift(name, v).checks)
-    return tuple({c.rule: c for c in made}.values())
-
-
-def check_label(check: CheckSpec) -> str:
-    """The check's rule, and the variants that alone make it."""
-    return check.rule + (f" ({', '.join(check.variants)} only)" if check.variants else "")
-
-
-def variant_notes(name: str) -> list[str]:
-    """Which side lift ``name`` judges when that is not simply the near one: per rep, for a
-    lift whose working side changes within a set (``[judged_side]``), and which variants judge
-    another leg than the lift's own (one line each), so that ``formcheck exercises`` and the
-    docs show it; the checks a variant alone makes are marked in the checks' list
-    (:func:`check_label`)."""
-    base = load_lift(name)
-    choice = base.judged_side
-    per_rep = [] if choice is None else [
-        f"each rep is judged on its working {choice.limb}, found rep by rep: the side whose "
-        f"{choice.series.replace('_', ' ')} is the {choice.works} of the two"
-        + (f"; compared between the sides over the set: {', '.join(choice.compare)}"
-           if choice.compare else "")]
-    return per_rep + [f"variant {variant}: {JUDGED_LEG[lift.judged_leg]}"
-                      for variant in base.variants
-                      if (lift := load_lift(name, variant)).judged_leg != base.judged_leg]
-
-
 def _upright(pair: object, origin: str) -> tuple[UprightLandmark, UprightLandmark]:
     """The lift's ``upright`` pair: two different landmarks with a height series, the one
     kept higher first (see :attr:`formcheck.lift.Lift.upright`)."""
@@ -581,32 +550,6 @@ def _upright(pair: object, origin: str) -> tuple[UprightLandmark, UprightLandmar
             f"higher first, from: {', '.join(names)}; not {pair!r}"
         )
     return pair[0], pair[1]
-
-
-def fact_words(lift: Lift) -> str:
-    """What the wrong-name guard holds every clip of ``lift`` to, by its posture and hands."""
-    return "; ".join(f"{fact.means} {fact.bounds}" for fact in lift.shows)
-
-
-def driver_words(lift: Lift, quote: str = "") -> str:
-    """The series a lift's reps turn on, as ``formcheck exercises`` names it, and what stands in
-    for it where its landmarks are unclear; ``quote`` marks the series' names (Markdown's
-    backtick)."""
-    def name(series: str) -> str:
-        return f"{quote}{series}{quote}" if quote else series.replace("_", " ")
-
-    stand_in = (f" (estimated from {name(lift.driver_stand_in)} where its landmarks are unclear)"
-                if lift.driver_stand_in else "")
-    return name(lift.driver) + stand_in
-
-
-def posture_words(lift: Lift) -> str:
-    """The lift's posture and hands and what they rule out, as ``formcheck exercises`` and
-    docs/rules.md say it: a user whose clip is flagged as another lift reads here why."""
-    facts = fact_words(lift)
-    return (f"posture: {lift.posture}; hands: {lift.hands}"
-            + (f" (the wrong-name guard takes a clip for another lift unless it shows {facts})"
-               if facts else ""))
 
 
 def _facts(table: dict[str, Any], origin: str) -> tuple[Fact, ...]:
@@ -629,94 +572,6 @@ def _facts(table: dict[str, Any], origin: str) -> tuple[Fact, ...]:
             raise FormcheckError(f"{origin}.{name}: a fact needs at_least or at_most")
         facts.append(fact)
     return tuple(facts)
-
-
-def thresholds_markdown(lifts: tuple[str, ...] | None = None,
-                        poses: tuple[str, ...] | None = None) -> str:
-    """Every lift's and held stretch's thresholds as markdown tables (by default all of them):
-    the reference in docs/rules.md, generated from the TOML files so the documentation cannot
-    drift from the values in force."""
-    from formcheck.evidence import EVIDENCE
-
-    parts = []
-    for name in lift_names() if lifts is None else lifts:
-        lift, notes = load_lift(name), variant_notes(name)
-        parts += [
-            f"### {name}",
-            "",
-            f"{lift.title}. Variants: {', '.join(lift.variants)} (default {lift.variant}). "
-            f"Reps turn at the {lift.turn_at} of {driver_words(lift, '`')}; "
-            f"{MADE_AT[lift.made_at]}. "
-            f"Validated on: {lift.validated_on}." + (
-                "" if lift.upright == UPRIGHT else
-                f" A picture is taken as upside down when the {lift.upright[0]}s show below "
-                f"the {lift.upright[1]}s (`upright`; the usual knees below the ankles is "
-                "normal in this lift).") + (
-                f" {posture_words(lift)[0].upper()}{posture_words(lift)[1:]}."),
-            "",
-            *(f"- {note}" for note in notes),
-            *([""] if notes else []),
-            "| check (rule) | faults it reports | judges from (precision on flagged reps) | cue |",
-            "|---|---|---|---|",
-            *(
-                f"| `{check.rule}`{check_label(check).removeprefix(check.rule)} | "
-                f"{', '.join(f'`{code}`' for code in check.faults)} | "
-                f"{EVIDENCE.judges_from(check.faults)} | " + " / ".join(check.cues.values())
-                + " |"
-                for check in every_check(name)
-            ),
-            "",
-            "| threshold | value | unit | means | source |",
-            "|---|---|---|---|---|",
-            *(
-                f"| `{t.name}` | {t.value:g} | {t.unit} | {t.means} | {t.source} |"
-                for t in lift.thresholds.values()
-            ),
-            "",
-        ]
-    return "\n".join(parts + [pose_markdown(name) for name in
-                              (pose_names() if poses is None else poses)])
-
-
-def position_words(pose: Pose) -> list[str]:
-    """What puts a lifter in ``pose``'s position, one line per criterion, and its side."""
-    lines = [
-        f"in position: `{c.series}` {'on either side ' if c.leg == 'either' else ''}"
-        f"{c.inside} {pose.value(c.limit):g} (`{c.limit}`), left past "
-        f"{pose.value(c.limit + '_leave'):g}" for c in pose.position]
-    if pose.side is not None:
-        lines.append(f"side: {pose.side.means}, the leg with the "
-                     f"{'larger' if pose.side.pick == 'max' else 'smaller'} `{pose.side.series}`"
-                     + (f" (past `{pose.side.least}`)" if pose.side.least else ""))
-    return lines
-
-
-def pose_markdown(name: str) -> str:
-    """One held stretch's position, checks and thresholds as markdown (docs/rules.md)."""
-    from formcheck.evidence import EVIDENCE
-
-    pose = load_pose(name)
-    return "\n".join([
-        f"### {name} (held stretch: `formcheck hold`)",
-        "",
-        f"{pose.title}. Held, not counted: time in the position against "
-        f"{pose.value('hold_target_min'):g}-{pose.value('hold_target_max'):g} s; each check's "
-        f"fault is the share of the held time past its threshold. Validated on: "
-        f"{pose.validated_on}.",
-        "",
-        *(f"- {line}" for line in position_words(pose)),
-        "",
-        "| check (fault) | measure | judges from (precision on flagged reps) | cue |",
-        "|---|---|---|---|",
-        *(f"| `{c.fault}` | `{c.series}` {c.worse} `{c.limit}` | "
-          f"{EVIDENCE.judges_from((pose.evidence_code(c),))} | {c.cue} |" for c in pose.checks),
-        "",
-        "| threshold | value | unit | means | source |",
-        "|---|---|---|---|---|",
-        *(f"| `{t.name}` | {t.value:g} | {t.unit} | {t.means} | {t.source} |"
-          for t in pose.thresholds.values()),
-        "",
-    ])
 
 
 # Held stretches (formcheck.stretch): read and checked as the lifts are, from formcheck/poses.

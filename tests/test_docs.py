@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from formcheck.config import thresholds_markdown
+from formcheck.lift_words import thresholds_markdown
 from formcheck.rules import RULES
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"

@@ -16,10 +16,11 @@ import pytest
 from synthetic import FPS, SIDE, Synthetic, View, dim, hinge
 
 from formcheck.analysis import analyze_track
-from formcheck.config import every_check, load_lift
+from formcheck.config import load_lift
 from formcheck.kinematics import kinematics
 from formcheck.landmarks import SIDES, joint
 from formcheck.lift import Lift
+from formcheck.lift_words import every_check
 from formcheck.overlay import fault_mark
 from formcheck.report import Report
 
