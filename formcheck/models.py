@@ -366,7 +366,8 @@ def _load_problem(path: Path) -> str | None:
     options = vision.PoseLandmarkerOptions(base_options=BaseOptions(model_asset_path=str(path)))
     try:
         # Held: a stop signal landing inside the constructor would leave a half-made landmarker
-        # whose __del__ prints a traceback at exit.
+        # whose __del__ prints a traceback at exit. signals_held() comes first so that the
+        # landmarker is closed before a held stop is acted on (a Ctrl-C here waits for the load).
         with signals_held(), vision.PoseLandmarker.create_from_options(options):
             return None
     except (RuntimeError, ValueError) as exc:

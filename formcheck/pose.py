@@ -109,14 +109,15 @@ class PoseEstimator:
             output_segmentation_masks=self.settings.back_contour,
         )
         # Native log lines are filtered from creation to close, when mediapipe logs most.
-        self._open = ExitStack()
-        self._open.enter_context(native_logs_filtered())
+        self._to_close = ExitStack()
         try:
             with signals_held():
-                # Created and registered for closing in one held step: a stop signal that came
+                # Entered and registered for closing in one held step: a stop signal that came
                 # while the model loaded is acted on at the block's end, and must find the
-                # landmarker closable (left open, its __del__ prints a traceback at exit).
-                self._landmarker = self._open.enter_context(
+                # landmarker closable (left open, its __del__ prints a traceback at exit) and
+                # the log filter removable.
+                self._to_close.enter_context(native_logs_filtered())
+                self._landmarker = self._to_close.enter_context(
                     vision.PoseLandmarker.create_from_options(options))
         except BaseException:
             self.close()
@@ -138,7 +139,7 @@ class PoseEstimator:
 
     def close(self) -> None:
         with signals_held():
-            self._open.close()
+            self._to_close.close()
 
     def estimate(self, frame: Frame) -> FramePose:
         """The lifter's pose in this frame, or a missing row when the lifter is not in it."""

@@ -1,9 +1,9 @@
 """What the commands say in the terminal once their work is done: the coach's summary of a
 set, a hold or a batch, and a lift's thresholds.
 
-Each function renders a finished report on a rich console and computes nothing; the report is
-the one value every output reads (:mod:`formcheck.report`), so what is printed here is also in
-the JSON, the CSV and the HTML.
+Each function renders what a command produced (a report, a batch's summary, a lift's
+thresholds) on a rich console and judges nothing: a report is the one value every output reads
+(:mod:`formcheck.report`), so what is printed here is also in the JSON, the CSV and the HTML.
 """
 
 from __future__ import annotations
@@ -79,7 +79,7 @@ def print_summary(report: Report, console: Console) -> None:
     for rep in report.reps:
         detail = ", ".join(
             f"{f.code} {f.severity} ({f.value:.3g} vs {f.threshold:g})" for f in rep.faults
-        ) or ("-" if rep.outcome == "valid" else rep_reason(rep, report))
+        ) or ("-" if rep.outcome == "valid" else _rep_reason(rep, report))
         table.add_row(
             str(rep.index), f"{rep.start_s:.1f}-{rep.end_s:.1f}", rep.outcome,
             "" if rep.score is None else str(rep.score),
@@ -114,7 +114,7 @@ def set_line(report: Report) -> str | None:
             f"{counted(m.reps_measured, 'rep')}{loss} ({source})")
 
 
-def rep_reason(rep: RepReport, report: Report) -> str:
+def _rep_reason(rep: RepReport, report: Report) -> str:
     """Why a rep got no verdict, without the checks' own reasons (listed once, below); for a
     clip that does not look like the lift named, that first (its note, below, says why)."""
     if report.recognition is not None and report.recognition.flagged:
@@ -138,11 +138,11 @@ def not_judged(report: Report) -> list[str]:
         for abstention in rep.abstained:
             if abstention.check in checks:
                 reps.setdefault((abstention.check, abstention.reason), []).append(rep.index)
-    return [f"{check} (rep{'s' if len(indices) > 1 else ''} {spans(indices)}): {reason}"
+    return [f"{check} (rep{'s' if len(indices) > 1 else ''} {_spans(indices)}): {reason}"
             for (check, reason), indices in reps.items()]
 
 
-def spans(indices: list[int]) -> str:
+def _spans(indices: list[int]) -> str:
     """1, 2, 3, 5 as '1-3, 5'."""
     runs: list[list[int]] = []
     for i in indices:

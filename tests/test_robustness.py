@@ -329,30 +329,38 @@ def test_a_stop_while_the_model_loads_closes_it(monkeypatch: pytest.MonkeyPatch,
 
     monkeypatch.setattr(vision.PoseLandmarker, "create_from_options", create_then_stop)
     monkeypatch.setattr(vision.PoseLandmarker, "close", recorded_close)
-    with pytest.raises(KeyboardInterrupt):
-        formcheck.PoseEstimator() if load == "pose stage" else _load_problem(pose_model)
-    left_open = [landmarker for landmarker in made if id(landmarker) not in closed]
-    for landmarker in left_open:  # here, not in the garbage collector, where closing can hang
-        close(landmarker)
+    # Ctrl-C raises here even when the tests run in the background, which ignores SIGINT.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            formcheck.PoseEstimator() if load == "pose stage" else _load_problem(pose_model)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        left_open = [landmarker for landmarker in made if id(landmarker) not in closed]
+        for landmarker in left_open:  # here, not in the garbage collector, where it can hang
+            close(landmarker)
     assert len(made) == 1
     assert not left_open
 
 
-def test_a_stop_before_the_command_runs_is_one_line_and_status_130() -> None:
+def test_a_stop_before_the_command_runs_is_one_line_and_status_130(tmp_path: Path) -> None:
     """Typer builds every command before running one, evaluating their annotations (~0.3 s of a
     start-up). A Ctrl-C then says what any other stop says, not a traceback from inside typer,
     and exits 130: CPython remembers a KeyboardInterrupt that escaped an ``eval`` of a string
-    and would end the process by SIGINT (-2) at exit though formcheck handled it."""
-    script = ("import sys\n"
-              "import typer.main\n"
-              "def stopped(*args, **kwargs):\n"
-              "    eval('(_ for _ in ()).throw(KeyboardInterrupt)')\n"
-              "typer.main.get_command = stopped\n"
-              "from formcheck.cli import main\n"
-              "sys.argv = ['formcheck', 'exercises']\n"
-              "main()\n")
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                          timeout=120)
+    and, run as ``python -m`` (as here and in every test), would end the process by SIGINT (-2)
+    at exit though formcheck handled it."""
+    (tmp_path / "stopped_start.py").write_text(
+        "import sys\n"
+        "import typer.main\n"
+        "def stopped(*args, **kwargs):\n"
+        "    eval('(_ for _ in ()).throw(KeyboardInterrupt)')\n"
+        "typer.main.get_command = stopped\n"
+        "from formcheck.cli import main\n"
+        "sys.argv = ['formcheck', 'exercises']\n"
+        "main()\n")
+    done = subprocess.run([sys.executable, "-m", "stopped_start"], capture_output=True,
+                          text=True, timeout=120, cwd=tmp_path,
+                          env=os.environ | {"PYTHONPATH": str(Path(formcheck.__file__).parents[1])})
     _assert_interrupted(done)
 
 
