@@ -469,22 +469,18 @@ def wrong_name_guard(found: Recognition, lift: Lift, verdicts: list[RepReport]
                      ) -> tuple[RecognitionReport, str | None]:
     """What the recogniser ``found`` beside the ``lift`` named, and, where it finds the name
     all but impossible (:func:`~formcheck.recognise.wrong_name`), the warning; every rep in
-    ``verdicts`` is then made ambiguous with that reason (in place), its faults dropped and
-    its checks not judged, so no output, cue or score repeats them.
+    ``verdicts`` is then made ambiguous with that reason (in place).
 
     Why not judge it anyway: a lift's checks on another lift's reps are confidently wrong (a
-    deadlift analysed as a hip thrust gives ten 'valid' thrusts; a kettlebell deadlift named a
-    swing was told "hinge, don't squat"). Why not analyse it as the lift recognised: the user
-    named the lift, and the recogniser can be wrong (its measured accuracy is in
-    benchmarks/RESULTS.md); the report says both, the user decides.
+    deadlift analysed as a hip thrust gives ten 'valid' thrusts). Why not analyse it as the
+    lift recognised: the user named the lift, and the recogniser can be wrong (its measured
+    accuracy is in benchmarks/RESULTS.md); the report says both, the user decides.
     """
     reason = wrong_name(lift, found)
     if reason is not None:
         for i, rep in enumerate(verdicts):
-            verdicts[i] = rep.model_copy(update={
-                "outcome": "ambiguous", "score": None, "reason": reason, "faults": [],
-                "checks": [check.model_copy(update={"result": "not_judged"})
-                           for check in rep.checks]})
+            verdicts[i] = rep.model_copy(update={"outcome": "ambiguous", "score": None,
+                                                 "reason": reason})
     recognition = report_of(found, named=lift.name, flagged=reason is not None)
     if reason is None:
         return recognition, None

@@ -321,21 +321,6 @@ def test_a_real_pull_is_no_swing_and_a_real_clean_reaches_the_shoulders(real_tra
     assert wrong_name(load_lift("power_clean"), clean, floor=0.0) is None  # no fact broken
 
 
-@pytest.mark.slow
-@pytest.mark.clips
-def test_a_clip_flagged_as_another_lift_repeats_none_of_its_verdicts(real_track) -> None:
-    """A kettlebell deadlift named a swing: the swing's checks found the hinge squatted on
-    three reps and the report said "Hinge, don't squat" beside "does not look like a kettlebell
-    swing". A flagged clip keeps its reps and speeds, but no fault, check result or cue."""
-    track = real_track("deadlift/TBY66__Intelligent-Deadlift-Diagnosis-System__0016h_1.mp4")
-    report = run_analysis(track, load_lift("kettlebell_swing"), guard=True).report
-    assert report.recognition.flagged and report.rep_count == report.ambiguous == 10
-    assert [rep.faults for rep in report.reps] == [[]] * 10
-    assert {check.result for rep in report.reps for check in rep.checks} == {"not_judged"}
-    assert report.top_cues == [] and report.mean_score is None
-    assert report.set_metrics.mean_wrist_speed_m_s is not None
-
-
 def test_live_watches_until_the_lift_is_recognised(monkeypatch) -> None:
     from formcheck.live import auto
 
