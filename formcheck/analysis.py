@@ -50,6 +50,10 @@ UNGATED = (
     "every check judged from any camera view (all checks): where a check's precision from "
     "this view was not measured to hold up, its verdicts are not to be trusted"
 )
+UNGUARDED = (
+    "the lift named was judged without asking which lift the clip looks like (no guard): "
+    "if it shows another lift, these are that lift's reps judged by this one's checks"
+)
 
 
 def analysis_series(lift: Lift) -> tuple[str, ...]:
@@ -469,25 +473,34 @@ def wrong_name_guard(found: Recognition, lift: Lift, verdicts: list[RepReport]
                      ) -> tuple[RecognitionReport, str | None]:
     """What the recogniser ``found`` beside the ``lift`` named, and, where it finds the name
     all but impossible (:func:`~formcheck.recognise.wrong_name`), the warning; every rep in
-    ``verdicts`` is then made ambiguous with that reason (in place).
+    ``verdicts`` is then made ambiguous with that reason (in place), its faults dropped and
+    its checks not judged, so no output, cue or score repeats them.
 
     Why not judge it anyway: a lift's checks on another lift's reps are confidently wrong (a
-    deadlift analysed as a hip thrust gives ten 'valid' thrusts). Why not analyse it as the
-    lift recognised: the user named the lift, and the recogniser can be wrong (its measured
-    accuracy is in benchmarks/RESULTS.md); the report says both, the user decides.
+    deadlift analysed as a hip thrust gives ten 'valid' thrusts; a kettlebell deadlift named a
+    swing was told "hinge, don't squat"). Why not analyse it as the lift recognised: the user
+    named the lift, and the recogniser can be wrong (its measured accuracy is in
+    benchmarks/RESULTS.md); the report says both, and the user decides: the lift filmed, or
+    the name kept with the guard off (``guard=False``, ``--no-guard``).
     """
     reason = wrong_name(lift, found)
     if reason is not None:
-        for i, rep in enumerate(verdicts):
-            verdicts[i] = rep.model_copy(update={"outcome": "ambiguous", "score": None,
-                                                 "reason": reason})
+        verdicts[:] = [not_this_lift(rep, reason) for rep in verdicts]
     recognition = report_of(found, named=lift.name, flagged=reason is not None)
     if reason is None:
         return recognition, None
     other = instead(lift.name, found)
     filmed = f"--exercise {other}, or --exercise auto" if other else "--exercise auto"
     return recognition, (f"{reason}: every rep is marked ambiguous; analyse it as the lift "
-                         f"filmed ({filmed})")
+                         f"filmed ({filmed}), or, if it is what you named, with --no-guard")
+
+
+def not_this_lift(rep: RepReport, reason: str) -> RepReport:
+    """``rep`` of a clip the guard finds is not the lift named: ambiguous with ``reason``, its
+    times and speeds kept, its faults and check results (the named lift's) not given."""
+    return rep.model_copy(update={
+        "outcome": "ambiguous", "score": None, "reason": reason, "faults": [],
+        "checks": [check.model_copy(update={"result": "not_judged"}) for check in rep.checks]})
 
 
 def analyze_track(

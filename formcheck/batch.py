@@ -145,6 +145,7 @@ def batch(
     report_html: bool = False,
     progress: Callable[[BatchProgress], None] | None = None,
     max_fps: float | None = DEFAULT_MAX_FPS,
+    guard: bool = True,
 ) -> BatchSummary:
     """Score every clip named by ``inputs`` (as ``exercise``) or by a ``manifest`` CSV.
 
@@ -165,7 +166,9 @@ def batch(
     (same cache key) is not tried again, and stays an error row, unless ``retry_failed`` (or
     ``rescore``) is given. ``report_html`` adds each clip's HTML report beside its JSON and
     ``out/index.html`` linking them all. ``max_fps``: the most frames a second the pose model
-    reads of each video (None: every frame).
+    reads of each video (None: every frame). ``guard=False`` judges each clip as the lift it
+    is named even where it looks like another (:func:`formcheck.api.analyze`); clips left to
+    ``auto`` are recognised as ever.
     """
     if scheduler is not None and local_cluster:
         raise FormcheckError("use --scheduler or --local-cluster, not both")
@@ -178,7 +181,7 @@ def batch(
         )
     jobs = plan(
         inputs, exercise=exercise, variant=variant, manifest=manifest, root=root, config=config,
-        model=model, model_dir=model_dir, max_fps=max_fps,
+        model=model, model_dir=model_dir, max_fps=max_fps, guard=guard,
     )
     out = Path(out) if out is not None else DEFAULT_OUT
     for table in ("summary.csv", "reps.csv", *(("index.html",) if report_html else ())):

@@ -34,8 +34,10 @@ class ClipJob:
         config: the thresholds file laid over the lift's own, if any.
         model, model_dir: pose model variant and the folder it is cached in.
         max_fps: the most frames a second the model reads (None: every frame).
+        guard: whether a named lift is held to what the recogniser finds
+            (:func:`formcheck.api.analyze`); always for ``auto``, which names none.
         key: sha256 over the clip's bytes and path, the effective lift, the model, the frame
-            rate and formcheck's version.
+            rate, the guard and formcheck's version.
     """
 
     path: Path
@@ -46,6 +48,7 @@ class ClipJob:
     model_dir: Path | None
     key: str
     max_fps: float | None = DEFAULT_MAX_FPS
+    guard: bool = True
     html: Path | None = None
     """Where to write the clip's HTML report, if one was asked for."""
     refused: str | None = None
@@ -127,6 +130,7 @@ def score_clip(job: ClipJob) -> ClipResult:
                     job.path, job.exercise, variant=job.variant or None, config=job.config,
                     model=job.model, model_dir=job.model_dir, outputs=Outputs(html=job.html),
                     workers=1, max_fps=job.max_fps,
+                    guard=job.guard,
                 )
         except FormcheckError as exc:
             return ClipResult(job, error=str(exc))

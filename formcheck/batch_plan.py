@@ -15,7 +15,7 @@ from pathlib import Path
 
 import formcheck
 from formcheck.batch_jobs import ClipJob
-from formcheck.config import load_exercise
+from formcheck.config import load_exercise, pose_names
 from formcheck.errors import FormcheckError
 from formcheck.files import display
 from formcheck.pose import DEFAULT_MAX_FPS, check_max_fps
@@ -39,13 +39,17 @@ def plan(
     model: str = "full",
     model_dir: str | os.PathLike[str] | None = None,
     max_fps: float | None = DEFAULT_MAX_FPS,
+    guard: bool = True,
 ) -> list[ClipJob]:
     """The jobs :func:`formcheck.batch.batch` would run, each clip once per lift, with its
-    cache key.
+    cache key. ``guard=False`` applies to the clips named a lift (a recognised one has no name
+    to hold the clip to), and only ``exercise="auto"`` itself refuses it.
 
     A manifest row outside ``root`` becomes a job with ``refused`` set, whose file is not read.
     """
     check_max_fps(max_fps)
+    if exercise == AUTO:
+        check_auto(variant, guard)
     if isinstance(inputs, str | os.PathLike):
         inputs = [inputs]
     if (manifest is None) == (exercise is None):
@@ -74,6 +78,7 @@ def plan(
             except FormcheckError as exc:
                 raise FormcheckError(f"{origin}: {exc}" if origin else str(exc)) from None
         resolved, lift_hash = lifts[name, wanted]
+        guarded = guard or name == AUTO or name in pose_names()  # nothing to guard
         if refused is not None:
             key = _sha256(os.fsencode(path))  # never read: no report, no cache
         else:
@@ -84,12 +89,12 @@ def plan(
             key = _sha256(b"\n".join([
                 contents[path].encode(), lift_hash.encode(), model.encode(),
                 formcheck.__version__.encode(), os.fsencode(path),
-                f"max_fps {max_fps}".encode(),
+                f"max_fps {max_fps}".encode(), *([] if guarded else [b"no guard"]),
             ]))
         job = ClipJob(
             path=path, exercise=name, variant=resolved, config=config_path, model=model,
             model_dir=Path(model_dir).absolute() if model_dir is not None else None, key=key,
-            max_fps=max_fps, refused=refused,
+            max_fps=max_fps, guard=guarded, refused=refused,
         )
         jobs.setdefault((path, name, resolved), job)
     return list(jobs.values())

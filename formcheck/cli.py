@@ -149,6 +149,13 @@ AllChecksOption = Annotated[
                  "where its precision there was not measured to hold up (research use)."),
 ]
 
+NoGuardOption = Annotated[
+    bool,
+    typer.Option("--no-guard", help="Judge the lift named even where the clip looks like "
+                 "another (the recogniser takes about 1 in 90 clips named right for another "
+                 "lift); the report says it was not checked."),
+]
+
 
 def max_fps(fps: str | None) -> float | None:
     """``--fps`` as the rate the model reads the video at: None for every frame ('source')."""
@@ -269,6 +276,7 @@ def analyze(
     workers: WorkersOption = None,
     fps: FpsOption = None,
     all_checks: AllChecksOption = False,
+    no_guard: NoGuardOption = False,
     height_cm: HeightOption = None,
     quiet: QuietOption = False,
 ) -> None:
@@ -280,7 +288,7 @@ def analyze(
         report = run(
             source, exercise, variant=variant, config=config, outputs=outputs, model=model,
             model_dir=model_dir, progress=progress, workers=workers, all_checks=all_checks,
-            height_cm=height_cm, notify=say_note, max_fps=max_fps(fps),
+            height_cm=height_cm, notify=say_note, max_fps=max_fps(fps), guard=not no_guard,
         )
     tell(report, outputs, print_summary, quiet=quiet)
 
@@ -465,6 +473,7 @@ def batch(
     config: ConfigOption = None,
     model_dir: ModelDirOption = None,
     fps: FpsOption = None,
+    no_guard: NoGuardOption = False,
     quiet: QuietOption = False,
 ) -> None:
     """Score many clips: a JSON report each, summary.csv and reps.csv; re-runs resume."""
@@ -476,7 +485,7 @@ def batch(
             out=out_dir, workers=workers, scheduler=scheduler, local_cluster=local_cluster,
             config=config, model=model, model_dir=model_dir, rescore=rescore,
             retry_failed=retry_failed, report_html=report_html, progress=progress,
-            max_fps=max_fps(fps),
+            max_fps=max_fps(fps), guard=not no_guard,
         )
     if not quiet:
         print_batch_summary(summary, out)
@@ -541,6 +550,7 @@ def live(
     config: ConfigOption = None,
     model_dir: ModelDirOption = None,
     height_cm: HeightOption = None,
+    no_guard: NoGuardOption = False,
 ) -> None:
     """Watch a lift live and judge each rep as it ends (a held stretch: time each hold).
     Keys: q quit, r reset, space pause."""
@@ -559,7 +569,7 @@ def live(
         model_dir=model_dir, outputs=outputs, serve=serve,
         host=host if host is not None else "127.0.0.1",
         speak=speak, drop=not no_drop,
-        notify=say, height_cm=height_cm,
+        notify=say, height_cm=height_cm, guard=not no_guard,
     )
     console = err if outputs.to_stdout else out
     if isinstance(report, Report):

@@ -427,13 +427,17 @@ AUTO = "auto"
 """The exercise name that asks formcheck to recognise the lift (``--exercise auto``)."""
 
 
-def check_auto(variant: str | None) -> None:
+def check_auto(variant: str | None, guard: bool = True) -> None:
     """Refuse, before any work, a variant named without a lift: the recogniser tells lifts,
-    not variants (a kettlebell from a barbell deadlift is not in the pose)."""
+    not variants (a kettlebell from a barbell deadlift is not in the pose); and the guard
+    turned off, which holds a named lift to the clip and has no name to hold here."""
     if variant is not None:
         raise FormcheckError(
             f"--variant {variant} needs a named lift: --exercise auto recognises the lift, "
             "not its variant (name both, e.g. --exercise deadlift --variant kettlebell)")
+    if not guard:
+        raise FormcheckError("--no-guard needs a named lift: it judges a lift you name even "
+                             "where the clip looks like another; --exercise auto names none")
 
 
 def auto_lift(found: Recognition, config: str | os.PathLike[str] | None = None) -> Lift:

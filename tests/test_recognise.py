@@ -225,6 +225,25 @@ def test_a_wrong_name_makes_every_rep_ambiguous_and_says_why(monkeypatch) -> Non
     assert doc["candidates"]["deadlift"] == 0.97
 
 
+def test_a_user_can_stand_by_a_name_the_guard_refuses(monkeypatch, tmp_path: Path) -> None:
+    """The recogniser is wrong on some clips named right: with the guard off a hip thrust
+    taken for a deadlift is judged as the hip thrust it is, and the report says the name was
+    not checked. Flagged, none of the hip thrust's faults or check results is given."""
+    from formcheck.analysis import UNGUARDED
+
+    fixed(monkeypatch, "deadlift", 0.97)
+    path = thrust(3).track.save(tmp_path / "t.track.npz")
+    flagged = analyze(path, "hip_thrust", all_checks=True)
+    assert flagged.recognition.flagged and flagged.rep_count == flagged.ambiguous == 3
+    assert all(rep.faults == [] for rep in flagged.reps)
+    assert {check.result for rep in flagged.reps for check in rep.checks} == {"not_judged"}
+    assert "if it is what you named, with --no-guard" in flagged.warnings[0]
+    trusted = analyze(path, "hip_thrust", all_checks=True, guard=False)
+    assert trusted.recognition is None and trusted.valid == 3 and UNGUARDED in trusted.warnings
+    with pytest.raises(FormcheckError, match="--no-guard needs a named lift"):
+        analyze(path, "auto", guard=False)
+
+
 def test_without_the_guard_nothing_is_recognised(monkeypatch) -> None:
     fixed(monkeypatch, "deadlift", 0.97)
     report = run_analysis(hinge(3).track, load_lift("hip_thrust"), evidence=None).report
@@ -257,6 +276,13 @@ def test_a_manifest_without_an_exercise_column_recognises_every_clip(tmp_path: P
     assert [(job.exercise, job.variant) for job in jobs] == [("auto", "")]
     with pytest.raises(FormcheckError, match="needs a named lift"):
         plan([tmp_path / "a.track.npz"], exercise="auto", variant="kettlebell")
+    with pytest.raises(FormcheckError, match="--no-guard needs a named lift"):
+        plan([tmp_path / "a.track.npz"], exercise="auto", guard=False)
+    # the guard off is for the clips named a lift; a recognised one is guarded as ever
+    assert [job.guard for job in plan(manifest=tmp_path / "m.csv", guard=False)] == [True]
+    named, trusted = (plan([tmp_path / "a.track.npz"], exercise="deadlift", guard=guard)[0]
+                      for guard in (True, False))
+    assert (named.guard, trusted.guard) == (True, False) and named.key != trusted.key
 
 
 def cli(*args: str) -> subprocess.CompletedProcess[str]:
@@ -277,6 +303,20 @@ def test_the_cli_flags_a_real_deadlift_named_a_hip_thrust(tmp_path: Path) -> Non
     assert done.stdout.count("does not look like a hip thrust") == doc["rep_count"]
     assert "no check could judge" not in done.stdout
     assert "; it looks more like a deadlift: every rep is marked ambiguous" in doc["warnings"][0]
+
+
+def test_the_cli_judges_a_name_the_user_stands_by() -> None:
+    """--no-guard judges the lift named, says so, and has no meaning with auto (one line)."""
+    from formcheck.analysis import UNGUARDED
+
+    done = cli("analyze", str(SAMPLE), "-e", "hip_thrust", "--no-guard", "--json", "-")
+    assert done.returncode == 0, done.stderr
+    doc = json.loads(done.stdout)
+    assert doc["recognition"] is None and UNGUARDED in doc["warnings"]
+    assert "does not look like a hip thrust" not in done.stdout
+    refused = cli("analyze", str(SAMPLE), "-e", "auto", "--no-guard")
+    assert refused.returncode != 0 and "Traceback" not in refused.stderr
+    assert refused.stderr.strip().splitlines()[-1].endswith("--exercise auto names none")
 
 
 def test_the_cli_recognises_a_real_deadlift_or_asks() -> None:
@@ -319,6 +359,21 @@ def test_a_real_pull_is_no_swing_and_a_real_clean_reaches_the_shoulders(real_tra
         "this is not a kettlebell swing: a swing floats the bell to the chest or higher")
     clean = recognise(real_track("power_clean/Ulisses-coach__kbtrainer__powerClean.mp4"))
     assert wrong_name(load_lift("power_clean"), clean, floor=0.0) is None  # no fact broken
+
+
+@pytest.mark.slow
+@pytest.mark.clips
+def test_a_clip_flagged_as_another_lift_repeats_none_of_its_verdicts(real_track) -> None:
+    """A kettlebell deadlift named a swing: the swing's checks found the hinge squatted on
+    three reps and the report said "Hinge, don't squat" beside "does not look like a kettlebell
+    swing". A flagged clip keeps its reps and speeds, but no fault, check result or cue."""
+    track = real_track("deadlift/TBY66__Intelligent-Deadlift-Diagnosis-System__0016h_1.mp4")
+    report = run_analysis(track, load_lift("kettlebell_swing"), guard=True).report
+    assert report.recognition.flagged and report.rep_count == report.ambiguous == 10
+    assert [rep.faults for rep in report.reps] == [[]] * 10
+    assert {check.result for rep in report.reps for check in rep.checks} == {"not_judged"}
+    assert report.top_cues == [] and report.mean_score is None
+    assert report.set_metrics.mean_wrist_speed_m_s is not None
 
 
 def test_live_watches_until_the_lift_is_recognised(monkeypatch) -> None:
@@ -412,11 +467,15 @@ def test_a_live_set_under_a_wrong_name_ends_like_analyze(monkeypatch) -> None:
     monkeypatch.setattr("formcheck.live.session.recognise", lambda track: found)
     track = hinge(3, from_floor=True).track
     session = LiveSession(load_lift("hip_thrust"), width=track.width, height=track.height,
-                          fps=track.fps, evidence=None)
-    for i in range(len(track)):
-        session.add(track.frame(i))
-    report = session.finish(guard=True)
+                          fps=track.fps, evidence=None, guard=True)
+    given = [rep for i in range(len(track)) for rep in session.add(track.frame(i))]
+    report = session.finish()
     offline = run_analysis(track, load_lift("hip_thrust"), evidence=None, guard=True).report
     assert report.recognition == offline.recognition and report.recognition.flagged
     assert report.warnings[0] == offline.warnings[0]
     assert report.rep_count == report.ambiguous == offline.ambiguous > 0
+    # during the set too: a rep is given (its line, its cue) once the guard has looked, and
+    # a flagged set gives none of the hip thrust's faults, as the report will
+    assert given and all(rep.reason == report.reps[0].reason and not rep.faults
+                         for rep in given)
+    assert session.reps == tuple(report.reps[:len(session.reps)])

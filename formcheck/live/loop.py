@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from formcheck.analysis import UNGUARDED
 from formcheck.annotate import DEFAULT_ANNOTATORS, Annotator, FooterAnnotator
 from formcheck.config import load_exercise
 from formcheck.errors import FormcheckError
@@ -98,6 +99,7 @@ def run_live(
     height_cm: float | None = None,
     config: str | os.PathLike[str] | None = None,
     on_recognised: Callable[[Recognition, Lift], None] | None = None,
+    guard: bool = True,
 ) -> LiveSession | HoldSession | None:
     """Run the live loop over ``frames`` until they end or a view says quit; the last set.
 
@@ -108,7 +110,8 @@ def run_live(
 
     ``lift`` None recognises it (:mod:`formcheck.live.auto`), in its default variant with the
     thresholds of ``config``, and tells ``on_recognised``; a session that ends before the lift
-    is recognised is an error saying why (with the likeliest lifts).
+    is recognised is an error saying why (with the likeliest lifts). A named lift is held to
+    what the recogniser finds unless ``guard=False`` (:attr:`LiveSession.guard`).
     """
     pose_settings = pose_settings or PoseSettings()
     notify = notify or (lambda _: None)
@@ -119,7 +122,8 @@ def run_live(
         feed = stack.enter_context(closing(FrameFeed(frames, paced=paced, drop=drop)))
         loop = _Loop(lift, estimator, feed, views, voice, on_frame, LiveSettings() if
                      settings is None else settings, fps=fps, source=source, notify=notify,
-                     height_cm=height_cm, config=config, on_recognised=on_recognised)
+                     height_cm=height_cm, config=config, on_recognised=on_recognised,
+                     guard=guard and isinstance(lift, Lift))
         paused = False
         try:
             while True:
@@ -156,8 +160,10 @@ class _Loop:
         source: str, notify: Callable[[str], None], height_cm: float | None,
         config: str | os.PathLike[str] | None = None,
         on_recognised: Callable[[Recognition, Lift], None] | None = None,
+        guard: bool = False,
     ) -> None:
         self.lift, self.estimator, self.feed, self.views = lift, estimator, feed, views
+        self.guard = guard
         self.voice, self.on_frame, self.settings = voice, on_frame, settings
         self.notify = notify
         self.fps, self.source, self.height_cm = fps, source, height_cm
@@ -167,6 +173,8 @@ class _Loop:
         self.spotter: LiftSpotter | None = None
         """The frames watched for the lift when none was named (``--exercise auto``)."""
         self._shown: tuple[np.ndarray, LiveState, float] | None = None
+        self._warned: str | None = None
+        """The guard's warning said last (:attr:`LiveSession.wrong`)."""
 
     def frame(self, captured: Captured) -> Command | None:
         frame = captured.frame
@@ -205,7 +213,8 @@ class _Loop:
             common = {"width": width, "height": height, "fps": self.fps, "source": self.source,
                       "model": self.estimator.settings.model, "settings": self.settings}
             self.session = (HoldSession(self.lift, **common) if isinstance(self.lift, Pose)
-                            else LiveSession(self.lift, **common, height_cm=self.height_cm))
+                            else LiveSession(self.lift, **common, height_cm=self.height_cm,
+                                             guard=self.guard))
         return self.session
 
     def _spot(self, frame: Frame, pose: FramePose) -> bool:
@@ -227,7 +236,13 @@ class _Loop:
         return True
 
     def _done(self, session: LiveSession | HoldSession, done: Sequence[object]) -> None:
-        """Say each rep (or hold) made final."""
+        """Say each rep (or hold) made final, after why the guard makes them ambiguous, the
+        first time it does."""
+        wrong = session.wrong if isinstance(session, LiveSession) else None
+        if done and wrong is not None and wrong != self._warned:
+            self.notify(f"warning: {wrong}: its reps are marked ambiguous (--no-guard judges "
+                        "it as named)")
+            self._warned = wrong
         for item in done:
             self.notify(session.line(item))  # type: ignore[arg-type]
             if self.voice is not None and isinstance(item, RepReport):
@@ -277,6 +292,7 @@ def live(
     on_frame: Callable[[FrameTiming], None] | None = None,
     notify: Callable[[str], None] | None = None,
     height_cm: float | None = None,
+    guard: bool = True,
 ) -> Report | HoldReport:
     """Watch a lift live (camera ``camera``, default 0, or a file or URL ``source``) and judge
     each rep as it ends; the set's report, as ``analyze`` writes it.
@@ -292,7 +308,8 @@ def live(
     ``exercise="auto"`` watches the first seconds until the lift is recognised
     (:mod:`formcheck.live.auto`); ``variant`` must then be None.
     ``height_cm``, the lifter's height, measures the set metrics on the image scaled by it
-    (:mod:`formcheck.metrics`).
+    (:mod:`formcheck.metrics`). A lift named is held to what the recogniser finds, as
+    :func:`formcheck.api.analyze` holds it, unless ``guard=False``.
 
     ``outputs``, written at the end, atomically: the pose track of the frames processed (which
     ``analyze`` judges the same way), the JSON report and CSV of the reps as they were judged
@@ -306,7 +323,7 @@ def live(
     """
     notify = notify or (lambda _: None)
     if exercise == AUTO:
-        check_auto(variant)
+        check_auto(variant, guard)
     lift = None if exercise == AUTO else load_exercise(exercise, variant, config)
     height_cm = check_height(height_cm)
     recognised: list[tuple[Recognition, Lift]] = []
@@ -356,14 +373,14 @@ def live(
             pose_settings=PoseSettings(model=model, model_dir=Path(model_dir) if model_dir
                                        else None),
             settings=settings, views=views, voice=voice, on_frame=on_frame, notify=notify,
-            height_cm=height_cm, config=config, on_recognised=spotted,
+            height_cm=height_cm, config=config, on_recognised=spotted, guard=guard,
         )
         if session is None:
             raise FormcheckError(f"{name}: no frames were processed")
         said = len(session.holds if isinstance(session, HoldSession) else session.reps)
-        # a named lift is guarded against the recogniser, as analyze guards it
-        report = (session.finish() if isinstance(session, HoldSession)
-                  else session.finish(guard=lift is not None))
+        report = session.finish()
+        if not guard and isinstance(report, Report):
+            report.warnings.append(UNGUARDED)
         for found, chosen in recognised:
             report.recognition = report_of(found)
             report.warnings.append(auto_note(found, chosen))

@@ -20,6 +20,7 @@ from formcheck.analysis import (
     analysis_series,
     build_report,
     judge_rep,
+    not_this_lift,
     rep_contexts,
     time_cuts,
     with_recognition,
@@ -31,6 +32,7 @@ from formcheck.evidence import EVIDENCE, Evidence
 from formcheck.kinematics import CausalSmoother, Kinematics, kinematics
 from formcheck.legs import judged_kinematics, on_leg
 from formcheck.lift import Lift
+from formcheck.live.auto import MIN_WATCH_S
 from formcheck.metrics import MIN_LIFT_SPEED_M_S, check_height
 from formcheck.overlay import (
     CYAN,
@@ -42,12 +44,20 @@ from formcheck.overlay import (
     rep_cue,
     top_fault,
 )
-from formcheck.recognise import recognise
+from formcheck.recognise import recognise, wrong_name
 from formcheck.report import PathMetrics, Report, RepReport
 from formcheck.reps import Partial, Rep, driver_range
 from formcheck.series import SHOWN, Coordinates
 from formcheck.track import FramePose, PoseTrack, TrackBuilder
 from formcheck.view import ViewEstimate, estimate_view
+
+GUARD_LOOKS_S = (MIN_WATCH_S, 2 * MIN_WATCH_S, 4 * MIN_WATCH_S, 8 * MIN_WATCH_S)
+"""Seconds into a guarded set at which the live guard asks which lift it looks like. The first
+waits for the range of motion the recogniser reads, as ``--exercise auto`` does, and the reps
+made before it wait for it; later looks read more reps. Why stop at 32 s: each look re-reads
+the whole set (on a 60 fps track, quiet 2-core machine: 0.03 s at 4 s, 0.11 s at 16 s, 0.18 s
+at 26 s; a frame or few dropped), and the end of the set is guarded over all of it anyway
+(:meth:`LiveSession.finish`)."""
 
 Phase = Literal["", "at rest", "lifting", "lowering", "at the top", "at the bottom", "holding",
                 "out of position"]
@@ -193,6 +203,7 @@ class LiveSession:
         settings: LiveSettings | None = None,
         evidence: Evidence | None = EVIDENCE,
         height_cm: float | None = None,
+        guard: bool = False,
     ) -> None:
         self.lift = lift
         self.height_cm = check_height(height_cm)
@@ -200,6 +211,18 @@ class LiveSession:
         self.settings = settings or LiveSettings()
         self.evidence = evidence
         """Which checks judge from which view, as in ``analyze`` (None: every check, anywhere)."""
+        self.guard = guard
+        """Hold the lift named to what the recogniser finds, as ``analyze`` does: a set it takes
+        for another lift gives its reps ambiguous, without the named lift's faults or cues
+        (:func:`~formcheck.analysis.wrong_name_guard`); looked at :data:`GUARD_LOOKS_S` into
+        the set and at its end."""
+        self.wrong: str | None = None
+        """Why the live guard's latest look finds the set is not the lift named, if it does."""
+        self._looks = list(GUARD_LOOKS_S) if guard else []
+        self._held = 0
+        """Reps made final before the guard's first look, given once it has looked."""
+        self._first_s = 0.0
+        """Time of the set's first frame."""
         self._builder = TrackBuilder(
             width=width, height=height, fps=fps, source=source, model=model,
             meta={"live": True},
@@ -234,8 +257,10 @@ class LiveSession:
 
     @property
     def reps(self) -> tuple[RepReport, ...]:
-        """The reps judged so far, final."""
-        return tuple(self._reps)
+        """The reps judged so far and given (:attr:`guard`), final."""
+        given = self._reps[:len(self._reps) - self._held]
+        return tuple(given if self.wrong is None else
+                     (not_this_lift(rep, self.wrong) for rep in given))
 
     def track(self) -> PoseTrack:
         """Every frame of the set so far."""
@@ -244,6 +269,8 @@ class LiveSession:
     def add(self, pose: FramePose) -> list[RepReport]:
         """Take the next frame's pose; return the reps that became final with it."""
         self._builder.append(pose)
+        if self._pose is None:
+            self._first_s = pose.time_s
         self._pose = pose
         latest = self._builder.build(start=len(self._builder) - 1)
         self._window.append(pose.time_s, self._smoother(latest))
@@ -254,23 +281,33 @@ class LiveSession:
 
     def judge(self) -> list[RepReport]:
         """Judge the set so far now (:meth:`add` does every ``judge_every_s``); the reps that
-        became final."""
-        return self._judge(final=False)
+        became final, once the guard has had its first look at the set (:attr:`guard`)."""
+        self._held += len(self._judge(final=False))
+        times = self._window.times
+        watched = float(times[-1]) - self._first_s if len(times) else 0.0
+        if self._looks and watched >= self._looks[0]:
+            while self._looks and watched >= self._looks[0]:
+                self._looks.pop(0)
+            self.wrong = wrong_name(self.lift, recognise(self._builder.build()))
+        if len(self._looks) == len(GUARD_LOOKS_S):
+            return []  # guarded, and the first look is still to come
+        given, self._held = self._held, 0
+        return list(self.reps[len(self.reps) - given:]) if given else []
 
-    def finish(self, *, guard: bool = False) -> Report:
+    def finish(self) -> Report:
         """Judge what is left as the end of the set; the set's report, as ``analyze`` writes it
         (the reps exactly as they were judged live, less any the whole set unmakes: listed as
-        not counted). ``guard``: as ``analyze`` does with a named lift, ask which lift the set
-        looks like, and if the recogniser finds the lift named all but impossible, mark every
-        rep ambiguous with why (:func:`~formcheck.analysis.wrong_name_guard`)."""
+        not counted). Guarded (:attr:`guard`), the whole set is looked at, as ``analyze``
+        looks at a clip: the reps are ambiguous with why if it is not the lift named, whatever
+        the looks during the set found."""
         if not len(self._builder):
             raise FormcheckError("no frames were processed")
         self._judge(final=True)
         assert self._judged is not None
         kin, view = self._judged
         track, verdicts = self._builder.build(), list(self._reps)
-        recognition, wrong = (wrong_name_guard(recognise(track), self.lift, verdicts) if guard
-                              else (None, None))
+        recognition, wrong = (wrong_name_guard(recognise(track), self.lift, verdicts)
+                              if self.guard else (None, None))
         return with_recognition(build_report(track, self.lift, kin, view, verdicts,
                                              self.height_cm, self._not_counted),
                                 recognition, wrong)
