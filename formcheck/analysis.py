@@ -462,10 +462,11 @@ def run_analysis(
 def with_recognition(report: Report, recognition: RecognitionReport | None,
                      wrong: str | None = None) -> Report:
     """``report`` saying which lift the clip looks like, and the guard's warning (``wrong``)
-    first of its warnings."""
+    first of its warnings; a clip flagged compares no sides by the named lift's checks."""
     report.recognition = recognition
     if wrong is not None:
         report.warnings.insert(0, wrong)
+        report.side_balance = []
     return report
 
 
@@ -499,7 +500,7 @@ def not_this_lift(rep: RepReport, reason: str) -> RepReport:
     """``rep`` of a clip the guard finds is not the lift named: ambiguous with ``reason``, its
     times and speeds kept, its faults and check results (the named lift's) not given."""
     return rep.model_copy(update={
-        "outcome": "ambiguous", "score": None, "reason": reason, "faults": [],
+        "outcome": "ambiguous", "score": None, "reason": reason, "faults": [], "abstained": [],
         "checks": [check.model_copy(update={"result": "not_judged"}) for check in rep.checks]})
 
 

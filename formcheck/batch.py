@@ -10,10 +10,11 @@ clip's work is :func:`formcheck.api.hold`, its report a hold report, its holds i
 ``holds.csv``.
 
 A report is reused when its cache key matches: the sha256 of the clip's bytes and its path, the
-effective lift (exercise, variant and every threshold after ``config``), the model variant and
-the formcheck version. A failure is recorded beside the reports under the same key
-(``<clip>-<key>.error``): a re-run does not try that clip again (it stays an error row, counted
-in :attr:`BatchSummary.failed_before`) unless ``retry_failed`` is given, for when the cause (a
+effective lift (exercise, variant and every threshold after ``config``), the model variant, the
+frame rate read, the guard turned off (``guard=False``, if it was) and the formcheck version. A
+failure is recorded beside the reports under the same key (``<clip>-<key>.error``): a re-run
+does not try that clip again (it stays an error row, counted in
+:attr:`BatchSummary.failed_before`) unless ``retry_failed`` is given, for when the cause (a
 killed worker, a model not yet fetched, a file still being copied) is gone.
 
 A file name need not be valid UTF-8: every path becomes text through

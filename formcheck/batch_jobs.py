@@ -35,7 +35,8 @@ class ClipJob:
         model, model_dir: pose model variant and the folder it is cached in.
         max_fps: the most frames a second the model reads (None: every frame).
         guard: whether a named lift is held to what the recogniser finds
-            (:func:`formcheck.api.analyze`); always for ``auto``, which names none.
+            (:func:`formcheck.api.analyze`); always for ``auto``, which names none, and for a held
+            stretch, which has no guard.
         key: sha256 over the clip's bytes and path, the effective lift, the model, the frame
             rate, the guard and formcheck's version.
     """

@@ -244,6 +244,20 @@ def test_a_user_can_stand_by_a_name_the_guard_refuses(monkeypatch, tmp_path: Pat
         analyze(path, "auto", guard=False)
 
 
+def test_a_flagged_clip_compares_no_sides_and_lists_no_abstentions(monkeypatch) -> None:
+    """Left against right is the named lift's verdict too (``uneven``), and its checks'
+    abstentions are its "not judged" lines: a flagged clip gives neither."""
+    from synthetic_sided import reverse_lunge
+
+    fixed(monkeypatch, "deadlift", 0.97).probabilities["reverse_lunge"] = 0.0
+    track = reverse_lunge(("left", "right", "left", "right")).track
+    lift = load_lift("reverse_lunge", "kettlebell_rack")
+    assert run_analysis(track, lift, evidence=None).report.side_balance
+    report = run_analysis(track, lift, evidence=None, guard=True).report
+    assert report.recognition.flagged and report.side_balance == []
+    assert all(rep.abstained == [] for rep in report.reps)
+
+
 def test_without_the_guard_nothing_is_recognised(monkeypatch) -> None:
     fixed(monkeypatch, "deadlift", 0.97)
     report = run_analysis(hinge(3).track, load_lift("hip_thrust"), evidence=None).report

@@ -173,8 +173,8 @@ class _Loop:
         self.spotter: LiftSpotter | None = None
         """The frames watched for the lift when none was named (``--exercise auto``)."""
         self._shown: tuple[np.ndarray, LiveState, float] | None = None
-        self._warned: str | None = None
-        """The guard's warning said last (:attr:`LiveSession.wrong`)."""
+        self._warned = False
+        """Whether the guard's warning was said in this set (:attr:`LiveSession.wrong`)."""
 
     def frame(self, captured: Captured) -> Command | None:
         frame = captured.frame
@@ -236,13 +236,13 @@ class _Loop:
         return True
 
     def _done(self, session: LiveSession | HoldSession, done: Sequence[object]) -> None:
-        """Say each rep (or hold) made final, after why the guard makes them ambiguous, the
-        first time it does."""
+        """Say each rep (or hold) made final, after why the guard makes them ambiguous, once a
+        set (its numbers change from look to look)."""
         wrong = session.wrong if isinstance(session, LiveSession) else None
-        if done and wrong is not None and wrong != self._warned:
+        if done and wrong is not None and not self._warned:
             self.notify(f"warning: {wrong}: its reps are marked ambiguous (--no-guard judges "
                         "it as named)")
-            self._warned = wrong
+            self._warned = True
         for item in done:
             self.notify(session.line(item))  # type: ignore[arg-type]
             if self.voice is not None and isinstance(item, RepReport):
@@ -261,6 +261,7 @@ class _Loop:
     def reset(self) -> None:
         """Start the set again: the next frame begins a new session."""
         self.session = None
+        self._warned = False
         if self.voice is not None:
             self.voice.reset()
 

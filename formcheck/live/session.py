@@ -223,6 +223,8 @@ class LiveSession:
         """Reps made final before the guard's first look, given once it has looked."""
         self._first_s = 0.0
         """Time of the set's first frame."""
+        self._given: tuple[RepReport, ...] | None = None
+        """:attr:`reps`, until the reps, those held or the guard's finding change."""
         self._builder = TrackBuilder(
             width=width, height=height, fps=fps, source=source, model=model,
             meta={"live": True},
@@ -258,9 +260,11 @@ class LiveSession:
     @property
     def reps(self) -> tuple[RepReport, ...]:
         """The reps judged so far and given (:attr:`guard`), final."""
-        given = self._reps[:len(self._reps) - self._held]
-        return tuple(given if self.wrong is None else
-                     (not_this_lift(rep, self.wrong) for rep in given))
+        if self._given is None:  # built once per change: the view reads the last every frame
+            given = self._reps[:len(self._reps) - self._held]
+            self._given = tuple(given if self.wrong is None else
+                                (not_this_lift(rep, self.wrong) for rep in given))
+        return self._given
 
     def track(self) -> PoseTrack:
         """Every frame of the set so far."""
@@ -283,12 +287,14 @@ class LiveSession:
         """Judge the set so far now (:meth:`add` does every ``judge_every_s``); the reps that
         became final, once the guard has had its first look at the set (:attr:`guard`)."""
         self._held += len(self._judge(final=False))
+        self._given = None
         times = self._window.times
         watched = float(times[-1]) - self._first_s if len(times) else 0.0
         if self._looks and watched >= self._looks[0]:
             while self._looks and watched >= self._looks[0]:
                 self._looks.pop(0)
             self.wrong = wrong_name(self.lift, recognise(self._builder.build()))
+            self._given = None
         if len(self._looks) == len(GUARD_LOOKS_S):
             return []  # guarded, and the first look is still to come
         given, self._held = self._held, 0
@@ -306,8 +312,12 @@ class LiveSession:
         assert self._judged is not None
         kin, view = self._judged
         track, verdicts = self._builder.build(), list(self._reps)
-        recognition, wrong = (wrong_name_guard(recognise(track), self.lift, verdicts)
-                              if self.guard else (None, None))
+        self._held, self._given = 0, None  # every rep is given: the report's
+        recognition, wrong = None, None
+        if self.guard:
+            found = recognise(track)
+            self.wrong = wrong_name(self.lift, found)
+            recognition, wrong = wrong_name_guard(found, self.lift, verdicts)
         return with_recognition(build_report(track, self.lift, kin, view, verdicts,
                                              self.height_cm, self._not_counted),
                                 recognition, wrong)
