@@ -26,6 +26,7 @@ BENCHMARKS = {
     "holds": "Held stretches: hold times against the labels",
     "live_counts": "Live counting: when each rep is counted, and agreement with analyze",
     "views": "Each check per camera view: precision, recall, abstention; two-camera agreement",
+    "turned": "Each check from a camera turned off the side (simulated): agreement, precision",
     "recognition": "Recognising the lift (--exercise auto) and the wrong-name guard",
     "set_metrics": "Set metrics: world landmarks against the image scaled by the lifter's height",
     "frame_rate": "Analysing at 30 frames a second: what it changes on clips filmed faster",

@@ -51,17 +51,23 @@ def opened(lift: Lift) -> Lift:
     return lift.model_copy(update={"thresholds": lift.thresholds | gates})
 
 
-def agreement(first: Report, second: Report, lift: Lift) -> dict[str, list[int]]:
-    """Per fault code: [reps judged by both cameras, of which they agree on]."""
-    out: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+def agreement(first: Report, second: Report, lift: Lift,
+              into: dict[str, list[int]] | None = None) -> dict[str, list[int]]:
+    """Per fault code: [reps judged by both cameras, of which they agree on, clear on the
+    first and fault on the second, fault on the first and clear on the second], added to
+    ``into`` if given."""
+    out: dict[str, list[int]] = into if into is not None else {}
     as_labels = [{"start_s": str(r.start_s), "turn_s": str(r.turn_s), "end_s": str(r.end_s)}
                  for r in second.reps]
     for i, j in match(first, as_labels):
         a, b = statuses(first, i, lift), statuses(second, j, lift)
         for code in lift.faults:
             if a[code].judged and b[code].judged:
-                out[code][0] += 1
-                out[code][1] += a[code].found == b[code].found
+                counts = out.setdefault(code, [0, 0, 0, 0])
+                counts[0] += 1
+                counts[1] += a[code].found == b[code].found
+                counts[2] += b[code].found and not a[code].found
+                counts[3] += a[code].found and not b[code].found
     return out
 
 
@@ -131,7 +137,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, object]:
         lift = opened(load_lift("deadlift", "kettlebell"))
         first = analyze_track(cached_track(CLIPS / side), lift, evidence=None)
         second = analyze_track(cached_track(CLIPS / oblique), lift, evidence=None)
-        for code, (both, same) in sorted(agreement(first, second, lift).items()):
+        for code, (both, same, *_) in sorted(agreement(first, second, lift).items()):
             pairs.append({"side": side, "second camera": oblique,
                           "yaw": round(second.view.yaw_deg, 1), "fault": code,
                           "judged by both": both, "agree": same})
