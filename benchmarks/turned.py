@@ -26,6 +26,7 @@ labelled ones whose real track the view estimate calls side-on; every view gate 
 from __future__ import annotations
 
 import argparse
+import warnings
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import replace
@@ -64,20 +65,19 @@ def facing(track: PoseTrack) -> float:
 def pixels_per_metre(track: PoseTrack) -> np.ndarray:
     """(T,) scale of each frame's picture against its world landmarks: the least-squares fit of
     the seen image points (in pixels) to the world points' x and y, one scale for both axes."""
-    seen = (track.visibility > 0.5)[..., None] & np.isfinite(track.world) & np.isfinite(
-        track.landmarks)
-    image = track.landmarks[..., :2] * np.array([track.width, track.height])
-    world = track.world[..., :2]
-    mask = seen[..., :2]
-    count = mask.sum(axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        centred_w = world - np.nansum(np.where(mask, world, 0), axis=1, keepdims=True) / count[
-            :, None]
-        centred_i = image - np.nansum(np.where(mask, image, 0), axis=1, keepdims=True) / count[
-            :, None]
-        product = np.where(mask, centred_w * centred_i, 0).sum(axis=(1, 2))
-        square = np.where(mask, centred_w**2, 0).sum(axis=(1, 2))
-        return np.where(square > 0, product / square, np.nan)
+    seen = ((track.visibility > 0.5) & np.isfinite(track.world[..., :2]).all(axis=-1)
+            & np.isfinite(track.landmarks[..., :2]).all(axis=-1))[..., None]
+
+    def centred(points: np.ndarray) -> np.ndarray:  # about each frame's seen points' mean
+        kept = np.where(seen, points, np.nan)
+        return kept - np.nanmean(kept, axis=1, keepdims=True)
+
+    with warnings.catch_warnings(), np.errstate(invalid="ignore", divide="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)  # a frame with no seen point: NaN
+        world = centred(track.world[..., :2])
+        image = centred(track.landmarks[..., :2] * np.array([track.width, track.height]))
+        square = np.nansum(world**2, axis=(1, 2))
+        return np.where(square > 0, np.nansum(world * image, axis=(1, 2)) / square, np.nan)
 
 
 def turned(track: PoseTrack, degrees: float) -> PoseTrack:

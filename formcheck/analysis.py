@@ -501,10 +501,9 @@ def not_this_lift(rep: RepReport, reason: str) -> RepReport:
     times and speeds kept, its faults, check results and checks' abstentions (the named
     lift's) not given. What stopped the rep being judged at all stays (an upside-down
     picture, the lifter out of sight): it is true whatever the lift, and it is the fix."""
-    checks = {check.check for check in rep.checks}
     return rep.model_copy(update={
         "outcome": "ambiguous", "score": None, "reason": reason, "faults": [],
-        "abstained": [a for a in rep.abstained if a.check not in checks],
+        "abstained": rep.abstentions(of_checks=False),
         "checks": [check.model_copy(update={"result": "not_judged"}) for check in rep.checks]})
 
 

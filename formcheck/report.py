@@ -192,6 +192,13 @@ class RepReport(BaseModel):
         """How many of the lift's checks judged this rep."""
         return sum(check.result != "not_judged" for check in self.checks)
 
+    def abstentions(self, *, of_checks: bool) -> list[Abstention]:
+        """The checks' own abstentions (``of_checks``: each check's "not judged"), or else what
+        stopped the whole rep being judged (the lifter out of sight, an upside-down picture,
+        too few frames), which holds whatever the checks."""
+        checks = {check.check for check in self.checks}
+        return [a for a in self.abstained if (a.check in checks) == of_checks]
+
 
 class PartialRep(BaseModel):
     """A movement like a rep that was not counted."""

@@ -120,8 +120,7 @@ def _rep_reason(rep: RepReport, report: Report) -> str:
     if report.recognition is not None and report.recognition.flagged:
         return (f"does not look like a {report.exercise.replace('_', ' ')}: not judged "
                 "(note below)")
-    checks = {check.check for check in rep.checks}
-    own = [a for a in rep.abstained if a.check not in checks]
+    own = rep.abstentions(of_checks=False)
     if own:
         return "cannot judge " + "; ".join(f"{a.check}: {a.reason}" for a in own)
     if rep.outcome == "ambiguous":
@@ -134,10 +133,8 @@ def not_judged(report: Report) -> list[str]:
     a score means only as much as the checks behind it."""
     reps: dict[tuple[str, str], list[int]] = {}
     for rep in report.reps:
-        checks = {check.check for check in rep.checks}
-        for abstention in rep.abstained:
-            if abstention.check in checks:
-                reps.setdefault((abstention.check, abstention.reason), []).append(rep.index)
+        for abstention in rep.abstentions(of_checks=True):
+            reps.setdefault((abstention.check, abstention.reason), []).append(rep.index)
     return [f"{check} (rep{'s' if len(indices) > 1 else ''} {_spans(indices)}): {reason}"
             for (check, reason), indices in reps.items()]
 

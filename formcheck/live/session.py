@@ -294,7 +294,6 @@ class LiveSession:
             while self._looks and watched >= self._looks[0]:
                 self._looks.pop(0)
             self.wrong = wrong_name(self.lift, recognise(self._builder.build()))
-            self._given = None
         if len(self._looks) == len(GUARD_LOOKS_S):
             return []  # guarded, and the first look is still to come
         given, self._held = self._held, 0
