@@ -492,8 +492,9 @@ def wrong_name_guard(found: Recognition, lift: Lift, verdicts: list[RepReport]
         return recognition, None
     other = instead(lift.name, found)
     filmed = f"--exercise {other}, or --exercise auto" if other else "--exercise auto"
-    return recognition, (f"{reason}: every rep is marked ambiguous; analyse it as the lift "
-                         f"filmed ({filmed}), or, if it is what you named, with --no-guard")
+    marked = "every rep is marked ambiguous" if verdicts else "no rep of it was found"
+    return recognition, (f"{reason}: {marked}; analyse it as the lift filmed ({filmed}), or, "
+                         "if it is what you named, with --no-guard")
 
 
 def not_this_lift(rep: RepReport, reason: str) -> RepReport:

@@ -200,7 +200,8 @@ def _source_track(
         video = Path(track.source)
         if outputs.video is not None or outputs.html is not None:
             _check_track_video(track, video, needed=outputs.video is not None)
-            inputs["the video the track was made from"] = video
+        # whether or not it is drawn on, no report may be written over the user's video
+        inputs["the video the track was made from"] = video
     outputs.check(inputs)
     if not is_track:
         track = pose_video(source, model=model, model_dir=model_dir, progress=progress,

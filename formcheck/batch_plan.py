@@ -19,7 +19,7 @@ from formcheck.config import load_exercise, pose_names
 from formcheck.errors import FormcheckError
 from formcheck.files import display
 from formcheck.pose import DEFAULT_MAX_FPS, check_max_fps
-from formcheck.recognise import AUTO, MODEL_PATH, check_auto
+from formcheck.recognise import AUTO, MODEL_PATH, NO_GUARD_NEEDS_A_NAME, check_auto
 
 VIDEO_SUFFIXES = (".mp4", ".mov", ".m4v", ".avi", ".mkv", ".webm")
 """What a folder or a glob contributes; a file named explicitly is scored whatever its suffix
@@ -52,7 +52,10 @@ def plan(
         check_auto(variant, guard)
     if isinstance(inputs, str | os.PathLike):
         inputs = [inputs]
-    if (manifest is None) == (exercise is None):
+    if manifest is not None and exercise is not None:
+        raise FormcheckError("give --exercise NAME for the inputs, or --manifest FILE.csv, not "
+                             "both: a manifest names each clip's lift in its exercise column")
+    if manifest is None and exercise is None:
         raise FormcheckError("give --exercise NAME for the inputs, or --manifest FILE.csv")
     if root is not None and manifest is None:
         raise FormcheckError("--root confines the files a --manifest names; INPUTs are taken "
@@ -67,6 +70,9 @@ def plan(
         raise FormcheckError("no INPUT given: name videos, folders or globs to score")
     else:
         requests = [(path, exercise, variant, "", None) for path in find_clips(inputs)]
+    if not guard and all(name == AUTO or name in pose_names() for _, name, *_ in requests):
+        raise FormcheckError(f"{NO_GUARD_NEEDS_A_NAME}; every clip here is left to auto, or "
+                             "is a held stretch")
     config_path = Path(config).absolute() if config is not None else None
     lifts: dict[tuple[str, str | None], tuple[str, str]] = {}
     contents: dict[Path, str] = {}
@@ -208,7 +214,8 @@ def read_manifest(
 
     Columns beyond ``file``, ``exercise`` and ``variant`` are ignored, so a catalogue with
     more columns serves as is; an empty variant means the lift's default. Without an
-    ``exercise`` column every clip's lift is recognised (``auto``: :mod:`formcheck.recognise`).
+    ``exercise`` column every clip's lift is recognised (``auto``: :mod:`formcheck.recognise`),
+    and so is the lift of a row whose exercise is empty.
     """
     path = Path(manifest)
     confine = None
@@ -232,10 +239,13 @@ def read_manifest(
     for row in reader:
         origin = f"{display(path)} line {reader.line_num}"
         file = (row.get("file") or "").strip()
-        exercise = (row.get("exercise") or "").strip() if named else AUTO
-        if not file or not exercise:
-            raise FormcheckError(f"{origin}: file and exercise must both be filled in")
+        exercise = ((row.get("exercise") or "").strip() or AUTO) if named else AUTO
+        if not file:
+            raise FormcheckError(f"{origin}: its file is empty")
         variant = (row.get("variant") or "").strip() or None
+        if exercise == AUTO and variant is not None:
+            raise FormcheckError(f"{origin}: its variant {variant} needs its exercise: name the "
+                                 "lift, or leave both empty to have it recognised")
         refused = None if confine is None else (
             f"outside --root {display(confine)} ({origin}); not read"
         )

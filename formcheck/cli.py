@@ -505,7 +505,8 @@ def live(
     exercise: ExerciseOption,
     variant: VariantOption = None,
     camera: Annotated[
-        int | None, typer.Option("--camera", help="Camera index (default 0 without --source).")
+        int | None, typer.Option("--camera", min=0,
+                                 help="Camera index (default 0 without --source).")
     ] = None,
     source: Annotated[
         str | None,

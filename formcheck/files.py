@@ -44,7 +44,7 @@ def is_stdout(path: PathLike | None) -> bool:
     return path is not None and os.fspath(path) == STDOUT
 
 
-def _special(path: Path) -> bool:
+def is_special(path: Path) -> bool:
     """Whether ``path`` exists and is not a regular file (a device, a FIFO, a socket)."""
     try:
         mode = path.stat().st_mode
@@ -65,7 +65,7 @@ def atomic_write(path: PathLike) -> Iterator[Path]:
     would replace the device node with a regular file.
     """
     path = Path(os.path.realpath(path))
-    if _special(path):
+    if is_special(path):
         yield path
         return
     directory = path.parent
@@ -109,10 +109,16 @@ def check_writable(path: PathLike) -> Path:
     Why: finding out that the report folder is read-only after ten minutes of pose inference
     wastes the user's time; an output path is tried before any work starts.
     """
+    if os.fspath(path).endswith(("/", os.sep)):
+        raise FormcheckError(f"cannot write {display(path)}: a name ending in / is a folder's; "
+                             "give the file's name")
     path = Path(path)
     if path.is_dir():
         raise FormcheckError(f"cannot write {display(path)}: it is a folder")
-    if _special(path):
+    above = next((parent for parent in path.parents if parent.exists()), None)
+    if above is not None and not above.is_dir():
+        raise FormcheckError(f"cannot write {display(path)}: {display(above)} is not a folder")
+    if is_special(path):
         if not os.access(path, os.W_OK):
             raise FormcheckError(f"cannot write {display(path)}: permission denied")
         return path
@@ -167,7 +173,7 @@ def check_outputs(
     names = list(files)
     for i, name in enumerate(names):
         for other in names[i + 1:]:
-            if _same_file(files[name], files[other]) and not _special(files[name]):
+            if _same_file(files[name], files[other]) and not is_special(files[name]):
                 raise FormcheckError(
                     f"{name} and {other} are the same file ({display(files[name])}); "
                     "give each output its own path"

@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from formcheck.annotate import DRAWABLE, annotators_named, write_annotated_video
-from formcheck.files import PathLike, check_outputs, display, is_stdout
+from formcheck.errors import FormcheckError
+from formcheck.files import PathLike, check_outputs, display, is_special, is_stdout
 from formcheck.overlay import FrameOverlay, report_overlays
 from formcheck.track import check_track_path
 
@@ -91,6 +92,8 @@ class Outputs:
             annotators_named(self.draw)
         check_outputs({NAMES[name]: path for name, path in self._paths().items()}, inputs,
                       text=frozenset(NAMES[name] for name in TEXT))
+        if self.video is not None:
+            check_video_path(self.video)
 
     def write_report(self, report: Report | HoldReport) -> None:
         """The JSON report and the CSV, where asked for (a rep report or a hold report)."""
@@ -130,6 +133,20 @@ class Outputs:
             page = write_hold_html if isinstance(analysis, HoldAnalysis) else write_html
             page(analysis, self.html, video,  # type: ignore[arg-type]
                  annotated=written if written is not None and written.is_file() else None)
+
+
+VIDEO_SUFFIXES = (".mp4", ".m4v", ".mov")
+"""Names an annotated video may have: it is always an MP4 (H.264), which players read under
+each of them."""
+
+
+def check_video_path(path: PathLike) -> None:
+    """Refuse an annotated video's file name that says another kind of file (``x.json``), or
+    none (``out``): a player, or the user, would take it for what its name says. A special
+    file (``/dev/null``, a pipe) is named by no one and takes the video as it comes."""
+    if Path(path).suffix.lower() not in VIDEO_SUFFIXES and not is_special(Path(path)):
+        raise FormcheckError(f"{display(path)}: an annotated video is an MP4 file; give it a "
+                             f"{', '.join(VIDEO_SUFFIXES)} name")
 
 
 def overlays_of(analysis: Analysis | HoldAnalysis) -> Iterator[FrameOverlay]:

@@ -427,6 +427,11 @@ AUTO = "auto"
 """The exercise name that asks formcheck to recognise the lift (``--exercise auto``)."""
 
 
+NO_GUARD_NEEDS_A_NAME = ("--no-guard needs a named lift: it judges a lift you name even where "
+                         "the clip looks like another")
+"""Why the guard cannot be turned off where no lift is named; the error says what was given."""
+
+
 def check_auto(variant: str | None, guard: bool = True) -> None:
     """Refuse, before any work, a variant named without a lift: the recogniser tells lifts,
     not variants (a kettlebell from a barbell deadlift is not in the pose); and the guard
@@ -436,8 +441,8 @@ def check_auto(variant: str | None, guard: bool = True) -> None:
             f"--variant {variant} needs a named lift: --exercise auto recognises the lift, "
             "not its variant (name both, e.g. --exercise deadlift --variant kettlebell)")
     if not guard:
-        raise FormcheckError("--no-guard needs a named lift: it judges a lift you name even "
-                             "where the clip looks like another; --exercise auto names none")
+        raise FormcheckError(f"{NO_GUARD_NEEDS_A_NAME}; --exercise auto names none")
+
 
 
 def auto_lift(found: Recognition, config: str | os.PathLike[str] | None = None) -> Lift:

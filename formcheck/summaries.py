@@ -152,9 +152,10 @@ def _spans(indices: list[int]) -> str:
 
 def print_batch_summary(summary: BatchSummary, console: Console) -> None:
     """Where a batch's tables went and what they hold, in two lines."""
+    clips, reps = len(summary.results), summary.reps
     console.print(
-        f"{len(summary.results)} clips: {summary.scored} scored, {summary.skipped} already "
-        f"done, {summary.errors} failed · {summary.reps} reps"
+        f"{clips} clip{'' if clips == 1 else 's'}: {summary.scored} scored, {summary.skipped} "
+        f"already done, {summary.errors} failed · {reps} rep{'' if reps == 1 else 's'}"
         + (f" · {summary.no_reps} with no reps found" if summary.no_reps else ""),
         highlight=False,
     )

@@ -668,14 +668,21 @@ def _put(out: queue.Queue[object], item: object, stop: threading.Event) -> bool:
 
 def camera_frames(
     index: int, *, width: int | None = None, height: int | None = None
-) -> Iterator[Frame]:
+) -> CameraFrames:
     """Frames from a live camera, RGB, timed by a monotonic clock from the first frame.
 
     ``width`` and ``height`` are requests: the camera may pick the nearest size it supports.
     The camera is opened before this returns, so a missing or busy camera raises
     :class:`FormcheckError` immediately rather than on the first ``next()``.
     """
-    capture = cv2.VideoCapture(index)
+    if index < 0:  # OpenCV crashes the process on some negative indices
+        raise FormcheckError(f"camera index must be 0 or more, not {index}")
+    level = cv2.utils.logging.getLogLevel()
+    cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
+    try:  # a camera that is not there is said below in one line, not in OpenCV's C++ trace
+        capture = cv2.VideoCapture(index)
+    finally:
+        cv2.utils.logging.setLogLevel(level)
     if not capture.isOpened():
         capture.release()
         raise FormcheckError(f"cannot open camera {index}: no such camera, or it is in use")
@@ -683,25 +690,37 @@ def camera_frames(
         capture.set(cv2.CAP_PROP_FRAME_WIDTH, width)
     if height is not None:
         capture.set(cv2.CAP_PROP_FRAME_HEIGHT, height)
-    return _camera_stream(capture, index)
+    return CameraFrames(capture, index)
 
 
-def _camera_stream(capture: cv2.VideoCapture, camera: int) -> Iterator[Frame]:
-    times = Timeline(1.0 / 30.0, cuts=False)
-    try:
-        count = 0
-        while True:
-            ok, bgr = capture.read()
-            if not ok:
-                if count == 0:
-                    raise FormcheckError(f"camera {camera} opened but delivered no frames")
-                return
-            now = times(time.monotonic())
-            rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
-            size = _capped(rgb.shape[1], rgb.shape[0])
-            if size != (rgb.shape[1], rgb.shape[0]):
-                rgb = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
-            yield Frame(index=count, time_s=now, image=rgb)
-            count += 1
-    finally:
-        capture.release()
+class CameraFrames(Iterator[Frame]):
+    """The frames of an open camera; :meth:`close` lets the camera go whether or not a frame
+    was read (a generator never started skips its ``finally``, and would hold the camera)."""
+
+    def __init__(self, capture: cv2.VideoCapture, index: int) -> None:
+        self._capture: cv2.VideoCapture | None = capture
+        self._index = index
+        self._times = Timeline(1.0 / 30.0, cuts=False)
+        self._count = 0
+
+    def __next__(self) -> Frame:
+        ok, bgr = self._capture.read() if self._capture is not None else (False, None)
+        if not ok:
+            silent = self._capture is not None and self._count == 0
+            self.close()
+            if silent:
+                raise FormcheckError(f"camera {self._index} opened but delivered no frames")
+            raise StopIteration
+        now = self._times(time.monotonic())
+        rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+        size = _capped(rgb.shape[1], rgb.shape[0])
+        if size != (rgb.shape[1], rgb.shape[0]):
+            rgb = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
+        frame = Frame(index=self._count, time_s=now, image=rgb)
+        self._count += 1
+        return frame
+
+    def close(self) -> None:
+        if self._capture is not None:
+            self._capture.release()
+            self._capture = None

@@ -121,7 +121,9 @@ def test_manifest_mixes_lifts_relative_to_its_folder(tmp_path: Path) -> None:
         ("path,lift\na.mp4,deadlift\n", "a manifest needs the column file"),
         ("file,exercise\na.mp4,squat\n", r"line 2: unknown exercise 'squat'"),
         ("file,exercise\na.mp4,deadlift\nnope.mp4,deadlift\n", "line 3: nope.mp4: no such file"),
-        ("file,exercise\na.mp4,\n", "line 2: file and exercise must both be filled in"),
+        ("file,exercise\na.mp4,deadlift\n,deadlift\n", "line 3: its file is empty"),
+        ("file,exercise,variant\na.mp4,,kettlebell\n",
+         "line 2: its variant kettlebell needs its exercise"),
         ("file,exercise\n", "lists no clips"),
     ],
 )

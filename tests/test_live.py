@@ -474,6 +474,23 @@ def test_host_is_an_address_given_with_serve(args: tuple[str, ...], message: str
     assert run.returncode != 0 and len(lines) == 1 and message in lines[0], run.stderr
 
 
+def test_a_source_that_cannot_be_read_is_said_before_any_address() -> None:
+    """The live view's address is printed once there is something to watch, never above the
+    one line saying why there will not be."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    for args, said in ((("--source", "nowhere.mp4"), "nowhere.mp4"),
+                       (("--camera", "-1"), "Invalid value for '--camera'")):
+        run = subprocess.run([FORMCHECK, "live", "-e", "deadlift", *args, "--serve", "0"],
+                             env=env, capture_output=True, text=True, timeout=120, check=False)
+        lines = run.stderr.strip().splitlines()
+        assert run.returncode == 2 and len(lines) == 1 and said in lines[0], run.stderr
+
+
+def test_a_held_stretch_has_no_guard_to_turn_off() -> None:
+    with pytest.raises(FormcheckError, match="hamstring_stretch is a held stretch"):
+        live("hamstring_stretch", source="nowhere.mp4", guard=False)
+
+
 def test_no_display_and_no_serve_says_what_to_do(monkeypatch) -> None:
     monkeypatch.delenv("DISPLAY", raising=False)
     monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)

@@ -16,6 +16,7 @@ import pytest
 from conftest import TBY66, clip
 from test_cli import SAMPLE, _one_clear_line, run
 
+from formcheck.outputs import Outputs
 from formcheck.track import PoseTrack
 
 VIDEO_BYTES = b"not decoded: the command must refuse before reading it"
@@ -68,6 +69,43 @@ def test_an_output_that_is_the_input_track_is_refused(track: Path) -> None:
     _one_clear_line(run("analyze", str(track), "-e", "deadlift", "--json", str(track)),
                     "is the input pose track")
     _unchanged(track, before)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("analyze", "{track}", "-e", "deadlift", "--json", "{video}"),
+     ("analyze", "{track}", "-e", "deadlift", "--csv", "{video}"),
+     ("hold", "{track}", "-p", "hamstring_stretch", "--json", "{video}")],
+    ids=["json", "csv", "hold-json"],
+)
+def test_a_report_over_the_video_a_track_was_made_from_is_refused(
+    tmp_path: Path, video: Path, args: tuple[str, ...]
+) -> None:
+    """A saved track's video is the user's too, whether or not an output draws on it."""
+    made = PoseTrack.load(SAMPLE)
+    made.source = str(video)
+    path = made.save(tmp_path / "made.npz")
+    done = run(*(a.format(track=path, video=video) for a in args))
+    _one_clear_line(done, "is the video the track was made from: refusing to overwrite it")
+    _unchanged(video, VIDEO_BYTES)
+
+
+@pytest.mark.parametrize("name", ["annotated.json", "annotated"])
+def test_an_annotated_video_is_named_as_the_mp4_it_is(tmp_path: Path, name: str) -> None:
+    _one_clear_line(run("analyze", str(SAMPLE), "-e", "deadlift", "--video-out",
+                        str(tmp_path / name)), "an annotated video is an MP4 file")
+    assert not (tmp_path / name).exists()
+    # any case, any MP4 name; a special file is named by no one
+    for fine in (tmp_path / "a.MP4", tmp_path / "a.m4v", tmp_path / "a.mov", Path(os.devnull)):
+        Outputs(video=fine).check({})
+
+
+def test_an_output_inside_a_file_says_the_file_is_no_folder(tmp_path: Path) -> None:
+    blocker = tmp_path / "notes.txt"
+    blocker.write_text("a file, not a folder")
+    _one_clear_line(run("analyze", str(SAMPLE), "-e", "deadlift", "--json",
+                        str(blocker / "r.json")), "notes.txt is not a folder")
+    assert blocker.read_text() == "a file, not a folder"
 
 
 @pytest.mark.parametrize("link", ["symlink", "hardlink"])

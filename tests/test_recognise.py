@@ -111,8 +111,9 @@ def test_a_clip_outside_the_named_lifts_posture_is_flagged_whatever_the_model_sa
                            probabilities, {"hands_over_shoulders_50": -0.45,
                                            "shoulders_high": 1.25})
     assert wrong_name(load_lift("pull_up"), standing, 0.01) == (
-        "this is not a pull up: a lift done hanging from a bar holds the hands above the head "
-        "for most of the clip (the wrists' median height above the shoulders at least -0.2 m; "
+        "this is not a pull up: a lift done hanging from a bar holds the hands up at the bar, "
+        "near the shoulders' height or higher, for most of the clip (the wrists' median height "
+        "above the shoulders at least -0.2 m; "
         "here -0.45); it looks more like a deadlift")
     # the model has no clip of a ball curl; lying on the back, the shoulders never stand tall
     assert wrong_name(load_lift("ball_leg_curl"), standing, 0.01).startswith(
@@ -292,8 +293,14 @@ def test_a_manifest_without_an_exercise_column_recognises_every_clip(tmp_path: P
         plan([tmp_path / "a.track.npz"], exercise="auto", variant="kettlebell")
     with pytest.raises(FormcheckError, match="--no-guard needs a named lift"):
         plan([tmp_path / "a.track.npz"], exercise="auto", guard=False)
-    # the guard off is for the clips named a lift; a recognised one is guarded as ever
-    assert [job.guard for job in plan(manifest=tmp_path / "m.csv", guard=False)] == [True]
+    # the guard off is for the clips named a lift; a recognised one is guarded as ever, and
+    # a manifest naming none has nothing to turn it off for (one line, not a silent no-op)
+    with pytest.raises(FormcheckError, match=r"--no-guard needs a named lift.*left to auto"):
+        plan(manifest=tmp_path / "m.csv", guard=False)
+    hinge(3).track.save(tmp_path / "b.track.npz")
+    (tmp_path / "mixed.csv").write_text("file,exercise\na.track.npz,deadlift\nb.track.npz,\n")
+    mixed = plan(manifest=tmp_path / "mixed.csv", guard=False)
+    assert [(job.exercise, job.guard) for job in mixed] == [("deadlift", False), ("auto", True)]
     named, trusted = (plan([tmp_path / "a.track.npz"], exercise="deadlift", guard=guard)[0]
                       for guard in (True, False))
     assert (named.guard, trusted.guard) == (True, False) and named.key != trusted.key

@@ -23,7 +23,14 @@ import pytest
 from corpus import audio_only, cut_mid_stream, text_as_video, write_video, zero_bytes
 
 from formcheck.errors import FormcheckError
-from formcheck.video import Frame, TruncatedVideoWarning, VideoInfo, camera_frames, read_frames
+from formcheck.video import (
+    CameraFrames,
+    Frame,
+    TruncatedVideoWarning,
+    VideoInfo,
+    camera_frames,
+    read_frames,
+)
 from formcheck.video_sink import VideoSink
 
 CLIPS = Path(__file__).resolve().parents[1].parent / "shared" / "clips"
@@ -301,9 +308,37 @@ def test_complete_video_is_not_reported_truncated(tmp_path: Path) -> None:
     assert frames.truncated is None
 
 
-def test_camera_that_cannot_be_opened_is_a_formcheck_error() -> None:
+def test_camera_that_cannot_be_opened_is_a_formcheck_error(capfd: pytest.CaptureFixture[str]
+                                                            ) -> None:
     with pytest.raises(FormcheckError, match="cannot open camera 99"):
         camera_frames(99)
+    assert "OpenCV" not in capfd.readouterr().err  # its C++ trace is not the user's message
+    with pytest.raises(FormcheckError, match="camera index must be 0 or more, not -1"):
+        camera_frames(-1)  # OpenCV's own handling of -1 crashed the process (exit 139)
+
+
+class _Capture:
+    """A camera that always has a 4x4 frame, counting how often it is let go."""
+
+    released = 0
+
+    def read(self) -> tuple[bool, np.ndarray]:
+        return True, np.zeros((4, 4, 3), np.uint8)
+
+    def release(self) -> None:
+        self.released += 1
+
+
+def test_a_camera_is_let_go_on_close_even_if_never_read() -> None:
+    """live opens the camera, then loads the model: a model that fails to load must not leave
+    the camera held (the next session would find it 'in use')."""
+    capture = _Capture()
+    frames = CameraFrames(capture, 0)  # type: ignore[arg-type]
+    frames.close()
+    frames.close()
+    assert capture.released == 1 and list(frames) == []
+    reading = CameraFrames(_Capture(), 0)  # type: ignore[arg-type]
+    assert [next(reading).index for _ in range(3)] == [0, 1, 2]
 
 
 # --- streaming and closing --------------------------------------------------------------

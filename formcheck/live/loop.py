@@ -35,7 +35,15 @@ from formcheck.metrics import check_height
 from formcheck.outputs import NO_OUTPUTS, Outputs
 from formcheck.overlay import FrameOverlay, Label
 from formcheck.pose import PoseEstimator, PoseSettings
-from formcheck.recognise import AUTO, Recognition, auto_lift, auto_note, check_auto, report_of
+from formcheck.recognise import (
+    AUTO,
+    NO_GUARD_NEEDS_A_NAME,
+    Recognition,
+    auto_lift,
+    auto_note,
+    check_auto,
+    report_of,
+)
 from formcheck.report import Report, RepReport
 from formcheck.stretch import Pose
 from formcheck.track import FramePose
@@ -326,6 +334,9 @@ def live(
     if exercise == AUTO:
         check_auto(variant, guard)
     lift = None if exercise == AUTO else load_exercise(exercise, variant, config)
+    if not guard and isinstance(lift, Pose):
+        raise FormcheckError(f"{NO_GUARD_NEEDS_A_NAME}; {exercise} is a held stretch, timed "
+                             "and never checked against the clip")
     height_cm = check_height(height_cm)
     recognised: list[tuple[Recognition, Lift]] = []
 
@@ -357,16 +368,18 @@ def live(
 
             server = stack.enter_context(closing(LiveServer(serve, host=host)))
             views.append(server)
-            notify(f"watch the live view at {server.url}")
-            if not server.local:
-                notify(f"warning: the live view (the camera's picture) can be watched by anyone "
-                       f"who can reach this machine on port {server.url.rsplit(':', 1)[1][:-1]}")
         voice = None
         if speak:
             speaker = EspeakSpeaker() if speak is True else speak
             stack.callback(speaker.close)
             voice = CueVoice(speaker)
         frames, fps, name = open_source(camera, source)
+        stack.callback(getattr(frames, "close", lambda: None))
+        if serve is not None:  # once there is something to watch: no address before an error
+            notify(f"watch the live view at {server.url}")
+            if not server.local:
+                notify(f"warning: the live view (the camera's picture) can be watched by anyone "
+                       f"who can reach this machine on port {server.url.rsplit(':', 1)[1][:-1]}")
         if outputs.video is not None:
             views.append(stack.enter_context(closing(Recorder(outputs.video, fps))))
         session = run_live(
