@@ -256,6 +256,14 @@ def segment(
         reps.append(_rep(len(reps) + 1, start, turn, end, times, level, turn_at, lowered=True))
     cut = bool(partial) and partial[-1].end_s == float(times[-1])  # the end listed already
     rising = None if cut else _rising_at_end(level, span, times, state, settings)
+    if rising is not None and made is not None:
+        # a rise the clip ends on is made at its lockout, as the lift itself says (``made``),
+        # whether or not it passed ``enter`` of a range an earlier rep may have stretched
+        tail = _made_at_end(level, span, times, state, _left_rest(level, settings), made,
+                            settings)
+        if not isinstance(tail, str):
+            reps.append(_rep(len(reps) + 1, *tail, times, level, turn_at, lowered=False))
+            rising = None
     return Segments(reps, partial if rising is None else [*partial, rising])
 
 
@@ -321,6 +329,12 @@ def _made_at_end(
     if short is not None:
         return short
     return start, turn, int(np.flatnonzero(np.isfinite(level))[-1])
+
+
+def _left_rest(level: np.ndarray, settings: RepSettings) -> int:
+    """The frame after the last at rest (within ``leave``): where a rise the clip ends in
+    began to leave it."""
+    return int(np.flatnonzero(level <= settings.leave)[-1]) + 1
 
 
 def _rising_at_end(level: np.ndarray, span: float, times: np.ndarray, state: np.ndarray,

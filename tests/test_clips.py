@@ -245,6 +245,21 @@ def test_an_rdl_the_clip_ends_on_while_rising_is_not_made(real_track) -> None:
     assert last.start_s > result.reps[0].end_s and "before the return" in last.reason
 
 
+THRUSTS_ENDING_AT_THE_TOP = "hip_thrust/TheSebitzu__gym-app-ai__hip_thrusts.mp4"
+"""Two thrusts (benchmarks/labels); the clip ends as the second reaches its top (~3.35 s)."""
+
+
+def test_a_thrust_the_clip_ends_on_at_its_lockout_is_counted(real_track) -> None:
+    """At 30 frames a second the second thrust's lockout (the hips open past
+    ``no_rep_hip_angle``) lies at 0.58 of a range the first thrust stretched, short of
+    ``rep_enter``: made all the same, so counted, as labelled (it was listed as a rise)."""
+    result = analyze_track(real_track(THRUSTS_ENDING_AT_THE_TOP), load_lift("hip_thrust"),
+                           evidence=None)
+    assert result.rep_count == 2 and result.not_counted == []
+    last = result.reps[-1]
+    assert not last.lowered and abs(last.made_s - 3.35) <= 0.15
+
+
 THRUST_OPENS_RISING = "hip_thrust/PapitomasterDeveloper__py-gif__hip-thrust.mp4"
 """Opens mid-ascent, ~30 % up, into a top hold (benchmarks/labels)."""
 

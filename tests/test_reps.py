@@ -186,6 +186,26 @@ def test_a_rise_the_clip_ends_in_short_of_enter_is_listed_not_dropped(
             "% of the clip's range, short of the 60 % a rep must pass (rep_enter)")
 
 
+def test_a_rise_the_clip_ends_on_made_below_enter_is_a_rep() -> None:
+    """A lockout reached as the clip ends counts however far below ``enter`` it lies of a range
+    an earlier, higher rep stretched (a hip thrust overarched once: the Sebitzu clip at 30
+    frames a second, 0.58 of its range at the lockout the clip ends on)."""
+    line = excursions(2)
+    first = line.times < (line.at("turn")[0] + line.at("turn")[1]) / 2
+    driver = np.where(first, 80.0 + (line["driver"] - 80.0) * 1.4, line["driver"])  # to 220
+    rising = ~first & (line["driver"] > 160.0)  # 0.57 of the 80-220 range; enter is 0.6
+    end = np.flatnonzero(rising)[0]
+    hold = line.times[end - 1] + FRAME * np.arange(1, 10)  # held there 0.3 s as the clip ends
+    driver = np.concatenate([driver[:end], np.full(len(hold), 160.0)])
+    times = np.concatenate([line.times[:end], hold])
+    found = segment(driver, times, DEFAULT, made=driver >= 150.0)
+    assert [rep.lowered for rep in found.reps] == [True, False] and found.partial == []
+    assert found.reps[-1].end == len(times) - 1
+    unmade = segment(driver, times, DEFAULT, made=np.zeros(len(times), dtype=bool))
+    assert len(unmade.reps) == 1 and unmade.partial[0].reason.startswith(
+        "the clip ends during a movement that reached 57 %")
+
+
 def test_a_twitch_as_the_clip_ends_is_not_a_movement_like_a_rep() -> None:
     line = excursions(1, lead_s=1.0)
     driver = np.concatenate([line["driver"], [80.0, 130.0, 130.0]])  # two frames at half way
