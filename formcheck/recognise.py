@@ -444,7 +444,6 @@ def check_auto(variant: str | None, guard: bool = True) -> None:
         raise FormcheckError(f"{NO_GUARD_NEEDS_A_NAME}; --exercise auto names none")
 
 
-
 def auto_lift(found: Recognition, config: str | os.PathLike[str] | None = None) -> Lift:
     """The lift ``found`` names, in its default variant with the user's ``config``; a one-line
     error with the candidates where the recogniser is unsure or the clip is no supported
