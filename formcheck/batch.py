@@ -56,7 +56,7 @@ from formcheck.models import model_path
 from formcheck.pose import DEFAULT_MAX_FPS
 from formcheck.report import Report
 from formcheck.track import TRACK_SUFFIXES
-from formcheck.video import usable_cores
+from formcheck.video import check_workers, usable_cores
 
 DEFAULT_OUT = Path("formcheck-batch")
 SUMMARY_EVERY_S = 5.0
@@ -173,8 +173,7 @@ def batch(
     """
     if scheduler is not None and local_cluster:
         raise FormcheckError("use --scheduler or --local-cluster, not both")
-    if workers is not None and workers < 1:
-        raise FormcheckError(f"--workers must be at least 1 (got {workers})")
+    check_workers(workers)
     if scheduler is not None and workers is not None:
         raise FormcheckError(
             "--workers sizes the local pool or --local-cluster; a running Dask cluster "

@@ -17,6 +17,7 @@ from rich.markup import escape
 from rich.table import Table
 
 # typer (from 0.29) carries its own copy of click; its exceptions are not re-exported.
+from typer._click.core import ParameterSource
 from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
 from typer.completion import completion_init
 
@@ -129,14 +130,14 @@ FpsOption = Annotated[
                  "video [default: 30]."),
 ]
 ModelDirOption = Annotated[
-    Path | None,
+    str | None,
     typer.Option("--model-dir", help="Model cache folder [env: FORMCHECK_MODEL_DIR]."),
 ]
 JsonOption = Annotated[
-    Path | None, typer.Option("--json", help="Write the JSON report here ('-': stdout).")
+    str | None, typer.Option("--json", help="Write the JSON report here ('-': stdout).")
 ]
 VideoOutOption = Annotated[
-    Path | None, typer.Option("--video-out", help="Annotated H.264 mp4 to write.")
+    str | None, typer.Option("--video-out", help="Annotated H.264 mp4 to write.")
 ]
 TrackOutOption = Annotated[
     Path | None,
@@ -175,7 +176,28 @@ def max_fps(fps: str | None) -> float | None:
     return value
 
 
-def draw_names(draw: str | None, video_out: Path | None) -> tuple[str, ...]:
+READING_OPTIONS = ("model", "model_dir", "workers", "fps")
+"""Options that choose how the model reads a video: a saved pose track was read already."""
+
+
+def refuse_reading_options(ctx: typer.Context, source: Path) -> None:
+    """Refuse, for a saved pose track, options that would silently do nothing: the model read
+    its frames, at its rate, when it was made."""
+    from formcheck.track import TRACK_SUFFIXES
+
+    if source.suffix.lower() not in TRACK_SUFFIXES:
+        return
+    given = [f"--{name.replace('_', '-')}" for name in READING_OPTIONS
+             if ctx.get_parameter_source(name) is ParameterSource.COMMANDLINE]
+    if given:
+        raise FormcheckError(
+            f"{' and '.join(given)} {'choose' if len(given) > 1 else 'chooses'} how the model "
+            f"reads a video, and {display(source)} is a pose track, read when it was made: "
+            "analyse the video to choose"
+        )
+
+
+def draw_names(draw: str | None, video_out: str | None) -> tuple[str, ...]:
     """``--draw`` as names, all of them when not given; refused without ``--video-out``, where
     it would silently do nothing."""
     from formcheck.annotate import DRAWABLE, parse_draw
@@ -187,8 +209,8 @@ def draw_names(draw: str | None, video_out: Path | None) -> tuple[str, ...]:
     return parse_draw(draw)
 
 
-def file_outputs(track: Path | None, json: Path | None, csv: Path | None, html: Path | None,
-                 video: Path | None, draw: str | None) -> Outputs:
+def file_outputs(track: str | None, json: str | None, csv: str | None, html: str | None,
+                 video: str | None, draw: str | None) -> Outputs:
     """The files ``analyze`` and ``hold`` were asked to write, ``--draw`` checked."""
     from formcheck.outputs import Outputs
 
@@ -221,7 +243,7 @@ def say_note(line: str) -> None:
 def pose(
     video: Annotated[Path, typer.Argument(help="Video file to read.")],
     output: Annotated[
-        Path, typer.Option("-o", "--output", help="Pose track to write (.npz, or .json).")
+        str, typer.Option("-o", "--output", help="Pose track to write (.npz, or .json).")
     ],
     video_out: VideoOutOption = None,
     draw: DrawOption = None,
@@ -255,17 +277,18 @@ def pose(
 
 @app.command()
 def analyze(
+    ctx: typer.Context,
     source: Annotated[Path, typer.Argument(help="Video, or a pose track from `formcheck pose`.")],
     exercise: ExerciseOption,
     variant: VariantOption = None,
     json_out: JsonOption = None,
     csv_out: Annotated[
-        Path | None, typer.Option("--csv", help="One row per rep ('-': stdout).")
+        str | None, typer.Option("--csv", help="One row per rep ('-': stdout).")
     ] = None,
     video_out: VideoOutOption = None,
     draw: DrawOption = None,
     report_html: Annotated[
-        Path | None,
+        str | None,
         typer.Option("--report", help="One-file HTML report: plots, rep table, the "
                      "annotated video (up to 25 MB), key frames ('-': stdout)."),
     ] = None,
@@ -283,6 +306,7 @@ def analyze(
     """Count every rep, judge it, and say what to fix."""
     from formcheck.api import analyze as run
 
+    refuse_reading_options(ctx, source)
     outputs = file_outputs(track_out, json_out, csv_out, report_html, video_out, draw)
     with stage_progress(err, quiet=quiet) as progress:
         report = run(
@@ -295,18 +319,19 @@ def analyze(
 
 @app.command()
 def hold(
+    ctx: typer.Context,
     source: Annotated[Path, typer.Argument(help="Video, or a pose track from `formcheck pose`.")],
     pose: Annotated[
         str, typer.Option("--pose", "-p", help=POSE_HELP, autocompletion=complete_pose)
     ],
     json_out: JsonOption = None,
     csv_out: Annotated[
-        Path | None, typer.Option("--csv", help="One row per hold ('-': stdout).")
+        str | None, typer.Option("--csv", help="One row per hold ('-': stdout).")
     ] = None,
     video_out: VideoOutOption = None,
     draw: DrawOption = None,
     report_html: Annotated[
-        Path | None,
+        str | None,
         typer.Option("--report", help="One-file HTML report: the holds, their faults, the "
                      "annotated video (up to 25 MB) ('-': stdout)."),
     ] = None,
@@ -322,6 +347,7 @@ def hold(
     """Time a held stretch (not reps) against 30-60 s, and the share of it held with a fault."""
     from formcheck.api import hold as run
 
+    refuse_reading_options(ctx, source)
     outputs = file_outputs(track_out, json_out, csv_out, report_html, video_out, draw)
     with stage_progress(err, quiet=quiet) as progress:
         report = run(
@@ -529,18 +555,18 @@ def live(
         bool, typer.Option("--speak", help="Say one short cue after a rep with a fault.")
     ] = False,
     json_out: Annotated[
-        Path | None,
+        str | None,
         typer.Option("--json", help="Session report (default: live-EXERCISE-TIME.json; "
                      "'-': stdout)."),
     ] = None,
     csv_out: Annotated[
-        Path | None, typer.Option("--csv", help="One row per rep ('-': stdout).")
+        str | None, typer.Option("--csv", help="One row per rep ('-': stdout).")
     ] = None,
     record: Annotated[
-        Path | None, typer.Option("--record", help="Annotated video of the session (mp4).")
+        str | None, typer.Option("--record", help="Annotated video of the session (mp4).")
     ] = None,
     track_out: Annotated[
-        Path | None,
+        str | None,
         typer.Option("--track-out", help="Pose track of the frames processed (.npz, .json)."),
     ] = None,
     no_drop: Annotated[
@@ -563,7 +589,7 @@ def live(
     if host is not None and serve is None:
         raise FormcheckError("--host chooses where --serve listens: add --serve [PORT]")
     if json_out is None:
-        json_out = Path(f"live-{exercise}-{time.strftime('%Y%m%d-%H%M%S')}.json")
+        json_out = f"live-{exercise}-{time.strftime('%Y%m%d-%H%M%S')}.json"
     outputs = Outputs(track=track_out, json=json_out, csv=csv_out, video=record)
     report = run(
         exercise, variant=variant, config=config, camera=camera, source=source, model=model,

@@ -178,5 +178,5 @@ def check_outputs(
                     f"{name} and {other} are the same file ({display(files[name])}); "
                     "give each output its own path"
                 )
-    for path in files.values():
-        check_writable(path)
+    for name in files:
+        check_writable(outputs[name])  # as given: a Path drops the / that names a folder

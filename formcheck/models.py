@@ -47,7 +47,7 @@ from typing import Literal, get_args
 import platformdirs
 
 from formcheck.errors import FormcheckError
-from formcheck.files import atomic_write
+from formcheck.files import atomic_write, check_writable
 from formcheck.signals import signals_held
 
 VARIANTS = ("lite", "full", "heavy")
@@ -150,6 +150,7 @@ def model_path(
     status = verify(_check_variant(variant), cache_dir)
     if status.ok:
         return status.path
+    check_writable(status.path)  # before saying it will be fetched there
     if status.exists:
         log(f"cached pose model {variant!r} is unusable ({status.problem}); fetching it again")
     else:
@@ -176,6 +177,7 @@ def fetch(
     dest = bundle_path(variant, cache_dir)
     if not force and verify(dest).ok:
         return dest
+    check_writable(dest)  # a cache that is a file, or read-only, fails before a download
     if route != "offline":
         try:
             return _download_official(variant, dest, log)

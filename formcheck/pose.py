@@ -35,7 +35,14 @@ from formcheck.models import model_path
 from formcheck.native_logs import native_logs_filtered
 from formcheck.signals import signals_held
 from formcheck.track import TRACK_BLOCK, FramePose, PoseTrack, TrackBuilder
-from formcheck.video import Frame, TruncatedVideoWarning, is_url, read_frames, usable_cores
+from formcheck.video import (
+    Frame,
+    TruncatedVideoWarning,
+    check_workers,
+    is_url,
+    read_frames,
+    usable_cores,
+)
 
 REACQUIRE_AFTER_S = 1.0
 """After the lifter has been lost this long, re-acquire the largest person instead of the
@@ -304,6 +311,7 @@ def extract_pose(
     is always read by one. Each helper starts :data:`WARMUP_S` early so
     that its model is tracking the lifter when its part begins.
     """
+    check_workers(workers)
     settings = settings or PoseSettings()
     frames = read_frames(video, max_fps=settings.max_fps)
     info = frames.info
@@ -315,8 +323,6 @@ def extract_pose(
         model=settings.model,
         meta={"rotation": info.rotation, "codec": info.codec},
     )
-    if workers is not None and workers < 1:
-        raise ValueError(f"workers must be at least 1, got {workers}")
     if is_url(video) or not info.duration_s > 0:
         workers = 1  # a stream cannot be cut into parts that are read at once
     elif workers is None:

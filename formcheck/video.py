@@ -53,6 +53,20 @@ def usable_cores() -> int:
     return os.cpu_count() or 1
 
 
+MAX_WORKERS_PER_CORE = 2
+"""Most worker processes per usable core. Each process loads its own pose model and keeps a
+core busy with it, so past a core each, more add memory and start-up, not speed; a typo such as
+``--workers 64`` would load 64 models into a laptop's memory."""
+
+
+def check_workers(workers: int | None) -> None:
+    """Refuse a number of processes this machine cannot put to use (None: the default)."""
+    most = MAX_WORKERS_PER_CORE * usable_cores()
+    if workers is not None and not 1 <= workers <= most:
+        raise FormcheckError(f"--workers takes 1 to {most} here (this machine has "
+                             f"{usable_cores()} usable cores), not {workers}")
+
+
 _DECODE_THREADS = max(1, usable_cores() - 1)
 """FFmpeg decoder threads: all usable cores but the one the pose model runs on. On a
 2-core machine that is a single decoder thread, which measured faster end to end at 1080p

@@ -29,7 +29,7 @@ import numpy as np
 from av.video.reformatter import ColorPrimaries, ColorRange, ColorTrc
 
 from formcheck.errors import FormcheckError
-from formcheck.files import atomic_write
+from formcheck.files import atomic_write, check_writable
 from formcheck.soundtrack import Soundtrack
 from formcheck.video import ffmpeg_reason
 
@@ -94,11 +94,7 @@ class VideoSink:
         return self._sound is not None and self._sound.present
 
     def __enter__(self) -> VideoSink:
-        if self.path.is_dir():
-            raise FormcheckError(f"cannot write {self.path}: it is a directory")
-        blocker = next((p for p in self.path.parents if p.exists()), None)
-        if blocker is not None and not blocker.is_dir():
-            raise FormcheckError(f"cannot write {self.path}: {blocker} is not a directory")
+        check_writable(self.path)
         stack = ExitStack()
         tmp = stack.enter_context(atomic_write(self.path))
         try:

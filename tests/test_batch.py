@@ -141,7 +141,7 @@ def test_manifest_mistakes_name_their_line(tmp_path: Path, text: str, pattern: s
         ((), "--exercise NAME for the inputs, or --manifest"),
         (("x.mp4",), "--exercise NAME for the inputs, or --manifest"),
         (("-e", "deadlift"), "no INPUT given"),
-        (("x.mp4", "-e", "deadlift", "--workers", "0"), "at least 1"),
+        (("x.mp4", "-e", "deadlift", "--workers", "0"), "takes 1 to"),
         (("x.mp4", "-e", "deadlift", "--local-cluster", "--scheduler", "tcp://h:8786"),
          "not both"),
         (("x.mp4", "-e", "deadlift", "--scheduler", "tcp://h:8786", "--workers", "2"),

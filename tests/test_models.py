@@ -356,6 +356,15 @@ def test_model_path_fetches_once_with_a_message(tmp_path: Path, sources_dir: Pat
     assert messages == []
 
 
+def test_a_cache_that_is_a_file_is_refused_before_a_fetch_is_announced(tmp_path: Path) -> None:
+    blocker = tmp_path / "models"
+    blocker.write_text("a file, not a folder")
+    messages: list[str] = []
+    with pytest.raises(FormcheckError, match="models is not a folder"):
+        models.model_path("full", blocker, log=messages.append)
+    assert messages == []
+
+
 def test_model_path_replaces_a_damaged_bundle(tmp_path: Path, sources_dir: Path) -> None:
     cache = _new_cache(tmp_path / "cache", sources_dir)
     models.bundle_path("full", cache).write_bytes(b"junk")

@@ -108,6 +108,33 @@ def test_an_output_inside_a_file_says_the_file_is_no_folder(tmp_path: Path) -> N
     assert blocker.read_text() == "a file, not a folder"
 
 
+@pytest.mark.parametrize("option", ["--json", "--csv", "--report"])
+def test_an_output_named_as_a_folder_is_refused(tmp_path: Path, option: str) -> None:
+    # the option's text is read as given: a path object drops the slash and writes "sub"
+    _one_clear_line(run("analyze", str(SAMPLE), "-e", "deadlift", option, f"{tmp_path}/sub/"),
+                    "a name ending in / is a folder's")
+    assert not (tmp_path / "sub").exists()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("analyze", "-e", "deadlift", "--fps", "15"),
+     ("analyze", "-e", "deadlift", "--model", "full", "--workers", "2"),
+     ("hold", "-p", "hamstring_stretch", "--model-dir", "models")],
+    ids=["fps", "model-workers", "hold-model-dir"],
+)
+def test_options_of_the_model_are_refused_for_a_saved_track(args: tuple[str, ...]) -> None:
+    _one_clear_line(run(args[0], str(SAMPLE), *args[1:]), "is a pose track, read when it was made")
+
+
+def test_more_workers_than_the_machine_can_use_are_refused(video: Path) -> None:
+    # each loads a pose model: a typo such as 64 would fill a laptop's memory
+    _one_clear_line(run("analyze", str(video), "-e", "deadlift", "--workers", "640"),
+                    "--workers takes 1 to")
+    _one_clear_line(run("batch", str(video), "-e", "deadlift", "--workers", "640"),
+                    "--workers takes 1 to")
+
+
 @pytest.mark.parametrize("link", ["symlink", "hardlink"])
 def test_a_link_to_the_input_is_the_input(video: Path, link: str) -> None:
     alias = video.parent / "alias.json"

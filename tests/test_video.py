@@ -435,9 +435,9 @@ def test_sink_removes_its_partial_file_on_error(tmp_path: Path) -> None:
 def test_sink_refuses_an_unwritable_destination_on_entry(tmp_path: Path) -> None:
     blocker = tmp_path / "report.txt"
     blocker.write_text("a file, not a folder")
-    with pytest.raises(FormcheckError, match="not a directory"):
+    with pytest.raises(FormcheckError, match=r"report\.txt is not a folder"):
         VideoSink(blocker / "annotated.mp4", width=96, height=64, fps=30).__enter__()
-    with pytest.raises(FormcheckError, match="is a directory"):
+    with pytest.raises(FormcheckError, match="is a folder"):
         VideoSink(tmp_path, width=96, height=64, fps=30).__enter__()
 
 
