@@ -256,15 +256,17 @@ def segment(
         reps.append(_rep(len(reps) + 1, start, turn, end, times, level, turn_at, lowered=True))
     cut = bool(partial) and partial[-1].end_s == float(times[-1])  # the end listed already
     rising = None if cut else _rising_at_end(level, span, times, state, settings)
-    if rising is not None and made is not None:
+    if rising is not None:
+        left, listed = rising
         # a rise the clip ends on is made at its lockout, as the lift itself says (``made``),
         # whether or not it passed ``enter`` of a range an earlier rep may have stretched
-        tail = _made_at_end(level, span, times, state, _left_rest(level, settings), made,
-                            settings)
-        if not isinstance(tail, str):
+        tail = None if made is None else _made_at_end(level, span, times, state, left, made,
+                                                      settings)
+        if tail is None or isinstance(tail, str):
+            partial.append(listed)
+        else:
             reps.append(_rep(len(reps) + 1, *tail, times, level, turn_at, lowered=False))
-            rising = None
-    return Segments(reps, partial if rising is None else [*partial, rising])
+    return Segments(reps, partial)
 
 
 def _short_of_a_rep(amplitude: float, duration_s: float, settings: RepSettings, *,
@@ -331,18 +333,13 @@ def _made_at_end(
     return start, turn, int(np.flatnonzero(np.isfinite(level))[-1])
 
 
-def _left_rest(level: np.ndarray, settings: RepSettings) -> int:
-    """The frame after the last at rest (within ``leave``): where a rise the clip ends in
-    began to leave it."""
-    return int(np.flatnonzero(level <= settings.leave)[-1]) + 1
-
-
 def _rising_at_end(level: np.ndarray, span: float, times: np.ndarray, state: np.ndarray,
-                   settings: RepSettings) -> Partial | None:
+                   settings: RepSettings) -> tuple[int, Partial] | None:
     """A movement the clip ends in before it reaches ``enter``: the lifter left rest and was
-    still under way (above ``leave``) at the last measured frame. Hysteresis keeps such a
-    frame at rest, so no excursion begins and nothing would say the movement was seen; a
-    lifter whose last rep the camera stops filming half-way up asks where it went."""
+    still under way (above ``leave``) at the last measured frame; with the frame where it left
+    rest. Hysteresis keeps such a frame at rest, so no excursion begins and nothing would say
+    the movement was seen; a lifter whose last rep the camera stops filming half-way up asks
+    where it went."""
     measured = np.flatnonzero(np.isfinite(level))
     at_rest = np.flatnonzero(level <= settings.leave)
     if not measured.size or not at_rest.size or state[measured[-1]] == 1:
@@ -360,10 +357,10 @@ def _rising_at_end(level: np.ndarray, span: float, times: np.ndarray, state: np.
     if (share * span < settings.min_range
             or times[last] - times[start] < share * settings.min_duration_s / 2):
         return None
-    return Partial(float(times[start]), float(times[last]),
-                   f"the clip ends during a movement that reached {math.floor(100 * peak)} % of "
-                   f"the clip's range, short of the {100 * settings.enter:g} % a rep must pass "
-                   "(rep_enter)")
+    return left + 1, Partial(
+        float(times[start]), float(times[last]),
+        f"the clip ends during a movement that reached {math.floor(100 * peak)} % of the "
+        f"clip's range, short of the {100 * settings.enter:g} % a rep must pass (rep_enter)")
 
 
 def _return_cut(level: np.ndarray, window: np.ndarray, start: int,
