@@ -60,6 +60,9 @@ def pose_video(
     """
     settings = PoseSettings(model=model, model_dir=Path(model_dir) if model_dir else None,
                             max_fps=max_fps)
+    if Path(video).suffix.lower() in TRACK_SUFFIXES:
+        raise FormcheckError(f"{display(video)} is a pose track already: analyse it "
+                             "(`formcheck analyze`, `formcheck hold`), or give the video")
     Outputs(track=output, video=video_out, draw=draw).check({"the input video": video})
     track = extract_pose(video, settings, progress=frames_of(progress, "pose"), workers=workers)
     if not track.present.any():
@@ -126,8 +129,9 @@ def analyze(
         lift = load_lift(exercise, variant, config)
     check_max_fps(max_fps)
     height_cm = check_height(height_cm)
-    track, video = _source_track(source, outputs, model=model, model_dir=model_dir,
-                                 progress=progress, workers=workers, max_fps=max_fps)
+    track, video = _source_track(source, outputs, config=config, model=model,
+                                 model_dir=model_dir, progress=progress, workers=workers,
+                                 max_fps=max_fps)
     found = recognise(track) if auto else None
     if found is not None:
         lift = auto_lift(found, config)
@@ -177,8 +181,9 @@ def hold(
     """
     stretch = load_pose(pose, config)
     check_max_fps(max_fps)
-    track, video = _source_track(source, outputs, model=model, model_dir=model_dir,
-                                 progress=progress, workers=workers, max_fps=max_fps)
+    track, video = _source_track(source, outputs, config=config, model=model,
+                                 model_dir=model_dir, progress=progress, workers=workers,
+                                 max_fps=max_fps)
     analysis = run_hold(track, stretch, evidence=None if all_checks else EVIDENCE)
     if all_checks:
         analysis.report.warnings.append(UNGATED)
@@ -187,14 +192,17 @@ def hold(
 
 
 def _source_track(
-    source: str | os.PathLike[str], outputs: Outputs, *, model: str,
+    source: str | os.PathLike[str], outputs: Outputs, *,
+    config: str | os.PathLike[str] | None, model: str,
     model_dir: str | os.PathLike[str] | None, progress: Progress | None, workers: int | None,
     max_fps: float | None,
 ) -> tuple[PoseTrack, Path]:
     """The pose track of ``source`` (a video, run through the model, or a saved track) and the
-    video its outputs draw on, every output path checked first (before the model runs)."""
+    video its outputs draw on, every output path checked first (before the model runs) against
+    the inputs: ``source``, the ``config`` and a track's video."""
     is_track = Path(source).suffix.lower() in TRACK_SUFFIXES
-    inputs = {"the input pose track" if is_track else "the input video": source}
+    inputs = {"the input pose track" if is_track else "the input video": source,
+              "the --config file": config}
     if is_track:  # a track loads in moments; its video is an input too
         track = PoseTrack.load(source)
         video = Path(track.source)

@@ -20,6 +20,7 @@ from formcheck.errors import FormcheckError
 from formcheck.files import display
 from formcheck.pose import DEFAULT_MAX_FPS, check_max_fps
 from formcheck.recognise import AUTO, MODEL_PATH, NO_GUARD_NEEDS_A_NAME, check_auto
+from formcheck.track import TRACK_SUFFIXES
 
 VIDEO_SUFFIXES = (".mp4", ".mov", ".m4v", ".avi", ".mkv", ".webm")
 """What a folder or a glob contributes; a file named explicitly is scored whatever its suffix
@@ -91,11 +92,14 @@ def plan(
             if path not in contents:
                 contents[path] = _file_sha256(path)
             # The path is part of the key: two files with the same bytes are two clips, and
-            # each report names its own file (its ``source``).
+            # each report names its own file (its ``source``). How the model reads a video
+            # is not part of a saved track's: it was read already.
+            reading = ([] if path.suffix.lower() in TRACK_SUFFIXES
+                       else [model.encode(), f"max_fps {max_fps}".encode()])
             key = _sha256(b"\n".join([
-                contents[path].encode(), lift_hash.encode(), model.encode(),
+                contents[path].encode(), lift_hash.encode(), *reading,
                 formcheck.__version__.encode(), os.fsencode(path),
-                f"max_fps {max_fps}".encode(), *([] if guarded else [b"no guard"]),
+                *([] if guarded else [b"no guard"]),
             ]))
         job = ClipJob(
             path=path, exercise=name, variant=resolved, config=config_path, model=model,

@@ -110,7 +110,8 @@ ConfigOption = Annotated[Path | None, typer.Option("--config", help="TOML overri
 WorkersOption = Annotated[
     int | None,
     typer.Option("--workers", min=1,
-                 help="Processes sharing a video [default: one per core, parts of 10 s or more]."),
+                 help="Processes sharing a video \\[default: one per core, parts of 10 s or "
+                 "more]."),
 ]
 HeightOption = Annotated[
     float | None,
@@ -121,17 +122,17 @@ DrawOption = Annotated[
     str | None,
     typer.Option("--draw", metavar="NAMES",
                  help="What the annotated video shows, comma-separated: skeleton, contour, "
-                 "faults, angles, panel, card [default: all]."),
+                 "faults, angles, panel, card \\[default: all]."),
 ]
 FpsOption = Annotated[
     str | None,
     typer.Option("--fps", metavar="N|source",
                  help="Frames a second to analyse at most; 'source' for every frame of the "
-                 "video [default: 30]."),
+                 "video \\[default: 30]."),
 ]
 ModelDirOption = Annotated[
-    str | None,
-    typer.Option("--model-dir", help="Model cache folder [env: FORMCHECK_MODEL_DIR]."),
+    Path | None,
+    typer.Option("--model-dir", help="Model cache folder \\[env: FORMCHECK_MODEL_DIR]."),
 ]
 JsonOption = Annotated[
     str | None, typer.Option("--json", help="Write the JSON report here ('-': stdout).")
@@ -140,7 +141,7 @@ VideoOutOption = Annotated[
     str | None, typer.Option("--video-out", help="Annotated H.264 mp4 to write.")
 ]
 TrackOutOption = Annotated[
-    Path | None,
+    str | None,
     typer.Option("--track-out", help="Pose track of the video (.npz, .json): analyse it "
                  "again in moments, without the model."),
 ]
@@ -370,7 +371,14 @@ def exercises(
 ) -> None:
     """List the lifts and held stretches, their checks and every threshold with its unit and
     source."""
-    from formcheck.config import MADE_AT, lift_names, load_lift, load_pose, pose_names
+    from formcheck.config import (
+        MADE_AT,
+        check_exercise_name,
+        lift_names,
+        load_lift,
+        load_pose,
+        pose_names,
+    )
     from formcheck.evidence import EVIDENCE
     from formcheck.lift_words import (
         check_label,
@@ -382,6 +390,8 @@ def exercises(
         variant_notes,
     )
 
+    if lift_name is not None:
+        check_exercise_name(lift_name)
     poses = pose_names()
     names = lift_names() if lift_name is None else () if lift_name in poses else (lift_name,)
     stretches = poses if lift_name is None else (lift_name,) if lift_name in poses else ()

@@ -326,6 +326,9 @@ def load_lift(
     that every threshold a rule needs is there, and every value (see the module docstring).
     """
     files = _lift_files()
+    if name not in files and name in pose_names():
+        raise FormcheckError(f"{name} is a held stretch, not a lift of reps: time it with "
+                             f"`formcheck hold --pose {name}`")
     if name not in files:
         raise FormcheckError(
             f"unknown exercise {name!r}; choose one of: {', '.join(lift_names())}"
@@ -643,10 +646,20 @@ def load_pose(name: str, config: str | os.PathLike[str] | None = None) -> Pose:
         raise FormcheckError(f"{origin}: {where}: {problem['msg']}") from None
 
 
+def check_exercise_name(name: str) -> None:
+    """Refuse a name that is neither a lift nor a held stretch, listing both where both are
+    taken."""
+    if name not in lift_names() and name not in pose_names():
+        raise FormcheckError(f"unknown exercise {name!r}; choose a lift "
+                             f"({', '.join(lift_names())}) or a held stretch "
+                             f"({', '.join(pose_names())})")
+
+
 def load_exercise(name: str, variant: str | None = None,
                   config: str | os.PathLike[str] | None = None) -> Lift | Pose:
     """The lift ``name`` (:func:`load_lift`), or the held stretch of that name
     (:func:`load_pose`), which has no variants: what ``live`` and ``batch`` take."""
+    check_exercise_name(name)
     if name not in pose_names():
         return load_lift(name, variant, config)
     if variant:

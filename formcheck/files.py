@@ -103,15 +103,23 @@ def _umask() -> int:
     return mask
 
 
+def check_file_name(path: PathLike) -> None:
+    """Refuse a name that names a folder (``out/``), which a path object reads as ``out``: the
+    file would be written under a name the user never gave; or no name at all."""
+    if not os.fspath(path):
+        raise FormcheckError("an output needs a file name (an empty one was given)")
+    if os.fspath(path).endswith(("/", os.sep)):
+        raise FormcheckError(f"cannot write {display(path)}: a name ending in / is a folder's; "
+                             "give the file's name")
+
+
 def check_writable(path: PathLike) -> Path:
     """Fail now, with a clear message, if ``path`` could not be written later.
 
     Why: finding out that the report folder is read-only after ten minutes of pose inference
     wastes the user's time; an output path is tried before any work starts.
     """
-    if os.fspath(path).endswith(("/", os.sep)):
-        raise FormcheckError(f"cannot write {display(path)}: a name ending in / is a folder's; "
-                             "give the file's name")
+    check_file_name(path)
     path = Path(path)
     if path.is_dir():
         raise FormcheckError(f"cannot write {display(path)}: it is a folder")

@@ -21,7 +21,14 @@ from typing import TYPE_CHECKING
 
 from formcheck.annotate import DRAWABLE, annotators_named, write_annotated_video
 from formcheck.errors import FormcheckError
-from formcheck.files import PathLike, check_outputs, display, is_special, is_stdout
+from formcheck.files import (
+    PathLike,
+    check_file_name,
+    check_outputs,
+    display,
+    is_special,
+    is_stdout,
+)
 from formcheck.overlay import FrameOverlay, report_overlays
 from formcheck.track import check_track_path
 
@@ -86,6 +93,8 @@ class Outputs:
     def check(self, inputs: Mapping[str, PathLike | None]) -> None:
         """Refuse now, before any work, what could not be written or would destroy an input
         (``inputs`` maps what each input is called to its path)."""
+        for path in self._paths().values():
+            check_file_name(path)  # first: the checks below read it as a path, without its /
         if self.track is not None:
             check_track_path(self.track)
         if self.video is not None:

@@ -243,7 +243,7 @@ def test_exercises_shows_one_lift_when_asked() -> None:
 
 
 def test_exercises_unknown_lift_names_the_choices() -> None:
-    _one_clear_line(run("exercises", "squat"), "choose one of: deadlift, romanian_deadlift")
+    _one_clear_line(run("exercises", "squat"), "choose a lift (deadlift, romanian_deadlift")
 
 
 @pytest.mark.parametrize(("args", "pattern"), [

@@ -363,6 +363,8 @@ def test_a_cache_that_is_a_file_is_refused_before_a_fetch_is_announced(tmp_path:
     with pytest.raises(FormcheckError, match="models is not a folder"):
         models.model_path("full", blocker, log=messages.append)
     assert messages == []
+    with pytest.raises(FormcheckError, match="models is not a folder"):
+        models.list_models(blocker / "sub")
 
 
 def test_model_path_replaces_a_damaged_bundle(tmp_path: Path, sources_dir: Path) -> None:

@@ -108,12 +108,24 @@ def test_an_output_inside_a_file_says_the_file_is_no_folder(tmp_path: Path) -> N
     assert blocker.read_text() == "a file, not a folder"
 
 
-@pytest.mark.parametrize("option", ["--json", "--csv", "--report"])
-def test_an_output_named_as_a_folder_is_refused(tmp_path: Path, option: str) -> None:
+@pytest.mark.parametrize(("option", "name"), [("--json", "sub"), ("--csv", "sub"),
+                                              ("--report", "sub"), ("--track-out", "sub.npz")])
+def test_an_output_named_as_a_folder_is_refused(tmp_path: Path, option: str, name: str) -> None:
     # the option's text is read as given: a path object drops the slash and writes "sub"
-    _one_clear_line(run("analyze", str(SAMPLE), "-e", "deadlift", option, f"{tmp_path}/sub/"),
+    _one_clear_line(run("analyze", str(SAMPLE), "-e", "deadlift", option, f"{tmp_path}/{name}/"),
                     "a name ending in / is a folder's")
-    assert not (tmp_path / "sub").exists()
+    assert not (tmp_path / name).exists()
+
+
+@pytest.mark.parametrize("command", [("analyze", str(SAMPLE), "-e", "deadlift"),
+                                     ("hold", str(SAMPLE), "-p", "hamstring_stretch"),
+                                     ("live", "-e", "deadlift", "--source", "x.mp4", "--serve")])
+def test_an_output_over_the_config_is_refused(tmp_path: Path, command: tuple[str, ...]) -> None:
+    config = tmp_path / "mine.toml"
+    config.write_text("# my thresholds\n")
+    _one_clear_line(run(*command, "--config", str(config), "--json", str(config)),
+                    "is the --config file: refusing to overwrite it")
+    assert config.read_text() == "# my thresholds\n"
 
 
 @pytest.mark.parametrize(
@@ -125,6 +137,23 @@ def test_an_output_named_as_a_folder_is_refused(tmp_path: Path, option: str) -> 
 )
 def test_options_of_the_model_are_refused_for_a_saved_track(args: tuple[str, ...]) -> None:
     _one_clear_line(run(args[0], str(SAMPLE), *args[1:]), "is a pose track, read when it was made")
+
+
+def test_a_track_given_for_a_video_and_a_stretch_for_a_lift_say_what_to_run(video: Path) -> None:
+    _one_clear_line(run("pose", str(SAMPLE), "-o", str(video.with_suffix(".npz"))),
+                    "is a pose track already: analyse it")
+    _one_clear_line(run("analyze", str(SAMPLE), "-e", "downward_dog"),
+                    "time it with `formcheck hold --pose downward_dog`")
+
+
+def test_an_empty_output_name_is_refused() -> None:
+    _one_clear_line(run("analyze", str(SAMPLE), "-e", "deadlift", "--json", ""),
+                    "an output needs a file name")
+
+
+def test_an_unknown_exercise_lists_the_lifts_and_the_stretches_where_both_are_taken() -> None:
+    for args in (("exercises", "bogus"), ("batch", str(SAMPLE), "-e", "bogus")):
+        _one_clear_line(run(*args), "or a held stretch (downward_dog")
 
 
 def test_more_workers_than_the_machine_can_use_are_refused(video: Path) -> None:

@@ -348,7 +348,8 @@ def live(
         raise FormcheckError("live writes no HTML report; save the pose track and run "
                              "`formcheck analyze TRACK --report FILE` for one")
     outputs.check(
-        {"the source video": source if source is not None and not is_url(source) else None},
+        {"the source video": source if source is not None and not is_url(source) else None,
+         "the --config file": config},
     )
     if camera is not None and source is not None:
         raise FormcheckError("give a camera or a source, not both")
