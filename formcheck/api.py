@@ -31,6 +31,7 @@ from formcheck.progress import Progress, frames_of
 from formcheck.recognise import AUTO, auto_lift, auto_note, check_auto, recognise
 from formcheck.report import Report
 from formcheck.track import TRACK_SUFFIXES, PoseTrack
+from formcheck.video import check_workers
 
 
 def pose_video(
@@ -63,6 +64,7 @@ def pose_video(
     if Path(video).suffix.lower() in TRACK_SUFFIXES:
         raise FormcheckError(f"{display(video)} is a pose track already: analyse it "
                              "(`formcheck analyze`, `formcheck hold`), or give the video")
+    check_workers(workers)
     Outputs(track=output, video=video_out, draw=draw).check({"the input video": video})
     track = extract_pose(video, settings, progress=frames_of(progress, "pose"), workers=workers)
     if not track.present.any():
@@ -128,6 +130,7 @@ def analyze(
     else:
         lift = load_lift(exercise, variant, config)
     check_max_fps(max_fps)
+    check_workers(workers)
     height_cm = check_height(height_cm)
     track, video = _source_track(source, outputs, config=config, model=model,
                                  model_dir=model_dir, progress=progress, workers=workers,
@@ -181,6 +184,7 @@ def hold(
     """
     stretch = load_pose(pose, config)
     check_max_fps(max_fps)
+    check_workers(workers)
     track, video = _source_track(source, outputs, config=config, model=model,
                                  model_dir=model_dir, progress=progress, workers=workers,
                                  max_fps=max_fps)

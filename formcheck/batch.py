@@ -173,12 +173,12 @@ def batch(
     """
     if scheduler is not None and local_cluster:
         raise FormcheckError("use --scheduler or --local-cluster, not both")
-    check_workers(workers)
     if scheduler is not None and workers is not None:
         raise FormcheckError(
             "--workers sizes the local pool or --local-cluster; a running Dask cluster "
             "brings its own workers"
         )
+    check_workers(workers)
     jobs = plan(
         inputs, exercise=exercise, variant=variant, manifest=manifest, root=root, config=config,
         model=model, model_dir=model_dir, max_fps=max_fps, guard=guard,

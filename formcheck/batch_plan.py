@@ -94,11 +94,11 @@ def plan(
             # The path is part of the key: two files with the same bytes are two clips, and
             # each report names its own file (its ``source``). How the model reads a video
             # is not part of a saved track's: it was read already.
-            reading = ([] if path.suffix.lower() in TRACK_SUFFIXES
-                       else [model.encode(), f"max_fps {max_fps}".encode()])
+            video = path.suffix.lower() not in TRACK_SUFFIXES
             key = _sha256(b"\n".join([
-                contents[path].encode(), lift_hash.encode(), *reading,
+                contents[path].encode(), lift_hash.encode(), *([model.encode()] if video else []),
                 formcheck.__version__.encode(), os.fsencode(path),
+                *([f"max_fps {max_fps}".encode()] if video else []),
                 *([] if guarded else [b"no guard"]),
             ]))
         job = ClipJob(

@@ -181,9 +181,10 @@ READING_OPTIONS = ("model", "model_dir", "workers", "fps")
 """Options that choose how the model reads a video: a saved pose track was read already."""
 
 
-def refuse_reading_options(ctx: typer.Context, source: Path) -> None:
-    """Refuse, for a saved pose track, options that would silently do nothing: the model read
-    its frames, at its rate, when it was made."""
+def note_reading_options(ctx: typer.Context, source: Path) -> None:
+    """Say so when options of the model are given for a saved pose track, where they do
+    nothing (the model read its frames, at its rate, when it was made). A note, not an error:
+    one command line with ``--model heavy`` may be run over videos and tracks alike."""
     from formcheck.track import TRACK_SUFFIXES
 
     if source.suffix.lower() not in TRACK_SUFFIXES:
@@ -191,11 +192,8 @@ def refuse_reading_options(ctx: typer.Context, source: Path) -> None:
     given = [f"--{name.replace('_', '-')}" for name in READING_OPTIONS
              if ctx.get_parameter_source(name) is ParameterSource.COMMANDLINE]
     if given:
-        raise FormcheckError(
-            f"{' and '.join(given)} {'choose' if len(given) > 1 else 'chooses'} how the model "
-            f"reads a video, and {display(source)} is a pose track, read when it was made: "
-            "analyse the video to choose"
-        )
+        say_note(f"{', '.join(given)} did nothing: {display(source)} is a pose track, read by "
+                 "the model when it was made (analyse the video to choose how it is read)")
 
 
 def draw_names(draw: str | None, video_out: str | None) -> tuple[str, ...]:
@@ -307,7 +305,7 @@ def analyze(
     """Count every rep, judge it, and say what to fix."""
     from formcheck.api import analyze as run
 
-    refuse_reading_options(ctx, source)
+    note_reading_options(ctx, source)
     outputs = file_outputs(track_out, json_out, csv_out, report_html, video_out, draw)
     with stage_progress(err, quiet=quiet) as progress:
         report = run(
@@ -348,7 +346,7 @@ def hold(
     """Time a held stretch (not reps) against 30-60 s, and the share of it held with a fault."""
     from formcheck.api import hold as run
 
-    refuse_reading_options(ctx, source)
+    note_reading_options(ctx, source)
     outputs = file_outputs(track_out, json_out, csv_out, report_html, video_out, draw)
     with stage_progress(err, quiet=quiet) as progress:
         report = run(

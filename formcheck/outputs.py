@@ -99,10 +99,11 @@ class Outputs:
             check_track_path(self.track)
         if self.video is not None:
             annotators_named(self.draw)
-        check_outputs({NAMES[name]: path for name, path in self._paths().items()}, inputs,
-                      text=frozenset(NAMES[name] for name in TEXT))
         if self.video is not None:
             check_video_path(self.video)
+        # last: it creates the folders the outputs go in
+        check_outputs({NAMES[name]: path for name, path in self._paths().items()}, inputs,
+                      text=frozenset(NAMES[name] for name in TEXT))
 
     def write_report(self, report: Report | HoldReport) -> None:
         """The JSON report and the CSV, where asked for (a rep report or a hold report)."""
@@ -153,7 +154,8 @@ def check_video_path(path: PathLike) -> None:
     """Refuse an annotated video's file name that says another kind of file (``x.json``), or
     none (``out``): a player, or the user, would take it for what its name says. A special
     file (``/dev/null``, a pipe) is named by no one and takes the video as it comes."""
-    if Path(path).suffix.lower() not in VIDEO_SUFFIXES and not is_special(Path(path)):
+    if (Path(path).suffix.lower() not in VIDEO_SUFFIXES and not is_special(Path(path))
+            and not is_stdout(path)):  # "-" has its own message (no binary output on stdout)
         raise FormcheckError(f"{display(path)}: an annotated video is an MP4 file; give it a "
                              f"{', '.join(VIDEO_SUFFIXES)} name")
 

@@ -63,8 +63,9 @@ def check_workers(workers: int | None) -> None:
     """Refuse a number of processes this machine cannot put to use (None: the default)."""
     most = MAX_WORKERS_PER_CORE * usable_cores()
     if workers is not None and not 1 <= workers <= most:
-        raise FormcheckError(f"--workers takes 1 to {most} here (this machine has "
-                             f"{usable_cores()} usable cores), not {workers}")
+        cores = usable_cores()
+        raise FormcheckError(f"--workers takes 1 to {most} here (this machine has {cores} "
+                             f"usable core{'s' if cores > 1 else ''}), not {workers}")
 
 
 _DECODE_THREADS = max(1, usable_cores() - 1)
