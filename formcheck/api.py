@@ -30,7 +30,7 @@ from formcheck.pose import DEFAULT_MAX_FPS, PoseSettings, check_max_fps, extract
 from formcheck.progress import Progress, frames_of
 from formcheck.recognise import AUTO, auto_lift, auto_note, check_auto, recognise
 from formcheck.report import Report
-from formcheck.track import TRACK_SUFFIXES, PoseTrack
+from formcheck.track import PoseTrack, is_track_path
 from formcheck.video import check_workers
 
 
@@ -61,7 +61,7 @@ def pose_video(
     """
     settings = PoseSettings(model=model, model_dir=Path(model_dir) if model_dir else None,
                             max_fps=max_fps)
-    if Path(video).suffix.lower() in TRACK_SUFFIXES:
+    if is_track_path(video):
         raise FormcheckError(f"{display(video)} is a pose track already: analyse it "
                              "(`formcheck analyze`, `formcheck hold`), or give the video")
     check_workers(workers)
@@ -204,7 +204,7 @@ def _source_track(
     """The pose track of ``source`` (a video, run through the model, or a saved track) and the
     video its outputs draw on, every output path checked first (before the model runs) against
     the inputs: ``source``, the ``config`` and a track's video."""
-    is_track = Path(source).suffix.lower() in TRACK_SUFFIXES
+    is_track = is_track_path(source)
     inputs = {"the input pose track" if is_track else "the input video": source,
               "the --config file": config}
     if is_track:  # a track loads in moments; its video is an input too

@@ -55,7 +55,7 @@ from formcheck.html_report import IndexRow, write_index
 from formcheck.models import model_path
 from formcheck.pose import DEFAULT_MAX_FPS
 from formcheck.report import Report
-from formcheck.track import TRACK_SUFFIXES
+from formcheck.track import is_track_path
 from formcheck.video import check_workers, usable_cores
 
 DEFAULT_OUT = Path("formcheck-batch")
@@ -198,7 +198,7 @@ def batch(
     else:
         engine = LocalPool(workers or usable_cores())
     if scheduler is None and any(
-        job.path.suffix.lower() not in TRACK_SUFFIXES and job.refused is None for job in todo
+        not is_track_path(job.path) and job.refused is None for job in todo
     ):
         # Fetch (or verify) the model here, once, rather than in every worker at the same time.
         model_path(model, model_dir)

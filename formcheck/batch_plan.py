@@ -20,7 +20,7 @@ from formcheck.errors import FormcheckError
 from formcheck.files import display
 from formcheck.pose import DEFAULT_MAX_FPS, check_max_fps
 from formcheck.recognise import AUTO, MODEL_PATH, NO_GUARD_NEEDS_A_NAME, check_auto
-from formcheck.track import TRACK_SUFFIXES
+from formcheck.track import is_track_path
 
 VIDEO_SUFFIXES = (".mp4", ".mov", ".m4v", ".avi", ".mkv", ".webm")
 """What a folder or a glob contributes; a file named explicitly is scored whatever its suffix
@@ -94,7 +94,7 @@ def plan(
             # The path is part of the key: two files with the same bytes are two clips, and
             # each report names its own file (its ``source``). How the model reads a video
             # is not part of a saved track's: it was read already.
-            video = path.suffix.lower() not in TRACK_SUFFIXES
+            video = not is_track_path(path)
             key = _sha256(b"\n".join([
                 contents[path].encode(), lift_hash.encode(), *([model.encode()] if video else []),
                 formcheck.__version__.encode(), os.fsencode(path),

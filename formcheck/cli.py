@@ -185,9 +185,9 @@ def note_reading_options(ctx: typer.Context, source: Path) -> None:
     """Say so when options of the model are given for a saved pose track, where they do
     nothing (the model read its frames, at its rate, when it was made). A note, not an error:
     one command line with ``--model heavy`` may be run over videos and tracks alike."""
-    from formcheck.track import TRACK_SUFFIXES
+    from formcheck.track import is_track_path
 
-    if source.suffix.lower() not in TRACK_SUFFIXES:
+    if not is_track_path(source):
         return
     given = [f"--{name.replace('_', '-')}" for name in READING_OPTIONS
              if ctx.get_parameter_source(name) is ParameterSource.COMMANDLINE]

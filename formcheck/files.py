@@ -103,6 +103,13 @@ def _umask() -> int:
     return mask
 
 
+def file_in_the_way(folder: Path) -> Path | None:
+    """The nearest existing path at or above ``folder`` when it is not a folder: what stops
+    ``folder`` from being made (``notes.txt`` in ``notes.txt/out``); None when nothing does."""
+    above = next((p for p in (folder, *folder.parents) if p.exists()), None)
+    return above if above is not None and not above.is_dir() else None
+
+
 def check_file_name(path: PathLike) -> None:
     """Refuse a name that names a folder (``out/``), which a path object reads as ``out``: the
     file would be written under a name the user never gave; or no name at all."""
@@ -123,8 +130,8 @@ def check_writable(path: PathLike) -> Path:
     path = Path(path)
     if path.is_dir():
         raise FormcheckError(f"cannot write {display(path)}: it is a folder")
-    above = next((parent for parent in path.parents if parent.exists()), None)
-    if above is not None and not above.is_dir():
+    above = file_in_the_way(path.parent)
+    if above is not None:
         raise FormcheckError(f"cannot write {display(path)}: {display(above)} is not a folder")
     if is_special(path):
         if not os.access(path, os.W_OK):

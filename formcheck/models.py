@@ -47,7 +47,7 @@ from typing import Literal, get_args
 import platformdirs
 
 from formcheck.errors import FormcheckError
-from formcheck.files import atomic_write, check_writable, display
+from formcheck.files import atomic_write, check_writable, display, file_in_the_way
 from formcheck.signals import signals_held
 
 VARIANTS = ("lite", "full", "heavy")
@@ -241,8 +241,8 @@ def list_models(cache_dir: str | os.PathLike[str] | None = None) -> list[ModelSt
     """Status of every variant in the cache, missing ones included; a cache that cannot be a
     folder (a file is in its way) is an error, not a cache of missing models."""
     folder = _resolve_cache_dir(cache_dir)
-    above = next((p for p in (folder, *folder.parents) if p.exists()), None)
-    if above is not None and not above.is_dir():
+    above = file_in_the_way(folder)
+    if above is not None:
         raise FormcheckError(f"{display(folder)} is no model cache: {display(above)} is not a "
                              "folder")
     return [verify(variant, cache_dir) for variant in VARIANTS]

@@ -574,6 +574,11 @@ TRACK_SUFFIXES = (".npz", ".json")
 """Files with these suffixes are pose tracks (:meth:`PoseTrack.save`), not videos."""
 
 
+def is_track_path(path: str | os.PathLike[str]) -> bool:
+    """Whether ``path`` names a pose track (by its suffix), not a video."""
+    return Path(path).suffix.lower() in TRACK_SUFFIXES
+
+
 def check_track_path(path: str | os.PathLike[str]) -> Path:
     """``path`` if a pose track can be saved there; its suffix chooses the format.
 
@@ -581,7 +586,7 @@ def check_track_path(path: str | os.PathLike[str]) -> Path:
     track saved without ``.npz``/``.json`` would not be recognised as a track when analysed.
     """
     path = Path(path)
-    if path.suffix.lower() not in TRACK_SUFFIXES:
+    if not is_track_path(path):
         raise FormcheckError(
             f"a pose track is saved as .npz (exact) or .json, not {path.name!r}; "
             "name the file accordingly"
