@@ -41,6 +41,7 @@ from formcheck.report import (
 from formcheck.reps import Partial, Rep
 from formcheck.rules import RULES, RepContext, Trace, Verdict, run_checks
 from formcheck.series import SHOWN, Side
+from formcheck.shots import edit_cuts
 from formcheck.sides import rep_kinematics, side_balance
 from formcheck.stretch import Pose
 from formcheck.track import PoseTrack
@@ -204,14 +205,33 @@ def time_cuts(track: PoseTrack) -> list[Mapping[str, Any]]:
     return sorted(track.meta.get("time_cuts") or (), key=lambda cut: cut["at_s"])
 
 
+def shot_changes(track: PoseTrack) -> list[float]:
+    """Times of the first frame of each new shot of an edited video
+    (:func:`formcheck.shots.edit_cuts`): the frames' own times, unrounded, since a rep's ends
+    are compared with them (a cut on a rep's first or made frame is not inside it)."""
+    return [float(at) for at in edit_cuts(track.times, track.picture_change, track.present)]
+
+
+def video_cuts(track: PoseTrack) -> list[Mapping[str, Any]]:
+    """Every cut in the video, in time order: where its timestamps break (:func:`time_cuts`)
+    and where an edit changes shot (``kind`` ``"edit"``, :func:`shot_changes`). A rep either
+    kind runs through cannot be judged (:func:`cut_abstention`)."""
+    edits = [{"at_s": at, "kind": "edit", "size_s": 0.0} for at in shot_changes(track)]
+    return sorted([*time_cuts(track), *edits], key=lambda cut: cut["at_s"])
+
+
 def _cut_words(cut: Mapping[str, Any]) -> str:
+    if cut["kind"] == "edit":
+        return f"the video cuts to another shot at {cut['at_s']:.1f} s"
     if cut["kind"] == "restart":
         return f"the video's timestamps restart at {cut['at_s']:.1f} s"
     return f"the video's timestamps jump {cut['size_s']:.1f} s ahead at {cut['at_s']:.1f} s"
 
 
 def cut_abstention(ctx: RepContext, cuts: Sequence[Mapping[str, Any]]) -> Abstention | None:
-    """Why this rep cannot be judged across a cut in the video's time line.
+    """Why this rep cannot be judged across a cut in the video (:func:`video_cuts`): a break
+    in its time line, or an edit's change of shot after the rep was made (one before it was
+    made, :func:`formcheck.counting.spliced` does not count).
 
     The frames either side of a cut may be different recordings, or have lost any length of
     time between them: a 'rep' spanning it may be the end of one movement and the start of
@@ -290,7 +310,7 @@ def judge_rep(
     """Outcome, reason and score of one rep from its lift's checks: the one judge that
     ``analyze`` and ``live`` share.
 
-    A rep whose frames cannot be trusted (:func:`unjudgeable`; ``cuts`` as :func:`time_cuts`
+    A rep whose frames cannot be trusted (:func:`unjudgeable`; ``cuts`` as :func:`video_cuts`
     gives them), or in which the lifter is seen upside down, is ambiguous whatever its checks
     say, a no-rep included: the missing, unrelated or inverted frames may be the deciding ones.
     So is a rep on which no check could judge. Otherwise the rep is judged on the checks that
@@ -448,10 +468,11 @@ def run_analysis(
     series = analysis_series(lift) + (RECOGNITION_SERIES if guard else ())
     kin = judged_kinematics(kinematics(track, series, smoothing=smoothing), lift)
     view = view or estimate_view(track)
-    cuts = time_cuts(track)
-    found = find_reps(kin, lift)
+    cuts = video_cuts(track)
+    edits = [cut["at_s"] for cut in cuts if cut["kind"] == "edit"]
+    found = find_reps(kin, lift, cuts=edits)
     verdicts = [judge_rep(ctx, cuts=cuts, height_cm=height_cm)
-                for ctx in rep_contexts(kin, view, lift, found.reps, evidence)]
+                for ctx in rep_contexts(kin, view, lift, found.reps, evidence, edits)]
     recognition, wrong = (wrong_name_guard(recognise(kin), lift, verdicts) if guard
                           else (None if recognised is None else report_of(recognised), None))
     report = with_recognition(build_report(track, lift, kin, view, verdicts, height_cm,
@@ -524,19 +545,25 @@ def analyze_track(
 
 def rep_contexts(
     kin: Kinematics, view: ViewEstimate, lift: Lift, found: Sequence[Rep],
-    evidence: Evidence | None = EVIDENCE,
+    evidence: Evidence | None = EVIDENCE, cuts: Sequence[float] = (),
 ) -> list[RepContext]:
     """What the checks see of each rep found in ``kin``: a rep looks back to the previous
-    rep's turnaround and ahead to the next one's (or to the clip's ends); in a lift judged per
-    rep on its working side, ``kin`` offered for that side (:mod:`formcheck.sides`)."""
+    rep's turnaround and ahead to the next one's (or to the clip's ends), never past an
+    edit's change of shot (``cuts``, :func:`shot_changes`: a foot flat or a bottom in another
+    shot, filmed from elsewhere, is not this rep's); in a lift judged per rep on its working
+    side, ``kin`` offered for that side (:mod:`formcheck.sides`)."""
     turns = [0, *(rep.turn for rep in found), len(kin.times) - 1]
-    return [
-        RepContext(rep, judged, view, lift, neutral_back(kin, lift, until=rep.end),
-                   search_from=turns[i], search_to=turns[i + 2], evidence=evidence,
-                   working_side=side)
-        for i, rep in enumerate(found)
-        for judged, side in [rep_kinematics(kin, lift, rep)]
-    ]
+    shots = np.searchsorted(kin.times, np.asarray(cuts, dtype=np.float64))
+    contexts = []
+    for i, rep in enumerate(found):
+        before, after = shots[shots <= rep.start], shots[shots > rep.end]
+        judged, side = rep_kinematics(kin, lift, rep)
+        contexts.append(RepContext(
+            rep, judged, view, lift, neutral_back(kin, lift, until=rep.end),
+            search_from=max([turns[i], *before[-1:].tolist()]),
+            search_to=min([turns[i + 2], *(after[:1] - 1).tolist()]),
+            evidence=evidence, working_side=side))
+    return contexts
 
 
 def build_report(
@@ -584,6 +611,13 @@ def warnings(
     if truncated is not None:
         out.append(truncated)
     out += timing_notes(track)
+    edits = shot_changes(track)
+    if edits:
+        shown = ", ".join(f"{at:.1f}" for at in edits[:MAX_CUT_NOTES])
+        more = f" and {len(edits) - MAX_CUT_NOTES} more times" if len(edits) > MAX_CUT_NOTES else ""
+        out.append(f"the video cuts to another shot at {shown} s{more} (an edited video): a "
+                   "rep a cut runs through before it is made is not counted, and one it runs "
+                   "through after is not judged")
     if upside_down(kin, slice(None), lift.upright):
         out.append(upside_down_warning(lift.upright))
     if track.detection_rate < lift.value("min_coverage"):

@@ -19,6 +19,7 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import NamedTuple
 
@@ -130,10 +131,12 @@ def stood_in(driver: np.ndarray, stand_in: np.ndarray, line: Line | None = None)
     return filled
 
 
-def find_reps(kin: Kinematics, lift: Lift, *, so_far: bool = False) -> Segments:
+def find_reps(kin: Kinematics, lift: Lift, *, so_far: bool = False,
+              cuts: Sequence[float] = ()) -> Segments:
     """The lift's reps, counting one the clip ends in if it was made (:func:`made_frames`),
     the lifter then stood in place, not walked off, and (``lift.set_ends_standing``) no rep
-    with its lowering came before it; and what was not counted, with why.
+    with its lowering came before it; and what was not counted, with why. ``cuts``: times
+    where an edited video changes shot (:func:`spliced`).
 
     ``so_far``: the reps of a set still going on (live), where a pull the stream ends on at
     lockout is the rep just made, whatever came before: only the end of the set can tell it
@@ -141,8 +144,8 @@ def find_reps(kin: Kinematics, lift: Lift, *, so_far: bool = False) -> Segments:
     """
     driver = driver_signal(kin, lift)
     made = made_frames(kin, lift, driver)
-    found = caught(kin, lift, made, held_on(kin, lift, segment(
-        driver, kin.times, rep_settings(lift), turn_at=lift.turn_at, made=made)))
+    found = spliced(caught(kin, lift, made, held_on(kin, lift, segment(
+        driver, kin.times, rep_settings(lift), turn_at=lift.turn_at, made=made))), cuts)
     last = found.reps[-1] if found.reps else None
     if last is None or last.lowered:
         return found
@@ -218,14 +221,46 @@ def held_on(kin: Kinematics, lift: Lift, found: Segments) -> Segments:
     pull-up to the pose alone, and only letting go on the way there tells them apart."""
     if not lift.hangs:
         return found
-    reps, partial = [], list(found.partial)
-    for rep in found.reps:
+
+    def let_go(rep: Rep) -> str | None:
         frames = slice(rep.start, rep.end + 1)
         if np.any(sustained(kin.let_go[frames].astype(float), kin.times[frames], LET_GO_S) == 1):
-            partial.append(Partial(rep.start_s, rep.end_s, "the lifter let go of the bar "
-                                   "during it (a hand below its elbow): not a pull from a hang"))
-        else:
+            return ("the lifter let go of the bar during it (a hand below its elbow): not a "
+                    "pull from a hang")
+        return None
+
+    return set_apart(found, let_go)
+
+
+def spliced(found: Segments, cuts: Sequence[float]) -> Segments:
+    """``found`` without the reps an edit cut (:func:`formcheck.shots.edit_cuts`, times of
+    the first frame of each new shot) runs through before they are made: the movement before
+    the cut and the one after it were filmed apart, whatever the landmarks make of them. A cut
+    on the very frame a rep is made leaves it counted: the rep came back to the top in the shot
+    before, and a live session (its smoothing a few frames behind) sees that return as late as
+    the cut's frame. A cut after a rep was made (a floor-start lift's lowering) leaves it
+    counted too; its verdicts then abstain (:func:`formcheck.analysis.cut_abstention`)."""
+
+    def cut(rep: Rep) -> str | None:
+        inside = [at for at in cuts if rep.start_s < at < rep.made_s]
+        if not inside:
+            return None
+        return (f"the video cuts to another shot at {inside[0]:.1f} s, before the rep was "
+                "made: a movement spliced from two shots is not a rep")
+
+    return set_apart(found, cut) if len(cuts) else found
+
+
+def set_apart(found: Segments, why: Callable[[Rep], str | None]) -> Segments:
+    """``found`` with each rep ``why`` gives a reason for moved to the movements not counted,
+    with that reason; the reps left numbered again from 1."""
+    reps, partial = [], list(found.partial)
+    for rep in found.reps:
+        reason = why(rep)
+        if reason is None:
             reps.append(replace(rep, index=len(reps) + 1))
+        else:
+            partial.append(Partial(rep.start_s, rep.end_s, reason))
     return Segments(reps, sorted(partial, key=lambda p: p.start_s))
 
 

@@ -22,7 +22,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from formcheck.analysis import Analysis, rep_contexts
+from formcheck.analysis import Analysis, rep_contexts, shot_changes
 from formcheck.kinematics import Kinematics
 from formcheck.lift import Lift
 from formcheck.metrics import velocity_loss_words
@@ -255,7 +255,8 @@ def measure_plots(analysis: Analysis) -> dict[int, list[MeasurePlot]]:
     line is what a lifter wants to know. Reps the check could not judge have no dot.
     """
     lift, reps = analysis.lift, analysis.report.reps
-    contexts = rep_contexts(analysis.kin, analysis.view, lift, analysis.reps, evidence=None)
+    contexts = rep_contexts(analysis.kin, analysis.view, lift, analysis.reps, evidence=None,
+                            cuts=shot_changes(analysis.track))
     fired = {rule_of(lift, fault.code).name for rep in reps for fault in rep.faults}
     traces = {name: [_trace(RULES[name].measure(ctx)) for ctx in contexts] for name in fired}
     plots: dict[int, list[MeasurePlot]] = defaultdict(list)

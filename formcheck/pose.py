@@ -28,7 +28,7 @@ from typing import Any, BinaryIO
 
 import numpy as np
 
-from formcheck import contour
+from formcheck import contour, shots
 from formcheck.errors import FormcheckError
 from formcheck.landmarks import Landmark
 from formcheck.models import model_path
@@ -130,6 +130,7 @@ class PoseEstimator:
             self.close()
             raise
         self._last_ms = -1
+        self._signature: np.ndarray | None = None
         self._anchor: tuple[np.ndarray, float, float] | None = None
         self._facing_votes = 0.0
 
@@ -160,10 +161,14 @@ class PoseEstimator:
             image = mp.Image(image_format=mp.ImageFormat.SRGB, data=frame.image)
             result = self._landmarker.detect_for_video(image, stamp)
         height, width = frame.image.shape[:2]
+        signature = shots.signature(frame.image)
+        change = (np.nan if self._signature is None
+                  else shots.picture_change(self._signature, signature))
+        self._signature = signature
         candidates = [_landmark_array(pose) for pose in result.pose_landmarks]
         chosen = self._choose(candidates, frame.time_s, np.array([width, height], float))
         if chosen is None:
-            return FramePose.missing(frame.time_s)
+            return FramePose.missing(frame.time_s, change)
         image_lm = candidates[chosen]
         world_lm = _landmark_array(result.pose_world_landmarks[chosen])
         back = np.full((contour.CONTOUR_POINTS, 2), np.nan)
@@ -177,6 +182,7 @@ class PoseEstimator:
             presence=image_lm[:, 4],
             world=world_lm[:, :3],
             back_contour=back,
+            picture_change=change,
         )
 
     def _choose(self, candidates: list[np.ndarray], time_s: float, size: np.ndarray) -> int | None:

@@ -43,9 +43,15 @@ _ROW_SHAPES: dict[str, tuple[int, ...]] = {
     "presence": (NUM_LANDMARKS,),
     "world": (NUM_LANDMARKS, 3),
     "back_contour": (CONTOUR_POINTS, 2),
+    "picture_change": (),
 }
 """Shape of one frame's row of each array field."""
-_ARRAY_FIELDS = tuple(_ROW_SHAPES)
+ARRAY_FIELDS = tuple(_ROW_SHAPES)
+"""The per-frame arrays of a track, in the order saved: what slicing, joining or copying a
+track's frames must carry, all of them, for the track to stay whole."""
+_OPTIONAL_FIELDS = ("picture_change",)
+"""Arrays a track file may lack: formcheck wrote none before it measured them, and such a track
+reads as not known (NaN) there."""
 
 TRACK_BLOCK = 4096
 """Frames a :class:`TrackBuilder` holds in memory before it moves them to a temporary file, and
@@ -66,6 +72,9 @@ class PoseTrack:
         world: (T, 33, 3) world landmarks in metres, hip-centred; NaN where absent.
         back_contour: (T, 9, 2) dorsal outline from shoulder to hip level, normalised image
             coordinates, from the segmentation mask; NaN where it could not be traced.
+        picture_change: (T,) how much of the picture changed since the frame before, in grey
+            levels (:func:`formcheck.shots.picture_change`), whether or not the lifter was
+            found; NaN for the first frame, and where it was not measured.
         width, height: frame size in pixels after applying rotation metadata.
         fps: the container's nominal frame rate (informational; use ``times``).
         source: where the frames came from (a path, or ``camera:N``).
@@ -86,13 +95,18 @@ class PoseTrack:
     source: str = ""
     model: str = ""
     meta: dict[str, Any] = field(default_factory=dict)
+    picture_change: np.ndarray | None = None
+    """None: not measured (NaN for every frame)."""
 
     version: ClassVar[int] = FORMAT_VERSION
 
     def __post_init__(self) -> None:
         self.times = np.asarray(self.times, dtype=np.float64)
         self.present = np.asarray(self.present, dtype=bool)
-        for name in ("landmarks", "visibility", "presence", "world", "back_contour"):
+        if self.picture_change is None:
+            self.picture_change = np.full(len(self.times), np.nan, dtype=np.float32)
+        for name in ("landmarks", "visibility", "presence", "world", "back_contour",
+                     "picture_change"):
             setattr(self, name, np.asarray(getattr(self, name), dtype=np.float32))
         n = len(self.times)
         for name, row in _ROW_SHAPES.items():
@@ -114,8 +128,8 @@ class PoseTrack:
         start, stop, step = frames.indices(len(self))
         if step != 1:
             raise ValueError("a track is sliced into contiguous frames only")
-        window = {name: np.array(getattr(self, name)[start:stop]) for name in _ARRAY_FIELDS}
-        for name in _ARRAY_FIELDS:
+        window = {name: np.array(getattr(self, name)[start:stop]) for name in ARRAY_FIELDS}
+        for name in ARRAY_FIELDS:
             _release(getattr(self, name))
         return PoseTrack(
             **window, width=self.width, height=self.height, fps=self.fps, source=self.source,
@@ -138,7 +152,7 @@ class PoseTrack:
             return NotImplemented
         return all(
             np.array_equal(getattr(self, f.name), getattr(other, f.name), equal_nan=True)
-            if f.name in _ARRAY_FIELDS
+            if f.name in ARRAY_FIELDS
             else getattr(self, f.name) == getattr(other, f.name)
             for f in fields(self)
         )
@@ -157,6 +171,7 @@ class PoseTrack:
             presence=self.presence[i],
             world=self.world[i],
             back_contour=self.back_contour[i],
+            picture_change=float(self.picture_change[i]),
         )
 
     @property
@@ -196,6 +211,7 @@ class PoseTrack:
             presence=np.full((n, NUM_LANDMARKS), nan),
             world=np.full((n, NUM_LANDMARKS, 3), nan),
             back_contour=np.full((n, CONTOUR_POINTS, 2), nan),
+            picture_change=np.full(n, nan),
             width=width,
             height=height,
             fps=fps,
@@ -219,12 +235,12 @@ class PoseTrack:
         path = check_track_path(path)
         if path.suffix.lower() == ".json":
             doc = self._header() | {
-                name: _nan_to_none(getattr(self, name)) for name in _ARRAY_FIELDS
+                name: _nan_to_none(getattr(self, name)) for name in ARRAY_FIELDS
             }
             with atomic_write(path) as tmp:
                 tmp.write_text(json.dumps(doc, separators=(",", ":")))
         else:
-            arrays = {name: getattr(self, name) for name in _ARRAY_FIELDS}
+            arrays = {name: getattr(self, name) for name in ARRAY_FIELDS}
             with atomic_write(path) as tmp, tmp.open("wb") as fh:
                 np.savez_compressed(fh, header=np.array(json.dumps(self._header())), **arrays)
         return path
@@ -286,8 +302,8 @@ _ROW_DTYPES: dict[str, np.dtype] = {
 MAX_TRACK_BYTES = MAX_HEADER_BYTES + MAX_TRACK_FRAMES * sum(
     int(np.prod(row)) * _ROW_DTYPES[name].itemsize for name, row in _ROW_SHAPES.items()
 )
-"""Most an ``.npz`` track may inflate to: :data:`MAX_TRACK_FRAMES` at the 1137 bytes a frame
-:meth:`PoseTrack.save` writes, plus a header: 0.98 GB, about what such a track takes loaded."""
+"""Most an ``.npz`` track may inflate to: :data:`MAX_TRACK_FRAMES` at the 1141 bytes a frame
+:meth:`PoseTrack.save` writes, plus a header: 0.99 GB, about what such a track takes loaded."""
 MAX_JSON_BYTES = 256_000_000
 """Largest ``.json`` track that is read: ~53,000 frames at the ~4.8 KB a frame
 :meth:`PoseTrack.save` writes (half an hour at 30 fps). Why smaller than an ``.npz``: parsing
@@ -344,14 +360,16 @@ def _read_npz(path: Path) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     with zipfile.ZipFile(path) as archive:
         _check_archive(archive.infolist())
         header = _check_header(_npz_header(archive))
-        layouts = {name: _npy_layout(archive, name) for name in _ARRAY_FIELDS}
+        stored = set(archive.namelist())
+        layouts = {name: _npy_layout(archive, name) for name in ARRAY_FIELDS
+                   if name not in _OPTIONAL_FIELDS or f"{name}.npy" in stored}
         n = _frame_count(layouts["times"][0])
         for name, (shape, dtype) in layouts.items():
             _check_shape(name, shape, n)
             kinds, expected = _ARRAY_KINDS.get(name, _NUMBER_KINDS)
             if dtype.kind not in kinds or dtype.itemsize > 8:
                 raise _Unusable(f"{name} holds {_short(str(dtype))} values, expected {expected}")
-        arrays = {name: _read_npy(archive, name) for name in _ARRAY_FIELDS}
+        arrays = {name: _read_npy(archive, name) for name in layouts}
     return header, {name: _checked_values(name, array) for name, array in arrays.items()}
 
 
@@ -416,7 +434,8 @@ def _read_json(path: Path) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     """Header and arrays of a ``.json`` track (NaN written as null); its size is checked before
     it is read, and every value's JSON type before it becomes a number."""
     doc = _check_header(json.loads(_read_capped(path, MAX_JSON_BYTES)))
-    raw = {name: _json_array(doc, name) for name in _ARRAY_FIELDS}
+    raw = {name: _json_array(doc, name) for name in ARRAY_FIELDS
+           if name not in _OPTIONAL_FIELDS or name in doc}
     n = _frame_count(raw["times"].shape)
     arrays = {}
     for name, values in raw.items():
@@ -505,13 +524,18 @@ def _check_shape(name: str, shape: tuple[int, ...], n: int) -> None:
 def _checked_values(name: str, array: np.ndarray) -> np.ndarray:
     """``array`` in the dtype the track keeps it in, once its values are known to make sense:
     ``present`` true or false; ``times`` seconds, strictly increasing (as the video reader
-    makes them); the rest NaN (absent) or numbers; all within :data:`MAX_MAGNITUDE`."""
+    makes them); ``picture_change`` NaN (not measured) or grey levels from 0 to 255; the rest
+    NaN (absent) or numbers; all within :data:`MAX_MAGNITUDE`."""
     if name == "present":
         _refuse_frames(name, (array != 0) & (array != 1), array, "must be true or false (1 or 0)")
         return array.astype(bool)
     with np.errstate(over="ignore"):
         values = array.astype(_ROW_DTYPES[name])
     out = ~(np.abs(values) <= MAX_MAGNITUDE)  # NaN, infinite, or too large
+    if name == "picture_change":
+        _refuse_frames(name, ~((values >= 0) & (values <= 255)) & ~np.isnan(values), array,
+                       "must be NaN (not measured) or grey levels from 0 to 255")
+        return values
     if name != "times":
         _refuse_frames(name, out & ~np.isnan(values), array,
                        f"must be NaN (absent) or within ±{MAX_MAGNITUDE:g}")
@@ -607,13 +631,14 @@ class FramePose:
     presence: np.ndarray
     world: np.ndarray
     back_contour: np.ndarray
+    picture_change: float = float("nan")
 
     @property
     def found(self) -> bool:
         return bool(np.isfinite(self.landmarks).any())
 
     @classmethod
-    def missing(cls, time_s: float) -> FramePose:
+    def missing(cls, time_s: float, picture_change: float = float("nan")) -> FramePose:
         """The row for a frame in which the lifter was not found."""
         nan = np.float32(np.nan)
         return cls(
@@ -623,6 +648,7 @@ class FramePose:
             presence=np.full(NUM_LANDMARKS, nan),
             world=np.full((NUM_LANDMARKS, 3), nan),
             back_contour=np.full((CONTOUR_POINTS, 2), nan),
+            picture_change=picture_change,
         )
 
 
@@ -655,6 +681,7 @@ class TrackBuilder:
         t.present[i] = pose.found
         for name in ("landmarks", "visibility", "presence", "world", "back_contour"):
             getattr(t, name)[i] = getattr(pose, name) if pose.found else np.nan
+        t.picture_change[i] = pose.picture_change
         self._pending += 1
 
     def extend(self, track: PoseTrack) -> None:
@@ -665,7 +692,7 @@ class TrackBuilder:
                 if self._pending == TRACK_BLOCK:
                     self._store(advance=True)
                 take = min(TRACK_BLOCK - self._pending, len(window) - at)
-                for name in _ARRAY_FIELDS:
+                for name in ARRAY_FIELDS:
                     rows = getattr(window, name)[at : at + take]
                     getattr(self._block, name)[self._pending : self._pending + take] = rows
                 self._pending += take
@@ -675,7 +702,7 @@ class TrackBuilder:
         """Write the pending rows after the stored ones; keep them pending unless ``advance``."""
         if not self._files:
             # Open for the builder's life; tracks mapped from them keep their own descriptors.
-            self._files = {name: tempfile.TemporaryFile() for name in _ARRAY_FIELDS}  # noqa: SIM115
+            self._files = {name: tempfile.TemporaryFile() for name in ARRAY_FIELDS}  # noqa: SIM115
         for name, fh in self._files.items():
             block = getattr(self._block, name)
             fh.seek(self._stored * block[0].nbytes)
@@ -694,7 +721,7 @@ class TrackBuilder:
         if start >= self._stored:
             rows = slice(start - self._stored, self._pending)
             return PoseTrack(
-                **{name: getattr(t, name)[rows].copy() for name in _ARRAY_FIELDS}, **header
+                **{name: getattr(t, name)[rows].copy() for name in ARRAY_FIELDS}, **header
             )
         self._store(advance=False)
         n = len(self)

@@ -45,7 +45,7 @@ import numpy as np
 
 from formcheck.landmarks import SIDES, Landmark, joint
 from formcheck.series import WRIST_HEIGHT_MIN_TRUNK_RISE, Side
-from formcheck.track import CONTOUR_POINTS, PoseTrack
+from formcheck.track import ARRAY_FIELDS, CONTOUR_POINTS, PoseTrack
 
 WIDTH, HEIGHT, FPS = 1280, 720, 30.0
 PX_PER_M = 380.0
@@ -760,11 +760,7 @@ def _rows(track: PoseTrack, start_s: float, end_s: float) -> np.ndarray:
 
 
 def _copy(track: PoseTrack) -> PoseTrack:
-    return replace(track, **{
-        name: getattr(track, name).copy()
-        for name in ("times", "present", "landmarks", "visibility", "presence", "world",
-                     "back_contour")
-    })
+    return replace(track, **{name: getattr(track, name).copy() for name in ARRAY_FIELDS})
 
 
 def drop(track: PoseTrack, start_s: float, end_s: float) -> PoseTrack:
@@ -805,11 +801,7 @@ def knock(track: PoseTrack, at_s: float, dx_px: float, dy_px: float) -> PoseTrac
 def crop(track: PoseTrack, start_s: float, end_s: float = math.inf) -> PoseTrack:
     """The frames in [start_s, end_s), with times starting again at 0, as a cut clip's would."""
     rows = _rows(track, start_s, end_s)
-    out = replace(track, **{
-        name: getattr(track, name)[rows].copy()
-        for name in ("times", "present", "landmarks", "visibility", "presence", "world",
-                     "back_contour")
-    })
+    out = replace(track, **{name: getattr(track, name)[rows].copy() for name in ARRAY_FIELDS})
     out.times -= out.times[0] if len(out) else 0.0
     return out
 
@@ -821,5 +813,5 @@ def concat(*tracks: PoseTrack) -> PoseTrack:
     starts = np.cumsum([0.0] + [t.times[-1] + step for t in tracks[:-1]])
     return replace(first, **{
         name: np.concatenate([getattr(t, name) for t in tracks])
-        for name in ("present", "landmarks", "visibility", "presence", "world", "back_contour")
+        for name in ARRAY_FIELDS if name != "times"
     }, times=np.concatenate([t.times + s for t, s in zip(tracks, starts, strict=True)]))

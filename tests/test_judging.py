@@ -18,7 +18,7 @@ from formcheck.analysis import UPSIDE_DOWN, analyze_track, upside_down
 from formcheck.config import load_lift
 from formcheck.kinematics import kinematics
 from formcheck.report import Abstention, Report
-from formcheck.track import PoseTrack
+from formcheck.track import ARRAY_FIELDS, PoseTrack
 
 UPRIGHT = {
     "deadlift": lambda: hinge(3, from_floor=True),
@@ -187,9 +187,7 @@ def thinned(track: PoseTrack, fps: float, start_s: float = 0.0) -> PoseTrack:
     ticks = np.arange(start_s, track.times[-1], 1.0 / fps)
     later = np.unique(np.searchsorted(track.times, ticks - 1e-9))
     rows = np.union1d(np.flatnonzero(track.times < start_s), later)
-    return replace(track, **{name: getattr(track, name)[rows]
-                             for name in ("times", "present", "landmarks", "visibility",
-                                          "presence", "world", "back_contour")})
+    return replace(track, **{name: getattr(track, name)[rows] for name in ARRAY_FIELDS})
 
 
 @pytest.mark.parametrize("fps", [2.0, 5.0])
@@ -220,10 +218,8 @@ def test_the_frame_rate_is_judged_per_rep_on_the_frames_really_there():
     split = float(clip.times("bottom")[2])  # between reps 2 and 3
     rng = np.random.default_rng(1)
     keep = np.flatnonzero((rng.random(len(clip.track)) > 1 / 3) | (clip.track.times >= split))
-    track = thinned(replace(clip.track, **{
-        name: getattr(clip.track, name)[keep]
-        for name in ("times", "present", "landmarks", "visibility", "presence", "world",
-                     "back_contour")}), 4.0, start_s=split)
+    track = thinned(replace(clip.track, **{name: getattr(clip.track, name)[keep]
+                                           for name in ARRAY_FIELDS}), 4.0, start_s=split)
     report = analyze(track)
     assert [r.outcome for r in report.reps] == ["valid", "valid", "ambiguous", "ambiguous"]
     assert {a.check for r in report.reps[2:] for a in r.abstained} == {"frame_rate"}

@@ -22,7 +22,7 @@ from formcheck.analysis import analyze_track
 from formcheck.config import Lift, lift_names, load_lift
 from formcheck.kinematics import Kinematics, kinematics
 from formcheck.series import Series, Sided
-from formcheck.track import PoseTrack
+from formcheck.track import ARRAY_FIELDS, PoseTrack
 
 FPS = 30.0
 
@@ -50,9 +50,7 @@ def lift(name: str) -> Lift:
 
 def _take(track: PoseTrack, rows: np.ndarray) -> PoseTrack:
     """A new track of ``track``'s frames at ``rows`` (copies, so they can be damaged)."""
-    arrays = {f: getattr(track, f)[rows].copy()
-              for f in ("times", "present", "landmarks", "visibility", "presence", "world",
-                        "back_contour")}
+    arrays = {f: getattr(track, f)[rows].copy() for f in ARRAY_FIELDS}
     return PoseTrack(**arrays, width=track.width, height=track.height, fps=track.fps)
 
 

@@ -18,14 +18,15 @@ def random_track(n: int = 20, seed: int = 0) -> PoseTrack:
     builder = TrackBuilder(width=640, height=360, fps=29.97, source="clip.mp4", model="full")
     for i in range(n):
         t = i / 29.97
+        change = float("nan") if i == 0 else 5 * rng.random()
         if i % 5 == 3:
-            builder.append(FramePose.missing(t))
+            builder.append(FramePose.missing(t, change))
             continue
         contour = rng.random((9, 2))
         contour[0] = np.nan
         builder.append(
             FramePose(t, rng.random((33, 3)), rng.random(33), rng.random(33),
-                      rng.normal(size=(33, 3)), contour)
+                      rng.normal(size=(33, 3)), contour, change)
         )
     return builder.build()
 
@@ -38,6 +39,34 @@ def test_round_trip_is_exact(tmp_path: Path, suffix: str) -> None:
     assert again == track
     assert again.present.dtype == bool and again.landmarks.dtype == np.float32
     assert not again.present[3] and np.isnan(again.landmarks[3]).all()
+
+
+def test_the_picture_change_is_kept_for_frames_without_the_lifter() -> None:
+    track = random_track(10)
+    assert np.isnan(track.picture_change[0])
+    assert not track.present[3] and np.isfinite(track.picture_change[3])
+    assert track.frame(3).picture_change == track.picture_change[3]
+
+
+@pytest.mark.parametrize("suffix", [".npz", ".json"])
+def test_a_track_saved_before_the_picture_was_measured_reads_as_unmeasured(
+    tmp_path: Path, suffix: str
+) -> None:
+    """Tracks formcheck wrote before it measured the picture hold no ``picture_change``: they
+    still load, with no change known (and so no edit cut found) in any frame."""
+    track = random_track(30)
+    path = track.save(tmp_path / f"old{suffix}")
+    if suffix == ".json":
+        doc = json.loads(path.read_text())
+        del doc["picture_change"]
+        path.write_text(json.dumps(doc))
+    else:
+        with np.load(path) as stored:
+            arrays = {name: stored[name] for name in stored.files if name != "picture_change"}
+        np.savez_compressed(path, **arrays)
+    again = PoseTrack.load(path)
+    assert np.isnan(again.picture_change).all()
+    assert np.array_equal(again.landmarks, track.landmarks, equal_nan=True)
 
 
 def test_empty_track_round_trips(tmp_path: Path) -> None:

@@ -79,7 +79,7 @@ def rows(name: str, dtype: Any = np.float32, **at: Any) -> np.ndarray:
     """The valid track's array ``name`` in ``dtype``, with frame ``f<i>``'s first value set."""
     array = getattr(valid_track(), name).astype(dtype)
     for frame, value in at.items():
-        array[int(frame[1:])].flat[0] = value
+        array.reshape(len(array), -1)[int(frame[1:]), 0] = value
     return array
 
 
@@ -220,6 +220,17 @@ ARRAY_CASES = {
     "landmarks-huge": ({"landmarks": rows("landmarks", f4=1e7)},
                        "landmarks must be NaN (absent) or within ±1e+06, but frame 4 holds 1000"),
     "no-contour": ({"back_contour": MISSING}, "it has no back_contour array"),
+    "change-short": ({"picture_change": np.zeros(N - 1)},
+                     "picture_change has shape (9,), expected (10,)"),
+    "change-negative": ({"picture_change": rows("picture_change", f2=-3.0)},
+                        "picture_change must be NaN (not measured) or grey levels from 0 to 255, "
+                        "but frame 2 holds -3"),
+    "change-over-255": ({"picture_change": rows("picture_change", f5=300.0)},
+                        "picture_change must be NaN (not measured) or grey levels from 0 to 255, "
+                        "but frame 5 holds 300"),
+    "change-inf": ({"picture_change": rows("picture_change", f1=np.inf)},
+                   "picture_change must be NaN (not measured) or grey levels from 0 to 255, "
+                   "but frame 1 holds inf"),
 }
 
 
@@ -227,6 +238,15 @@ ARRAY_CASES = {
 def test_a_bad_array_is_named(tmp_path: Path, arrays: dict[str, Any], what: str) -> None:
     path = npz(tmp_path, **arrays)
     assert refusal(path).startswith(f"{path}: not a valid pose track: {what}")
+
+
+@pytest.mark.parametrize("suffix", [".npz", ".json"])
+def test_a_track_without_the_picture_change_loads_as_not_measured(tmp_path: Path,
+                                                                  suffix: str) -> None:
+    """Tracks written before formcheck measured the picture hold no ``picture_change``."""
+    path = npz(tmp_path, picture_change=MISSING) if suffix == ".npz" else json_track(
+        tmp_path, picture_change=MISSING)
+    assert np.isnan(PoseTrack.load(path).picture_change).all()
 
 
 def test_reversed_times_name_the_frame(tmp_path: Path) -> None:
@@ -298,7 +318,7 @@ def test_the_real_limit_refuses_an_archive_that_would_inflate_to_1_7_gb(tmp_path
 
 def test_the_limit_is_four_hours_at_60_fps() -> None:
     assert track_module.MAX_TRACK_FRAMES == 864_000
-    assert track_module.MAX_TRACK_BYTES == 864_000 * 1137 + (1 << 20)
+    assert track_module.MAX_TRACK_BYTES == 864_000 * 1141 + (1 << 20)
 
 
 def test_an_npy_header_claiming_more_than_its_entry_holds(tmp_path: Path) -> None:
@@ -377,6 +397,10 @@ JSON_CASES = {
                "landmarks has shape (10, 33)"),
     "times-string": ({"times": "0.1"}, "times has shape (), expected one per frame"),
     "no-times": ({"times": MISSING}, "it has no times array"),
+    "change-null": ({"picture_change": None}, "picture_change has shape (), expected (10,)"),
+    "change-negative": ({"picture_change": [None] + [-1.0] * (N - 1)},
+                        "picture_change must be NaN (not measured) or grey levels from 0 to 255, "
+                        "but frame 1 holds -1"),
 }
 
 

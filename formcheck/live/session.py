@@ -22,7 +22,7 @@ from formcheck.analysis import (
     judge_rep,
     not_this_lift,
     rep_contexts,
-    time_cuts,
+    video_cuts,
     with_recognition,
     wrong_name_guard,
 )
@@ -336,7 +336,9 @@ class LiveSession:
             kinematics(track, analysis_series(self.lift), smoothing="causal",
                        coordinates=coords), self.lift)
         view = estimate_view(track)
-        segments = find_reps(kin, self.lift, so_far=not final)
+        cuts = video_cuts(track)
+        edits = [cut["at_s"] for cut in cuts if cut["kind"] == "edit"]
+        segments = find_reps(kin, self.lift, so_far=not final, cuts=edits)
         found = segments.reps
         if final:
             self._not_counted = segments.partial
@@ -346,7 +348,7 @@ class LiveSession:
         self._line = driver_line(kin, self.lift)
         self._range = _driver_range(driver_signal(kin, self.lift, self._line), self.lift)
         newly = []
-        for i, ctx in enumerate(rep_contexts(kin, view, self.lift, found, self.evidence)):
+        for i, ctx in enumerate(rep_contexts(kin, view, self.lift, found, self.evidence, edits)):
             rep = ctx.rep
             if rep.turn_s <= self._judged_until and not final:
                 continue  # judged already (its ends may have moved by a frame since)
@@ -356,7 +358,7 @@ class LiveSession:
                     i + 1 == len(found) and now - rep.end_s < self.settings.settle_s)):
                 break
             judged = _in_session(
-                judge_rep(ctx, cuts=time_cuts(track), height_cm=self.height_cm),
+                judge_rep(ctx, cuts=cuts, height_cm=self.height_cm),
                 len(self._reps) + 1, offset,
             )
             self._reps.append(judged)
