@@ -212,12 +212,12 @@ def shot_changes(track: PoseTrack) -> list[float]:
     return [float(at) for at in edit_cuts(track.times, track.picture_change, track.present)]
 
 
-def video_cuts(track: PoseTrack) -> list[Mapping[str, Any]]:
+def video_cuts(track: PoseTrack, edits: Sequence[float]) -> list[Mapping[str, Any]]:
     """Every cut in the video, in time order: where its timestamps break (:func:`time_cuts`)
-    and where an edit changes shot (``kind`` ``"edit"``, :func:`shot_changes`). A rep either
-    kind runs through cannot be judged (:func:`cut_abstention`)."""
-    edits = [{"at_s": at, "kind": "edit", "size_s": 0.0} for at in shot_changes(track)]
-    return sorted([*time_cuts(track), *edits], key=lambda cut: cut["at_s"])
+    and where an edit changes shot (``edits``, as :func:`shot_changes` finds them; ``kind``
+    ``"edit"``). A rep either kind runs through cannot be judged (:func:`cut_abstention`)."""
+    shots = [{"at_s": at, "kind": "edit", "size_s": 0.0} for at in edits]
+    return sorted([*time_cuts(track), *shots], key=lambda cut: cut["at_s"])
 
 
 def _cut_words(cut: Mapping[str, Any]) -> str:
@@ -468,9 +468,8 @@ def run_analysis(
     series = analysis_series(lift) + (RECOGNITION_SERIES if guard else ())
     kin = judged_kinematics(kinematics(track, series, smoothing=smoothing), lift)
     view = view or estimate_view(track)
-    cuts = video_cuts(track)
-    edits = [cut["at_s"] for cut in cuts if cut["kind"] == "edit"]
-    found = find_reps(kin, lift, cuts=edits)
+    edits = shot_changes(track)
+    found, cuts = find_reps(kin, lift, cuts=edits), video_cuts(track, edits)
     verdicts = [judge_rep(ctx, cuts=cuts, height_cm=height_cm)
                 for ctx in rep_contexts(kin, view, lift, found.reps, evidence, edits)]
     recognition, wrong = (wrong_name_guard(recognise(kin), lift, verdicts) if guard

@@ -22,6 +22,7 @@ from formcheck.analysis import (
     judge_rep,
     not_this_lift,
     rep_contexts,
+    shot_changes,
     video_cuts,
     with_recognition,
     wrong_name_guard,
@@ -336,8 +337,8 @@ class LiveSession:
             kinematics(track, analysis_series(self.lift), smoothing="causal",
                        coordinates=coords), self.lift)
         view = estimate_view(track)
-        cuts = video_cuts(track)
-        edits = [cut["at_s"] for cut in cuts if cut["kind"] == "edit"]
+        edits = shot_changes(track)
+        cuts = video_cuts(track, edits)
         segments = find_reps(kin, self.lift, so_far=not final, cuts=edits)
         found = segments.reps
         if final:
