@@ -55,8 +55,8 @@ class Counts:
     missed: int = 0
     """Labelled reps no counted rep overlaps."""
     made_errors: list[float] = field(default_factory=list)
-    """Seconds between our moment a rep is made and the label's (its top for a floor-start
-    lift, its end for a top-start one), per matched rep."""
+    """Seconds between our moment a rep is made and the label's (:func:`labelled_made` for a
+    floor-start lift, its end for a top-start one), per matched rep."""
     boundary_errors: list[float] = field(default_factory=list)
     """Seconds between our start and end of a matched rep and the label's."""
     errors: list[str] = field(default_factory=list)
@@ -234,12 +234,24 @@ MADE_AT_LABELLED_END = ("box_jump",)
 is the landing, and it is made standing tall on the box, the labelled end."""
 
 
+HOLD = re.compile(r"(?<!bottom )hold (\d+(?:\.\d+)?)-\d+(?:\.\d+)? s")
+"""A label's note of the hold at a rep's top, "lockout hold 1.80-2.70 s": its turn is the
+middle of the hold, and the rep was made where the hold began."""
+
+
+def labelled_made(row: dict[str, str]) -> float:
+    """When a labelled rep turning at its top was made: where its top hold began, if the label
+    notes one, else at its turn (the top, or the moment it was reached)."""
+    hold = HOLD.search(row["notes"])
+    return float(hold.group(1) if hold else row["turn_s"] or "nan")
+
+
 def time_reps(report: Report, lift: Lift, labelled: list[dict[str, str]], counts: Counts) -> None:
     """Add the clip's ghost and missed reps (paired by the moment each is made) and the timing
     errors of the reps paired."""
     hinge = any(key in labelled[0]["file"] for key in HINGE_LABELLED) if labelled else False
     at_end = hinge or lift.made_at == "return" or lift.name in MADE_AT_LABELLED_END
-    theirs = [float(row["end_s"] if at_end else row["turn_s"] or "nan") for row in labelled]
+    theirs = [float(row["end_s"]) if at_end else labelled_made(row) for row in labelled]
     pairs = sorted((abs(rep.made_s - made), i, j) for i, rep in enumerate(report.reps)
                    for j, made in enumerate(theirs) if abs(rep.made_s - made) <= MADE_WITHIN_S)
     used_i: set[int] = set()

@@ -305,5 +305,6 @@ def caught(kin: Kinematics, lift: Lift, made: np.ndarray | None, found: Segments
     for rep in found.reps:
         racked_at = np.flatnonzero(made[rep.start:rep.end + 1])
         turn = rep.start + int(racked_at[0]) if racked_at.size else rep.turn
-        reps.append(replace(rep, turn=turn, turn_s=float(kin.times[turn])))
+        at = float(kin.times[turn])
+        reps.append(replace(rep, turn=turn, turn_s=at, reached_s=at))
     return Segments(reps, found.partial)

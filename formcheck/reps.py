@@ -74,6 +74,12 @@ class Rep:
     """Whether the return to rest is in the clip. A floor-start lift is made at its top, so a
     clip that ends at the lockout still holds the rep; its end is then the last frame the
     driver was measured in (the lifter's last seen, not an end card after them)."""
+    reached_s: float | None = None
+    """When the rep's top was reached, made (the lockout, the chin over the bar): the first
+    frame of the hold at its turnaround where the lift says so, where a lifter counts a
+    floor-start rep; ``turn_s`` is the middle of the hold, where the movement turns. None
+    where that never holds (a lockout short of the lift's), for a lift with no such condition,
+    or for a rep built by hand: :attr:`made_s` is then ``turn_s``."""
 
     @property
     def first_half_s(self) -> float:
@@ -99,9 +105,11 @@ class Rep:
     @property
     def made_s(self) -> float:
         """When a lifter would count the rep: a floor-start lift (turning at the top: deadlift,
-        thrust, swing) at its top, a top-start lift (turning at the bottom: RDL, good morning)
-        back at the top."""
-        return self.turn_s if self.turn_at == "top" else self.end_s
+        thrust, swing) when it reaches its top, not after holding it; a top-start lift (turning
+        at the bottom: RDL, good morning) back at the top."""
+        if self.turn_at == "bottom":
+            return self.end_s
+        return self.turn_s if self.reached_s is None else self.reached_s
 
     @property
     def frames(self) -> slice:
@@ -203,11 +211,17 @@ def segment(
     seen. One the clip ends in is a rep only where ``made`` (per frame: the lift's lockout
     reached) says it was made before the end, after at least ``min_rest_s`` of rest: a lifter
     counts a pull at lockout, whether or not the camera stays for the lowering. Without
-    ``made`` (a top-start lift, made only back at the top) it is not a rep.
+    ``made`` (a top-start lift, made only back at the top) it is not a rep. ``made`` also says
+    when each rep was made (:attr:`Rep.reached_s`).
     """
     settings = settings or RepSettings()
     times = np.asarray(times, dtype=np.float64)
-    level, span = normalise(np.asarray(driver, dtype=np.float64), settings)
+    driver = np.asarray(driver, dtype=np.float64)
+    if made is not None:
+        made = np.asarray(made, dtype=bool)
+        if made.shape != driver.shape:
+            raise ValueError(f"made has {made.shape} frames, the driver {driver.shape}")
+    level, span = normalise(driver, settings)
     if span < settings.min_range:
         return Segments([], [])
     state = hysteresis(level, settings.enter, settings.leave)
@@ -230,7 +244,9 @@ def segment(
             if isinstance(tail, str):
                 partial.append(Partial(float(times[enter]), float(times[-1]), tail))
             else:
-                reps.append(_rep(len(reps) + 1, *tail, times, level, turn_at, lowered=False))
+                start, turn, end, reached = tail
+                reps.append(_rep(len(reps) + 1, start, turn, end, times, level, turn_at,
+                                 lowered=False, reached=reached))
             break
         leave = int(after[0])
         rest_before = rests[rests < enter]
@@ -247,13 +263,15 @@ def segment(
                                    "the clip ends before the return to the top"))
             break
         span_frames = slice(start, end + 1)
-        turn = start + _plateau_middle(level[span_frames], settings.hold_tolerance)
+        top = start + _plateau(level[span_frames], settings.hold_tolerance)
+        turn = int(top[0] + top[-1]) // 2
         amplitude = (np.nanmax(level[span_frames]) - np.nanmin(level[span_frames])) * span
         short = _short_of_a_rep(amplitude, float(times[end] - times[start]), settings)
         if short is not None:
             partial.append(Partial(float(times[start]), float(times[end]), short))
             continue
-        reps.append(_rep(len(reps) + 1, start, turn, end, times, level, turn_at, lowered=True))
+        reps.append(_rep(len(reps) + 1, start, turn, end, times, level, turn_at, lowered=True,
+                         reached=_made_on_top(made, top)))
     cut = bool(partial) and partial[-1].end_s == float(times[-1])  # the end listed already
     rising = None if cut else _rising_at_end(level, span, times, state, settings)
     if rising is not None:
@@ -265,7 +283,9 @@ def segment(
         if tail is None or isinstance(tail, str):
             partial.append(listed)
         else:
-            reps.append(_rep(len(reps) + 1, *tail, times, level, turn_at, lowered=False))
+            start, turn, end, reached = tail
+            reps.append(_rep(len(reps) + 1, start, turn, end, times, level, turn_at,
+                             lowered=False, reached=reached))
     return Segments(reps, partial)
 
 
@@ -286,21 +306,23 @@ def _short_of_a_rep(amplitude: float, duration_s: float, settings: RepSettings, 
 
 def _rep(
     index: int, start: int, turn: int, end: int, times: np.ndarray, level: np.ndarray,
-    turn_at: Turn, *, lowered: bool,
+    turn_at: Turn, *, lowered: bool, reached: int | None = None,
 ) -> Rep:
+    """``reached``: the frame where the rep was made (:func:`_made_on_top`), if known."""
     return Rep(
         index=index, start=start, turn=turn, end=end,
         start_s=float(times[start]), turn_s=float(times[turn]), end_s=float(times[end]),
         turn_at=turn_at, coverage=float(np.isfinite(level[start:end + 1]).mean()),
-        lowered=lowered,
+        lowered=lowered, reached_s=None if reached is None else float(times[reached]),
     )
 
 
 def _made_at_end(
     level: np.ndarray, span: float, times: np.ndarray, state: np.ndarray, enter: int,
     made: np.ndarray | None, settings: RepSettings,
-) -> tuple[int, int, int] | str:
-    """(start, turn, end) of the excursion the clip ends in, if it was made; else why not.
+) -> tuple[int, int, int, int | None] | str:
+    """(start, turn, end, made frame) of the excursion the clip ends in, if it was made; else
+    why not.
 
     Its turnaround is where the lockout is first held (within ``hold_tolerance`` of the peak):
     the middle of a hold the clip cuts short is unknown, the moment it was reached is not.
@@ -325,12 +347,12 @@ def _made_at_end(
     peak, low = np.nanmax(level[start:]), np.nanmin(level[start:])
     amplitude = peak - low
     tail = np.nan_to_num(level[enter:], nan=-np.inf)
-    turn = enter + int(np.flatnonzero(tail >= peak - settings.hold_tolerance * amplitude)[0])
+    top = enter + np.flatnonzero(tail >= peak - settings.hold_tolerance * amplitude)
     short = _short_of_a_rep(amplitude * span, float(times[-1] - times[start]), settings,
                             lift_only=True)
     if short is not None:
         return short
-    return start, turn, int(np.flatnonzero(np.isfinite(level))[-1])
+    return start, int(top[0]), int(np.flatnonzero(np.isfinite(level))[-1]), _made_on_top(made, top)
 
 
 def _rising_at_end(level: np.ndarray, span: float, times: np.ndarray, state: np.ndarray,
@@ -401,14 +423,25 @@ def _band_edge(level: np.ndarray, window: np.ndarray, tolerance: float, *, last:
     return int(near[-1] if last else near[0])
 
 
-def _plateau_middle(level: np.ndarray, tolerance: float) -> int:
-    """Middle of the frames that come within ``tolerance`` of the rep's peak, as a share of the
-    rep's own amplitude.
+def _plateau(level: np.ndarray, tolerance: float) -> np.ndarray:
+    """The frames that come within ``tolerance`` of the rep's peak, as a share of the rep's own
+    amplitude: the hold at its turnaround, whose middle (first to last frame) is the turn.
 
     A lifter holding the top of a thrust (or pausing at the bottom of an RDL) turns around in
     the middle of the hold; the single highest frame within it is just noise, and the hold may
-    sag in the middle (a thrust's hips settle), so the hold is first-to-last near the peak.
+    sag in the middle (a thrust's hips settle), so the hold is all the frames near the peak.
     """
     peak, low = np.nanmax(level), np.nanmin(level)
-    near = np.flatnonzero(np.nan_to_num(level, nan=-np.inf) >= peak - tolerance * (peak - low))
-    return int(near[0] + near[-1]) // 2
+    return np.flatnonzero(np.nan_to_num(level, nan=-np.inf) >= peak - tolerance * (peak - low))
+
+
+def _made_on_top(made: np.ndarray | None, top: np.ndarray) -> int | None:
+    """Where the rep was made: the first of the ``top`` frames (the hold at its turnaround)
+    where ``made`` says so. A lifter counts a pull when the lockout is reached, not half-way
+    through holding it, and a box jump standing tall on the box, not on landing. None where it
+    never is (a lockout short of the lift's), or without ``made``: the turnaround stands for
+    it."""
+    if made is None:
+        return None
+    hits = top[made[top]]
+    return int(hits[0]) if hits.size else None

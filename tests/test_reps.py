@@ -109,8 +109,9 @@ def test_a_rep_the_clip_ends_on_counts_only_once_made():
     assert [rep.lowered for rep in found] == [True, True, False]
     last = found[-1]
     assert last.end == len(times) - 1 and last.eccentric_s is None
-    # made when the top was first held, not in the middle of a hold the clip cuts short
-    assert last.made_s == last.turn_s
+    # turns where the top was first held, not in the middle of a hold the clip cuts short,
+    # and is made where the lockout was reached there
+    assert last.made_s == times[last.start + np.flatnonzero(made[last.start:])[0]]
     near_top = 180.0 - DEFAULT.hold_tolerance * 100.0
     first_near = np.flatnonzero(driver[last.start:] >= near_top)[0] + last.start
     assert abs(last.turn - first_near) <= 2
@@ -237,6 +238,41 @@ def test_made_is_at_the_top_for_floor_start_lifts_and_back_at_the_top_otherwise(
     top, = segment_reps(line["driver"], line.times, DEFAULT, turn_at="top")
     bottom, = segment_reps(line["driver"], line.times, DEFAULT, turn_at="bottom")
     assert top.made_s == top.turn_s and bottom.made_s == bottom.end_s
+
+
+def test_a_held_top_is_made_where_it_is_reached_and_turns_in_the_middle() -> None:
+    """A lockout held for 2 s is counted when it is reached, as a lifter counts it, not a
+    second later; the rep still turns in the middle of the hold. A rep whose lockout is never
+    reached on the way has its turnaround stand for it."""
+    line = excursions(2, peak_hold_s=2.0)
+    made = line["driver"] >= 170.0  # the lockout, reached near the top
+    reps = segment_reps(line["driver"], line.times, DEFAULT, made=made)
+    assert len(reps) == 2
+    for rep in reps:
+        reached = rep.start + int(np.flatnonzero(made[rep.start:])[0])
+        assert rep.made_s == line.times[reached]
+        assert rep.turn_s - rep.made_s >= 0.9  # half the hold
+    short = segment_reps(line["driver"], line.times, DEFAULT, made=np.zeros_like(made))
+    assert [rep.made_s for rep in short] == [rep.turn_s for rep in short]
+
+
+def test_a_lockout_reached_late_in_the_hold_is_made_then() -> None:
+    """A lockout first reached after the middle of the hold (a lifter who creeps up into it)
+    is made when it is reached, never before."""
+    line = excursions(1, peak_hold_s=2.0)
+    (rep,) = segment_reps(line["driver"], line.times, DEFAULT)
+    made = np.zeros(len(line.times), dtype=bool)
+    made[rep.turn + 10:] = True
+    (late,) = segment_reps(line["driver"], line.times, DEFAULT, made=made)
+    assert late.turn_s == rep.turn_s and late.made_s == line.times[rep.turn + 10]
+
+
+def test_made_must_give_one_flag_per_frame() -> None:
+    line = excursions(1)
+    flags = (line["driver"] >= 170.0).astype(float)  # 0/1 read as flags, not frame numbers
+    assert segment_reps(line["driver"], line.times, DEFAULT, made=flags)
+    with pytest.raises(ValueError, match="made has"):
+        segment(line["driver"], line.times, DEFAULT, made=flags[:-1])
 
 
 @pytest.mark.parametrize(("peak_hold_s", "rest_hold_s"), [(2.0, 0.0), (0.0, 2.0), (3.0, 3.0)])
