@@ -5,9 +5,9 @@ frame by frame, as the live view does (no model, no drawing: the counting alone)
 time at which the session's count of reps made last rose to k (a count withdrawn later, a rep
 the lifter's range so far made and the whole set unmade, leaves the rise to the rep that held)
 is paired with the k-th rep ``analyze`` finds in the same track, and its delay is that time
-minus the rep's ``made_s`` (a pull at lockout, an RDL back at the top): negative when live
-counted first (it counts a pull when the lockout is reached; ``analyze`` puts a lowered rep's
-turnaround in the middle of its hold). The session's final report is compared with
+minus the rep's ``made_s`` (a pull when its lockout is reached, an RDL back at the top):
+negative when live counted first (its causal smoothing reads a lockout, or a rep's range
+against the set so far, a little differently). The session's final report is compared with
 ``analyze``: the same number of reps, and whether the count only ever rose, to that number.
 
     python -m benchmarks.live_counts
@@ -24,19 +24,21 @@ from benchmarks.accuracy import labelled_tracks
 from benchmarks.common import table, write_result
 from formcheck.analysis import analyze_track
 from formcheck.lift import Lift
-from formcheck.live.session import LiveSession
+from formcheck.live.session import LiveSession, LiveSettings
 from formcheck.track import PoseTrack
 
 WITHIN_S = 0.3
 """How close to ``analyze``'s moment a live count must come, early or late (issue #15)."""
 
 
-def count_times(track: PoseTrack, lift: Lift) -> tuple[list[float], int, int]:
+def count_times(track: PoseTrack, lift: Lift, settings: LiveSettings | None = None
+                ) -> tuple[list[float], int, int]:
     """When a live session's count last rose to each of its final reps (a count that went up
     and was withdrawn leaves the rise to the rep that held), how many counts it withdrew, and
-    its final rep count. A rep the end of the stream adds (made in its last half-second,
-    before a judgement came) shows with the last frame."""
-    session = LiveSession(lift, width=track.width, height=track.height, fps=track.fps)
+    its final rep count. A rep the end of the stream adds (made since the last counting)
+    shows with the last frame."""
+    session = LiveSession(lift, width=track.width, height=track.height, fps=track.fps,
+                          settings=settings)
     counts = []
     for i in range(len(track)):
         session.add(track.frame(i))

@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import itertools
+import math
 import os
 import subprocess
 import sys
@@ -89,21 +90,23 @@ def repeated(track: PoseTrack, seconds: float) -> PoseTrack:
     return builder.build()
 
 
-def judgement_ms(track: PoseTrack, context_s: float, repeats: int = 5) -> float:
-    """Median time of one judgement over a full window of ``context_s`` seconds."""
-    settings = LiveSettings(context_s=context_s, judge_every_s=1e9)
+def judgement_ms(track: PoseTrack, context_s: float, repeats: int = 5) -> tuple[float, float]:
+    """Median time of one judgement, and of one counting between judgements, over a full
+    window of ``context_s`` seconds."""
+    settings = LiveSettings(context_s=context_s, judge_every_s=math.inf, count_every_s=math.inf)
     session = LiveSession(load_lift("deadlift", "kettlebell"), width=track.width,
                           height=track.height, fps=track.fps, settings=settings)
     window = repeated(track, context_s)
     for i in range(len(window)):
         session.add(window.frame(i))
     session.judge()  # every rep so far made final, as it would have been on the way
-    costs = []
+    costs: dict[str, list[float]] = {"judge": [], "count": []}
     for _ in range(repeats):
-        begin = time.perf_counter()
-        session.judge()
-        costs.append(time.perf_counter() - begin)
-    return float(np.median(costs)) * 1000
+        for name, step in (("judge", session.judge), ("count", session.count)):
+            begin = time.perf_counter()
+            step()
+            costs[name].append(time.perf_counter() - begin)
+    return float(np.median(costs["judge"])) * 1000, float(np.median(costs["count"])) * 1000
 
 
 @contextlib.contextmanager
@@ -140,10 +143,11 @@ def main(argv: Sequence[str] | None = None) -> dict[str, object]:
           f"{r['dropped_share']:.0%}", r["reps"]] for r in rows],
     ))
     track = cached_track(shared_clip(SOURCE))
-    judged = [{"context_s": c, "judgement_ms": judgement_ms(track, c)} for c in contexts]
+    judged = [dict(zip(("context_s", "judgement_ms", "count_ms"), (c, *judgement_ms(track, c)),
+                       strict=True)) for c in contexts]
     print()
-    print(table(["window judged (s of 60 fps)", "one judgement (ms)"],
-                [[f"{j['context_s']:.0f}", j["judgement_ms"]] for j in judged]))
+    print(table(["window judged (s of 60 fps)", "one judgement (ms)", "one counting (ms)"],
+                [[f"{j['context_s']:.0f}", j["judgement_ms"], j["count_ms"]] for j in judged]))
     payload = {"clip": SOURCE, "size": list(SIZE), "seconds": args.seconds, "busy": args.busy,
                "quick": args.quick, "rows": rows, "judgements": judged}
     name = "live_latency_quick" if args.quick else "live_latency" + (

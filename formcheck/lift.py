@@ -210,15 +210,20 @@ class Lift(BaseModel):
             self.driver, self.driver_stand_in)
 
     @property
-    def series(self) -> tuple[str, ...]:
-        """The series its reps and checks read: all an analysis of it has to compute."""
+    def counting_series(self) -> tuple[str, ...]:
+        """The series its reps are found from (:func:`formcheck.counting.find_reps`): all live
+        computes to count between two judgements of the set."""
         legs = WORKING_LEG_SERIES if self.judged_leg == "working" else ()
-        sides = (self.judged_side.series,) if self.judged_side else ()
         hanging = HANGING_SERIES if self.hangs else ()
         return tuple(dict.fromkeys(
-            (*self.driver_series, *MADE_SERIES[self.made_at], *legs, *sides, *hanging,
-             *(s for c in self.checks for s in c.series))
-        ))
+            (*self.driver_series, *MADE_SERIES[self.made_at], *legs, *hanging)))
+
+    @property
+    def series(self) -> tuple[str, ...]:
+        """The series its reps and checks read: all an analysis of it has to compute."""
+        sides = (self.judged_side.series,) if self.judged_side else ()
+        return tuple(dict.fromkeys(
+            (*self.counting_series, *sides, *(s for c in self.checks for s in c.series))))
 
     @property
     def faults(self) -> tuple[str, ...]:

@@ -11,10 +11,15 @@ from pathlib import Path
 
 import pytest
 from test_cli import SAMPLE
+from test_pull_up import pull_up
 
 from formcheck.config import LIFT_PATH_ENV, lift_names, load_lift
+from formcheck.counting import find_reps
 from formcheck.errors import FormcheckError
+from formcheck.kinematics import kinematics
+from formcheck.legs import judged_kinematics
 from formcheck.rules import RULES
+from tests import synthetic
 
 DRILL = '''
 title = "Hip hinge drill"
@@ -142,3 +147,14 @@ def test_every_shipped_lift_uses_registered_rules_with_their_thresholds() -> Non
             rule = RULES[check.rule]
             assert set(check.cues) == set(rule.cues)
             assert all(t in lift.thresholds for t in rule.thresholds)
+
+
+@pytest.mark.parametrize("name", lift_names())
+def test_reps_are_found_from_the_counting_series_alone(name) -> None:
+    """Live counts between judgements from ``counting_series`` only: whatever ``find_reps``
+    reads must be in it, or the count and the judgement would disagree (or the count fail)."""
+    lift = load_lift(name)
+    for clip in (synthetic.hinge(3, from_floor=True), synthetic.swing(3), pull_up(3)):
+        found = [find_reps(judged_kinematics(kinematics(clip.track, series), lift), lift)
+                 for series in (lift.counting_series, lift.series)]
+        assert found[0] == found[1]

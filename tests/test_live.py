@@ -14,6 +14,7 @@ import graphlib
 import http.server
 import importlib.util
 import json
+import math
 import os
 import pkgutil
 import shutil
@@ -34,6 +35,7 @@ import numpy as np
 import pytest
 
 import formcheck
+from benchmarks.live_counts import count_times
 from formcheck.analysis import analyze_track
 from formcheck.cli import DEFAULT_PORT, with_default_port
 from formcheck.config import load_lift
@@ -133,6 +135,21 @@ def test_live_verdicts_equal_analyze_on_synthetic_lifts(lift, clip_of) -> None:
     offline = analyze_track(track, load_lift(lift))
     assert offline.rep_count > 0
     assert verdicts(live_report) == verdicts(offline)
+
+
+@pytest.mark.parametrize("counting", [True, False], ids=["counting", "judging-only"])
+def test_the_counter_shows_each_pull_soon_after_its_lockout(counting) -> None:
+    """Between judgements (every half second) live counts the reps made, every
+    ``count_every_s``: the counter shows each pull within 0.3 s of the lockout ``analyze``
+    counts it at (#15). Judging alone, it trails some by more."""
+    track = synthetic.hinge(4, from_floor=True).track
+    lift = load_lift("deadlift")
+    settings = LiveSettings() if counting else LiveSettings(count_every_s=math.inf)
+    counted, _, final = count_times(track, lift, settings)
+    made = [rep.made_s for rep in analyze_track(track, lift).reps]
+    assert final == len(made) == 4
+    late = np.abs(np.subtract(counted, made)) > 0.3
+    assert late.any() != counting
 
 
 def test_live_judges_a_paused_pull_through_as_analyze_does_with_every_check() -> None:

@@ -9,6 +9,9 @@ and a rep becomes final (shown, spoken, never revised) once nothing still to com
 it: a later rep has been found, or the lifter has been back at rest for ``settle_s``. So a rep
 judged live gets the outcome and faults ``analyze`` gives for the same frames (checked on every
 labelled clip, and on the deadlift clips with frames dropped as under load: tests/test_live.py).
+Between judgements, every ``count_every_s``, the reps made so far are counted from the series
+reps are found from alone, so the counter shows a pull soon after its lockout, before its
+verdict.
 What can still differ, with frames dropped heavily: a movement early in a session, before the
 lifter's full range has been seen, may count as a rep that ``analyze``, knowing the whole set,
 does not; and a rep on the edge of being one may be cut differently (causal smoothing lags).
