@@ -47,7 +47,7 @@ from formcheck.overlay import (
 )
 from formcheck.recognise import recognise, wrong_name
 from formcheck.report import PathMetrics, Report, RepReport
-from formcheck.reps import Partial, Rep, driver_range
+from formcheck.reps import Partial, Rep, Segments, driver_range
 from formcheck.series import SHOWN, Coordinates
 from formcheck.track import FramePose, PoseTrack, TrackBuilder
 from formcheck.view import ViewEstimate, estimate_view
@@ -341,22 +341,16 @@ class LiveSession:
         """Judge the window again; make final the reps nothing to come can change. The end of
         the set is judged as ``analyze`` judges a clip (zero-phase smoothing, no latency to
         keep), and its reps replace the count (:meth:`_settle`)."""
-        track, coords = self._recent(len(self._window))
+        track, kin, edits, segments = self._find(analysis_series(self.lift), final=final)
         offset = len(self._builder) - len(track)
-        kin = judged_kinematics(
-            kinematics(track, analysis_series(self.lift)) if final else
-            kinematics(track, analysis_series(self.lift), smoothing="causal",
-                       coordinates=coords), self.lift)
         view = estimate_view(track)
-        edits = shot_changes(track)
         cuts = video_cuts(track, edits)
-        segments = find_reps(kin, self.lift, so_far=not final, cuts=edits)
         found = segments.reps
         if final:
             self._not_counted = segments.partial
             found = self._settle(found, since_s=float(track.times[0]))
         now = float(track.times[-1])
-        self._judged_at, self._counted_at, self._judged = now, now, (kin, view)
+        self._judged_at, self._judged = now, (kin, view)
         self._line = driver_line(kin, self.lift)
         self._range = _driver_range(driver_signal(kin, self.lift, self._line), self.lift)
         newly = []
@@ -379,20 +373,33 @@ class LiveSession:
         if final:
             self._reps = [rep.model_copy(update={"index": k}) for k, rep in
                           enumerate(sorted(self._reps, key=lambda r: r.turn_s), start=1)]
-        # every rep found is made (a pull is found at its lockout), judged or not
-        self._made = sum(rep.turn_s > self._judged_until for rep in found)
+        self._counted(found, now)
         return newly
 
     def count(self) -> None:
         """Count the reps made and not final yet (:attr:`made`) now, as a judgement finds them
-        (the same window, smoothing and cuts) but from the series reps are found from alone;
-        :meth:`add` does it every ``count_every_s`` between judgements."""
+        but from the series reps are found from alone; :meth:`add` does it every
+        ``count_every_s`` between judgements."""
+        track, _, _, segments = self._find(self.lift.counting_series, final=False)
+        self._counted(segments.reps, float(track.times[-1]))
+
+    def _find(self, series: Sequence[str], *, final: bool
+              ) -> tuple[PoseTrack, Kinematics, list[float], Segments]:
+        """The window's track, its kinematics (``series``), its edit cuts and the reps found
+        in it: what a judgement and a counting share. Smoothed causally while the set goes on,
+        and at its end (``final``) as ``analyze`` smooths a clip."""
         track, coords = self._recent(len(self._window))
-        kin = judged_kinematics(kinematics(track, self.lift.counting_series, smoothing="causal",
-                                           coordinates=coords), self.lift)
-        found = find_reps(kin, self.lift, so_far=True, cuts=shot_changes(track)).reps
+        kin = judged_kinematics(
+            kinematics(track, series) if final else
+            kinematics(track, series, smoothing="causal", coordinates=coords), self.lift)
+        edits = shot_changes(track)
+        return track, kin, edits, find_reps(kin, self.lift, so_far=not final, cuts=edits)
+
+    def _counted(self, found: Sequence[Rep], now: float) -> None:
+        """Every rep found is made (a pull is found at its lockout), judged or not: those not
+        final yet are the rest of the count."""
         self._made = sum(rep.turn_s > self._judged_until for rep in found)
-        self._counted_at = float(track.times[-1])
+        self._counted_at = now
 
     def _settle(self, found: list[Rep], since_s: float) -> list[Rep]:
         """At the end of the set: withdraw each rep judged live in the window judged last (from
