@@ -25,14 +25,26 @@ RESULTS = ROOT / "benchmarks" / "results"
 
 
 def cpu_model() -> str:
-    """The CPU's model name: the pose model's last decimals differ between CPUs (their vector
-    instructions), and with them a few borderline counts and recognitions."""
+    """The CPU's model name and a digest of its vector instructions: the pose model's last
+    decimals differ between CPUs (the vector instructions its kernels use), and with them a few
+    borderline counts and recognitions. The name alone does not tell them apart: a virtual
+    machine may call CPUs of two generations "AMD EPYC"."""
     try:
         with Path("/proc/cpuinfo").open() as fh:
-            names = [line.split(":", 1)[1].strip() for line in fh if line.startswith("model name")]
+            lines = fh.read().splitlines()
     except OSError:
-        names = []
-    return names[0] if names else platform.processor() or platform.machine()
+        lines = []
+    names = [line.split(":", 1)[1].strip() for line in lines if line.startswith("model name")]
+    name = names[0] if names else platform.processor() or platform.machine()
+    flags = next((line.split(":", 1)[1].split() for line in lines if line.startswith("flags")),
+                 [])
+    vector = sorted(flag for flag in flags if flag.startswith(VECTOR_FLAGS))
+    digest = hashlib.sha256(" ".join(vector).encode()).hexdigest()[:8]
+    return f"{name} (vector {digest})" if vector else name
+
+
+VECTOR_FLAGS = ("sse", "ssse", "avx", "fma", "f16c", "amx")
+"""The CPU flags of vector instructions, whose set picks the pose model's kernels."""
 
 
 def machine() -> dict[str, Any]:

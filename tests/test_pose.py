@@ -41,10 +41,11 @@ def test_front_oblique_swing_is_not_side(real_track) -> None:
 
 
 @pytest.mark.parametrize("label", ["c", "r"])
-def test_a_video_shared_between_two_processes_gives_the_same_verdicts(real_track,
-                                                                      label: str) -> None:
-    alone = real_track(TBY66.format(label))
+def test_a_video_shared_between_two_processes_gives_the_same_verdicts(label: str) -> None:
+    """Against one process on the same machine: the model's last decimals differ between CPUs
+    (tests/tracks/README.md), so a committed track is no reference for the first part's bits."""
     video = clip(TBY66.format(label))
+    alone = extract_pose(video, PoseSettings(model="full"), workers=1)
     shared = extract_pose(video, PoseSettings(model="full"), workers=2)
     np.testing.assert_array_equal(shared.times, alone.times)
     helper_part = shared.times >= part_bounds(VideoInfo.from_path(video).duration_s, 2)[1]

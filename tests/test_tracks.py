@@ -52,6 +52,9 @@ def test_todays_code_makes_the_committed_track_again(pose_model) -> None:
     assert np.allclose(made.picture_change, committed.picture_change, atol=0.25, equal_nan=True)
     assert (made.present == committed.present).mean() >= 0.95
     both = made.present & committed.present
-    for name in ("landmarks", "world", "back_contour"):
+    # median differences measured between two AMD EPYC generations (both named so by the
+    # virtual machine): 0.0007 of the frame, 1.6 mm and 0.0003; a changed filter, crop or
+    # rotation moves them by hundredths of the frame and centimetres
+    for name, within in (("landmarks", 1e-3), ("world", 3e-3), ("back_contour", 1e-3)):
         difference = np.abs(getattr(made, name)[both] - getattr(committed, name)[both])
-        assert np.nanmedian(difference) < 1e-3, name
+        assert np.nanmedian(difference) < within, name
