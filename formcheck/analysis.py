@@ -18,6 +18,7 @@ import numpy as np
 
 import formcheck
 from formcheck import metrics
+from formcheck.camera import CameraMove
 from formcheck.counting import driver_signal, find_reps
 from formcheck.evidence import EVIDENCE, Evidence
 from formcheck.files import display
@@ -29,6 +30,7 @@ from formcheck.recognise import Recognition, instead, recognise, report_of, wron
 from formcheck.report import (
     SEVERITY_PENALTY,
     Abstention,
+    CameraMoveReport,
     CheckResult,
     Fault,
     PartialRep,
@@ -41,8 +43,18 @@ from formcheck.report import (
 from formcheck.reps import Partial, Rep
 from formcheck.rules import RULES, RepContext, Trace, Verdict, run_checks
 from formcheck.series import SHOWN, Side
-from formcheck.shots import edit_cuts
 from formcheck.sides import rep_kinematics, side_balance
+from formcheck.sight import (
+    camera_motion,
+    camera_note,
+    cut_words,
+    median_interval,
+    off_picture,
+    shot_changes,
+    time_cuts,
+    unseen_spans,
+    video_cuts,
+)
 from formcheck.stretch import Pose
 from formcheck.track import PoseTrack
 from formcheck.view import ViewEstimate, estimate_view
@@ -136,27 +148,6 @@ def upside_down(kin: Kinematics, frames: slice | np.ndarray,
     return bool(shown.size) and bool(np.mean(shown < 0) > 0.5)
 
 
-def unseen_spans(seen: np.ndarray, times: np.ndarray, min_s: float) -> list[tuple[float, float]]:
-    """(last seen, next seen) times around every stretch of at least ``min_s`` in which ``seen``
-    is False, between its first and last seen frame.
-
-    Never shorter than one and a half frame intervals: in a video of a frame a second the step
-    from one frame to the next is no gap in the tracking (the frame rate is judged on its own,
-    :func:`frame_rate_abstention`).
-    """
-    at = times[np.flatnonzero(seen)]
-    min_s = max(min_s, 1.5 * median_interval(times))
-    return [(float(at[i]), float(at[i + 1])) for i in np.flatnonzero(np.diff(at) >= min_s)]
-
-
-def median_interval(times: np.ndarray) -> float:
-    """The median time between consecutive frames; 0 with fewer than two frames.
-
-    The frame rate a stretch of video really has: a phone's variable frame rate and dropped
-    frames count as what is there, not what the container states."""
-    return float(np.median(np.diff(times))) if len(times) > 1 else 0.0
-
-
 MIN_FRAME_RATE = 8.0
 """Fewest frames per second in which a rep is judged; below it the rep is ambiguous.
 
@@ -199,35 +190,6 @@ def _too_few_frames(rate: float) -> str:
             "judge a rep")
 
 
-def time_cuts(track: PoseTrack) -> list[Mapping[str, Any]]:
-    """Where the video's timestamps break and its time line was cut (``meta["time_cuts"]``, as
-    :class:`formcheck.timeline.TimeCut` fields), in time order."""
-    return sorted(track.meta.get("time_cuts") or (), key=lambda cut: cut["at_s"])
-
-
-def shot_changes(track: PoseTrack) -> list[float]:
-    """Times of the first frame of each new shot of an edited video
-    (:func:`formcheck.shots.edit_cuts`): the frames' own times, unrounded, since a rep's ends
-    are compared with them (a cut on a rep's first or made frame is not inside it)."""
-    return [float(at) for at in edit_cuts(track.times, track.picture_change, track.present)]
-
-
-def video_cuts(track: PoseTrack, edits: Sequence[float]) -> list[Mapping[str, Any]]:
-    """Every cut in the video, in time order: where its timestamps break (:func:`time_cuts`)
-    and where an edit changes shot (``edits``, as :func:`shot_changes` finds them; ``kind``
-    ``"edit"``). A rep either kind runs through cannot be judged (:func:`cut_abstention`)."""
-    shots = [{"at_s": at, "kind": "edit", "size_s": 0.0} for at in edits]
-    return sorted([*time_cuts(track), *shots], key=lambda cut: cut["at_s"])
-
-
-def _cut_words(cut: Mapping[str, Any]) -> str:
-    if cut["kind"] == "edit":
-        return f"the video cuts to another shot at {cut['at_s']:.1f} s"
-    if cut["kind"] == "restart":
-        return f"the video's timestamps restart at {cut['at_s']:.1f} s"
-    return f"the video's timestamps jump {cut['size_s']:.1f} s ahead at {cut['at_s']:.1f} s"
-
-
 def cut_abstention(ctx: RepContext, cuts: Sequence[Mapping[str, Any]]) -> Abstention | None:
     """Why this rep cannot be judged across a cut in the video (:func:`video_cuts`): a break
     in its time line, or an edit's change of shot after the rep was made (one before it was
@@ -243,7 +205,7 @@ def cut_abstention(ctx: RepContext, cuts: Sequence[Mapping[str, Any]]) -> Absten
         return None
     return Abstention(
         check="timing",
-        reason=f"{_cut_words(inside[0])}, inside this rep: the frames before and after that "
+        reason=f"{cut_words(inside[0])}, inside this rep: the frames before and after that "
         "cut need not be one movement",
     )
 
@@ -469,7 +431,8 @@ def run_analysis(
     kin = judged_kinematics(kinematics(track, series, smoothing=smoothing), lift)
     view = view or estimate_view(track)
     edits = shot_changes(track)
-    found, cuts = find_reps(kin, lift, cuts=edits), video_cuts(track, edits)
+    away = off_picture(track, camera_motion(track, edits))
+    found, cuts = find_reps(kin, lift, cuts=edits, away=away), video_cuts(track, edits)
     verdicts = [judge_rep(ctx, cuts=cuts, height_cm=height_cm)
                 for ctx in rep_contexts(kin, view, lift, found.reps, evidence, edits)]
     recognition, wrong = (wrong_name_guard(recognise(kin), lift, verdicts) if guard
@@ -571,6 +534,7 @@ def build_report(
 ) -> Report:
     counts = Counter(rep.outcome for rep in reps)
     scored = [rep.score for rep in reps if rep.score is not None]
+    moves = camera_motion(track, shot_changes(track))
     return Report(
         formcheck_version=formcheck.__version__,
         source=display(track.source),
@@ -591,20 +555,24 @@ def build_report(
         ambiguous=counts["ambiguous"],
         mean_score=round(float(np.mean(scored)), 1) if scored else None,
         top_cues=top_cues(reps),
-        warnings=warnings(track, lift, kin, view, reps),
+        warnings=warnings(track, lift, kin, view, reps, moves),
         thresholds={name: t.value for name, t in lift.thresholds.items()},
         reps=reps,
         not_counted=[PartialRep(start_s=round(p.start_s, 3), end_s=round(p.end_s, 3),
                                 reason=p.reason) for p in partial],
+        camera_moves=[CameraMoveReport(start_s=round(m.start_s, 3), end_s=round(m.end_s, 3),
+                                       size=round(m.size, 3)) for m in moves],
         set_metrics=metrics.set_metrics(reps, height_cm, hangs=lift.hangs),
         side_balance=side_balance(reps, lift),
     )
 
 
 def warnings(
-    track: PoseTrack, lift: Lift, kin: Kinematics, view: ViewEstimate, reps: Sequence[RepReport]
+    track: PoseTrack, lift: Lift, kin: Kinematics, view: ViewEstimate,
+    reps: Sequence[RepReport], moves: Sequence[CameraMove] = (),
 ) -> list[str]:
-    """What a user should know before trusting the numbers."""
+    """What a user should know before trusting the numbers; ``moves``: where the camera moved
+    (:func:`~formcheck.sight.camera_motion`)."""
     out = []
     truncated = truncation_note(track)
     if truncated is not None:
@@ -617,12 +585,19 @@ def warnings(
         out.append(f"the video cuts to another shot at {shown} s{more} (an edited video): a "
                    "rep a cut runs through before it is made is not counted, and one it runs "
                    "through after is not judged")
+    moved = camera_note(moves)
+    if moved is not None:
+        out.append(moved)
     if upside_down(kin, slice(None), lift.upright):
         out.append(upside_down_warning(lift.upright))
     if track.detection_rate < lift.value("min_coverage"):
         out.append(f"the lifter was found in only {track.detection_rate:.0%} of the frames")
     shortest = lift.value("rep_min_duration")
+    away = {(span.start_s, span.end_s): span.why for span in off_picture(track, moves)}
     out += [
+        f"the lifter was out of the picture from {start:.1f} to {end:.1f} s "
+        f"({away[start, end]}): a rep in that time is not seen, and one under way is not "
+        "counted" if (start, end) in away else
         f"the lifter was out of sight from {start:.1f} to {end:.1f} s: a rep in that time is "
         "missed, or merged into the rep around it (marked ambiguous)"
         for start, end in unseen_spans(track.present, track.times, shortest)
@@ -666,7 +641,7 @@ def timing_notes(track: PoseTrack) -> list[str]:
     for cut in shown:
         why = ("two recordings joined?" if cut["kind"] == "restart"
                else "frames lost, or recordings joined?")
-        out.append(f"{_cut_words(cut)} ({why}): treated as a cut")
+        out.append(f"{cut_words(cut)} ({why}): treated as a cut")
     if len(cuts) > len(shown):
         out.append(
             f"the video's timestamps break {len(cuts)} times, first at {cuts[0]['at_s']:.1f} s "

@@ -28,8 +28,18 @@ import numpy as np
 from formcheck.holds import sustained
 from formcheck.kinematics import Kinematics
 from formcheck.lift import MADE_SERIES, Lift
-from formcheck.reps import Partial, Rep, RepSettings, Segments, normalise, segment
+from formcheck.reps import (
+    STARTS_UNDER_WAY,
+    Partial,
+    Rep,
+    RepSettings,
+    Segments,
+    Turn,
+    normalise,
+    segment,
+)
 from formcheck.series import Sided
+from formcheck.sight import OffPicture
 
 
 def rep_settings(lift: Lift) -> RepSettings:
@@ -132,11 +142,12 @@ def stood_in(driver: np.ndarray, stand_in: np.ndarray, line: Line | None = None)
 
 
 def find_reps(kin: Kinematics, lift: Lift, *, so_far: bool = False,
-              cuts: Sequence[float] = ()) -> Segments:
+              cuts: Sequence[float] = (), away: Sequence[OffPicture] = ()) -> Segments:
     """The lift's reps, counting one the clip ends in if it was made (:func:`made_frames`),
     the lifter then stood in place, not walked off, and (``lift.set_ends_standing``) no rep
     with its lowering came before it; and what was not counted, with why. ``cuts``: times
-    where an edited video changes shot (:func:`spliced`).
+    where an edited video changes shot (:func:`spliced`); ``away``: spans in which the lifter
+    was out of the picture (:func:`in_sight`).
 
     ``so_far``: the reps of a set still going on (live), where a pull the stream ends on at
     lockout is the rep just made, whatever came before: only the end of the set can tell it
@@ -144,8 +155,9 @@ def find_reps(kin: Kinematics, lift: Lift, *, so_far: bool = False,
     """
     driver = driver_signal(kin, lift)
     made = made_frames(kin, lift, driver)
-    found = spliced(caught(kin, lift, made, held_on(kin, lift, segment(
-        driver, kin.times, rep_settings(lift), turn_at=lift.turn_at, made=made))), cuts)
+    found = spliced(caught(kin, lift, made, held_on(kin, lift, in_sight(
+        driver, kin.times, rep_settings(lift), turn_at=lift.turn_at, made=made, away=away))),
+        cuts)
     last = found.reps[-1] if found.reps else None
     if last is None or last.lowered:
         return found
@@ -159,6 +171,73 @@ def find_reps(kin: Kinematics, lift: Lift, *, so_far: bool = False,
         return found
     return Segments(found.reps[:-1],
                     [*found.partial, Partial(last.start_s, last.end_s, reason)])
+
+
+def in_sight(driver: np.ndarray, times: np.ndarray, settings: RepSettings, *, turn_at: Turn,
+             made: np.ndarray | None, away: Sequence[OffPicture]) -> Segments:
+    """:func:`~formcheck.reps.segment`, each stretch of the clip between the spans in which
+    the lifter was out of the picture (``away``, :func:`formcheck.sight.off_picture`) cut on
+    its own, against the whole clip's range.
+
+    Why apart: nothing is known of the movement out of the picture. Cut as one, the driver
+    before a span and after it join into a 'rep' that may be two, or hide the turnaround of
+    one. Cut apart, a stretch's ends are where the lifter left the picture and came back, as a
+    clip's ends are: a rep made in sight before the lifter left (a lockout reached, then the
+    camera swung away) is counted, and one under way as they left or came back is listed, not
+    counted, with why (:func:`_across`)."""
+    reps: list[Rep] = []
+    partial: list[Partial] = []
+    level, _ = normalise(driver, settings)
+    starts = [0, *(int(np.searchsorted(times, span.end_s)) for span in away)]
+    stops = [*(int(np.searchsorted(times, span.start_s)) + 1 for span in away), len(times)]
+    leaving: Partial | None = None  # a movement cut as the lifter left, before this stretch
+    for k, (first, stop) in enumerate(zip(starts, stops, strict=True)):
+        found = (segment(driver[first:stop], times[first:stop], settings, turn_at=turn_at,
+                         made=None if made is None else made[first:stop], range_from=driver)
+                 if stop - first > 1 else Segments([], []))
+        others = list(found.partial)
+        if k:  # the lifter came back into the picture as this stretch begins
+            coming = next((cut for cut in others if cut.start_s == times[first]
+                           and cut.reason in STARTS_UNDER_WAY.values()), None)
+            if coming is not None:
+                others.remove(coming)
+            counted = bool(reps) and not reps[-1].lowered and reps[-1].end == stops[k - 1] - 1
+            if not counted:  # else the lifter came back lowering the rep counted as they left
+                edges = np.nan_to_num(level[[stops[k - 1] - 1, first]], nan=-np.inf)
+                moving = bool(edges.max() > settings.leave)
+                partial += _across(away[k - 1], leaving, coming, moving)
+        reps += [replace(rep, index=len(reps) + i + 1, start=rep.start + first,
+                         turn=rep.turn + first, end=rep.end + first)
+                 for i, rep in enumerate(found.reps)]
+        leaving = None
+        if k < len(away) and others and others[-1].end_s == times[stop - 1] \
+                and others[-1].reason.startswith("the clip ends"):
+            leaving = others.pop()
+        partial += others
+    return Segments(reps, sorted(partial, key=lambda cut: cut.start_s))
+
+
+def _across(span: OffPicture, leaving: Partial | None, coming: Partial | None, moving: bool
+            ) -> list[Partial]:
+    """What was not counted across a ``span`` out of the picture: a movement cut as the lifter
+    left (``leaving``) and one under way as they came back (``coming``) are one rep whose
+    turnaround was out of the picture; so is a span the lifter left or came back into away
+    from rest (``moving``), its movement too small at either end to be listed there. Either
+    cut alone, with the lifter at rest at the other end, is said as a clip's end or start
+    cutting it is, the picture's edge being the clip's."""
+    if (leaving is not None and coming is not None) or (moving and not (leaving or coming)):
+        return [Partial(span.start_s if leaving is None else leaving.start_s,
+                        span.end_s if coming is None else coming.end_s, (
+            f"its turnaround was out of the picture from {span.start_s:.1f} to "
+            f"{span.end_s:.1f} s ({span.why}): whether it was made cannot be seen"))]
+    if leaving is not None:
+        return [replace(leaving, reason=leaving.reason.replace(
+            "the clip ends", f"the lifter left the picture at {span.start_s:.1f} s ({span.why})"))]
+    if coming is not None:
+        return [replace(coming, reason=coming.reason.replace(
+            "when the clip starts",
+            f"when the lifter came back into the picture at {span.end_s:.1f} s ({span.why})"))]
+    return []
 
 
 WALK_OFF_TRUNKS = 0.5

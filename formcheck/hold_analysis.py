@@ -35,7 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 
 import formcheck
-from formcheck.analysis import median_interval, neutral_back, timing_notes, truncation_note
+from formcheck.analysis import neutral_back, timing_notes, truncation_note
 from formcheck.evidence import EVIDENCE, Evidence
 from formcheck.files import display
 from formcheck.hold_report import Against, HoldReport, HoldSpan, PositionFault, SideTime
@@ -43,6 +43,7 @@ from formcheck.kinematics import Kinematics, Smoothing, kinematics
 from formcheck.report import Abstention, ViewReport
 from formcheck.rules.core import side_view_refusal, unseen_refusal
 from formcheck.series import SHOWN, Series, Side
+from formcheck.sight import median_interval
 from formcheck.stretch import Criterion, Pose, PositionCheck
 from formcheck.track import PoseTrack
 from formcheck.view import ViewEstimate, estimate_view

@@ -22,13 +22,14 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from formcheck.analysis import Analysis, rep_contexts, shot_changes
+from formcheck.analysis import Analysis, rep_contexts
 from formcheck.kinematics import Kinematics
 from formcheck.lift import Lift
 from formcheck.metrics import velocity_loss_words
 from formcheck.report import Fault, Report
 from formcheck.rules import RULES, Measured, Rule, Trace
 from formcheck.series import SHOWN, Series, Sided
+from formcheck.sight import shot_changes
 
 PLOT_DPI = 110
 PLOT_WIDTH_IN = 10.0

@@ -28,7 +28,7 @@ from typing import Any, BinaryIO
 
 import numpy as np
 
-from formcheck import contour, shots
+from formcheck import camera, contour, shots
 from formcheck.errors import FormcheckError
 from formcheck.landmarks import Landmark
 from formcheck.models import model_path
@@ -131,6 +131,7 @@ class PoseEstimator:
             raise
         self._last_ms = -1
         self._signature: np.ndarray | None = None
+        self._thumbnail: np.ndarray | None = None
         self._anchor: tuple[np.ndarray, float, float] | None = None
         self._facing_votes = 0.0
 
@@ -167,8 +168,12 @@ class PoseEstimator:
         self._signature = signature
         candidates = [_landmark_array(pose) for pose in result.pose_landmarks]
         chosen = self._choose(candidates, frame.time_s, np.array([width, height], float))
+        # the lifter's box from the landmarks as the track keeps them (float32), so that the
+        # shift can be measured again from a track and its video alone
+        shift = self._camera_shift(frame.image, None if chosen is None else camera.lifter_box(
+            candidates[chosen][:, :2].astype(np.float32)))
         if chosen is None:
-            return FramePose.missing(frame.time_s, change)
+            return FramePose.missing(frame.time_s, change, shift)
         image_lm = candidates[chosen]
         world_lm = _landmark_array(result.pose_world_landmarks[chosen])
         back = np.full((contour.CONTOUR_POINTS, 2), np.nan)
@@ -183,7 +188,17 @@ class PoseEstimator:
             world=world_lm[:, :3],
             back_contour=back,
             picture_change=change,
+            camera_shift=shift,
         )
+
+    def _camera_shift(self, image: np.ndarray, lifter: np.ndarray | None) -> np.ndarray:
+        """How far the picture outside the lifter moved since the frame before
+        (:func:`formcheck.camera.camera_shift`); NaN for the first frame."""
+        thumbnail = camera.thumbnail(image)
+        previous, self._thumbnail = self._thumbnail, thumbnail
+        if previous is None:
+            return np.full(2, np.nan)
+        return camera.camera_shift(previous, thumbnail, lifter)
 
     def _choose(self, candidates: list[np.ndarray], time_s: float, size: np.ndarray) -> int | None:
         """Index of the lifter among the detected people, or None when the lifter is absent.

@@ -42,6 +42,7 @@ from formcheck.errors import FormcheckError
 from formcheck.kinematics import Kinematics, kinematics
 from formcheck.lift import Lift
 from formcheck.report import RecognitionReport
+from formcheck.sight import median_interval
 from formcheck.track import PoseTrack
 
 SERIES = (
@@ -344,7 +345,6 @@ def recognise(clip: PoseTrack | Kinematics, model: Model | None = None) -> Recog
     :class:`Kinematics` must hold :data:`SERIES` (an analysis that recognises asks for them).
     A clip that tracks the lifter too briefly (:data:`MIN_TRACKED_S`) is ``unsure``, with no
     candidates."""
-    from formcheck.analysis import median_interval  # analysis imports this module
 
     kin = clip if isinstance(clip, Kinematics) else kinematics(clip, SERIES)
     tracked = np.isfinite(_mean_sides(kin, "trunk_inclination_3d"))

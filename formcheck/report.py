@@ -209,6 +209,15 @@ class PartialRep(BaseModel):
     reason: str = Field(description="Why it is not a rep, in a sentence.")
 
 
+class CameraMoveReport(BaseModel):
+    """A span in which the camera moved (:mod:`formcheck.camera`)."""
+
+    start_s: float
+    end_s: float
+    size: float = Field(description="The farthest the picture moved from where it was at "
+                        "start_s, as a share of the frame's width.")
+
+
 class ViewReport(BaseModel):
     view: Literal["side", "oblique", "front", "unknown"]
     confidence: float
@@ -262,6 +271,12 @@ class Report(BaseModel):
         description="Movements like a rep that were not counted, in time order, each with why "
         "(cut by the clip's start or end, short of the lift's range, standing up without the "
         "weight): nothing is dropped silently.")
+    camera_moves: list[CameraMoveReport] = Field(
+        default_factory=list,
+        description="Where the camera panned, tilted or shook, in time order: reps are counted "
+        "from the lifter's joints, which it leaves as they are, but a rep whose turnaround it "
+        "lost is not counted (`not_counted` says so). Empty for a still camera, and for a "
+        "track made before formcheck measured it.")
     set_metrics: SetMetrics = Field(
         default_factory=SetMetrics,
         description="Speeds over the set and the velocity loss from its fastest rep to its "

@@ -160,9 +160,11 @@ def driver_range(driver: np.ndarray, settings: RepSettings) -> tuple[float, floa
     return float(lo), float(hi)
 
 
-def normalise(driver: np.ndarray, settings: RepSettings) -> tuple[np.ndarray, float]:
-    """The driver rescaled to 0 at the clip's rest end and 1 at its far end, and that range."""
-    found = driver_range(driver, settings)
+def normalise(driver: np.ndarray, settings: RepSettings, range_from: np.ndarray | None = None
+              ) -> tuple[np.ndarray, float]:
+    """The driver rescaled to 0 at the clip's rest end and 1 at its far end, and that range;
+    ``range_from``: the driver whose ends those are (default: ``driver`` itself)."""
+    found = driver_range(driver if range_from is None else range_from, settings)
     span = 0.0 if found is None else found[1] - found[0]
     if found is None or span <= 0:
         return np.full(driver.shape, np.nan), 0.0
@@ -203,6 +205,7 @@ def segment(
     *,
     turn_at: Turn = "top",
     made: np.ndarray | None = None,
+    range_from: np.ndarray | None = None,
 ) -> Segments:
     """The reps in a driver signal whose turnaround is its maximum, and the excursions that are
     not reps, with why.
@@ -212,7 +215,8 @@ def segment(
     reached) says it was made before the end, after at least ``min_rest_s`` of rest: a lifter
     counts a pull at lockout, whether or not the camera stays for the lowering. Without
     ``made`` (a top-start lift, made only back at the top) it is not a rep. ``made`` also says
-    when each rep was made (:attr:`Rep.reached_s`).
+    when each rep was made (:attr:`Rep.reached_s`). ``range_from``: the driver of the whole
+    clip when ``driver`` is a stretch of it, cut against the whole clip's range.
     """
     settings = settings or RepSettings()
     times = np.asarray(times, dtype=np.float64)
@@ -221,7 +225,7 @@ def segment(
         made = np.asarray(made, dtype=bool)
         if made.shape != driver.shape:
             raise ValueError(f"made has {made.shape} frames, the driver {driver.shape}")
-    level, span = normalise(driver, settings)
+    level, span = normalise(driver, settings, range_from)
     if span < settings.min_range:
         return Segments([], [])
     state = hysteresis(level, settings.enter, settings.leave)

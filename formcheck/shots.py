@@ -79,11 +79,12 @@ def picture_change(previous: np.ndarray, current: np.ndarray) -> float:
     return float(np.median(np.abs(current - previous)))
 
 
-def edit_cuts(times: np.ndarray, change: np.ndarray, seen: np.ndarray | None = None
-              ) -> np.ndarray:
+def edit_cuts(times: np.ndarray, change: np.ndarray, seen: np.ndarray | None = None,
+              shift: np.ndarray | None = None) -> np.ndarray:
     """Times of the first frame of each new shot, from each frame's :func:`picture_change` since
-    the frame before (NaN where unknown: a track made before formcheck measured it has no cuts)
-    and (``seen``) whether the lifter was found in it.
+    the frame before (NaN where unknown: a track made before formcheck measured it has no cuts),
+    (``seen``) whether the lifter was found in it, and (``shift``) how far the camera moved
+    since the frame before (:func:`formcheck.camera.camera_shift`).
 
     A cut is a frame whose change reaches :data:`CUT_CHANGE` and :data:`CUT_RATIO` times the
     median change of the :data:`CUT_BASELINE_FRAMES` frames before it plus one grey level; a
@@ -92,7 +93,10 @@ def edit_cuts(times: np.ndarray, change: np.ndarray, seen: np.ndarray | None = N
     out of frames where the lifter is not seen: someone walking in front of the camera, a
     hand over the lens or a camera knocked away change the whole picture as a cut does, and
     the same shot comes back; the lifter's absence is what tells them, and the rep it falls
-    into is judged as one the lifter was not followed through.
+    into is judged as one the lifter was not followed through. So is a frame the camera was
+    followed into, turning fast (:data:`PAN_STEP`) the way it turned into the frame before
+    (:data:`PAN_RATIO`): a whip pan changes most of the picture from frame to frame, as a cut
+    does, but its points are followed across it, each step much like the one before.
     """
     times = np.asarray(times, dtype=np.float64)
     change = np.array(change, dtype=np.float64)
@@ -110,4 +114,24 @@ def edit_cuts(times: np.ndarray, change: np.ndarray, seen: np.ndarray | None = N
     baseline[known] = np.nanmedian(before[known], axis=1)
     with np.errstate(invalid="ignore"):
         cut = (change >= CUT_CHANGE) & (change >= CUT_RATIO * (baseline + 1.0))
+        if shift is not None:
+            step = np.asarray(shift, dtype=np.float64)
+            before = np.vstack([np.full((1, 2), np.nan), step[:-1]])
+            size, size_before = np.hypot(*step.T), np.hypot(*before.T)
+            cut &= ~((size >= PAN_STEP) & (np.sum(step * before, axis=1) > 0)
+                     & (size <= PAN_RATIO * size_before) & (size_before <= PAN_RATIO * size))
     return times[cut]
+
+
+PAN_STEP = 0.01
+"""Least step of the camera between two frames (a share of the frame's width) for a frame that
+changes like a cut to be a pan instead: 13 px of a 720p frame, 0.4 of the frame's width in a
+second at 30 fps. A slower pan does not change half the picture by :data:`CUT_CHANGE` grey
+levels in one frame. formcheck choice."""
+
+PAN_RATIO = 3.0
+"""Most a pan's step may grow or shrink from the step before, which must point the same way: a
+hand turning a phone speeds up over several frames (an eased quarter-second whip pan grows
+2.8-fold between its first two steps). Across a cut from a still camera the step before is
+~0; the points followed across it (two unrelated pictures, or a watermark that stays put) give
+a step unlike it. formcheck choice."""

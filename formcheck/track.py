@@ -44,12 +44,13 @@ _ROW_SHAPES: dict[str, tuple[int, ...]] = {
     "world": (NUM_LANDMARKS, 3),
     "back_contour": (CONTOUR_POINTS, 2),
     "picture_change": (),
+    "camera_shift": (2,),
 }
 """Shape of one frame's row of each array field."""
 ARRAY_FIELDS = tuple(_ROW_SHAPES)
 """The per-frame arrays of a track, in the order saved: what slicing, joining or copying a
 track's frames must carry, all of them, for the track to stay whole."""
-_OPTIONAL_FIELDS = ("picture_change",)
+_OPTIONAL_FIELDS = ("picture_change", "camera_shift")
 """Arrays a track file may lack: formcheck wrote none before it measured them, and such a track
 reads as not known (NaN) there."""
 
@@ -75,6 +76,10 @@ class PoseTrack:
         picture_change: (T,) how much of the picture changed since the frame before, in grey
             levels (:func:`formcheck.shots.picture_change`), whether or not the lifter was
             found; NaN for the first frame, and where it was not measured.
+        camera_shift: (T, 2) how far the picture outside the lifter moved since the frame
+            before, as shares of the frame's width (:func:`formcheck.camera.camera_shift`);
+            NaN for the first frame, where too little of the picture could be followed, and
+            where it was not measured.
         width, height: frame size in pixels after applying rotation metadata.
         fps: the container's nominal frame rate (informational; use ``times``).
         source: where the frames came from (a path, or ``camera:N``).
@@ -97,16 +102,19 @@ class PoseTrack:
     meta: dict[str, Any] = field(default_factory=dict)
     picture_change: np.ndarray | None = None
     """None: not measured (NaN for every frame)."""
+    camera_shift: np.ndarray | None = None
+    """None: not measured (NaN for every frame)."""
 
     version: ClassVar[int] = FORMAT_VERSION
 
     def __post_init__(self) -> None:
         self.times = np.asarray(self.times, dtype=np.float64)
         self.present = np.asarray(self.present, dtype=bool)
-        if self.picture_change is None:
-            self.picture_change = np.full(len(self.times), np.nan, dtype=np.float32)
+        for name in _OPTIONAL_FIELDS:
+            if getattr(self, name) is None:
+                setattr(self, name, np.full((len(self.times), *_ROW_SHAPES[name]), np.nan))
         for name in ("landmarks", "visibility", "presence", "world", "back_contour",
-                     "picture_change"):
+                     *_OPTIONAL_FIELDS):
             setattr(self, name, np.asarray(getattr(self, name), dtype=np.float32))
         n = len(self.times)
         for name, row in _ROW_SHAPES.items():
@@ -172,6 +180,7 @@ class PoseTrack:
             world=self.world[i],
             back_contour=self.back_contour[i],
             picture_change=float(self.picture_change[i]),
+            camera_shift=self.camera_shift[i],
         )
 
     @property
@@ -212,6 +221,7 @@ class PoseTrack:
             world=np.full((n, NUM_LANDMARKS, 3), nan),
             back_contour=np.full((n, CONTOUR_POINTS, 2), nan),
             picture_change=np.full(n, nan),
+            camera_shift=np.full((n, 2), nan),
             width=width,
             height=height,
             fps=fps,
@@ -302,7 +312,7 @@ _ROW_DTYPES: dict[str, np.dtype] = {
 MAX_TRACK_BYTES = MAX_HEADER_BYTES + MAX_TRACK_FRAMES * sum(
     int(np.prod(row)) * _ROW_DTYPES[name].itemsize for name, row in _ROW_SHAPES.items()
 )
-"""Most an ``.npz`` track may inflate to: :data:`MAX_TRACK_FRAMES` at the 1141 bytes a frame
+"""Most an ``.npz`` track may inflate to: :data:`MAX_TRACK_FRAMES` at the 1149 bytes a frame
 :meth:`PoseTrack.save` writes, plus a header: 0.99 GB, about what such a track takes loaded."""
 MAX_JSON_BYTES = 256_000_000
 """Largest ``.json`` track that is read: ~53,000 frames at the ~4.8 KB a frame
@@ -632,13 +642,15 @@ class FramePose:
     world: np.ndarray
     back_contour: np.ndarray
     picture_change: float = float("nan")
+    camera_shift: np.ndarray = field(default_factory=lambda: np.full(2, np.nan))
 
     @property
     def found(self) -> bool:
         return bool(np.isfinite(self.landmarks).any())
 
     @classmethod
-    def missing(cls, time_s: float, picture_change: float = float("nan")) -> FramePose:
+    def missing(cls, time_s: float, picture_change: float = float("nan"),
+                camera_shift: np.ndarray | None = None) -> FramePose:
         """The row for a frame in which the lifter was not found."""
         nan = np.float32(np.nan)
         return cls(
@@ -649,6 +661,7 @@ class FramePose:
             world=np.full((NUM_LANDMARKS, 3), nan),
             back_contour=np.full((CONTOUR_POINTS, 2), nan),
             picture_change=picture_change,
+            camera_shift=np.full(2, np.nan) if camera_shift is None else camera_shift,
         )
 
 
@@ -682,6 +695,7 @@ class TrackBuilder:
         for name in ("landmarks", "visibility", "presence", "world", "back_contour"):
             getattr(t, name)[i] = getattr(pose, name) if pose.found else np.nan
         t.picture_change[i] = pose.picture_change
+        t.camera_shift[i] = pose.camera_shift
         self._pending += 1
 
     def extend(self, track: PoseTrack) -> None:

@@ -39,9 +39,11 @@ __all__ = [
     "looped",
     "make_lifter",
     "one_frame",
+    "panned",
     "person_leaves",
     "read_only_folder",
     "rotation_metadata",
+    "swung_away",
     "text_as_video",
     "two_people",
     "upscaled_4k",
@@ -245,6 +247,45 @@ def person_leaves(lifter: Lifter, folder: Path, gap_s: tuple[float, float]) -> P
     images = [np.zeros_like(image) if gap.start <= i < gap.stop else image
               for i, image in enumerate(lifter.images)]
     return _sink(folder / "person-leaves.mp4", images, lifter.fps)
+
+
+def panned(lifter: Lifter, folder: Path, pan_s: tuple[float, float], share: float = 0.2
+           ) -> Path:
+    """A camera that pans across the room from ``pan_s[0]`` to ``pan_s[1]`` (seconds into the
+    clip), the lifter in the picture throughout: each frame is a window ``1 - share`` of the
+    frame wide (its full height), sliding smoothly from the frame's left edge to its right."""
+    width = lifter.images[0].shape[1]
+    size = round(width * (1 - share)) // 2 * 2
+    offsets = _pan(lifter, pan_s, width - size)
+    return _sink(folder / "panned.mp4",
+                 (image[:, x:x + size] for image, x in zip(lifter.images, offsets, strict=True)),
+                 lifter.fps)
+
+
+def swung_away(lifter: Lifter, folder: Path, away_s: tuple[float, float],
+               swing_s: float = 0.5) -> Path:
+    """A hand-held camera that turns away from the lifter to the room beside them and back:
+    it pans right over ``swing_s`` before ``away_s[0]`` and back over ``swing_s`` after
+    ``away_s[1]``, and between the two the lifter is out of the picture. The room beside the
+    frame is its own right-hand quarter mirrored (the wall and the door, no lifter)."""
+    width = lifter.images[0].shape[1]
+    side = width // 4
+    out = _pan(lifter, (away_s[0] - swing_s, away_s[0]), 4 * side)
+    back = _pan(lifter, (away_s[1], away_s[1] + swing_s), 4 * side)
+    offsets = out - back
+    room = (np.hstack([image, *[np.flip(image[:, -side:], axis=1)] * 4])
+            for image in lifter.images)
+    return _sink(folder / "swung-away.mp4",
+                 (image[:, x:x + width] for image, x in zip(room, offsets, strict=True)),
+                 lifter.fps)
+
+
+def _pan(lifter: Lifter, span_s: tuple[float, float], pixels: int) -> np.ndarray:
+    """Per frame, how far a camera panning ``pixels`` over ``span_s`` has gone (eased in and
+    out, as a hand turns a phone)."""
+    times = np.arange(len(lifter.images)) / lifter.fps
+    done = np.clip((times - span_s[0]) / (span_s[1] - span_s[0]), 0.0, 1.0)
+    return np.round(pixels * (1 - np.cos(np.pi * done)) / 2).astype(int)
 
 
 def two_people(left: Lifter, right: Lifter, folder: Path) -> Path:

@@ -28,8 +28,10 @@ from corpus import (
     cut_mid_stream,
     make_lifter,
     one_frame,
+    panned,
     person_leaves,
     rotation_metadata,
+    swung_away,
     two_people,
     upscaled_4k,
     upside_down,
@@ -209,6 +211,39 @@ def test_person_leaving_mid_set(tmp_path: Path, lifter: Lifter, reference: Repor
     assert merged.start_s < 3.2 and merged.end_s > 4.8
     assert any(w.startswith("the lifter was out of sight from 3.2 to 4.8 s")
                for w in report.warnings)
+
+
+def test_a_camera_panning_across_the_room_changes_no_rep(
+    tmp_path: Path, lifter: Lifter, reference: Report
+) -> None:
+    """The camera pans a fifth of the frame over 1.5 s with the lifter in the picture: the
+    reps are the clean video's (counted from the joints, not their place in the picture), and
+    the report says when the camera moved."""
+    report = analyze_video(panned(lifter, tmp_path, (2.0, 3.5)))
+    assert_same_reps(report.reps, reference.reps, 3 * FRAME_S)
+    (move,) = report.camera_moves
+    assert move.start_s == pytest.approx(2.0, abs=0.2) and move.end_s == pytest.approx(3.5, abs=0.2)
+    assert move.size == pytest.approx(0.25, abs=0.03)  # 72 px of the 288 px picture
+    assert any(w.startswith("the camera moved at 2.") for w in report.warnings)
+    assert not any("cuts to another shot" in w for w in report.warnings)
+
+
+def test_a_rep_the_camera_swung_away_from_is_listed_not_counted(
+    tmp_path: Path, lifter: Lifter, reference: Report
+) -> None:
+    """A hand turns the camera away as the third pull comes up and back as it goes down: the
+    lifter leaves the picture through its edge. That rep is listed with why, its neighbours are
+    counted as in the clean video, and no whip of the camera is taken for a cut."""
+    turn = reference.reps[2].turn_s
+    report = analyze_video(swung_away(lifter, tmp_path, (turn - 0.2, turn + 0.2)))
+    assert_same_reps([report.reps[0], report.reps[2]], [reference.reps[0], reference.reps[3]],
+                     3 * FRAME_S)
+    assert report.rep_count == 3
+    (listed,) = report.not_counted
+    assert listed.reason.startswith("its turnaround was out of the picture from ")
+    assert "(the camera moved at " in listed.reason and listed.start_s < turn < listed.end_s
+    assert report.camera_moves and not any("cuts to another shot" in w for w in report.warnings)
+    assert any(w.startswith("the lifter was out of the picture from ") for w in report.warnings)
 
 
 def test_two_people_the_track_follows_one(tmp_path: Path, short_lifter: Lifter) -> None:

@@ -14,12 +14,13 @@ import numpy as np
 import pytest
 from synthetic import hinge
 
-from formcheck.analysis import analyze_track, shot_changes
+from formcheck.analysis import analyze_track
 from formcheck.config import load_lift
 from formcheck.counting import find_reps, spliced
 from formcheck.kinematics import kinematics
 from formcheck.reps import Partial
 from formcheck.shots import CUT_CHANGE, edit_cuts, picture_change, signature
+from formcheck.sight import shot_changes
 from formcheck.track import PoseTrack
 
 WIDTH, HEIGHT = 640, 360

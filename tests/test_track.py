@@ -19,14 +19,15 @@ def random_track(n: int = 20, seed: int = 0) -> PoseTrack:
     for i in range(n):
         t = i / 29.97
         change = float("nan") if i == 0 else 5 * rng.random()
+        shift = np.full(2, np.nan) if i == 0 else rng.normal(0, 0.01, 2)
         if i % 5 == 3:
-            builder.append(FramePose.missing(t, change))
+            builder.append(FramePose.missing(t, change, shift))
             continue
         contour = rng.random((9, 2))
         contour[0] = np.nan
         builder.append(
             FramePose(t, rng.random((33, 3)), rng.random(33), rng.random(33),
-                      rng.normal(size=(33, 3)), contour, change)
+                      rng.normal(size=(33, 3)), contour, change, shift)
         )
     return builder.build()
 
@@ -41,31 +42,36 @@ def test_round_trip_is_exact(tmp_path: Path, suffix: str) -> None:
     assert not again.present[3] and np.isnan(again.landmarks[3]).all()
 
 
-def test_the_picture_change_is_kept_for_frames_without_the_lifter() -> None:
+def test_the_picture_is_measured_in_frames_without_the_lifter() -> None:
     track = random_track(10)
-    assert np.isnan(track.picture_change[0])
+    assert np.isnan(track.picture_change[0]) and np.isnan(track.camera_shift[0]).all()
     assert not track.present[3] and np.isfinite(track.picture_change[3])
+    assert np.isfinite(track.camera_shift[3]).all()
     assert track.frame(3).picture_change == track.picture_change[3]
+    assert np.array_equal(track.frame(3).camera_shift, track.camera_shift[3])
 
 
+@pytest.mark.parametrize("field", ["picture_change", "camera_shift"])
 @pytest.mark.parametrize("suffix", [".npz", ".json"])
 def test_a_track_saved_before_the_picture_was_measured_reads_as_unmeasured(
-    tmp_path: Path, suffix: str
+    tmp_path: Path, suffix: str, field: str
 ) -> None:
-    """Tracks formcheck wrote before it measured the picture hold no ``picture_change``: they
-    still load, with no change known (and so no edit cut found) in any frame."""
+    """Tracks formcheck wrote before it measured the picture hold no ``picture_change`` or
+    ``camera_shift``: they still load, with nothing known of the picture in any frame (and so
+    no edit cut and no camera motion found)."""
     track = random_track(30)
     path = track.save(tmp_path / f"old{suffix}")
     if suffix == ".json":
         doc = json.loads(path.read_text())
-        del doc["picture_change"]
+        del doc[field]
         path.write_text(json.dumps(doc))
     else:
         with np.load(path) as stored:
-            arrays = {name: stored[name] for name in stored.files if name != "picture_change"}
+            arrays = {name: stored[name] for name in stored.files if name != field}
         np.savez_compressed(path, **arrays)
     again = PoseTrack.load(path)
-    assert np.isnan(again.picture_change).all()
+    assert np.isnan(getattr(again, field)).all()
+    assert getattr(again, field).shape == getattr(track, field).shape
     assert np.array_equal(again.landmarks, track.landmarks, equal_nan=True)
 
 

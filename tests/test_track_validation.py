@@ -228,6 +228,10 @@ ARRAY_CASES = {
     "change-over-255": ({"picture_change": rows("picture_change", f5=300.0)},
                         "picture_change must be NaN (not measured) or grey levels from 0 to 255, "
                         "but frame 5 holds 300"),
+    "shift-short": ({"camera_shift": np.zeros((N, 1))},
+                    "camera_shift has shape (10, 1), expected (10, 2)"),
+    "shift-inf": ({"camera_shift": rows("camera_shift", f2=np.inf)},
+                  "camera_shift must be NaN (absent) or within"),
     "change-inf": ({"picture_change": rows("picture_change", f1=np.inf)},
                    "picture_change must be NaN (not measured) or grey levels from 0 to 255, "
                    "but frame 1 holds inf"),
@@ -240,13 +244,16 @@ def test_a_bad_array_is_named(tmp_path: Path, arrays: dict[str, Any], what: str)
     assert refusal(path).startswith(f"{path}: not a valid pose track: {what}")
 
 
+@pytest.mark.parametrize("field", ["picture_change", "camera_shift"])
 @pytest.mark.parametrize("suffix", [".npz", ".json"])
-def test_a_track_without_the_picture_change_loads_as_not_measured(tmp_path: Path,
-                                                                  suffix: str) -> None:
-    """Tracks written before formcheck measured the picture hold no ``picture_change``."""
-    path = npz(tmp_path, picture_change=MISSING) if suffix == ".npz" else json_track(
-        tmp_path, picture_change=MISSING)
-    assert np.isnan(PoseTrack.load(path).picture_change).all()
+def test_a_track_without_the_picture_measured_loads_as_not_measured(
+    tmp_path: Path, suffix: str, field: str
+) -> None:
+    """Tracks written before formcheck measured the picture hold no ``picture_change`` or
+    ``camera_shift``."""
+    path = npz(tmp_path, **{field: MISSING}) if suffix == ".npz" else json_track(
+        tmp_path, **{field: MISSING})
+    assert np.isnan(getattr(PoseTrack.load(path), field)).all()
 
 
 def test_reversed_times_name_the_frame(tmp_path: Path) -> None:
@@ -318,7 +325,7 @@ def test_the_real_limit_refuses_an_archive_that_would_inflate_to_1_7_gb(tmp_path
 
 def test_the_limit_is_four_hours_at_60_fps() -> None:
     assert track_module.MAX_TRACK_FRAMES == 864_000
-    assert track_module.MAX_TRACK_BYTES == 864_000 * 1141 + (1 << 20)
+    assert track_module.MAX_TRACK_BYTES == 864_000 * 1149 + (1 << 20)
 
 
 def test_an_npy_header_claiming_more_than_its_entry_holds(tmp_path: Path) -> None:

@@ -22,7 +22,7 @@ SENTINEL = TBY66.format("c")
 processes (``formcheck.pose.part_bounds``, the helper's warm-up) shows too."""
 
 ARRAYS = ("times", "present", "landmarks", "visibility", "presence", "world", "back_contour",
-          "picture_change")
+          "picture_change", "camera_shift")
 
 
 def test_every_committed_track_is_of_todays_format() -> None:
@@ -50,6 +50,8 @@ def test_todays_code_makes_the_committed_track_again(pose_model) -> None:
     # Measured on the decoded picture: FFmpeg's colour conversion may round a pixel otherwise
     # on another CPU, which moves a mean of many pixels by far less than a grey level.
     assert np.allclose(made.picture_change, committed.picture_change, atol=0.25, equal_nan=True)
+    # and the camera's steps: points followed in a thumbnail 160 px wide, to a tenth of its pixel
+    assert np.nanmedian(np.abs(made.camera_shift - committed.camera_shift)) < 0.1 / 160
     assert (made.present == committed.present).mean() >= 0.95
     both = made.present & committed.present
     # median differences measured between two AMD EPYC generations (both named so by the

@@ -22,8 +22,6 @@ from formcheck.analysis import (
     judge_rep,
     not_this_lift,
     rep_contexts,
-    shot_changes,
-    video_cuts,
     with_recognition,
     wrong_name_guard,
 )
@@ -49,6 +47,7 @@ from formcheck.recognise import recognise, wrong_name
 from formcheck.report import PathMetrics, Report, RepReport
 from formcheck.reps import Partial, Rep, Segments, driver_range
 from formcheck.series import SHOWN, Coordinates
+from formcheck.sight import camera_motion, off_picture, shot_changes, video_cuts
 from formcheck.track import FramePose, PoseTrack, TrackBuilder
 from formcheck.view import ViewEstimate, estimate_view
 
@@ -393,7 +392,9 @@ class LiveSession:
             kinematics(track, series) if final else
             kinematics(track, series, smoothing="causal", coordinates=coords), self.lift)
         edits = shot_changes(track)
-        return track, kin, edits, find_reps(kin, self.lift, so_far=not final, cuts=edits)
+        away = off_picture(track, camera_motion(track, edits))
+        return track, kin, edits, find_reps(kin, self.lift, so_far=not final, cuts=edits,
+                                            away=away)
 
     def _counted(self, found: Sequence[Rep], now: float) -> None:
         """Every rep found is made (a pull is found at its lockout), judged or not: those not
