@@ -3,7 +3,7 @@
 Why: reps are cut from the lifter's own joint angles, which a moving camera leaves as they are,
 so a camera that pans or shakes changes no count by itself. What it does change: a lifter the
 camera swings away from is not seen at the turn of a rep, and whether that rep was made cannot
-be seen (:func:`formcheck.counting.off_screen`); a lift read from positions in the picture (the
+be seen (:func:`formcheck.counting.in_sight`); a lift read from positions in the picture (the
 box jump's feet) reads the camera's motion as the lifter's; and a user should know that a
 verdict was reached through a moving picture. The pose stage follows points of the picture
 outside the lifter from each frame to the next (:func:`camera_shift`, kept in the track);
@@ -29,9 +29,10 @@ import numpy as np
 THUMB_WIDTH = 160
 """Width in pixels of the grey picture points are followed in (its height keeps the frame's
 shape): one pixel is 8 of a 720p frame, finer than the smallest move worth telling
-(:data:`MOVE_MIN`), and following 100 points in it costs ~0.4 ms of CPU a frame (under 1 % of
-the full model's 56-60 ms here). It is the mean of 2 x 2 samples of the frame, not of every
-pixel: averaging every pixel of a 720p frame took ~1 ms."""
+(:data:`MOVE_MIN`), and making it and following 100 points in it costs 0.35-0.47 ms of CPU a
+frame, 2-4 % of the full model's (benchmarks/RESULTS.md, "A moving camera"). It is the mean of
+2 x 2 samples of the frame, not of every pixel: averaging every pixel of a 720p frame took
+~1 ms."""
 
 MAX_POINTS = 100
 """Corners followed from one frame to the next: enough that the lifter's weights or a person
@@ -183,8 +184,9 @@ def camera_moves(times: np.ndarray, shift: np.ndarray, cuts: Sequence[float] = (
     after = np.searchsorted(times, times + half, side="right") - 1
     moving = travelled[after] - travelled[before] >= MOVE_MIN
     position = np.cumsum(steps, axis=0)
+    shots = np.searchsorted(times, np.asarray(cuts, dtype=np.float64))
     moves: list[CameraMove] = []
-    for first, last in _runs(moving, times):
+    for first, last in _runs(moving, times, shots):
         run = step[first:last + 1]
         stepped = first + np.flatnonzero(run >= STEP_SHARE * run.mean())
         if stepped.size < MIN_STEPS:
@@ -197,13 +199,14 @@ def camera_moves(times: np.ndarray, shift: np.ndarray, cuts: Sequence[float] = (
     return moves
 
 
-def _runs(moving: np.ndarray, times: np.ndarray) -> list[tuple[int, int]]:
+def _runs(moving: np.ndarray, times: np.ndarray, shots: np.ndarray) -> list[tuple[int, int]]:
     """(first, last) frames of each run of ``moving`` frames, runs closer than
-    :data:`MERGE_S` joined."""
+    :data:`MERGE_S` joined, but never across the first frame of a new shot (``shots``)."""
     frames = np.flatnonzero(moving)
     if not frames.size:
         return []
-    breaks = np.flatnonzero(np.diff(times[frames]) > MERGE_S)
+    shot = np.searchsorted(shots, frames, side="right")  # which shot each frame is in
+    breaks = np.flatnonzero((np.diff(times[frames]) > MERGE_S) | (np.diff(shot) != 0))
     firsts = frames[np.r_[0, breaks + 1]]
     lasts = frames[np.r_[breaks, frames.size - 1]]
     return list(zip(firsts.tolist(), lasts.tolist(), strict=True))

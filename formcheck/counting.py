@@ -188,56 +188,78 @@ def in_sight(driver: np.ndarray, times: np.ndarray, settings: RepSettings, *, tu
     reps: list[Rep] = []
     partial: list[Partial] = []
     level, _ = normalise(driver, settings)
+    seen = np.isfinite(level)
     starts = [0, *(int(np.searchsorted(times, span.end_s)) for span in away)]
     stops = [*(int(np.searchsorted(times, span.start_s)) + 1 for span in away), len(times)]
-    leaving: Partial | None = None  # a movement cut as the lifter left, before this stretch
+    before: _Edge | None = None  # how the stretch before the span just passed ended
     for k, (first, stop) in enumerate(zip(starts, stops, strict=True)):
         found = (segment(driver[first:stop], times[first:stop], settings, turn_at=turn_at,
                          made=None if made is None else made[first:stop], range_from=driver)
                  if stop - first > 1 else Segments([], []))
+        measured = first + np.flatnonzero(seen[first:stop])
         others = list(found.partial)
-        if k:  # the lifter came back into the picture as this stretch begins
+        if before is not None and measured.size:  # the lifter came back as this stretch begins
             coming = next((cut for cut in others if cut.start_s == times[first]
                            and cut.reason in STARTS_UNDER_WAY.values()), None)
             if coming is not None:
                 others.remove(coming)
-            counted = bool(reps) and not reps[-1].lowered and reps[-1].end == stops[k - 1] - 1
-            if not counted:  # else the lifter came back lowering the rep counted as they left
-                edges = np.nan_to_num(level[[stops[k - 1] - 1, first]], nan=-np.inf)
-                moving = bool(edges.max() > settings.leave)
-                partial += _across(away[k - 1], leaving, coming, moving)
+            partial += _across(away[k - 1], before, coming, level[measured[0]] > settings.leave,
+                               settings)
         reps += [replace(rep, index=len(reps) + i + 1, start=rep.start + first,
                          turn=rep.turn + first, end=rep.end + first)
                  for i, rep in enumerate(found.reps)]
-        leaving = None
-        if k < len(away) and others and others[-1].end_s == times[stop - 1] \
-                and others[-1].reason.startswith("the clip ends"):
-            leaving = others.pop()
+        before = None
+        if k < len(away) and measured.size:  # the lifter leaves as this stretch ends
+            last = measured[-1]
+            leaving = next((cut for cut in others if cut.end_s == times[last]
+                            and cut.reason.startswith("the clip ends")), None)
+            if leaving is not None:
+                others.remove(leaving)
+            made_last = bool(reps) and not reps[-1].lowered and reps[-1].end == last
+            before = _Edge(leaving, bool(level[last] > settings.leave), made_last)
         partial += others
     return Segments(reps, sorted(partial, key=lambda cut: cut.start_s))
 
 
-def _across(span: OffPicture, leaving: Partial | None, coming: Partial | None, moving: bool
-            ) -> list[Partial]:
-    """What was not counted across a ``span`` out of the picture: a movement cut as the lifter
-    left (``leaving``) and one under way as they came back (``coming``) are one rep whose
-    turnaround was out of the picture; so is a span the lifter left or came back into away
-    from rest (``moving``), its movement too small at either end to be listed there. Either
-    cut alone, with the lifter at rest at the other end, is said as a clip's end or start
-    cutting it is, the picture's edge being the clip's."""
-    if (leaving is not None and coming is not None) or (moving and not (leaving or coming)):
-        return [Partial(span.start_s if leaving is None else leaving.start_s,
-                        span.end_s if coming is None else coming.end_s, (
-            f"its turnaround was out of the picture from {span.start_s:.1f} to "
-            f"{span.end_s:.1f} s ({span.why}): whether it was made cannot be seen"))]
-    if leaving is not None:
-        return [replace(leaving, reason=leaving.reason.replace(
-            "the clip ends", f"the lifter left the picture at {span.start_s:.1f} s ({span.why})"))]
+class _Edge(NamedTuple):
+    """How a stretch ended as the lifter left the picture: a movement cut there (``leaving``),
+    whether the lifter was away from rest (``moving``), and whether its last rep was made
+    there, counted without its lowering (``made``)."""
+
+    leaving: Partial | None
+    moving: bool
+    made: bool
+
+
+def _across(span: OffPicture, before: _Edge, coming: Partial | None, came_moving: bool,
+            settings: RepSettings) -> list[Partial]:
+    """What was not counted across a ``span`` out of the picture, from how the stretch before
+    it ended (``before``) and how the one after began (``coming``: a movement under way cut
+    there; ``came_moving``: the lifter away from rest).
+
+    A movement under way as the lifter left and still under way as they came back is one rep
+    cut by the span: listed once, whether it was made unseen. One under way at one end only is
+    said as a clip's end or start cutting it is. The lowering of a rep made and counted as the
+    lifter left is that rep's, unless the span was long enough to hold another rep."""
+    where = f"{span.start_s:.1f} to {span.end_s:.1f} s ({span.why})"
+    if before.made and (coming is not None or came_moving):
+        if coming is None or span.end_s - span.start_s < settings.min_duration_s:
+            return []
+        return [replace(coming, reason=f"under way when the lifter came back into the picture "
+                        f"after {where}: its start was not seen")]
+    if (before.leaving is not None or before.moving) and (coming is not None or came_moving):
+        return [Partial(span.start_s if before.leaving is None else before.leaving.start_s,
+                        span.end_s if coming is None else coming.end_s,
+                        f"the lifter was out of the picture from {where} part-way through it: "
+                        "whether it was made cannot be seen")]
+    out = []
+    if before.leaving is not None:
+        out.append(replace(before.leaving, reason=before.leaving.reason.replace(
+            "the clip ends", f"the lifter left the picture at {span.start_s:.1f} s ({span.why})")))
     if coming is not None:
-        return [replace(coming, reason=coming.reason.replace(
-            "when the clip starts",
-            f"when the lifter came back into the picture at {span.end_s:.1f} s ({span.why})"))]
-    return []
+        out.append(replace(coming, reason=f"under way when the lifter came back into the "
+                           f"picture after {where}: its start was not seen"))
+    return out
 
 
 WALK_OFF_TRUNKS = 0.5

@@ -113,10 +113,17 @@ class OffPicture:
 
 
 EDGE = 0.02
-"""Share of the picture's width or height from its edge within which a shoulder or hip, seen
-in the frame before the lifter was lost (or the frame they came back in), has the lifter
-leaving (or entering) the picture: a trunk that close to the edge has its outer half outside
-it. formcheck choice."""
+"""Share of the picture's width or height from its edge within which two of the shoulders and
+hips, seen in the frame before the lifter was lost (or the frame they came back in), have the
+lifter leaving (or entering) the picture: a trunk that close to the edge has its outer half
+outside it. formcheck choice."""
+
+MIN_AWAY_S = 0.3
+"""Shortest span unseen that can be one out of the picture: a lifter lost for less, even at
+the picture's edge or as the camera moves, is taken as lost by the model, and the driver is
+bridged across the gap as across any other. The gap is shorter than the quickest half rep
+(half of ``rep_min_duration``'s 0.6 s), so the frames either side lie within 0.15 s of
+anything it hides. formcheck choice."""
 
 MOVE_LEAD_S = 0.5
 """Seconds before the lifter is lost within which a camera move counts as having lost them:
@@ -130,7 +137,7 @@ def off_picture(track: PoseTrack, moves: Sequence[CameraMove]) -> list[OffPictur
     """The spans in which the lifter was not seen and had left the picture: the camera moved
     (``moves``, :func:`camera_motion`) as they were lost or while they were, far enough to
     carry the middle of their trunk out of the picture; or their trunk was at the picture's
-    edge (:data:`EDGE`) just before or just after.
+    edge (:data:`EDGE`) just before or just after; lost for at least :data:`MIN_AWAY_S`.
 
     Why not every span unseen: the model also loses a lifter who stays in the picture (a plate
     in front of the body at lockout, a dark corner, the blur of a camera that wobbles), and a
@@ -139,12 +146,12 @@ def off_picture(track: PoseTrack, moves: Sequence[CameraMove]) -> list[OffPictur
     nobody.
     """
     out = []
-    for start, end in unseen_spans(track.present, track.times, 0.0):
+    for start, end in unseen_spans(track.present, track.times, MIN_AWAY_S):
         moved = [m for m in moves if m.start_s <= end and m.end_s >= start - MOVE_LEAD_S]
         if moved and _carried_out(track, start, end):
             out.append(OffPicture(start, end, f"the camera moved at {moved[0].start_s:.1f} s"))
         elif _at_edge(track, start) or _at_edge(track, end):
-            out.append(OffPicture(start, end, "the lifter left the picture"))
+            out.append(OffPicture(start, end, "the lifter was at the picture's edge"))
     return out
 
 
@@ -164,8 +171,9 @@ def _carried_out(track: PoseTrack, start_s: float, end_s: float) -> bool:
 
 
 def _at_edge(track: PoseTrack, at_s: float) -> bool:
-    """Whether a shoulder or hip is within :data:`EDGE` of the picture's edge at ``at_s``."""
+    """Whether two of the shoulders and hips are within :data:`EDGE` of the picture's edge at
+    ``at_s``."""
     i = int(np.searchsorted(track.times, at_s))
     trunk = track.landmarks[i, _TRUNK, :2]
-    trunk = trunk[np.isfinite(trunk).all(axis=1)]
-    return bool(trunk.size) and bool(((trunk < EDGE) | (trunk > 1 - EDGE)).any())
+    near = ((trunk < EDGE) | (trunk > 1 - EDGE)).any(axis=1)
+    return int(near.sum()) >= 2
