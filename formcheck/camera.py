@@ -29,8 +29,8 @@ import numpy as np
 THUMB_WIDTH = 160
 """Width in pixels of the grey picture points are followed in (its height keeps the frame's
 shape): one pixel is 8 of a 720p frame, finer than the smallest move worth telling
-(:data:`MOVE_MIN`), and making it and following 100 points in it costs 0.35-0.47 ms of CPU a
-frame, 2-4 % of the full model's (benchmarks/RESULTS.md, "A moving camera"). It is the mean of
+(:data:`MOVE_MIN`), and making it and following 100 points in it costs 0.35-0.65 ms of CPU a
+frame, 2-5 % of the full model's (benchmarks/RESULTS.md, "A moving camera"). It is the mean of
 2 x 2 samples of the frame, not of every pixel: averaging every pixel of a 720p frame took
 ~1 ms."""
 
