@@ -33,7 +33,7 @@ from benchmarks.common import CLIPS, ROOT, cached_track, table, write_result
 from formcheck.analysis import analyze_track
 from formcheck.camera import MOVE_REPORTED, CameraMove
 from formcheck.pose import DEFAULT_MAX_FPS, PoseSettings, extract_pose
-from formcheck.sight import camera_motion, shot_changes
+from formcheck.sight import seen
 from formcheck.video import read_frames
 from formcheck.video_sink import VideoSink
 
@@ -73,7 +73,7 @@ def against_labels(rows: list[dict[str, str]]) -> dict[str, object]:
     found_bins = agree_found = labelled_bins = agree_labelled = 0
     for row in rows:
         track = cached_track(CLIPS / row["file"])
-        moves = camera_motion(track, shot_changes(track))
+        moves = seen(track).moves
         kind = bucket(row)
         said = bool(moves)
         per_clip.setdefault((row["split"], kind), [0, 0])[int(said)] += 1

@@ -18,7 +18,6 @@ import numpy as np
 
 import formcheck
 from formcheck import metrics
-from formcheck.camera import CameraMove
 from formcheck.counting import driver_signal, find_reps
 from formcheck.evidence import EVIDENCE, Evidence
 from formcheck.files import display
@@ -45,12 +44,11 @@ from formcheck.rules import RULES, RepContext, Trace, Verdict, run_checks
 from formcheck.series import SHOWN, Side
 from formcheck.sides import rep_kinematics, side_balance
 from formcheck.sight import (
-    camera_motion,
+    Seen,
     camera_note,
     cut_words,
     median_interval,
-    off_picture,
-    shot_changes,
+    seen,
     time_cuts,
     unseen_spans,
     video_cuts,
@@ -430,15 +428,15 @@ def run_analysis(
     series = analysis_series(lift) + (RECOGNITION_SERIES if guard else ())
     kin = judged_kinematics(kinematics(track, series, smoothing=smoothing), lift)
     view = view or estimate_view(track)
-    edits = shot_changes(track)
-    away = off_picture(track, camera_motion(track, edits))
-    found, cuts = find_reps(kin, lift, cuts=edits, away=away), video_cuts(track, edits)
+    shown = seen(track)
+    found = find_reps(kin, lift, cuts=shown.edits, away=shown.away)
+    cuts = video_cuts(track, shown.edits)
     verdicts = [judge_rep(ctx, cuts=cuts, height_cm=height_cm)
-                for ctx in rep_contexts(kin, view, lift, found.reps, evidence, edits)]
+                for ctx in rep_contexts(kin, view, lift, found.reps, evidence, shown.edits)]
     recognition, wrong = (wrong_name_guard(recognise(kin), lift, verdicts) if guard
                           else (None if recognised is None else report_of(recognised), None))
     report = with_recognition(build_report(track, lift, kin, view, verdicts, height_cm,
-                                           found.partial), recognition, wrong)
+                                           found.partial, shown), recognition, wrong)
     return Analysis(track, lift, kin, view, tuple(found.reps), report)
 
 
@@ -530,11 +528,13 @@ def rep_contexts(
 
 def build_report(
     track: PoseTrack, lift: Lift, kin: Kinematics, view: ViewEstimate, reps: list[RepReport],
-    height_cm: float | None = None, partial: Sequence[Partial] = (),
+    height_cm: float | None = None, partial: Sequence[Partial] = (), shown: Seen | None = None,
 ) -> Report:
+    """The report of ``reps`` judged in ``track``; ``shown``: what the track shows of its
+    video (:func:`~formcheck.sight.seen`), when the caller found it already."""
     counts = Counter(rep.outcome for rep in reps)
     scored = [rep.score for rep in reps if rep.score is not None]
-    moves = camera_motion(track, shot_changes(track))
+    shown = shown or seen(track)
     return Report(
         formcheck_version=formcheck.__version__,
         source=display(track.source),
@@ -555,13 +555,13 @@ def build_report(
         ambiguous=counts["ambiguous"],
         mean_score=round(float(np.mean(scored)), 1) if scored else None,
         top_cues=top_cues(reps),
-        warnings=warnings(track, lift, kin, view, reps, moves),
+        warnings=warnings(track, lift, kin, view, reps, shown),
         thresholds={name: t.value for name, t in lift.thresholds.items()},
         reps=reps,
         not_counted=[PartialRep(start_s=round(p.start_s, 3), end_s=round(p.end_s, 3),
                                 reason=p.reason) for p in partial],
         camera_moves=[CameraMoveReport(start_s=round(m.start_s, 3), end_s=round(m.end_s, 3),
-                                       size=round(m.size, 3)) for m in moves],
+                                       size=round(m.size, 3)) for m in shown.moves],
         set_metrics=metrics.set_metrics(reps, height_cm, hangs=lift.hangs),
         side_balance=side_balance(reps, lift),
     )
@@ -569,23 +569,23 @@ def build_report(
 
 def warnings(
     track: PoseTrack, lift: Lift, kin: Kinematics, view: ViewEstimate,
-    reps: Sequence[RepReport], moves: Sequence[CameraMove] = (),
+    reps: Sequence[RepReport], shown: Seen,
 ) -> list[str]:
-    """What a user should know before trusting the numbers; ``moves``: where the camera moved
-    (:func:`~formcheck.sight.camera_motion`)."""
+    """What a user should know before trusting the numbers; ``shown``: what the track shows of
+    its video (:func:`~formcheck.sight.seen`)."""
     out = []
     truncated = truncation_note(track)
     if truncated is not None:
         out.append(truncated)
     out += timing_notes(track)
-    edits = shot_changes(track)
+    edits = shown.edits
     if edits:
-        shown = ", ".join(f"{at:.1f}" for at in edits[:MAX_CUT_NOTES])
+        listed = ", ".join(f"{at:.1f}" for at in edits[:MAX_CUT_NOTES])
         more = f" and {len(edits) - MAX_CUT_NOTES} more times" if len(edits) > MAX_CUT_NOTES else ""
-        out.append(f"the video cuts to another shot at {shown} s{more} (an edited video): a "
+        out.append(f"the video cuts to another shot at {listed} s{more} (an edited video): a "
                    "rep a cut runs through before it is made is not counted, and one it runs "
                    "through after is not judged")
-    moved = camera_note(moves)
+    moved = camera_note(shown.moves)
     if moved is not None:
         out.append(moved)
     if upside_down(kin, slice(None), lift.upright):
@@ -593,7 +593,7 @@ def warnings(
     if track.detection_rate < lift.value("min_coverage"):
         out.append(f"the lifter was found in only {track.detection_rate:.0%} of the frames")
     shortest = lift.value("rep_min_duration")
-    away = {(span.start_s, span.end_s): span.why for span in off_picture(track, moves)}
+    away = {(span.start_s, span.end_s): span.why for span in shown.away}
     out += [
         f"the lifter was out of the picture from {start:.1f} to {end:.1f} s "
         f"({away[start, end]}): a rep in that time is not seen, and one under way is not "

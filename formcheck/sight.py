@@ -80,6 +80,25 @@ def cut_words(cut: Mapping[str, Any]) -> str:
     return f"the video's timestamps jump {cut['size_s']:.1f} s ahead at {cut['at_s']:.1f} s"
 
 
+@dataclass(frozen=True)
+class Seen:
+    """What a track shows of its video, whatever the lift, found once for everything that
+    reads it (counting, the checks, the warnings, the report): where an edit changes shot,
+    where the camera moved, and where the lifter was out of the picture."""
+
+    edits: list[float]
+    moves: list[CameraMove]
+    away: list[OffPicture]
+
+
+def seen(track: PoseTrack) -> Seen:
+    """:func:`shot_changes`, then :func:`camera_motion` (nothing followed across an edit),
+    then :func:`off_picture` (from those moves) of ``track``."""
+    edits = shot_changes(track)
+    moves = camera_motion(track, edits)
+    return Seen(edits, moves, off_picture(track, moves))
+
+
 def camera_motion(track: PoseTrack, edits: Sequence[float]) -> list[CameraMove]:
     """Where the camera moved (:func:`formcheck.camera.camera_moves`), nothing being followed
     across an edit's change of shot (``edits``, :func:`shot_changes`)."""

@@ -202,18 +202,29 @@ def test_the_model_losing_a_lifter_in_the_picture_keeps_the_rep_counted() -> Non
     assert report.reps[1].outcome == "ambiguous"
 
 
+def lost_at_the_edge(half_s: float) -> PoseTrack:
+    """Four RDLs filmed by a still camera, the lifter lost for ``half_s`` either side of the
+    second one's bottom with both hips at the picture's edge just before."""
+    track = hinge(4, top_pause_s=0.8).track
+    turn = analyze_track(track, load_lift("romanian_deadlift")).reps[1].turn_s
+    lost = drop(track, turn - half_s, turn + half_s)
+    last = int(np.flatnonzero(lost.times < turn - half_s)[-1])
+    lost.landmarks[last, [Landmark.LEFT_HIP, Landmark.RIGHT_HIP], 0] = 0.995
+    return lost
+
+
+def away(track: PoseTrack) -> list[OffPicture]:
+    """Where the lifter in ``track`` (no edits) was out of the picture."""
+    return off_picture(track, camera_motion(track, []))
+
+
 def test_a_lifter_last_seen_at_the_edge_of_a_still_picture_left_it() -> None:
     """No camera motion, but the trunk at the picture's edge just before the lifter is lost:
     they walked (or were framed) out of it."""
-    track = hinge(4, top_pause_s=0.8).track
-    lift = load_lift("romanian_deadlift")
-    second = analyze_track(track, lift).reps[1]
-    lost = drop(track, second.turn_s - 0.35, second.turn_s + 0.35)
-    last = int(np.flatnonzero(lost.times < second.turn_s - 0.35)[-1])
-    lost.landmarks[last, [Landmark.LEFT_HIP, Landmark.RIGHT_HIP], 0] = 0.995
-    (span,) = off_picture(lost, camera_motion(lost, []))
+    lost = lost_at_the_edge(0.35)
+    (span,) = away(lost)
     assert span.why == "the lifter was at the picture's edge"
-    report = analyze_track(lost, lift)
+    report = analyze_track(lost, load_lift("romanian_deadlift"))
     assert report.rep_count == 3 and "picture's edge" in report.not_counted[0].reason
 
 
@@ -225,7 +236,7 @@ def test_a_lockout_reached_before_the_camera_swung_away_is_counted() -> None:
     before = analyze_track(clip.track, lift)
     second = before.reps[1]
     track = swung(clip.track, second.made_s + 0.2, second.turn_s + 0.5)
-    found = find_reps(kinematics(track), lift, away=off_picture(track, camera_motion(track, [])))
+    found = find_reps(kinematics(track), lift, away=away(track))
     assert len(found.reps) == 3
     assert found.reps[1].made_s == pytest.approx(second.made_s, abs=1.5 / FPS)
     assert [p.reason for p in found.partial] == [p.reason for p in before.not_counted]
@@ -242,7 +253,7 @@ def test_a_lockout_made_then_lost_half_out_of_the_picture_is_counted_once() -> N
     start, end = second.made_s + 0.2, second.turn_s + 0.5
     track = dim(dim(swung(clip.track, start, end), ["hip"], 0.0, start - 0.1, start),
                 ["hip"], 0.0, end, end + 0.1)
-    found = find_reps(kinematics(track), lift, away=off_picture(track, camera_motion(track, [])))
+    found = find_reps(kinematics(track), lift, away=away(track))
     assert len(found.reps) == 3
     assert found.reps[1].made_s == pytest.approx(second.made_s, abs=1.5 / FPS)
     assert not any("part-way through it" in p.reason for p in found.partial)
@@ -251,20 +262,15 @@ def test_a_lockout_made_then_lost_half_out_of_the_picture_is_counted_once() -> N
 def test_a_short_loss_at_the_picture_s_edge_is_no_leaving() -> None:
     """Lost for a fifth of a second with the trunk at the edge: a blink of the model's, bridged
     like any short gap; the rep stays counted."""
-    track = hinge(4, top_pause_s=0.8).track
-    lift = load_lift("romanian_deadlift")
-    second = analyze_track(track, lift).reps[1]
-    lost = drop(track, second.turn_s - 0.1, second.turn_s + 0.1)
-    last = int(np.flatnonzero(lost.times < second.turn_s - 0.1)[-1])
-    lost.landmarks[last, [Landmark.LEFT_HIP, Landmark.RIGHT_HIP], 0] = 0.995
-    assert off_picture(lost, camera_motion(lost, [])) == []
-    assert analyze_track(lost, lift).rep_count == 4
+    lost = lost_at_the_edge(0.1)
+    assert away(lost) == []
+    assert analyze_track(lost, load_lift("romanian_deadlift")).rep_count == 4
 
 
 def test_spans_out_of_the_picture_name_what_took_the_lifter_out() -> None:
     track = hinge(3).track
     lost = swung(track, 3.0, 3.6)
-    (span,) = off_picture(lost, camera_motion(lost, []))
+    (span,) = away(lost)
     assert isinstance(span, OffPicture) and span.why.startswith("the camera moved at")
 
 

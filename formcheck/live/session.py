@@ -47,7 +47,7 @@ from formcheck.recognise import recognise, wrong_name
 from formcheck.report import PathMetrics, Report, RepReport
 from formcheck.reps import Partial, Rep, Segments, driver_range
 from formcheck.series import SHOWN, Coordinates
-from formcheck.sight import camera_motion, off_picture, shot_changes, video_cuts
+from formcheck.sight import seen, video_cuts
 from formcheck.track import FramePose, PoseTrack, TrackBuilder
 from formcheck.view import ViewEstimate, estimate_view
 
@@ -391,10 +391,9 @@ class LiveSession:
         kin = judged_kinematics(
             kinematics(track, series) if final else
             kinematics(track, series, smoothing="causal", coordinates=coords), self.lift)
-        edits = shot_changes(track)
-        away = off_picture(track, camera_motion(track, edits))
-        return track, kin, edits, find_reps(kin, self.lift, so_far=not final, cuts=edits,
-                                            away=away)
+        shown = seen(track)
+        return track, kin, shown.edits, find_reps(kin, self.lift, so_far=not final,
+                                                  cuts=shown.edits, away=shown.away)
 
     def _counted(self, found: Sequence[Rep], now: float) -> None:
         """Every rep found is made (a pull is found at its lockout), judged or not: those not
