@@ -19,7 +19,8 @@ How it is measured:
 * **Thresholds** (``min_confidence``, ``guard_floor``, ``max_distance``) are measured
   on the leave-one-source-out predictions of the development clips (see :func:`thresholds`).
 * **Wrong-name guard**: each clip of a supported lift analysed under every other lift's name
-  (flagged: recognised confidently as not that name) and under its own (flagged: a false
+  (flagged: recognised confidently as not that name, outside a fact of that lift, or with
+  that lift's driver travelling less than one rep of it) and under its own (flagged: a false
   alarm).
 
     python -m benchmarks.recognition          # measure
@@ -52,14 +53,18 @@ from benchmarks.common import (
 )
 from formcheck.config import lift_names, load_lift
 from formcheck.files import atomic_write
+from formcheck.kinematics import kinematics
 from formcheck.lift import Lift
 from formcheck.recognise import (
-    FEATURES,
+    MEASURES,
     MODEL_PATH,
     OTHER,
+    SERIES,
     Model,
     Recognition,
-    clip_features,
+    driver_travel,
+    fact_measures,
+    features,
     fit,
     predict,
     wrong_name,
@@ -118,6 +123,29 @@ def is_cached(clip: Clip) -> bool:
         for folder in (TRACK_FIXTURES, TRACK_CACHE))
 
 
+Travels = dict[str, float | None]
+"""How far each lift's driver travels over one clip (:func:`~formcheck.recognise.driver_travel`),
+by the lift's name."""
+
+
+@dataclass(frozen=True)
+class Measured:
+    """What the benchmark reads of one clip: the model's features, the facts' other measures
+    and every lift's driver travel."""
+
+    features: np.ndarray
+    facts: np.ndarray
+    travels: Travels
+
+
+def measure(clip: Clip) -> Measured:
+    """One clip measured, from its cached track, as an analysis under each lift's name would."""
+    series = (*SERIES, *(s for name in lift_names() for s in named(name).counting_series))
+    kin = kinematics(cached_track(CLIPS / clip.file), tuple(dict.fromkeys(series)))
+    return Measured(features(kin), fact_measures(kin),
+                    {name: driver_travel(kin, named(name)) for name in lift_names()})
+
+
 def thresholds(labels: Sequence[str], found: Sequence[Recognition], forced: Sequence[str],
                ) -> dict[str, float]:
     """The model's thresholds, from leave-one-source-out predictions ``found`` (and the best
@@ -153,8 +181,8 @@ def forced_choice(model: Model, x: np.ndarray) -> str:
     return model.classes[int(np.argmax(model.probabilities(model.standardised(x))))]
 
 
-def leave_one_source_out(clips: Sequence[Clip], x: np.ndarray, fit_on: np.ndarray,
-                         predict_on: np.ndarray, **limits: float
+def leave_one_source_out(clips: Sequence[Clip], x: np.ndarray, facts: np.ndarray,
+                         fit_on: np.ndarray, predict_on: np.ndarray, **limits: float
                          ) -> tuple[list[Recognition | None], list[str]]:
     """Each clip in ``predict_on`` predicted by a model fitted on the ``fit_on`` clips of the
     other sources (None where those hold no clip). The clips of other exercises are fitted
@@ -170,7 +198,7 @@ def leave_one_source_out(clips: Sequence[Clip], x: np.ndarray, fit_on: np.ndarra
         train = fit_on & (sources != source)
         model = fit(x[train], [labels[i] for i in np.flatnonzero(train)], **limits)
         for i in np.flatnonzero(predict_on & (sources == source)):
-            found[i] = predict(model, x[i])
+            found[i] = predict(model, x[i], facts[i])
             forced[i] = forced_choice(model, x[i])
     return found, forced
 
@@ -190,16 +218,16 @@ def named(name: str) -> Lift:
     return load_lift(name)
 
 
-def guard_rates(labels: Sequence[str], found: Sequence[Recognition], lifts: Sequence[str],
-                floor: float) -> tuple[float, float, int, int]:
+def guard_rates(labels: Sequence[str], found: Sequence[Recognition], travels: Sequence[Travels],
+                lifts: Sequence[str], floor: float) -> tuple[float, float, int, int]:
     """Share of (clip, wrong name) pairs the guard flags and of rightly named clips it flags,
     and their numbers."""
     flagged_wrong = pairs = flagged_right = named_right = 0
-    for label, rec in zip(labels, found, strict=True):
+    for label, rec, travel in zip(labels, found, travels, strict=True):
         if label == OTHER:
             continue
         for name in lifts:
-            flags = wrong_name(named(name), rec, floor) is not None
+            flags = wrong_name(named(name), rec, floor, travel[name]) is not None
             if name == label:
                 named_right += 1
                 flagged_right += flags
@@ -209,21 +237,24 @@ def guard_rates(labels: Sequence[str], found: Sequence[Recognition], lifts: Sequ
     return flagged_wrong / max(pairs, 1), flagged_right / max(named_right, 1), pairs, named_right
 
 
-def guard_matrix(labels: Sequence[str], found: Sequence[Recognition], lifts: Sequence[str],
-                 floor: float) -> str:
+def guard_matrix(labels: Sequence[str], found: Sequence[Recognition],
+                 travels: Sequence[Travels], lifts: Sequence[str], floor: float) -> str:
     rows = []
     for lift in sorted(set(labels)):
-        mine = [rec for label, rec in zip(labels, found, strict=True) if label == lift]
-        flagged = (sum(wrong_name(named(name), rec, floor) is not None for rec in mine)
+        mine = [(rec, travel) for label, rec, travel in zip(labels, found, travels, strict=True)
+                if label == lift]
+        flagged = (sum(wrong_name(named(name), rec, floor, travel[name]) is not None
+                       for rec, travel in mine)
                    for name in lifts)
         rows.append([lift, *(f"{n}/{len(mine)}" for n in flagged)])
     return table(["filmed \\ named", *(name[:10] for name in lifts)], rows)
 
 
 def fact_ranges(clips: Sequence[Clip], x: np.ndarray) -> dict[str, dict[str, list[float]]]:
-    """Print, for every fact (formcheck/lifts/common.toml: by posture or hands), the range of
-    its feature over each lift's clips and how many lie outside it: clips outside of a lift the
-    fact holds are clips the guard flags named rightly; other lifts' are wrong names it flags."""
+    """Print, for every fact (formcheck/lifts/common.toml: by posture, hands or stance), the
+    range of its measure (``x``: the clips' :data:`~formcheck.recognise.MEASURES`) over each
+    lift's clips and how many lie outside it: clips outside of a lift the fact holds are clips
+    the guard flags named rightly; other lifts' are wrong names it flags."""
     held: dict[str, list[str]] = defaultdict(list)
     facts = {}
     for name in lift_names():
@@ -233,7 +264,7 @@ def fact_ranges(clips: Sequence[Clip], x: np.ndarray) -> dict[str, dict[str, lis
     labels = np.array([clip.label for clip in clips])
     out: dict[str, dict[str, list[float]]] = {}
     for name, fact in sorted(facts.items()):
-        values = x[:, FEATURES.index(fact.feature)]
+        values = x[:, MEASURES.index(fact.feature)]
         rows = []
         for lift in sorted(set(labels) - {OTHER}):
             v = values[labels == lift]
@@ -248,6 +279,7 @@ def fact_ranges(clips: Sequence[Clip], x: np.ndarray) -> dict[str, dict[str, lis
 
 
 def summary(name: str, clips: Sequence[Clip], found: Sequence[Recognition],
+            travels: Sequence[Travels],
             forced: Sequence[str], limits: dict[str, float], lifts: Sequence[str]) -> dict:
     labels = [clip.label for clip in clips]
     supported = [i for i, label in enumerate(labels) if label != OTHER]
@@ -257,7 +289,7 @@ def summary(name: str, clips: Sequence[Clip], found: Sequence[Recognition],
     answered_right = sum(found[i].lift == labels[i] for i in answered)
     unsupported = sum(found[i].status == "unsupported" for i in others)
     taken = sum(found[i].status == "recognised" for i in others)
-    wrong_flag, false_flag, pairs, named = guard_rates(labels, found, lifts,
+    wrong_flag, false_flag, pairs, named = guard_rates(labels, found, travels, lifts,
                                                        limits["guard_floor"])
     print(f"\n### {name}\n")
     print(table(["measure", "value"], [
@@ -277,7 +309,8 @@ def summary(name: str, clips: Sequence[Clip], found: Sequence[Recognition],
                     [forced[i] for i in [*supported, *others]]))
     print("\nWrong-name guard: clips flagged / clips, by the lift filmed (rows) and the "
           "name given (columns):\n")
-    print(guard_matrix([labels[i] for i in supported], [found[i] for i in supported], lifts,
+    print(guard_matrix([labels[i] for i in supported], [found[i] for i in supported],
+                       [travels[i] for i in supported], lifts,
                        limits["guard_floor"]))
     print("\nOther exercises:\n")
     print(table(["clip", "exercise", "status", "candidates", "distance"], [
@@ -299,7 +332,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     every = labelled_clips()
     clips = [clip for clip in every if is_cached(clip)]
     skipped = [clip.file for clip in every if clip not in clips]
-    x = np.array([clip_features(cached_track(CLIPS / clip.file)) for clip in clips])
+    measured = [measure(clip) for clip in clips]
+    x = np.array([m.features for m in measured])
+    facts = np.array([m.facts for m in measured])
+    travels = [m.travels for m in measured]
     lifts = sorted({clip.label for clip in clips} - {OTHER})
     dev = np.array([not clip.kept_apart for clip in clips])
     labels = [clip.label for clip in clips]
@@ -310,26 +346,26 @@ def main(argv: Sequence[str] | None = None) -> None:
           f"(no example left when it is out): {', '.join(alone) or 'none'}"
           + (f"; no cached track: {', '.join(skipped)}" if skipped else ""))
 
-    found, forced = leave_one_source_out(clips, x, dev, dev)
+    found, forced = leave_one_source_out(clips, x, facts, dev, dev)
     dev_i = np.flatnonzero(dev)
     limits = thresholds([labels[i] for i in dev_i], [found[i] for i in dev_i],
                         [forced[i] for i in dev_i])
     print("\nThresholds measured on development: " + ", ".join(
         f"{name} = {value:.3f}" for name, value in limits.items()))
-    found, forced = leave_one_source_out(clips, x, dev, dev, **limits)
+    found, forced = leave_one_source_out(clips, x, facts, dev, dev, **limits)
     sub = [clips[i] for i in dev_i]
     results = {"thresholds": limits, "single_source_lifts": alone,
                "development": summary("Development clips, leave one source out", sub,
-                                      [found[i] for i in dev_i], [forced[i] for i in dev_i],
-                                      limits, lifts)}
+                                      [found[i] for i in dev_i], [travels[i] for i in dev_i],
+                                      [forced[i] for i in dev_i], limits, lifts)}
     if not args.quick:
         kept = np.flatnonzero(~dev)
-        found, forced = leave_one_source_out(clips, x, dev, ~dev, **limits)
+        found, forced = leave_one_source_out(clips, x, facts, dev, ~dev, **limits)
         results["kept_apart"] = summary(
             "Clips kept apart from development (model fitted on the other sources' "
             "development clips)", [clips[i] for i in kept], [found[i] for i in kept],
-            [forced[i] for i in kept], limits, lifts)
-    results["facts"] = fact_ranges(clips, x)
+            [travels[i] for i in kept], [forced[i] for i in kept], limits, lifts)
+    results["facts"] = fact_ranges(clips, np.c_[x, facts])
     path = write_result("recognition", results)
     print(f"written to {path}")
     if args.fit:

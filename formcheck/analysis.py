@@ -25,7 +25,14 @@ from formcheck.kinematics import Kinematics, Smoothing, kinematics
 from formcheck.legs import judged_kinematics
 from formcheck.lift import UPRIGHT, Lift, UprightLandmark
 from formcheck.recognise import SERIES as RECOGNITION_SERIES
-from formcheck.recognise import Recognition, instead, recognise, report_of, wrong_name
+from formcheck.recognise import (
+    Recognition,
+    driver_travel,
+    instead,
+    recognise,
+    report_of,
+    wrong_name,
+)
 from formcheck.report import (
     SEVERITY_PENALTY,
     Abstention,
@@ -433,7 +440,8 @@ def run_analysis(
     cuts = video_cuts(track, shown.edits)
     verdicts = [judge_rep(ctx, cuts=cuts, height_cm=height_cm)
                 for ctx in rep_contexts(kin, view, lift, found.reps, evidence, shown.edits)]
-    recognition, wrong = (wrong_name_guard(recognise(kin), lift, verdicts) if guard
+    recognition, wrong = (wrong_name_guard(recognise(kin), lift, verdicts,
+                                           driver_travel(kin, lift)) if guard
                           else (None if recognised is None else report_of(recognised), None))
     report = with_recognition(build_report(track, lift, kin, view, verdicts, height_cm,
                                            found.partial, shown), recognition, wrong)
@@ -451,10 +459,11 @@ def with_recognition(report: Report, recognition: RecognitionReport | None,
     return report
 
 
-def wrong_name_guard(found: Recognition, lift: Lift, verdicts: list[RepReport]
-                     ) -> tuple[RecognitionReport, str | None]:
+def wrong_name_guard(found: Recognition, lift: Lift, verdicts: list[RepReport],
+                     travel: float | None = None) -> tuple[RecognitionReport, str | None]:
     """What the recogniser ``found`` beside the ``lift`` named, and, where it finds the name
-    all but impossible (:func:`~formcheck.recognise.wrong_name`), the warning; every rep in
+    all but impossible (:func:`~formcheck.recognise.wrong_name`; ``travel``: how far the
+    lift's driver travels over the clip), the warning; every rep in
     ``verdicts`` is then made ambiguous with that reason (in place), its faults dropped and
     its checks not judged, so no output, cue or score repeats them.
 
@@ -465,7 +474,7 @@ def wrong_name_guard(found: Recognition, lift: Lift, verdicts: list[RepReport]
     benchmarks/RESULTS.md); the report says both, and the user decides: the lift filmed, or
     the name kept with the guard off (``guard=False``, ``--no-guard``).
     """
-    reason = wrong_name(lift, found)
+    reason = wrong_name(lift, found, travel=travel)
     if reason is not None:
         verdicts[:] = [not_this_lift(rep, reason) for rep in verdicts]
     recognition = report_of(found, named=lift.name, flagged=reason is not None)

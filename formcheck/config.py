@@ -87,14 +87,15 @@ at the top is made), and what it means."""
 
 CONFIG_LIFT_KEYS = frozenset({
     "title", "description", "validated_on", "driver", "driver_stand_in", "turn_at", "made_at",
-    "set_ends_standing", "judged_leg", "judged_side", "upright", "posture", "hands",
+    "set_ends_standing", "judged_leg", "judged_side", "upright", "posture", "hands", "stance",
     "default_variant", "variants", "checks", "thresholds",
 })
 """What a lift's TOML file may hold at its top level."""
 
-VARIANT_KEYS = frozenset({"thresholds", "judged_leg"})
-"""What a ``[variants.NAME]`` table may hold: threshold overrides and the leg its checks judge
-(a check only some variants make says so itself: ``variants = [...]`` in its ``[[checks]]``)."""
+VARIANT_KEYS = frozenset({"thresholds", "judged_leg", "hands"})
+"""What a ``[variants.NAME]`` table may hold: threshold overrides, the leg its checks judge and
+where it keeps the hands (a check only some variants make says so itself: ``variants = [...]``
+in its ``[[checks]]``)."""
 
 WORKING_LEG_THRESHOLDS = ("working_leg_knee_gap", "working_leg_ankle_gap")
 """What :func:`formcheck.legs.working_leg` tells the legs apart with."""
@@ -366,7 +367,6 @@ def load_lift(
     if "driver_stand_in" in doc:
         _check_stand_in(doc["driver_stand_in"], doc["driver"], origin)
     posture = doc.get("posture", "standing")  # Lift refuses any other than its Posture
-    hands = doc.get("hands", "anywhere")  # and any other than its Hands
     upright = _upright(doc.get("upright", list(UPRIGHT)), origin)
     if doc.get("made_at", "return") not in MADE_AT:
         raise FormcheckError(f"{origin}: made_at must be one of {', '.join(MADE_AT)}, "
@@ -381,6 +381,8 @@ def load_lift(
                              "= 'working' (one per clip) exclude each other")
     variant_specs = _variant_specs(doc["variants"], origin)
     spec = variant_specs[chosen]
+    hands = spec.get("hands", doc.get("hands", "anywhere"))  # Lift refuses any but its Hands
+    stance = doc.get("stance", "square")  # and any other than its Stance
     judged_leg = spec.get("judged_leg", doc.get("judged_leg", "facing"))
     for where, leg in (("", doc.get("judged_leg", "facing")),
                        *((f" [variants.{v}]", s.get("judged_leg", "facing"))
@@ -420,10 +422,11 @@ def load_lift(
             upright=upright,
             posture=posture,
             hands=hands,
-            shows=(*_facts(common.get("postures", {}).get(str(posture), {}),
-                           f"common.toml [postures.{posture}]"),
-                   *_facts(common.get("hands", {}).get(str(hands), {}),
-                           f"common.toml [hands.{hands}]")),
+            stance=stance,
+            shows=tuple(fact for table, kind in (("postures", posture), ("hands", hands),
+                                                 ("stances", stance))
+                        for fact in _facts(common.get(table, {}).get(str(kind), {}),
+                                           f"common.toml [{table}.{kind}]")),
             checks=checks,
             thresholds=thresholds,
             defaults={n: t.value for n, t in defaults.items()},
@@ -556,9 +559,9 @@ def _upright(pair: object, origin: str) -> tuple[UprightLandmark, UprightLandmar
 
 
 def _facts(table: dict[str, Any], origin: str) -> tuple[Fact, ...]:
-    """A posture's or hands' facts (:class:`formcheck.lift.Fact`), each bounding a clip feature the
-    recogniser measures and bounded on one side at least."""
-    from formcheck.recognise import FEATURES  # recognise loads lifts: import it when used
+    """A posture's, hands' or stance's facts (:class:`formcheck.lift.Fact`), each bounding a
+    clip measure of the recogniser's and bounded on one side at least."""
+    from formcheck.recognise import MEASURES  # recognise loads lifts: import it when used
 
     facts = []
     for name, spec in table.items():
@@ -568,9 +571,9 @@ def _facts(table: dict[str, Any], origin: str) -> tuple[Fact, ...]:
             raise FormcheckError(f"{origin}.{name}: bad fact ({exc})") from None
         except ValidationError as exc:
             raise FormcheckError(f"{origin}.{name}: {_first_problem(exc)}") from None
-        if fact.feature not in FEATURES:
+        if fact.feature not in MEASURES:
             raise FormcheckError(f"{origin}.{name}: unknown feature {fact.feature!r}; "
-                                 f"choose one of: {', '.join(FEATURES)}")
+                                 f"choose one of: {', '.join(MEASURES)}")
         if not (math.isfinite(fact.at_least) or math.isfinite(fact.at_most)):
             raise FormcheckError(f"{origin}.{name}: a fact needs at_least or at_most")
         facts.append(fact)

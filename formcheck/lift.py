@@ -97,19 +97,25 @@ held at the chest (a good morning), or rising to the shoulders at the top of eac
 swing's float, a clean's catch)."""
 
 
+Stance = Literal["square", "split", "one_leg"]
+"""How a standing lift places the legs: side by side (``square``, the default: nothing to
+hold a clip to), one foot stepped behind the other (``split``: a lunge), or one leg reaching
+back off the floor (``one_leg``: a single-leg deadlift)."""
+
+
 class Fact(BaseModel):
-    """Something every clip of a lift done in a :data:`Posture` (or with its :data:`Hands`)
-    shows, whatever the camera and the lifter's form: a clip outside it was filmed doing
-    something else (the wrong-name guard, :func:`formcheck.recognise.wrong_name`). Facts are
-    few and blunt on purpose: a lift's faults must never take its clips outside them (a
-    rounded deadlift is still a deadlift), so they tell lifts apart only where the body's
+    """Something every clip of a lift done in a :data:`Posture` (or with its :data:`Hands`, or
+    its :data:`Stance`) shows, whatever the camera and the lifter's form: a clip outside it was
+    filmed doing something else (the wrong-name guard, :func:`formcheck.recognise.wrong_name`).
+    Facts are few and blunt on purpose: a lift's faults must never take its clips outside them
+    (a rounded deadlift is still a deadlift), so they tell lifts apart only where the body's
     placement does."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     name: str
     feature: str
-    """A clip feature (:data:`formcheck.recognise.FEATURES`) the fact bounds."""
+    """A clip measure (:data:`formcheck.recognise.MEASURES`) the fact bounds."""
     at_least: float = float("-inf")
     at_most: float = float("inf")
     unit: str
@@ -176,9 +182,14 @@ class Lift(BaseModel):
     let go (dropped off, stood, gestured) is not a rep, and the hands, not the feet, are what
     stays put (:attr:`hangs`)."""
     hands: Hands = "anywhere"
-    """Where the lift keeps the hands, as far as every clip of it shows (:attr:`shows`)."""
+    """Where the lift keeps the hands, as far as every clip of it shows (:attr:`shows`); a
+    variant may say otherwise (a barbell squat's hands at the bar on the back, a bodyweight
+    squat's anywhere)."""
+    stance: Stance = "square"
+    """How the lift places the legs, as far as every clip of it shows (:attr:`shows`)."""
     shows: tuple[Fact, ...] = ()
-    """What every clip of the lift shows, by its posture and its hands (``common.toml``)."""
+    """What every clip of the lift shows, by its posture, hands and stance
+    (``common.toml``)."""
     checks: tuple[CheckSpec, ...]
     thresholds: dict[str, Threshold]
     defaults: dict[str, float]

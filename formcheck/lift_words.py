@@ -35,10 +35,10 @@ def check_label(check: CheckSpec) -> str:
 
 def variant_notes(name: str) -> list[str]:
     """Which side lift ``name`` judges when that is not simply the near one: per rep, for a
-    lift whose working side changes within a set (``[judged_side]``), and which variants judge
-    another leg than the lift's own (one line each), so that ``formcheck exercises`` and the
-    docs show it; the checks a variant alone makes are marked in the checks' list
-    (:func:`check_label`)."""
+    lift whose working side changes within a set (``[judged_side]``), which variants judge
+    another leg than the lift's own, and which keep the hands elsewhere (one line each), so
+    that ``formcheck exercises`` and the docs show it; the checks a variant alone makes are
+    marked in the checks' list (:func:`check_label`)."""
     base = load_lift(name)
     choice = base.judged_side
     per_rep = [] if choice is None else [
@@ -46,13 +46,19 @@ def variant_notes(name: str) -> list[str]:
         f"{choice.series.replace('_', ' ')} is the {choice.works} of the two"
         + (f"; compared between the sides over the set: {', '.join(choice.compare)}"
            if choice.compare else "")]
-    return per_rep + [f"variant {variant}: {JUDGED_LEG[lift.judged_leg]}"
-                      for variant in base.variants
-                      if (lift := load_lift(name, variant)).judged_leg != base.judged_leg]
+    variants = [load_lift(name, variant) for variant in base.variants]
+    return (per_rep
+            + [f"variant {lift.variant}: {JUDGED_LEG[lift.judged_leg]}"
+               for lift in variants if lift.judged_leg != base.judged_leg]
+            + [f"variant {lift.variant}: hands {lift.hands}"
+               + (f" (the wrong-name guard holds it to {fact_words(lift)})"
+                  if fact_words(lift) else "")
+               for lift in variants if lift.hands != base.hands])
 
 
 def fact_words(lift: Lift) -> str:
-    """What the wrong-name guard holds every clip of ``lift`` to, by its posture and hands."""
+    """What the wrong-name guard holds every clip of ``lift`` to, by its posture, hands and
+    stance."""
     return "; ".join(f"{fact.means} {fact.bounds}" for fact in lift.shows)
 
 
@@ -69,10 +75,11 @@ def driver_words(lift: Lift, quote: str = "") -> str:
 
 
 def posture_words(lift: Lift) -> str:
-    """The lift's posture and hands and what they rule out, as ``formcheck exercises`` and
+    """The lift's posture, hands and stance and what they rule out, as ``formcheck exercises`` and
     docs/rules.md say it: a user whose clip is flagged as another lift reads here why."""
     facts = fact_words(lift)
-    return (f"posture: {lift.posture}; hands: {lift.hands}"
+    stance = "" if lift.stance == "square" else f"; stance: {lift.stance}"
+    return (f"posture: {lift.posture}; hands: {lift.hands}{stance}"
             + (f" (the wrong-name guard takes a clip for another lift unless it shows {facts})"
                if facts else ""))
 

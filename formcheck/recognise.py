@@ -16,7 +16,9 @@ for (:data:`OTHER`), a probability. The clip is a lift when that lift's probabil
 model's ``min_confidence``; it is "not a supported lift" when :data:`OTHER` is likeliest or the
 clip lies farther from every labelled clip than the model's ``max_distance``; otherwise the
 recogniser is unsure and says its best candidates. The wrong-name guard flags a named lift
-whose probability is below ``guard_floor`` (:func:`wrong_name`). Every threshold is measured
+whose probability is below ``guard_floor``, a clip outside what every clip of the lift shows
+(its posture's, hands' and stance's facts), or one in which the lift's driver never travels
+one rep's range (:func:`wrong_name`). Every threshold is measured
 leave-one-source-out, and so is the accuracy, in ``benchmarks/recognition.py``.
 
 A new lift joins by labelling its clips (the ``exercise`` column of a labels ``clips.csv``)
@@ -38,10 +40,12 @@ from typing import Any, Literal
 import numpy as np
 
 from formcheck.config import load_lift
+from formcheck.counting import driver_signal, rep_settings
 from formcheck.errors import FormcheckError
 from formcheck.kinematics import Kinematics, kinematics
 from formcheck.lift import Lift
 from formcheck.report import RecognitionReport
+from formcheck.reps import driver_range
 from formcheck.sight import median_interval
 from formcheck.track import PoseTrack
 
@@ -80,6 +84,12 @@ def _mean_sides(kin: Kinematics, name: str) -> np.ndarray:
     out = np.full(len(both), np.nan)
     out[seen] = np.nanmean(both[seen], axis=1)
     return out
+
+
+def _asymmetry(kin: Kinematics, name: str) -> float:
+    """How far apart the two sides of a series come, at the high end of the clip: one leg
+    raised or stepped back, one arm rowing."""
+    return _high(np.abs(np.diff(_both(kin, name), axis=1)[:, 0]))
 
 
 def _coupling(a: np.ndarray, b: np.ndarray) -> float:
@@ -146,8 +156,6 @@ def features(kin: Kinematics) -> np.ndarray:
     hands = _mean_sides(kin, "hand_height_3d")
     shoulders = _mean_sides(kin, "shoulder_height_3d")
     hips = _spread(_mean_sides(kin, "hip_height_3d"))
-    legs = np.abs(np.diff(_both(kin, "knee_angle_3d"), axis=1)[:, 0])
-    arms = np.abs(np.diff(_both(kin, "elbow_angle_3d"), axis=1)[:, 0])
     image_trunk, image_hip, image_knee = (kin[name].facing.trusted(MIN_VISIBILITY) for name in (
         "trunk_inclination", "hip_angle", "knee_angle"))
     image_trunk = _spread(image_trunk)
@@ -155,16 +163,27 @@ def features(kin: Kinematics) -> np.ndarray:
         *_spread(trunk), *_spread(thigh), *_spread(hip), *_spread(knee), *_spread(elbow),
         *_spread(hands - shoulders),
         _spread(hands)[0], _spread(shoulders)[0], _spread(shoulders)[-1], hips[-1] - hips[0],
-        _high(legs), _high(arms), _coupling(knee, hip), image_trunk[-1] - image_trunk[0],
+        _asymmetry(kin, "knee_angle_3d"), _asymmetry(kin, "elbow_angle_3d"), _coupling(knee, hip),
+        image_trunk[-1] - image_trunk[0],
         *_at_deepest(trunk, knee, hip, thigh, hands, hands - shoulders),
         *_spread(image_hip), *_spread(image_knee), *_at_deepest(trunk, image_knee),
     ]
     return np.array(values, dtype=np.float64)
 
 
-def clip_features(track: PoseTrack) -> np.ndarray:
-    """:func:`features` of a track, measuring only the series they need."""
-    return features(kinematics(track, SERIES))
+FACT_MEASURES = ("thigh_asymmetry", "hip_asymmetry")
+"""What the lifts' facts read beside :data:`FEATURES` (``common.toml [stances.*]``) and the model
+does not: the two thighs' inclination and the two hips' angle apart (3-D, degrees), a lunge's
+split stance and a single-leg deadlift's free leg. Why not in the model: fitted with them,
+leave one source out, it was right on 63 of the 87 development clips against 64 without."""
+
+MEASURES = (*FEATURES, *FACT_MEASURES)
+"""Every clip measure a fact may bound (:attr:`Recognition.measured`)."""
+
+
+def fact_measures(kin: Kinematics) -> np.ndarray:
+    """One clip's :data:`FACT_MEASURES`, NaN where the clip never showed one."""
+    return np.array([_asymmetry(kin, "thigh_inclination_3d"), _asymmetry(kin, "hip_angle_3d")])
 
 
 OTHER = "other"
@@ -195,8 +214,8 @@ class Recognition:
     probabilities: Mapping[str, float] = field(default_factory=dict)
     """Every lift the model knows and its probability."""
     measured: Mapping[str, float] = field(default_factory=dict)
-    """The clip's :data:`FEATURES`, NaN where it never showed one: what a lift's posture
-    facts (:attr:`formcheck.lift.Lift.shows`) are checked against."""
+    """The clip's :data:`MEASURES`, NaN where it never showed one: what a lift's facts
+    (:attr:`formcheck.lift.Lift.shows`) are checked against."""
 
     def words(self) -> str:
         """The candidates as a user reads them: ``deadlift (0.61), romanian_deadlift (0.30)``."""
@@ -309,8 +328,10 @@ def fit(x: np.ndarray, labels: Sequence[str], *, fitted_on: str = "",
                  guard_floor, max_distance, fitted_on)
 
 
-def predict(model: Model, x: np.ndarray) -> Recognition:
-    """What ``model`` makes of one clip's :func:`features` ``x``."""
+def predict(model: Model, x: np.ndarray, facts: np.ndarray | None = None) -> Recognition:
+    """What ``model`` makes of one clip's :func:`features` ``x``; ``facts``, the clip's
+    :func:`fact_measures`, are kept beside them for the lifts' facts (none if not given: the
+    facts on them then bound nothing)."""
     z = model.standardised(x)
     p = model.probabilities(z)
     distance = float(np.min(np.sqrt(np.mean((model.examples - z) ** 2, axis=1))))
@@ -319,7 +340,8 @@ def predict(model: Model, x: np.ndarray) -> Recognition:
                        if model.classes[k] != OTHER)[:3]
     best, confidence = model.classes[order[0]], float(p[order[0]])
     every = {name: float(p[k]) for k, name in enumerate(model.classes)}
-    measured = dict(zip(model.features, map(float, x), strict=True))
+    measured = dict(zip(model.features, map(float, x), strict=True)) | (
+        {} if facts is None else dict(zip(FACT_MEASURES, map(float, facts), strict=True)))
     if best == OTHER or distance > model.max_distance:
         return Recognition(None, confidence, candidates, "unsupported", distance, every,
                            measured)
@@ -350,19 +372,23 @@ def recognise(clip: PoseTrack | Kinematics, model: Model | None = None) -> Recog
     tracked = np.isfinite(_mean_sides(kin, "trunk_inclination_3d"))
     if tracked.sum() * median_interval(kin.times) < MIN_TRACKED_S:
         return Recognition(None, 0.0, (), "unsure", math.nan)
-    return predict(model or shipped_model(), features(kin))
+    return predict(model or shipped_model(), features(kin), fact_measures(kin))
 
 
 def _said(lift: str) -> str:
     return lift.replace("_", " ")
 
 
-def wrong_name(lift: Lift, found: Recognition, floor: float | None = None) -> str | None:
-    """Why the clip is not ``lift``, where it cannot be; None otherwise. Two ways it cannot:
+def wrong_name(lift: Lift, found: Recognition, floor: float | None = None,
+               travel: float | None = None) -> str | None:
+    """Why the clip is not ``lift``, where it cannot be; None otherwise. Three ways it cannot:
 
-    * the clip lies outside a fact of the lift's posture or hands
+    * the clip lies outside a fact of the lift's posture, hands or stance
       (:attr:`formcheck.lift.Lift.shows`: a lift done lying back never stands tall), whatever
       the model says, and for a lift the model has no labelled clip of too;
+    * the lift's driver travels less over the whole clip (``travel``, :func:`driver_travel`)
+      than one rep of it must (its ``rep_min_range``): not one rep's movement of it (a
+      deadlift named a row never bends the elbows through a row);
     * the recogniser finds the lift all but impossible: its probability below ``floor``, by
       default the shipped model's ``guard_floor`` (never for a lift the model has no labelled
       clip of: it cannot tell that lift from any other).
@@ -371,7 +397,7 @@ def wrong_name(lift: Lift, found: Recognition, floor: float | None = None) -> st
     torn between two lifts that look alike (a deadlift and an RDL) while sure the clip is
     neither a hip thrust nor a pull-up; what the guard must catch is a name the clip cannot
     be, not a close call the user is better placed to make."""
-    outside = _outside(lift, found)
+    outside = _outside(lift, found) or _still(lift, found, travel)
     if outside is not None:
         return outside
     floor = shipped_model().guard_floor if floor is None else floor
@@ -385,17 +411,50 @@ def wrong_name(lift: Lift, found: Recognition, floor: float | None = None) -> st
             f"({found.probabilities[named]:.2f})")
 
 
+def _looks(named: str, found: Recognition) -> str:
+    other = instead(named, found)
+    return f"; it looks more like a {_said(other)}" if other else ""
+
+
 def _outside(lift: Lift, found: Recognition) -> str | None:
-    """Which fact of ``lift``'s posture or hands the clip breaks, as a warning reads it."""
+    """Which fact of ``lift``'s posture, hands or stance the clip breaks, as a warning reads
+    it."""
     for fact in lift.shows:
         value = found.measured.get(fact.feature, math.nan)
         if not (value < fact.at_least or value > fact.at_most):  # NaN: never shown, so
             continue  # breaks nothing
-        other = instead(lift.name, found)
-        looks = f"; it looks more like a {_said(other)}" if other else ""
         return (f"this is not a {_said(lift.name)}: {fact.because} ({fact.means} "
-                f"{fact.bounds}; here {value:.2f}){looks}")
+                f"{fact.bounds}; here {value:.2f}){_looks(lift.name, found)}")
     return None
+
+
+def _still(lift: Lift, found: Recognition, travel: float | None) -> str | None:
+    """Why the clip holds no rep of ``lift`` where its driver travels less (``travel``) than
+    one rep must, as a warning reads it."""
+    least = lift.threshold("rep_min_range")
+    if travel is None or travel >= least.value:
+        return None
+    return (f"this is not a {_said(lift.name)}: not one rep's movement of it in the clip "
+            f"({least.means}: {least.value:g} {least.unit}; here {travel:.2g} over the whole "
+            f"clip){_looks(lift.name, found)}")
+
+
+MIN_TRAVEL_SEEN_S = 1.5
+"""Least time the named lift's driver must be measured in for the guard to say the clip holds
+no rep of it (:func:`driver_travel`): the median rep labelled by eye lasts 1.5 s (431 reps of
+17 exercises, benchmarks/labels and tests/labels), so a clip that shows the driver for less
+may hold the middle of a rep only, a pull the clip starts after lift-off."""
+
+
+def driver_travel(kin: Kinematics, lift: Lift) -> float | None:
+    """How far ``lift``'s driver travels over the clip, in its own unit: the range its reps
+    are cut against (:func:`~formcheck.reps.driver_range`); None where it was measured for
+    less than :data:`MIN_TRAVEL_SEEN_S`. ``kin`` must hold the lift's counting series."""
+    driver = driver_signal(kin, lift)
+    if np.isfinite(driver).sum() * median_interval(kin.times) < MIN_TRAVEL_SEEN_S:
+        return None
+    low, high = driver_range(driver, rep_settings(lift)) or (math.nan, math.nan)
+    return high - low
 
 
 def instead(named: str, found: Recognition) -> str | None:

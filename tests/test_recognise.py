@@ -23,10 +23,12 @@ from formcheck.errors import FormcheckError
 from formcheck.kinematics import kinematics
 from formcheck.recognise import (
     FEATURES,
+    MIN_TRAVEL_SEEN_S,
     OTHER,
     SERIES,
     Model,
     Recognition,
+    driver_travel,
     features,
     fit,
     predict,
@@ -159,28 +161,98 @@ def test_where_the_hands_are_held_rules_out_lifts_that_hold_them_elsewhere() -> 
     assert wrong_name(load_lift("kettlebell_swing"), apex, 0.01) is None
 
 
-def test_bad_hands_are_refused_by_name(tmp_path: Path, monkeypatch) -> None:
+def test_a_barbell_squat_holds_the_hands_at_the_bar_a_bodyweight_one_anywhere() -> None:
+    """A variant may keep the hands elsewhere than its lift: a deadlift's hanging arms are no
+    barbell, goblet or front squat (the hands at the bar on the back, the bell at the chest, the
+    bar in the front rack), but a bodyweight squat's arms may hang."""
+    pull = Recognition(None, 0.4, (("deadlift", 0.4), ("back_squat", 0.35)), "unsure", 0.4,
+                       {"deadlift": 0.4, "back_squat": 0.35}, {"hands_over_shoulders_50": -0.45})
+    for variant in ("barbell", "goblet", "front"):
+        assert wrong_name(load_lift("back_squat", variant), pull, 0.01).startswith(
+            "this is not a back squat: a lift loaded on the upper back or held at the chest")
+    assert wrong_name(load_lift("back_squat", "bodyweight"), pull, 0.01) is None
+    assert load_lift("back_squat").hands == "high"  # the default variant is the barbell
+
+
+def test_how_the_legs_are_placed_rules_out_lunges_and_single_leg_deadlifts() -> None:
+    """``stance`` (common.toml [stances.*]): legs that stay side by side are no lunge (the
+    thighs never come 45 degrees apart) and no single-leg deadlift (the hips never do); a
+    square stance bounds nothing."""
+    square = Recognition(None, 0.4, (("deadlift", 0.4), ("back_squat", 0.35)), "unsure", 0.4,
+                         {"deadlift": 0.4, "back_squat": 0.35},
+                         {"thigh_asymmetry": 18.0, "hip_asymmetry": 17.0})
+    assert wrong_name(load_lift("reverse_lunge"), square, 0.01) == (
+        "this is not a reverse lunge: a lunge steps one foot behind the other and sinks between "
+        "them, the front thigh towards level and the rear one near vertical (the two thighs' "
+        "inclination apart (3-D) at its 95th percentile over the clip at least 45 deg; here "
+        "18.00); it looks more like a deadlift")
+    assert wrong_name(load_lift("single_leg_rdl"), square, 0.01).startswith(
+        "this is not a single leg rdl: a single-leg deadlift hinges on one hip while the free "
+        "leg reaches back")
+    split = Recognition(None, 0.4, (("reverse_lunge", 0.4),), "unsure", 0.4,
+                        {"reverse_lunge": 0.4, "single_leg_rdl": 0.3},
+                        {"thigh_asymmetry": 85.0, "hip_asymmetry": 94.0})
+    for named in ("reverse_lunge", "single_leg_rdl", "deadlift"):
+        assert wrong_name(load_lift(named), split, 0.01) is None
+
+
+def test_a_name_whose_driver_never_travels_one_rep_is_flagged() -> None:
+    """A deadlift named a row: the elbows never bend through a row's 50 degrees, so the clip
+    holds not one row, whatever the model says; where the travel is unknown (a clip too short
+    to hold a rep) or reaches a rep's range, the guard leaves the name be."""
+    found = Recognition("deadlift", 0.6, (("deadlift", 0.6), ("barbell_row", 0.3)),
+                        "unsure", 0.5, {"deadlift": 0.6, "barbell_row": 0.3})
+    row = load_lift("barbell_row")
+    assert wrong_name(row, found, 0.01, travel=18.0) == (
+        "this is not a barbell row: not one rep's movement of it in the clip (elbow flexion "
+        "must travel at least this far between the hang and the torso for a rep: 50 deg; here "
+        "18 over the whole clip); it looks more like a deadlift")
+    for travel in (None, 50.0, 75.0):
+        assert wrong_name(row, found, 0.01, travel=travel) is None
+
+
+def test_the_travel_of_a_driver_is_the_range_reps_are_cut_against() -> None:
+    """How far the driver travels, read as the counting reads it: straight-legged hinges to
+    90 degrees flex the hips 30 degrees further than hinges to 60 (the synthetic hinge's hip
+    flexion is its depth + knee bend - shin), the elbows hardly at all; a clip shorter than the
+    median rep says nothing."""
+    deadlift, row = load_lift("deadlift"), load_lift("barbell_row")
+    series = tuple(dict.fromkeys((*deadlift.counting_series, *row.counting_series)))
+    kin = kinematics(hinge(3, depth_deg=60.0, knee_bend_deg=0.0).track, series)
+    deeper = kinematics(hinge(3, depth_deg=90.0, knee_bend_deg=0.0).track, series)
+    assert driver_travel(deeper, deadlift) - driver_travel(kin, deadlift) == pytest.approx(
+        30.0, abs=1.0)
+    assert driver_travel(kin, row) < row.value("rep_min_range")
+    short = hinge(1, depth_deg=60.0, descent_s=0.4, ascent_s=0.4, pause_s=0.1,
+                  top_pause_s=0.1, lead_in_s=0.0, tail_s=0.0).track
+    assert len(short.times) / 30.0 < MIN_TRAVEL_SEEN_S
+    assert driver_travel(kinematics(short, series), deadlift) is None
+
+
+@pytest.mark.parametrize(("shipped", "old", "new", "variant", "message"), [
+    ("deadlift", 'hands = "low"', 'hands = "overhead"', None,
+     "hands: Input should be 'anywhere', 'low', 'high' or 'rising'"),
+    ("hip_thrust", 'posture = "lying"', 'posture = "sitting"', None,
+     "posture: Input should be 'standing', 'hanging', 'lying' or 'kneeling'"),
+    ("reverse_lunge", 'stance = "split"', 'stance = "kneeling"', None,
+     "stance: Input should be 'square', 'split' or 'one_leg'"),
+    ("back_squat", '[variants.goblet]\nhands = "high"', '[variants.goblet]\nhands = "overhead"',
+     "goblet", "hands: Input should be 'anywhere', 'low', 'high' or 'rising'"),
+])
+def test_a_bad_posture_hands_or_stance_is_refused_by_name(
+        tmp_path: Path, monkeypatch, shipped: str, old: str, new: str, variant: str | None,
+        message: str) -> None:
     from formcheck.config import LIFT_PATH_ENV
 
-    shipped = Path(load_lift.__code__.co_filename).parent / "lifts" / "deadlift.toml"
-    text = shipped.read_text().replace('hands = "low"', 'hands = "overhead"')
-    (tmp_path / "my_pull.toml").write_text(text)
+    text = (Path(load_lift.__code__.co_filename).parent / "lifts" / f"{shipped}.toml").read_text()
+    assert old in text
+    (tmp_path / f"my_{shipped}.toml").write_text(text.replace(old, new))
     monkeypatch.setenv(LIFT_PATH_ENV, str(tmp_path))
-    with pytest.raises(FormcheckError, match=r"my_pull\.toml: hands: Input should be "
-                       r"'anywhere', 'low', 'high' or 'rising'"):
-        load_lift("my_pull")
-
-
-def test_a_bad_posture_is_refused_by_name(tmp_path: Path, monkeypatch) -> None:
-    from formcheck.config import LIFT_PATH_ENV
-
-    shipped = Path(load_lift.__code__.co_filename).parent / "lifts" / "hip_thrust.toml"
-    text = shipped.read_text().replace('posture = "lying"', 'posture = "sitting"')
-    (tmp_path / "my_thrust.toml").write_text(text)
-    monkeypatch.setenv(LIFT_PATH_ENV, str(tmp_path))
-    with pytest.raises(FormcheckError, match=r"my_thrust\.toml: posture: Input should be "
-                       r"'standing', 'hanging', 'lying' or 'kneeling'"):
-        load_lift("my_thrust")
+    if variant is not None:
+        load_lift(f"my_{shipped}")  # only the variant is broken: the default loads
+    with pytest.raises(FormcheckError) as error:
+        load_lift(f"my_{shipped}", variant)
+    assert str(error.value) == f"my_{shipped}.toml: {message}"
 
 
 def test_a_clip_that_hardly_shows_the_lifter_is_not_guessed(tmp_path: Path) -> None:
@@ -380,6 +452,38 @@ def test_a_real_pull_is_no_swing_and_a_real_clean_reaches_the_shoulders(real_tra
         "this is not a kettlebell swing: a swing floats the bell to the chest or higher")
     clean = recognise(real_track("power_clean/Ulisses-coach__kbtrainer__powerClean.mp4"))
     assert wrong_name(load_lift("power_clean"), clean, floor=0.0) is None  # no fact broken
+
+
+@pytest.mark.slow
+@pytest.mark.clips
+def test_real_lunges_and_single_leg_deadlifts_keep_their_stance(real_track) -> None:
+    """The stance facts on tracks of real lifts: both lunge clips and both single-leg
+    deadlift clips named rightly break none; a real squat named either breaks one."""
+    for name, lift in (
+        ("reverse_lunge/Ulisses-coach__kbtrainer__kbBackLunge.mp4", "reverse_lunge"),
+        ("reverse_lunge/Ulisses-coach__kbtrainer__kbFrontReverseLunge.mp4", "reverse_lunge"),
+        ("single_leg_rdl/Goondoc08__to-be-frank__sl-rdl.mp4", "single_leg_rdl"),
+        ("single_leg_rdl/palFitness__WORKOUT-HOME.github.io__single_leg_deadlift.mp4",
+         "single_leg_rdl"),
+    ):
+        assert wrong_name(load_lift(lift), recognise(real_track(name)), floor=0.0) is None, name
+    squat = recognise(real_track("back_squat/calimiro-ai__WorkoutTracker__squat_11.mp4"))
+    for lift in ("reverse_lunge", "single_leg_rdl"):
+        assert wrong_name(load_lift(lift), squat, floor=0.0).startswith(
+            f"this is not a {lift.replace('_', ' ')}: a "), lift
+
+
+@pytest.mark.slow
+@pytest.mark.clips
+def test_a_real_deadlift_named_a_row_holds_not_one_row(real_track) -> None:
+    """A real kettlebell deadlift analysed as a barbell row: its elbows never bend through
+    a row, so the analysis finds no row and says why, rather than only "0 reps"."""
+    track = real_track("deadlift/TBY66__Intelligent-Deadlift-Diagnosis-System__0016r_1.mp4")
+    report = run_analysis(track, load_lift("barbell_row"), guard=True).report
+    assert report.recognition.flagged and report.rep_count == 0
+    assert report.warnings[0].startswith(
+        "this is not a barbell row: not one rep's movement of it in the clip (elbow flexion")
+    assert "no rep of it was found" in report.warnings[0]
 
 
 @pytest.mark.slow

@@ -173,7 +173,7 @@ def _thrust_file(folder: Path, old: str, new: str) -> None:
     ('judged_leg = "working"', 'judged_leg = "left"',
      "[variants.single_leg]: judged_leg must be one of facing, working, not 'left'"),
     ('judged_leg = "working"', 'judged_legs = "working"',
-     "[variants.single_leg]: unknown key(s) judged_legs; a variant holds: judged_leg, "
+     "[variants.single_leg]: unknown key(s) judged_legs; a variant holds: hands, judged_leg, "
      "thresholds"),
     ("[thresholds.working_leg_knee_gap]", "[thresholds.knee_gap]",
      "judged_leg = 'working' needs the threshold(s) working_leg_knee_gap"),

@@ -43,7 +43,7 @@ from formcheck.overlay import (
     rep_cue,
     top_fault,
 )
-from formcheck.recognise import recognise, wrong_name
+from formcheck.recognise import driver_travel, recognise, wrong_name
 from formcheck.report import PathMetrics, Report, RepReport
 from formcheck.reps import Partial, Rep, Segments, driver_range
 from formcheck.series import SHOWN, Coordinates
@@ -326,8 +326,10 @@ class LiveSession:
         recognition, wrong = None, None
         if self.guard:
             found = recognise(track)
-            self.wrong = wrong_name(self.lift, found)
-            recognition, wrong = wrong_name_guard(found, self.lift, verdicts)
+            travel = driver_travel(judged_kinematics(
+                kinematics(track, self.lift.counting_series), self.lift), self.lift)
+            self.wrong = wrong_name(self.lift, found, travel=travel)
+            recognition, wrong = wrong_name_guard(found, self.lift, verdicts, travel)
         return with_recognition(build_report(track, self.lift, kin, view, verdicts,
                                              self.height_cm, self._not_counted),
                                 recognition, wrong)
