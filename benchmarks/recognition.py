@@ -67,6 +67,7 @@ from formcheck.recognise import (
     features,
     fit,
     predict,
+    screened,
     wrong_name,
 )
 
@@ -285,17 +286,18 @@ def summary(name: str, clips: Sequence[Clip], found: Sequence[Recognition],
     supported = [i for i, label in enumerate(labels) if label != OTHER]
     others = [i for i, label in enumerate(labels) if label == OTHER]
     right = sum(forced[i] == labels[i] for i in supported)
-    answered = [i for i in supported if found[i].status == "recognised"]
-    answered_right = sum(found[i].lift == labels[i] for i in answered)
-    unsupported = sum(found[i].status == "unsupported" for i in others)
-    taken = sum(found[i].status == "recognised" for i in others)
+    auto = [screened(f, travel) for f, travel in zip(found, travels, strict=True)]
+    answered = [i for i in supported if auto[i].status == "recognised"]
+    answered_right = sum(auto[i].lift == labels[i] for i in answered)
+    unsupported = sum(auto[i].status == "unsupported" for i in others)
+    taken = sum(auto[i].status == "recognised" for i in others)
     wrong_flag, false_flag, pairs, named = guard_rates(labels, found, travels, lifts,
                                                        limits["guard_floor"])
     print(f"\n### {name}\n")
     print(table(["measure", "value"], [
         ["supported clips: best guess right", f"{right}/{len(supported)} = "
          f"{right / max(len(supported), 1):.1%}"],
-        ["auto answers (confidence >= min_confidence, not unsupported)",
+        ["auto answers (confident, not unsupported, not ruled out)",
          f"{len(answered)}/{len(supported)} clips; right {answered_right}/{len(answered)}"],
         ["other exercises called 'not a supported lift'",
          f"{unsupported}/{len(others)} = {unsupported / max(len(others), 1):.1%}"],
@@ -314,7 +316,7 @@ def summary(name: str, clips: Sequence[Clip], found: Sequence[Recognition],
                        limits["guard_floor"]))
     print("\nOther exercises:\n")
     print(table(["clip", "exercise", "status", "candidates", "distance"], [
-        [Path(clips[i].file).name[:48], clips[i].exercise, found[i].status,
+        [Path(clips[i].file).name[:48], clips[i].exercise, auto[i].status,
          found[i].words()[:40], round(found[i].distance, 2)] for i in others]))
     return {"supported": len(supported), "right": right, "answered": len(answered),
             "answered_right": answered_right, "others": len(others),

@@ -33,7 +33,7 @@ import json
 import math
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -43,6 +43,7 @@ from formcheck.config import load_lift
 from formcheck.counting import driver_signal, rep_settings
 from formcheck.errors import FormcheckError
 from formcheck.kinematics import Kinematics, kinematics
+from formcheck.legs import judged_kinematics
 from formcheck.lift import Lift
 from formcheck.report import RecognitionReport
 from formcheck.reps import driver_range
@@ -206,8 +207,9 @@ class Recognition:
     status: Status
     """``recognised``; ``unsure`` (confidence below the model's ``min_confidence``: ask the
     user); or ``unsupported``: the clip looks like no lift formcheck has (closest to the
-    labelled clips of other exercises, or farther from every labelled clip than any lift's
-    clips are from each other)."""
+    labelled clips of other exercises, farther from every labelled clip than any lift's
+    clips are from each other, or, for ``--exercise auto``, none of its likeliest lifts
+    possible: :func:`screened`)."""
     distance: float
     """Root-mean-square distance, in spreads of each feature, to the nearest labelled clip:
     how far the clip lies from anything the model has seen."""
@@ -397,7 +399,7 @@ def wrong_name(lift: Lift, found: Recognition, floor: float | None = None,
     torn between two lifts that look alike (a deadlift and an RDL) while sure the clip is
     neither a hip thrust nor a pull-up; what the guard must catch is a name the clip cannot
     be, not a close call the user is better placed to make."""
-    outside = _outside(lift, found) or _still(lift, found, travel)
+    outside = ruled_out(lift, found, travel)
     if outside is not None:
         return outside
     floor = shipped_model().guard_floor if floor is None else floor
@@ -409,6 +411,49 @@ def wrong_name(lift: Lift, found: Recognition, floor: float | None = None,
         return None
     return (f"this looks like a {_said(best)} ({confidence:.2f}), not a {_said(named)} "
             f"({found.probabilities[named]:.2f})")
+
+
+def ruled_out(lift: Lift, found: Recognition, travel: float | None = None) -> str | None:
+    """Why the clip cannot be ``lift`` whatever the model says, as a warning reads it: it breaks
+    a fact of the lift's posture, hands or stance, or its driver travels less over the whole
+    clip (``travel``, :func:`driver_travel`) than one rep of it must; None if neither."""
+    return _outside(lift, found) or _still(lift, found, travel)
+
+
+def screened(found: Recognition, travels: Mapping[str, float | None],
+             config: str | os.PathLike[str] | None = None) -> Recognition:
+    """``found`` without the candidates the clip cannot be (:func:`ruled_out`, each lift in
+    its default variant with the user's ``config``; ``travels``: its driver's travel by name,
+    missing where unknown): ``--exercise auto`` never analyses a clip as a lift the guard would
+    flag under that lift's name. The best candidate ruled out, the recogniser is unsure among
+    those left (it asks the user); none left, the clip is no supported lift (a stretch held
+    still moves through no lift's rep)."""
+    if found.status == "unsupported" or not found.candidates:
+        return found
+    out = {name for name, _ in found.candidates
+           if ruled_out(load_lift(name, None, config), found, travels.get(name)) is not None}
+    if not out:
+        return found
+    kept = tuple((name, p) for name, p in found.candidates if name not in out)
+    if not kept:
+        return replace(found, lift=None, status="unsupported")
+    if found.candidates[0][0] in out:
+        return replace(found, lift=None, status="unsure", candidates=kept)
+    return replace(found, candidates=kept)
+
+
+def recognise_for_auto(track: PoseTrack, config: str | os.PathLike[str] | None = None,
+                       model: Model | None = None) -> Recognition:
+    """:func:`recognise`, :func:`screened`: which lift ``--exercise auto`` analyses ``track``
+    as, the candidates' drivers read as an analysis of each would read them."""
+    found = recognise(track, model)
+    lifts = [load_lift(name, None, config) for name, _ in found.candidates]
+    if found.status == "unsupported" or not lifts:
+        return found
+    kin = kinematics(track, tuple(dict.fromkeys(s for lift in lifts for s in
+                                                lift.counting_series)))
+    return screened(found, {lift.name: driver_travel(judged_kinematics(kin, lift), lift)
+                            for lift in lifts}, config)
 
 
 def _looks(named: str, found: Recognition) -> str:

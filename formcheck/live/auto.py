@@ -10,9 +10,10 @@ known, so the reps made meanwhile are counted and judged as if the lift had been
 from __future__ import annotations
 
 import math
+import os
 
 from formcheck.errors import FormcheckError
-from formcheck.recognise import Recognition, recognise, unrecognised
+from formcheck.recognise import Recognition, recognise_for_auto, unrecognised
 from formcheck.track import FramePose, TrackBuilder
 
 MIN_WATCH_S = 4.0
@@ -27,13 +28,15 @@ class LiftSpotter:
     """The frames of a live session before its lift is known, and the recognitions tried."""
 
     def __init__(self, *, width: int, height: int, fps: float, source: str = "",
-                 model: str = "") -> None:
+                 model: str = "", config: str | os.PathLike[str] | None = None) -> None:
         self._builder = TrackBuilder(width=width, height=height, fps=fps, source=source,
                                      model=model, meta={"live": True})
         self.poses: list[FramePose] = []
         """Every frame's pose so far, to hand to the session once the lift is known."""
         self.found: Recognition | None = None
         """The latest recognition tried."""
+        self.config = config
+        """The user's thresholds, which a candidate lift is screened with."""
         self._tried_at = -math.inf
 
     def add(self, pose: FramePose) -> Recognition | None:
@@ -44,7 +47,7 @@ class LiftSpotter:
         if watched < MIN_WATCH_S or pose.time_s - self._tried_at < RECHECK_S:
             return None
         self._tried_at = pose.time_s
-        self.found = recognise(self._builder.build())
+        self.found = recognise_for_auto(self._builder.build(), self.config)
         return self.found if self.found.lift is not None else None
 
     def watched_s(self) -> float:
