@@ -159,8 +159,16 @@ def test_where_the_hands_are_held_rules_out_lifts_that_hold_them_elsewhere() -> 
         assert wrong_name(load_lift(rising), hang, 0.01).startswith(
             f"this is not a {rising.replace('_', ' ')}: a swing floats the bell to the chest")
     apex = Recognition(None, 0.4, (("kettlebell_swing", 0.4),), "unsure", 0.4,
-                       probabilities | {"kettlebell_swing": 0.4}, {"hands_over_shoulders_95": 0.1})
+                       probabilities | {"kettlebell_swing": 0.4},
+                       {"hands_over_shoulders_95": 0.1, "hands_over_shoulders_50": -0.3})
     assert wrong_name(load_lift("kettlebell_swing"), apex, 0.01) is None
+    # ... and only at the top: hands held up at a bar all clip long are no swing or clean
+    hung = Recognition(None, 0.4, (("pull_up", 0.4),), "unsure", 0.4,
+                       probabilities | {"kettlebell_swing": 0.35, "power_clean": 0.1},
+                       {"hands_over_shoulders_95": 0.45, "hands_over_shoulders_50": 0.37})
+    for rising in ("kettlebell_swing", "power_clean"):
+        assert wrong_name(load_lift(rising), hung, 0.01).startswith(
+            f"this is not a {rising.replace('_', ' ')}: a swing's bell and a clean's bar hang")
 
 
 def test_a_barbell_squat_holds_the_hands_at_the_bar_a_bodyweight_one_anywhere() -> None:
