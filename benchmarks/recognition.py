@@ -286,12 +286,13 @@ def summary(name: str, clips: Sequence[Clip], found: Sequence[Recognition],
     supported = [i for i, label in enumerate(labels) if label != OTHER]
     others = [i for i, label in enumerate(labels) if label == OTHER]
     right = sum(forced[i] == labels[i] for i in supported)
-    auto = [screened(f, travel) for f, travel in zip(found, travels, strict=True)]
+    every = {name: named(name) for name in lift_names()}
+    auto = [screened(f, every, travel) for f, travel in zip(found, travels, strict=True)]
     answered = [i for i in supported if auto[i].status == "recognised"]
     answered_right = sum(auto[i].lift == labels[i] for i in answered)
     unsupported = sum(auto[i].status == "unsupported" for i in others)
     taken = sum(auto[i].status == "recognised" for i in others)
-    wrong_flag, false_flag, pairs, named = guard_rates(labels, found, travels, lifts,
+    wrong_flag, false_flag, pairs, rightly = guard_rates(labels, found, travels, lifts,
                                                        limits["guard_floor"])
     print(f"\n### {name}\n")
     print(table(["measure", "value"], [
@@ -304,7 +305,7 @@ def summary(name: str, clips: Sequence[Clip], found: Sequence[Recognition],
         ["other exercises auto would analyse as a lift (the rest: it asks)",
          f"{taken}/{len(others)}"],
         ["wrong name flagged by the guard", f"{wrong_flag:.1%} of {pairs} (clip, name) pairs"],
-        ["right name flagged by the guard", f"{false_flag:.1%} of {named} clips"],
+        ["right name flagged by the guard", f"{false_flag:.1%} of {rightly} clips"],
     ]))
     print("\nConfusion (best guess, ignoring thresholds):\n")
     print(confusion([labels[i] for i in [*supported, *others]],

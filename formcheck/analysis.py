@@ -462,10 +462,12 @@ def with_recognition(report: Report, recognition: RecognitionReport | None,
 def wrong_name_guard(found: Recognition, lift: Lift, verdicts: list[RepReport],
                      travel: float | None = None) -> tuple[RecognitionReport, str | None]:
     """What the recogniser ``found`` beside the ``lift`` named, and, where it finds the name
-    all but impossible (:func:`~formcheck.recognise.wrong_name`; ``travel``: how far the
-    lift's driver travels over the clip), the warning; every rep in
+    all but impossible (:func:`~formcheck.recognise.wrong_name`), the warning; every rep in
     ``verdicts`` is then made ambiguous with that reason (in place), its faults dropped and
-    its checks not judged, so no output, cue or score repeats them.
+    its checks not judged, so no output, cue or score repeats them. ``travel``, how far the
+    lift's driver travels over the clip, counts only where no rep was found: a rep counted
+    has had a rep's movement, whatever the clip's range reads (live counts in a window, and a
+    rep from before it stands).
 
     Why not judge it anyway: a lift's checks on another lift's reps are confidently wrong (a
     deadlift analysed as a hip thrust gives ten 'valid' thrusts; a kettlebell deadlift named a
@@ -474,7 +476,7 @@ def wrong_name_guard(found: Recognition, lift: Lift, verdicts: list[RepReport],
     benchmarks/RESULTS.md); the report says both, and the user decides: the lift filmed, or
     the name kept with the guard off (``guard=False``, ``--no-guard``).
     """
-    reason = wrong_name(lift, found, travel=travel)
+    reason = wrong_name(lift, found, travel=None if verdicts else travel)
     if reason is not None:
         verdicts[:] = [not_this_lift(rep, reason) for rep in verdicts]
     recognition = report_of(found, named=lift.name, flagged=reason is not None)

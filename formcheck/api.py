@@ -28,7 +28,7 @@ from formcheck.metrics import check_height
 from formcheck.outputs import NO_OUTPUTS, Outputs
 from formcheck.pose import DEFAULT_MAX_FPS, PoseSettings, check_max_fps, extract_pose
 from formcheck.progress import Progress, frames_of
-from formcheck.recognise import AUTO, auto_lift, auto_note, check_auto, recognise_for_auto
+from formcheck.recognise import AUTO, auto_lift, auto_note, check_auto, recognise, screen
 from formcheck.report import Report
 from formcheck.track import PoseTrack, is_track_path
 from formcheck.video import check_workers
@@ -135,7 +135,7 @@ def analyze(
     track, video = _source_track(source, outputs, config=config, model=model,
                                  model_dir=model_dir, progress=progress, workers=workers,
                                  max_fps=max_fps)
-    found = recognise_for_auto(track, config) if auto else None
+    found = screen(recognise(track), track) if auto else None
     if found is not None:
         lift = auto_lift(found, config)
     analysis = run_analysis(track, lift, evidence=None if all_checks else EVIDENCE,

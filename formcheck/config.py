@@ -48,6 +48,7 @@ from formcheck.lift import (
     UPRIGHT,
     CheckSpec,
     Fact,
+    Hands,
     Lift,
     SideChoice,
     Threshold,
@@ -381,8 +382,8 @@ def load_lift(
                              "= 'working' (one per clip) exclude each other")
     variant_specs = _variant_specs(doc["variants"], origin)
     spec = variant_specs[chosen]
-    hands = spec.get("hands", doc.get("hands", "anywhere"))  # Lift refuses any but its Hands
-    stance = doc.get("stance", "square")  # and any other than its Stance
+    hands = _hands(doc, variant_specs, chosen, named=variant is not None, origin=origin)
+    stance = doc.get("stance", "square")  # Lift refuses any other than its Stance
     judged_leg = spec.get("judged_leg", doc.get("judged_leg", "facing"))
     for where, leg in (("", doc.get("judged_leg", "facing")),
                        *((f" [variants.{v}]", s.get("judged_leg", "facing"))
@@ -496,6 +497,23 @@ def _variant_specs(table: object, origin: str) -> dict[str, dict[str, Any]]:
                 f"a variant holds: {', '.join(sorted(VARIANT_KEYS))}"
             )
     return table
+
+
+def _hands(doc: dict[str, Any], variants: dict[str, dict[str, Any]], chosen: str, *,
+           named: bool, origin: str) -> str:
+    """Where the lift keeps the hands in the ``chosen`` variant, if the user ``named`` one;
+    otherwise where every variant keeps them, or ``anywhere`` where they differ: a clip of a
+    squat named without a variant may be a bodyweight one, arms hanging or hands on the hips,
+    and the guard must not hold it to the default barbell's bar on the back. Every variant's is
+    checked, as its thresholds are, so that a broken variant fails any load."""
+    every = {v: spec.get("hands", doc.get("hands", "anywhere")) for v, spec in variants.items()}
+    for v, spec in variants.items():
+        if "hands" in spec and spec["hands"] not in get_args(Hands):
+            raise FormcheckError(f"{origin} [variants.{v}]: hands must be one of "
+                                 f"{', '.join(get_args(Hands))}, not {spec['hands']!r}")
+    if named or len(set(every.values())) == 1:
+        return every[chosen]  # a bad top-level one is refused by Lift, by name
+    return "anywhere"
 
 
 def _check_driver(driver: object, origin: str, key: str = "driver") -> None:

@@ -50,7 +50,7 @@ def variant_notes(name: str) -> list[str]:
     return (per_rep
             + [f"variant {lift.variant}: {JUDGED_LEG[lift.judged_leg]}"
                for lift in variants if lift.judged_leg != base.judged_leg]
-            + [f"variant {lift.variant}: hands {lift.hands}"
+            + [f"variant {lift.variant}, named with --variant: hands {lift.hands}"
                + (f" (the wrong-name guard holds it to {fact_words(lift)})"
                   if fact_words(lift) else "")
                for lift in variants if lift.hands != base.hands])

@@ -44,7 +44,7 @@ from formcheck.counting import driver_signal, rep_settings
 from formcheck.errors import FormcheckError
 from formcheck.kinematics import Kinematics, kinematics
 from formcheck.legs import judged_kinematics
-from formcheck.lift import Lift
+from formcheck.lift import Fact, Lift
 from formcheck.report import RecognitionReport
 from formcheck.reps import driver_range
 from formcheck.sight import median_interval
@@ -176,7 +176,9 @@ FACT_MEASURES = ("thigh_asymmetry", "hip_asymmetry")
 """What the lifts' facts read beside :data:`FEATURES` (``common.toml [stances.*]``) and the model
 does not: the two thighs' inclination and the two hips' angle apart (3-D, degrees), a lunge's
 split stance and a single-leg deadlift's free leg. Why not in the model: fitted with them,
-leave one source out, it was right on 63 of the 87 development clips against 64 without."""
+leave one source out, it was right on 65 of the 89 development clips, as without them, and on
+11 of 12 kept apart against 10 (63 of 87 against 64 on the clips of a run before): no gain
+clear enough to refit the shipped model for."""
 
 MEASURES = (*FEATURES, *FACT_MEASURES)
 """Every clip measure a fact may bound (:attr:`Recognition.measured`)."""
@@ -218,6 +220,9 @@ class Recognition:
     measured: Mapping[str, float] = field(default_factory=dict)
     """The clip's :data:`MEASURES`, NaN where it never showed one: what a lift's facts
     (:attr:`formcheck.lift.Lift.shows`) are checked against."""
+    ruled_out: Mapping[str, str] = field(default_factory=dict)
+    """The likeliest lifts the clip cannot be, and why (:func:`screened`: ``--exercise auto``
+    answers none of them)."""
 
     def words(self) -> str:
         """The candidates as a user reads them: ``deadlift (0.61), romanian_deadlift (0.30)``."""
@@ -388,9 +393,9 @@ def wrong_name(lift: Lift, found: Recognition, floor: float | None = None,
     * the clip lies outside a fact of the lift's posture, hands or stance
       (:attr:`formcheck.lift.Lift.shows`: a lift done lying back never stands tall), whatever
       the model says, and for a lift the model has no labelled clip of too;
-    * the lift's driver travels less over the whole clip (``travel``, :func:`driver_travel`)
-      than one rep of it must (its ``rep_min_range``): not one rep's movement of it (a
-      deadlift named a row never bends the elbows through a row);
+    * the lift's driver travels less over the clip (``travel``, :func:`driver_travel`) than
+      one rep of it must (its ``rep_min_range``): not one rep's movement of it (a deadlift
+      named a row never bends the elbows through a row);
     * the recogniser finds the lift all but impossible: its probability below ``floor``, by
       default the shipped model's ``guard_floor`` (never for a lift the model has no labelled
       clip of: it cannot tell that lift from any other).
@@ -415,45 +420,45 @@ def wrong_name(lift: Lift, found: Recognition, floor: float | None = None,
 
 def ruled_out(lift: Lift, found: Recognition, travel: float | None = None) -> str | None:
     """Why the clip cannot be ``lift`` whatever the model says, as a warning reads it: it breaks
-    a fact of the lift's posture, hands or stance, or its driver travels less over the whole
-    clip (``travel``, :func:`driver_travel`) than one rep of it must; None if neither."""
+    a fact of the lift's posture, hands or stance, or its driver travels less over the clip
+    (``travel``, :func:`driver_travel`) than one rep of it must; None if neither."""
     return _outside(lift, found) or _still(lift, found, travel)
 
 
-def screened(found: Recognition, travels: Mapping[str, float | None],
-             config: str | os.PathLike[str] | None = None) -> Recognition:
-    """``found`` without the candidates the clip cannot be (:func:`ruled_out`, each lift in
-    its default variant with the user's ``config``; ``travels``: its driver's travel by name,
-    missing where unknown): ``--exercise auto`` never analyses a clip as a lift the guard would
+def screened(found: Recognition, lifts: Mapping[str, Lift],
+             travels: Mapping[str, float | None]) -> Recognition:
+    """``found`` answering none of the ``lifts`` (its candidates, by name) the clip cannot be
+    (:func:`ruled_out`; ``travels``: each one's driver travel, missing where unknown), each
+    recorded with why: ``--exercise auto`` never analyses a clip as a lift the guard would
     flag under that lift's name. The best candidate ruled out, the recogniser is unsure among
-    those left (it asks the user); none left, the clip is no supported lift (a stretch held
-    still moves through no lift's rep)."""
+    the others (it asks the user); all ruled out, the clip is no supported lift (a stretch held
+    still moves through no lift's rep), its candidates kept as the nearest the model saw."""
     if found.status == "unsupported" or not found.candidates:
         return found
-    out = {name for name, _ in found.candidates
-           if ruled_out(load_lift(name, None, config), found, travels.get(name)) is not None}
+    out = {name: why for name, _ in found.candidates
+           if (why := ruled_out(lifts[name], found, travels.get(name))) is not None}
     if not out:
         return found
     kept = tuple((name, p) for name, p in found.candidates if name not in out)
     if not kept:
-        return replace(found, lift=None, status="unsupported")
+        return replace(found, lift=None, status="unsupported", ruled_out=out)
     if found.candidates[0][0] in out:
-        return replace(found, lift=None, status="unsure", candidates=kept)
-    return replace(found, candidates=kept)
+        return replace(found, lift=None, status="unsure", confidence=kept[0][1],
+                       candidates=kept, ruled_out=out)
+    return replace(found, candidates=kept, ruled_out=out)
 
 
-def recognise_for_auto(track: PoseTrack, config: str | os.PathLike[str] | None = None,
-                       model: Model | None = None) -> Recognition:
-    """:func:`recognise`, :func:`screened`: which lift ``--exercise auto`` analyses ``track``
-    as, the candidates' drivers read as an analysis of each would read them."""
-    found = recognise(track, model)
-    lifts = [load_lift(name, None, config) for name, _ in found.candidates]
-    if found.status == "unsupported" or not lifts:
+def screen(found: Recognition, track: PoseTrack) -> Recognition:
+    """:func:`screened`, each candidate in its default variant and thresholds (a user's config
+    is for the lift analysed, and may not fit another), its driver read from ``track`` as an
+    analysis of it would read it."""
+    if found.status == "unsupported" or not found.candidates:
         return found
-    kin = kinematics(track, tuple(dict.fromkeys(s for lift in lifts for s in
-                                                lift.counting_series)))
-    return screened(found, {lift.name: driver_travel(judged_kinematics(kin, lift), lift)
-                            for lift in lifts}, config)
+    lifts = {name: load_lift(name) for name, _ in found.candidates}
+    kin = kinematics(track, tuple(dict.fromkeys(
+        s for lift in lifts.values() for s in lift.counting_series)))
+    return screened(found, lifts, {name: driver_travel(judged_kinematics(kin, lift), lift)
+                                   for name, lift in lifts.items()})
 
 
 def _looks(named: str, found: Recognition) -> str:
@@ -461,16 +466,24 @@ def _looks(named: str, found: Recognition) -> str:
     return f"; it looks more like a {_said(other)}" if other else ""
 
 
+def _broken(lift: Lift, found: Recognition) -> tuple[Fact, float] | None:
+    """The first fact of ``lift``'s posture, hands or stance the clip breaks, and its value."""
+    for fact in lift.shows:
+        value = found.measured.get(fact.feature, math.nan)
+        if value < fact.at_least or value > fact.at_most:  # NaN, never shown, breaks nothing
+            return fact, value
+    return None
+
+
 def _outside(lift: Lift, found: Recognition) -> str | None:
     """Which fact of ``lift``'s posture, hands or stance the clip breaks, as a warning reads
     it."""
-    for fact in lift.shows:
-        value = found.measured.get(fact.feature, math.nan)
-        if not (value < fact.at_least or value > fact.at_most):  # NaN: never shown, so
-            continue  # breaks nothing
-        return (f"this is not a {_said(lift.name)}: {fact.because} ({fact.means} "
-                f"{fact.bounds}; here {value:.2f}){_looks(lift.name, found)}")
-    return None
+    broken = _broken(lift, found)
+    if broken is None:
+        return None
+    fact, value = broken
+    return (f"this is not a {_said(lift.name)}: {fact.because} ({fact.means} {fact.bounds}; "
+            f"here {value:.2f} {fact.unit}){_looks(lift.name, found)}")
 
 
 def _still(lift: Lift, found: Recognition, travel: float | None) -> str | None:
@@ -480,8 +493,8 @@ def _still(lift: Lift, found: Recognition, travel: float | None) -> str | None:
     if travel is None or travel >= least.value:
         return None
     return (f"this is not a {_said(lift.name)}: not one rep's movement of it in the clip "
-            f"({least.means}: {least.value:g} {least.unit}; here {travel:.2g} over the whole "
-            f"clip){_looks(lift.name, found)}")
+            f"({least.means}: {least.value:g} {least.unit}; here {travel:.3g} {least.unit} in "
+            f"all){_looks(lift.name, found)}")
 
 
 MIN_TRAVEL_SEEN_S = 1.5
@@ -498,13 +511,15 @@ def driver_travel(kin: Kinematics, lift: Lift) -> float | None:
     driver = driver_signal(kin, lift)
     if np.isfinite(driver).sum() * median_interval(kin.times) < MIN_TRAVEL_SEEN_S:
         return None
-    low, high = driver_range(driver, rep_settings(lift)) or (math.nan, math.nan)
-    return high - low
+    ends = driver_range(driver, rep_settings(lift))
+    return None if ends is None else ends[1] - ends[0]
 
 
 def instead(named: str, found: Recognition) -> str | None:
-    """The likeliest lift other than ``named``: what to analyse a wrongly named clip as."""
-    return next((lift for lift, _ in found.candidates if lift != named), None)
+    """The likeliest lift other than ``named`` whose facts the clip keeps to: what to analyse
+    a wrongly named clip as."""
+    return next((lift for lift, _ in found.candidates
+                 if lift != named and _broken(load_lift(lift), found) is None), None)
 
 
 def report_of(found: Recognition, named: str | None = None, flagged: bool = False
@@ -520,11 +535,14 @@ def unrecognised(found: Recognition) -> str:
     if not found.candidates:
         return ("too little of the lifter was tracked to tell which lift this is; name it with "
                 "--exercise")
+    why = next(iter(found.ruled_out.values()), None)
+    because = f"; {why}" if why else ""
     if found.status == "unsupported":
         return ("this does not look like a supported lift (nearest: "
-                f"{found.words()}); `formcheck exercises` lists the lifts formcheck judges")
-    return (f"cannot tell which lift this is (best guesses: {found.words()}); name it with "
-            "--exercise")
+                f"{found.words()}{because}); `formcheck exercises` lists the lifts formcheck "
+                "judges")
+    return (f"cannot tell which lift this is (best guesses: {found.words()}{because}); name it "
+            "with --exercise")
 
 
 AUTO = "auto"

@@ -10,10 +10,9 @@ known, so the reps made meanwhile are counted and judged as if the lift had been
 from __future__ import annotations
 
 import math
-import os
 
 from formcheck.errors import FormcheckError
-from formcheck.recognise import Recognition, recognise_for_auto, unrecognised
+from formcheck.recognise import Recognition, recognise, screen, unrecognised
 from formcheck.track import FramePose, TrackBuilder
 
 MIN_WATCH_S = 4.0
@@ -28,15 +27,13 @@ class LiftSpotter:
     """The frames of a live session before its lift is known, and the recognitions tried."""
 
     def __init__(self, *, width: int, height: int, fps: float, source: str = "",
-                 model: str = "", config: str | os.PathLike[str] | None = None) -> None:
+                 model: str = "") -> None:
         self._builder = TrackBuilder(width=width, height=height, fps=fps, source=source,
                                      model=model, meta={"live": True})
         self.poses: list[FramePose] = []
         """Every frame's pose so far, to hand to the session once the lift is known."""
         self.found: Recognition | None = None
         """The latest recognition tried."""
-        self.config = config
-        """The user's thresholds, which a candidate lift is screened with."""
         self._tried_at = -math.inf
 
     def add(self, pose: FramePose) -> Recognition | None:
@@ -47,7 +44,11 @@ class LiftSpotter:
         if watched < MIN_WATCH_S or pose.time_s - self._tried_at < RECHECK_S:
             return None
         self._tried_at = pose.time_s
-        self.found = recognise_for_auto(self._builder.build(), self.config)
+        track = self._builder.build()
+        self.found = recognise(track)
+        if self.found.lift is None:
+            return None
+        self.found = screen(self.found, track)  # only an answer: screening costs twice the rest
         return self.found if self.found.lift is not None else None
 
     def watched_s(self) -> float:

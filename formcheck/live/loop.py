@@ -231,8 +231,7 @@ class _Loop:
         if self.spotter is None:
             height, width = frame.image.shape[:2]
             self.spotter = LiftSpotter(width=width, height=height, fps=self.fps,
-                                       source=self.source, model=self.estimator.settings.model,
-                                       config=self.config)
+                                       source=self.source, model=self.estimator.settings.model)
         found = self.spotter.add(pose)
         if found is None:
             return False

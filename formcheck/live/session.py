@@ -52,9 +52,12 @@ from formcheck.track import FramePose, PoseTrack, TrackBuilder
 from formcheck.view import ViewEstimate, estimate_view
 
 GUARD_LOOKS_S = (MIN_WATCH_S, 2 * MIN_WATCH_S, 4 * MIN_WATCH_S, 8 * MIN_WATCH_S)
-"""Seconds into a guarded set at which the live guard asks which lift it looks like. The first
-waits for the range of motion the recogniser reads, as ``--exercise auto`` does, and the reps
-made before it wait for it; later looks read more reps. Why stop at 32 s: each look re-reads
+"""Seconds into a guarded set at which the live guard asks which lift it looks like, once a rep
+has been made (before it, a lunge's legs have not split nor a swing's hands risen: what the
+lift's facts read is still to come). The first waits for the range of motion the recogniser
+reads, as ``--exercise auto`` does, and the reps made before it wait for it; later looks read
+more reps. The rule that a clip holds one rep's movement of its lift is left to the end of the
+set (:meth:`LiveSession.finish`), where it reads all of it. Why stop at 32 s: each look re-reads
 the whole set (on a 60 fps track, quiet 2-core machine: 0.03 s at 4 s, 0.11 s at 16 s, 0.18 s
 at 26 s; a frame or few dropped), and the end of the set is guarded over all of it anyway
 (:meth:`LiveSession.finish`)."""
@@ -301,7 +304,7 @@ class LiveSession:
         self._given = None
         times = self._window.times
         watched = float(times[-1]) - self._first_s if len(times) else 0.0
-        if self._looks and watched >= self._looks[0]:
+        if self._looks and watched >= self._looks[0] and self.made:
             while self._looks and watched >= self._looks[0]:
                 self._looks.pop(0)
             self.wrong = wrong_name(self.lift, recognise(self._builder.build()))
@@ -326,7 +329,7 @@ class LiveSession:
         recognition, wrong = None, None
         if self.guard:
             found = recognise(track)
-            travel = driver_travel(judged_kinematics(
+            travel = None if verdicts else driver_travel(judged_kinematics(
                 kinematics(track, self.lift.counting_series), self.lift), self.lift)
             self.wrong = wrong_name(self.lift, found, travel=travel)
             recognition, wrong = wrong_name_guard(found, self.lift, verdicts, travel)
