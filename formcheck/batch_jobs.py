@@ -30,7 +30,7 @@ class ClipJob:
 
     Attributes:
         path: the clip, absolute, so workers with another working folder find it too.
-        exercise, variant: the lift; ``variant`` is resolved (never None).
+        exercise, variant: the lift; ``variant`` is resolved (never None), for the tables.
         config: the thresholds file laid over the lift's own, if any.
         model, model_dir: pose model variant and the folder it is cached in.
         max_fps: the most frames a second the model reads (None: every frame).
@@ -54,6 +54,10 @@ class ClipJob:
     """Where to write the clip's HTML report, if one was asked for."""
     refused: str | None = None
     """Why the clip is not read at all (a manifest row outside ``--root``): an error row."""
+    named_variant: str | None = None
+    """The variant the user named, which the analysis is given; None where the lift's default
+    was left to it: a lift named without a variant is held by the guard only to what every
+    variant shows (a bodyweight squat's hands need not be at a bar), as ``analyze`` holds it."""
 
     @property
     def report_name(self) -> str:
@@ -128,7 +132,7 @@ def score_clip(job: ClipJob) -> ClipResult:
                     max_fps=job.max_fps)
             else:
                 report = analyze(
-                    job.path, job.exercise, variant=job.variant or None, config=job.config,
+                    job.path, job.exercise, variant=job.named_variant, config=job.config,
                     model=job.model, model_dir=job.model_dir, outputs=Outputs(html=job.html),
                     workers=1, max_fps=job.max_fps,
                     guard=job.guard,

@@ -77,7 +77,8 @@ def plan(
     config_path = Path(config).absolute() if config is not None else None
     lifts: dict[tuple[str, str | None], tuple[str, str]] = {}
     contents: dict[Path, str] = {}
-    jobs: dict[tuple[Path, str, str], ClipJob] = {}  # each clip once per lift: the first row
+    # each clip once per lift and variant named: the first row
+    jobs: dict[tuple[Path, str, str, str | None], ClipJob] = {}
     for path, name, wanted, origin, refused in requests:
         if (name, wanted) not in lifts:
             try:
@@ -104,9 +105,9 @@ def plan(
         job = ClipJob(
             path=path, exercise=name, variant=resolved, config=config_path, model=model,
             model_dir=Path(model_dir).absolute() if model_dir is not None else None, key=key,
-            max_fps=max_fps, guard=guarded, refused=refused,
+            max_fps=max_fps, guard=guarded, refused=refused, named_variant=wanted or None,
         )
-        jobs.setdefault((path, name, resolved), job)
+        jobs.setdefault((path, name, resolved, wanted or None), job)
     return list(jobs.values())
 
 

@@ -507,13 +507,11 @@ def _hands(doc: dict[str, Any], variants: dict[str, dict[str, Any]], chosen: str
     and the guard must not hold it to the default barbell's bar on the back. Every variant's is
     checked, as its thresholds are, so that a broken variant fails any load."""
     every = {v: spec.get("hands", doc.get("hands", "anywhere")) for v, spec in variants.items()}
-    for v, spec in variants.items():
+    for where, spec in (("", doc), *((f" [variants.{v}]", s) for v, s in variants.items())):
         if "hands" in spec and spec["hands"] not in get_args(Hands):
-            raise FormcheckError(f"{origin} [variants.{v}]: hands must be one of "
+            raise FormcheckError(f"{origin}{where}: hands must be one of "
                                  f"{', '.join(get_args(Hands))}, not {spec['hands']!r}")
-    if named or len(set(every.values())) == 1:
-        return every[chosen]  # a bad top-level one is refused by Lift, by name
-    return "anywhere"
+    return every[chosen] if named or len(set(every.values())) == 1 else "anywhere"
 
 
 def _check_driver(driver: object, origin: str, key: str = "driver") -> None:

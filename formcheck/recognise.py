@@ -418,11 +418,13 @@ def wrong_name(lift: Lift, found: Recognition, floor: float | None = None,
             f"({found.probabilities[named]:.2f})")
 
 
-def ruled_out(lift: Lift, found: Recognition, travel: float | None = None) -> str | None:
+def ruled_out(lift: Lift, found: Recognition, travel: float | None = None, *,
+              looks: bool = True) -> str | None:
     """Why the clip cannot be ``lift`` whatever the model says, as a warning reads it: it breaks
     a fact of the lift's posture, hands or stance, or its driver travels less over the clip
-    (``travel``, :func:`driver_travel`) than one rep of it must; None if neither."""
-    return _outside(lift, found) or _still(lift, found, travel)
+    (``travel``, :func:`driver_travel`) than one rep of it must; None if neither. ``looks``:
+    end with the lift it looks more like."""
+    return _outside(lift, found, looks) or _still(lift, found, travel, looks)
 
 
 def screened(found: Recognition, lifts: Mapping[str, Lift],
@@ -436,7 +438,8 @@ def screened(found: Recognition, lifts: Mapping[str, Lift],
     if found.status == "unsupported" or not found.candidates:
         return found
     out = {name: why for name, _ in found.candidates
-           if (why := ruled_out(lifts[name], found, travels.get(name))) is not None}
+           if (why := ruled_out(lifts[name], found, travels.get(name), looks=False))
+           is not None}
     if not out:
         return found
     kept = tuple((name, p) for name, p in found.candidates if name not in out)
@@ -461,8 +464,8 @@ def screen(found: Recognition, track: PoseTrack) -> Recognition:
                                    for name, lift in lifts.items()})
 
 
-def _looks(named: str, found: Recognition) -> str:
-    other = instead(named, found)
+def _looks(named: str, found: Recognition, looks: bool = True) -> str:
+    other = instead(named, found) if looks else None
     return f"; it looks more like a {_said(other)}" if other else ""
 
 
@@ -475,7 +478,7 @@ def _broken(lift: Lift, found: Recognition) -> tuple[Fact, float] | None:
     return None
 
 
-def _outside(lift: Lift, found: Recognition) -> str | None:
+def _outside(lift: Lift, found: Recognition, looks: bool = True) -> str | None:
     """Which fact of ``lift``'s posture, hands or stance the clip breaks, as a warning reads
     it."""
     broken = _broken(lift, found)
@@ -483,10 +486,11 @@ def _outside(lift: Lift, found: Recognition) -> str | None:
         return None
     fact, value = broken
     return (f"this is not a {_said(lift.name)}: {fact.because} ({fact.means} {fact.bounds}; "
-            f"here {value:.2f} {fact.unit}){_looks(lift.name, found)}")
+            f"here {value:.3g} {fact.unit}){_looks(lift.name, found, looks)}")
 
 
-def _still(lift: Lift, found: Recognition, travel: float | None) -> str | None:
+def _still(lift: Lift, found: Recognition, travel: float | None, looks: bool = True
+           ) -> str | None:
     """Why the clip holds no rep of ``lift`` where its driver travels less (``travel``) than
     one rep must, as a warning reads it."""
     least = lift.threshold("rep_min_range")
@@ -494,7 +498,7 @@ def _still(lift: Lift, found: Recognition, travel: float | None) -> str | None:
         return None
     return (f"this is not a {_said(lift.name)}: not one rep's movement of it in the clip "
             f"({least.means}: {least.value:g} {least.unit}; here {travel:.3g} {least.unit} in "
-            f"all){_looks(lift.name, found)}")
+            f"all){_looks(lift.name, found, looks)}")
 
 
 MIN_TRAVEL_SEEN_S = 1.5
@@ -518,8 +522,17 @@ def driver_travel(kin: Kinematics, lift: Lift) -> float | None:
 def instead(named: str, found: Recognition) -> str | None:
     """The likeliest lift other than ``named`` whose facts the clip keeps to: what to analyse
     a wrongly named clip as."""
-    return next((lift for lift, _ in found.candidates
-                 if lift != named and _broken(load_lift(lift), found) is None), None)
+    return next((lift for lift, _ in found.candidates if lift != named and _keeps(lift, found)),
+                None)
+
+
+def _keeps(name: str, found: Recognition) -> bool:
+    """Whether the clip keeps to lift ``name``'s facts (not where its file no longer loads: a
+    candidate of a model fitted on a lift since removed or broken)."""
+    try:
+        return _broken(load_lift(name), found) is None
+    except FormcheckError:
+        return False
 
 
 def report_of(found: Recognition, named: str | None = None, flagged: bool = False
@@ -535,14 +548,26 @@ def unrecognised(found: Recognition) -> str:
     if not found.candidates:
         return ("too little of the lifter was tracked to tell which lift this is; name it with "
                 "--exercise")
-    why = next(iter(found.ruled_out.values()), None)
-    because = f"; {why}" if why else ""
+    because = _why_not_best(found)
     if found.status == "unsupported":
         return ("this does not look like a supported lift (nearest: "
-                f"{found.words()}{because}); `formcheck exercises` lists the lifts formcheck "
+                f"{found.words()}){because}; `formcheck exercises` lists the lifts formcheck "
                 "judges")
-    return (f"cannot tell which lift this is (best guesses: {found.words()}{because}); name it "
+    return (f"cannot tell which lift this is (best guesses: {found.words()}){because}; name it "
             "with --exercise")
+
+
+def _why_not_best(found: Recognition) -> str:
+    """Why the model's likeliest lift was ruled out (:func:`screened`), where it was: what
+    made auto ask, or find no supported lift; nothing where only a lesser candidate was."""
+    if not found.ruled_out:
+        return ""
+    best = max(found.ruled_out, key=lambda name: found.probabilities.get(name, 0.0))
+    kept = 0.0 if found.status == "unsupported" else found.candidates[0][1]
+    if found.probabilities.get(best, 0.0) <= kept:
+        return ""
+    return f"; the likeliest, {_said(best)} ({found.probabilities[best]:.2f}), is ruled out: " + (
+        found.ruled_out[best].removeprefix(f"this is not a {_said(best)}: "))
 
 
 AUTO = "auto"

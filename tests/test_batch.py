@@ -115,6 +115,23 @@ def test_manifest_mixes_lifts_relative_to_its_folder(tmp_path: Path) -> None:
     ]
 
 
+def test_a_variant_left_to_the_lift_is_left_to_the_analysis(tmp_path: Path) -> None:
+    """A clip named a lift without a variant is analysed as ``analyze`` would analyse it: the
+    default variant, but held by the guard only to what every variant shows (a squat's hands
+    may rest on the hips), so the variant handed on is none; a variant named is handed on, and
+    makes a job of its own."""
+    squat = _touch(tmp_path / "squat.mp4")
+    manifest = tmp_path / "clips.csv"
+    manifest.write_text("file,exercise,variant\nsquat.mp4,back_squat,\n"
+                        "squat.mp4,back_squat,barbell\n")
+    left, named = plan(manifest=manifest)
+    assert (left.variant, left.named_variant) == ("barbell", None)
+    assert (named.variant, named.named_variant) == ("barbell", "barbell")
+    assert left.key != named.key
+    (job,) = plan([squat], exercise="back_squat")
+    assert job.named_variant is None
+
+
 @pytest.mark.parametrize(
     ("text", "pattern"),
     [

@@ -55,9 +55,10 @@ class LiftSpotter:
         return self.poses[-1].time_s - self.poses[0].time_s if self.poses else 0.0
 
     def failure(self) -> FormcheckError:
-        """Why a session ended before its lift was recognised."""
+        """Why a session ended before its lift was recognised: the last try, screened as
+        ``analyze`` screens a clip (the tries while watching screen only an answer)."""
         if self.found is None:
             return FormcheckError(
                 f"the session ended after {self.watched_s():.1f} s, before the lift could be "
                 f"recognised (it watches at least {MIN_WATCH_S:g} s); name it with --exercise")
-        return FormcheckError(unrecognised(self.found))
+        return FormcheckError(unrecognised(screen(self.found, self._builder.build())))
