@@ -48,7 +48,7 @@ class LiftSpotter:
         self.found = recognise(track)
         if self.found.lift is None:
             return None
-        self.found = screen(self.found, track)  # only an answer: screening costs twice the rest
+        self.found = screen(self.found, track)  # an answer only: it costs 2x the try
         return self.found if self.found.lift is not None else None
 
     def watched_s(self) -> float:
