@@ -62,14 +62,15 @@ from formcheck.recognise import (
     SERIES,
     Model,
     Recognition,
-    driver_travel,
     fact_measures,
     features,
     fit,
     predict,
     screened,
+    unrepped_travel,
     wrong_name,
 )
+from formcheck.sight import seen
 
 LABELS = (ROOT / "tests" / "labels", ROOT / "benchmarks" / "labels",
           ROOT / "benchmarks" / "labels" / "beyond_hinge")
@@ -140,11 +141,15 @@ class Measured:
 
 
 def measure(clip: Clip) -> Measured:
-    """One clip measured, from its cached track, as an analysis under each lift's name would."""
+    """One clip measured, from its cached track, as an analysis under each lift's name would:
+    the travel of each lift's driver only where no rep of it is counted (where one is, the
+    guard does not ask, :func:`~formcheck.analysis.wrong_name_guard`)."""
+    track = cached_track(CLIPS / clip.file)
     series = (*SERIES, *(s for name in lift_names() for s in named(name).counting_series))
-    kin = kinematics(cached_track(CLIPS / clip.file), tuple(dict.fromkeys(series)))
+    kin = kinematics(track, tuple(dict.fromkeys(series)))
+    shown = seen(track)
     return Measured(features(kin), fact_measures(kin),
-                    {name: driver_travel(kin, named(name)) for name in lift_names()})
+                    {name: unrepped_travel(kin, named(name), shown) for name in lift_names()})
 
 
 def thresholds(labels: Sequence[str], found: Sequence[Recognition], forced: Sequence[str],

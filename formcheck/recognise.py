@@ -40,14 +40,14 @@ from typing import Any, Literal
 import numpy as np
 
 from formcheck.config import load_lift
-from formcheck.counting import driver_signal, rep_settings
+from formcheck.counting import driver_signal, find_reps, rep_settings
 from formcheck.errors import FormcheckError
 from formcheck.kinematics import Kinematics, kinematics
 from formcheck.legs import judged_kinematics
 from formcheck.lift import Fact, Lift
 from formcheck.report import RecognitionReport
 from formcheck.reps import driver_range
-from formcheck.sight import median_interval
+from formcheck.sight import Seen, median_interval, seen
 from formcheck.track import PoseTrack
 
 SERIES = (
@@ -460,7 +460,8 @@ def screen(found: Recognition, track: PoseTrack) -> Recognition:
     lifts = {name: load_lift(name) for name, _ in found.candidates}
     kin = kinematics(track, tuple(dict.fromkeys(
         s for lift in lifts.values() for s in lift.counting_series)))
-    return screened(found, lifts, {name: driver_travel(judged_kinematics(kin, lift), lift)
+    shown = seen(track)
+    return screened(found, lifts, {name: unrepped_travel(kin, lift, shown)
                                    for name, lift in lifts.items()})
 
 
@@ -506,6 +507,17 @@ MIN_TRAVEL_SEEN_S = 1.5
 no rep of it (:func:`driver_travel`): the median rep labelled by eye lasts 1.5 s (431 reps of
 17 exercises, benchmarks/labels and tests/labels), so a clip that shows the driver for less
 may hold the middle of a rep only, a pull the clip starts after lift-off."""
+
+
+def unrepped_travel(kin: Kinematics, lift: Lift, shown: Seen) -> float | None:
+    """:func:`driver_travel` of a clip in which no rep of ``lift`` is counted, None where one
+    is: what the guard asks of a clip named ``lift`` (:func:`formcheck.analysis.wrong_name_guard`),
+    read as an analysis of it reads the clip (``shown``: what the track shows of its video).
+    ``kin`` must hold the lift's counting series."""
+    judged = judged_kinematics(kin, lift)
+    if find_reps(judged, lift, cuts=shown.edits, away=shown.away).reps:
+        return None
+    return driver_travel(judged, lift)
 
 
 def driver_travel(kin: Kinematics, lift: Lift) -> float | None:
