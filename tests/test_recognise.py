@@ -108,13 +108,20 @@ def test_the_guard_flags_only_a_name_the_clip_cannot_be() -> None:
         assert wrong_name(load_lift(named), found, 0.01) is None
 
 
+def unsure(candidates: dict[str, float], measured: dict[str, float],
+           others: dict[str, float] | None = None) -> Recognition:
+    """The recogniser unsure among ``candidates`` (best first), giving ``others`` some
+    probability too, of a clip that measures ``measured``: what the guard's facts read."""
+    return Recognition(None, next(iter(candidates.values())), tuple(candidates.items()),
+                       "unsure", 0.4, candidates | (others or {}), measured)
+
+
 def test_a_clip_outside_the_named_lifts_posture_is_flagged_whatever_the_model_says() -> None:
     """A posture's facts (common.toml) flag a name the body's placement rules out, even where
     the model is torn or has never seen the lift; they say which fact and by how much."""
-    probabilities = {"deadlift": 0.5, "pull_up": 0.3, "hip_thrust": 0.2}
-    standing = Recognition(None, 0.5, (("deadlift", 0.5), ("pull_up", 0.3)), "unsure", 0.5,
-                           probabilities, {"hands_over_shoulders_50": -0.45,
-                                           "shoulders_high": 1.25})
+    candidates, others = {"deadlift": 0.5, "pull_up": 0.3}, {"hip_thrust": 0.2}
+    standing = unsure(candidates, {"hands_over_shoulders_50": -0.45, "shoulders_high": 1.25},
+                      others)
     assert wrong_name(load_lift("pull_up"), standing, 0.01) == (
         "this is not a pull up: a lift done hanging from a bar holds the hands up at the bar, "
         "near the shoulders' height or higher, for most of the clip (the wrists' median height "
@@ -125,8 +132,7 @@ def test_a_clip_outside_the_named_lifts_posture_is_flagged_whatever_the_model_sa
         "this is not a ball leg curl: a lift done lying back keeps the shoulders on a bench")
     for named in ("deadlift", "glute_ham_raise"):  # standing and kneeling bound nothing
         assert wrong_name(load_lift(named), standing, 0.01) is None
-    unseen = Recognition(None, 0.5, standing.candidates, "unsure", 0.5, probabilities,
-                         {"hands_over_shoulders_50": float("nan")})
+    unseen = unsure(candidates, {"hands_over_shoulders_50": float("nan")}, others)
     assert wrong_name(load_lift("pull_up"), unseen, 0.01) is None
 
 
@@ -134,10 +140,9 @@ def test_where_the_hands_are_held_rules_out_lifts_that_hold_them_elsewhere() -> 
     """``hands`` (common.toml [hands.*]): a squat's bar on the back is no deadlift or row, a
     pull's hanging bar no good morning, whatever the model says; a lift that keeps the hands
     anywhere is not bounded."""
-    probabilities = {"back_squat": 0.4, "deadlift": 0.35, "good_morning": 0.25}
-    squat = Recognition(None, 0.4, (("back_squat", 0.4), ("deadlift", 0.35)), "unsure", 0.4,
-                        probabilities, {"hands_over_shoulders_50": -0.06,
-                                        "shoulders_high": 1.2})
+    squat = unsure({"back_squat": 0.4, "deadlift": 0.35},
+                   {"hands_over_shoulders_50": -0.06, "shoulders_high": 1.2},
+                   {"good_morning": 0.25})
     assert wrong_name(load_lift("deadlift"), squat, 0.01) == (
         "this is not a deadlift: a lift whose weight hangs from straight arms keeps the hands "
         "well below the shoulders for most of the clip (the wrists' median height above the "
@@ -147,26 +152,23 @@ def test_where_the_hands_are_held_rules_out_lifts_that_hold_them_elsewhere() -> 
     for anywhere in ("back_squat", "good_morning", "kettlebell_swing", "single_leg_rdl"):
         assert wrong_name(load_lift(anywhere), squat, 0.01) is None
     # hands = "high": a bar hanging from the arms is not on the upper back
-    pull = Recognition(None, 0.4, (("deadlift", 0.4), ("good_morning", 0.35)), "unsure", 0.4,
-                       probabilities, {"hands_over_shoulders_50": -0.45})
+    pull = unsure({"deadlift": 0.4, "good_morning": 0.35}, {"hands_over_shoulders_50": -0.45})
     assert wrong_name(load_lift("good_morning"), pull, 0.01).startswith(
         "this is not a good morning: a lift loaded on the upper back or held at the chest keeps "
         "the hands near the shoulders")
     # hands = "rising": a pull whose hands never come up to the shoulders is no swing or clean
-    hang = Recognition(None, 0.4, (("deadlift", 0.4), ("kettlebell_swing", 0.35)), "unsure", 0.4,
-                       probabilities | {"kettlebell_swing": 0.35, "power_clean": 0.1},
-                       {"hands_over_shoulders_95": -0.42})
+    hang = unsure({"deadlift": 0.4, "kettlebell_swing": 0.35},
+                  {"hands_over_shoulders_95": -0.42}, {"power_clean": 0.1})
     for rising in ("kettlebell_swing", "power_clean"):
         assert wrong_name(load_lift(rising), hang, 0.01).startswith(
             f"this is not a {rising.replace('_', ' ')}: a swing floats the bell to the chest")
-    apex = Recognition(None, 0.4, (("kettlebell_swing", 0.4),), "unsure", 0.4,
-                       probabilities | {"kettlebell_swing": 0.4},
-                       {"hands_over_shoulders_95": 0.1, "hands_over_shoulders_50": -0.3})
+    apex = unsure({"kettlebell_swing": 0.4},
+                  {"hands_over_shoulders_95": 0.1, "hands_over_shoulders_50": -0.3})
     assert wrong_name(load_lift("kettlebell_swing"), apex, 0.01) is None
     # ... and only at the top: hands held up at a bar all clip long are no swing or clean
-    hung = Recognition(None, 0.4, (("pull_up", 0.4),), "unsure", 0.4,
-                       probabilities | {"kettlebell_swing": 0.35, "power_clean": 0.1},
-                       {"hands_over_shoulders_95": 0.45, "hands_over_shoulders_50": 0.37})
+    hung = unsure({"pull_up": 0.4},
+                  {"hands_over_shoulders_95": 0.45, "hands_over_shoulders_50": 0.37},
+                  {"kettlebell_swing": 0.35, "power_clean": 0.1})
     for rising in ("kettlebell_swing", "power_clean"):
         assert wrong_name(load_lift(rising), hung, 0.01).startswith(
             f"this is not a {rising.replace('_', ' ')}: a swing's bell and a clean's bar hang")
@@ -177,8 +179,7 @@ def test_a_barbell_squat_holds_the_hands_at_the_bar_a_bodyweight_one_anywhere() 
     barbell, goblet or front squat (the hands at the bar on the back, the bell at the chest, the
     bar in the front rack), but a bodyweight squat's arms may hang, or the hands rest on the
     hips; so a squat named without a variant, which may be any, is held to no hands at all."""
-    pull = Recognition(None, 0.4, (("deadlift", 0.4), ("back_squat", 0.35)), "unsure", 0.4,
-                       {"deadlift": 0.4, "back_squat": 0.35}, {"hands_over_shoulders_50": -0.45})
+    pull = unsure({"deadlift": 0.4, "back_squat": 0.35}, {"hands_over_shoulders_50": -0.45})
     for variant in ("barbell", "goblet", "front"):
         assert wrong_name(load_lift("back_squat", variant), pull, 0.01).startswith(
             "this is not a back squat: a lift loaded on the upper back or held at the chest")
@@ -189,11 +190,10 @@ def test_a_barbell_squat_holds_the_hands_at_the_bar_a_bodyweight_one_anywhere() 
 
 def test_how_the_legs_are_placed_rules_out_lunges_and_single_leg_deadlifts() -> None:
     """``stance`` (common.toml [stances.*]): legs that stay side by side are no lunge (the
-    thighs never come 45 degrees apart) and no single-leg deadlift (the hips never do); a
-    square stance bounds nothing."""
-    square = Recognition(None, 0.4, (("deadlift", 0.4), ("back_squat", 0.35)), "unsure", 0.4,
-                         {"deadlift": 0.4, "back_squat": 0.35},
-                         {"thigh_asymmetry": 18.0, "hip_asymmetry": 17.0})
+    thighs never come 30 degrees apart) and no single-leg deadlift (the hips never come 25
+    apart); a square stance bounds nothing."""
+    square = unsure({"deadlift": 0.4, "back_squat": 0.35},
+                    {"thigh_asymmetry": 18.0, "hip_asymmetry": 17.0})
     assert wrong_name(load_lift("reverse_lunge"), square, 0.01) == (
         "this is not a reverse lunge: a lunge steps one foot behind the other and sinks between "
         "them, the front thigh towards level and the rear one near vertical (the two thighs' "
@@ -202,9 +202,8 @@ def test_how_the_legs_are_placed_rules_out_lunges_and_single_leg_deadlifts() -> 
     assert wrong_name(load_lift("single_leg_rdl"), square, 0.01).startswith(
         "this is not a single leg rdl: a single-leg deadlift hinges on one hip while the free "
         "leg reaches back")
-    split = Recognition(None, 0.4, (("reverse_lunge", 0.4),), "unsure", 0.4,
-                        {"reverse_lunge": 0.4, "single_leg_rdl": 0.3},
-                        {"thigh_asymmetry": 85.0, "hip_asymmetry": 94.0})
+    split = unsure({"reverse_lunge": 0.4}, {"thigh_asymmetry": 85.0, "hip_asymmetry": 94.0},
+                   {"single_leg_rdl": 0.3})
     for named in ("reverse_lunge", "single_leg_rdl", "deadlift"):
         assert wrong_name(load_lift(named), split, 0.01) is None
 
@@ -269,8 +268,7 @@ def test_auto_never_answers_a_lift_the_clip_cannot_be() -> None:
         "this does not look like a supported lift (nearest: reverse_lunge (0.90), back_squat "
         "(0.06), deadlift (0.02)); the likeliest, reverse lunge (0.90), is ruled out: a lunge")
     # a lesser candidate ruled out is not why the model is unsure: not said
-    torn = Recognition(None, 0.5, (("back_squat", 0.5), ("reverse_lunge", 0.3)), "unsure", 0.4,
-                       {"back_squat": 0.5, "reverse_lunge": 0.3}, {"thigh_asymmetry": 10.0})
+    torn = unsure({"back_squat": 0.5, "reverse_lunge": 0.3}, {"thigh_asymmetry": 10.0})
     assert unrecognised(screened(torn, lifts, {})) == (
         "cannot tell which lift this is (best guesses: back_squat (0.50)); name it with "
         "--exercise")
