@@ -126,8 +126,8 @@ def is_cached(clip: Clip) -> bool:
 
 
 Travels = dict[str, float | None]
-"""How far each lift's driver travels over one clip (:func:`~formcheck.recognise.driver_travel`),
-by the lift's name."""
+"""How far each lift's driver travels over one clip where no rep of it is counted, by the lift's
+name (:func:`~formcheck.recognise.unrepped_travel`)."""
 
 
 @dataclass(frozen=True)
