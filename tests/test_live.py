@@ -55,6 +55,7 @@ from formcheck.live import (
     rep_line,
     run_live,
     spoken_cue,
+    withdrawn_line,
 )
 from formcheck.live._child import end_child
 from formcheck.live.session import _Window
@@ -63,7 +64,7 @@ from formcheck.pose import PoseSettings
 from formcheck.report import Fault, PathMetrics, RepMetrics, Report, RepReport
 from formcheck.series import Coordinates
 from formcheck.serve import LiveServer
-from formcheck.track import PoseTrack, TrackBuilder
+from formcheck.track import FramePose, PoseTrack, TrackBuilder
 from formcheck.video import Frame, read_frames
 from tests import synthetic
 from tests.conftest import TBY66, clip
@@ -195,19 +196,70 @@ def test_live_verdicts_equal_analyze_on_real_clips(real_track, name, lift, varia
 
 
 @pytest.mark.slow
-def test_a_rep_counted_live_that_the_whole_set_unmakes_is_withdrawn_at_the_end(real_track) -> None:
+def test_a_rep_counted_live_that_the_set_unmakes_is_withdrawn_when_the_range_shows_it(
+        real_track) -> None:
     """Against the range of its first 9 s, the crouched drill cycles of caminhoDaBarra are
-    reps, counted live; the pull to standing at 16 s widens the range and unmakes them. The end
-    of the session counts what ``analyze`` counts and lists the withdrawn reps, with why. (How
-    many cycles pass for reps live depends on the pose model's last decimals: one on the CPU
-    this was written on, two of them on an AMD EPYC.)"""
+    reps, counted live; the pulls that follow widen the range and unmake them. The counter
+    goes down as soon as a judgement sees that range, not only at the end of the set, and the
+    end counts what ``analyze`` counts and lists the withdrawn reps, with why. (How many
+    cycles pass for reps live depends on the pose model's last decimals: one on the CPU this
+    was written on, two of them on an AMD EPYC.)"""
     track = real_track(BAR_PATH_DRILL)
-    live_report, _ = replay(track, "deadlift")
+    session = LiveSession(load_lift("deadlift"), width=track.width, height=track.height,
+                          fps=track.fps)
+    withdrawn_at, shown = [], []
+    for i in range(len(track)):
+        before = len(session.withdrawn)
+        session.add(track.frame(i))
+        withdrawn_at += [float(track.times[i])] * (len(session.withdrawn) - before)
+        shown.append(session.made)
+    live_report = session.finish()
     offline = analyze_track(track, load_lift("deadlift"))
     assert live_report.rep_count == offline.rep_count == 1
     assert live_report.reps[0].index == 1
     withdrawn = [p for p in live_report.not_counted if p.reason.startswith("counted live")]
-    assert withdrawn and all(p.end_s < live_report.reps[0].start_s for p in withdrawn)
+    assert len(withdrawn) == len(withdrawn_at) > 0
+    assert all(p.end_s < live_report.reps[0].start_s for p in withdrawn)
+    first = min(withdrawn_at)
+    assert first < float(track.times[-1]) - 1.0  # during the set
+    at = int(np.searchsorted(track.times, first))
+    assert shown[at] < shown[at - 1]  # and the counter said so
+
+
+class TrackEstimator:
+    """Stands in for the pose model: each frame's pose from a committed track, by index."""
+
+    track: PoseTrack
+
+    def __init__(self, settings: PoseSettings | None = None) -> None:
+        self.settings = settings or PoseSettings()
+
+    def __enter__(self) -> TrackEstimator:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        pass
+
+    def estimate(self, frame: Frame) -> FramePose:
+        return self.track.frame(frame.index)
+
+
+@pytest.mark.slow
+def test_the_live_loop_says_which_rep_it_withdrew(real_track, monkeypatch) -> None:
+    """A lifter watching the count go down reads why in the log: the rep's times and that
+    the set's range since unmade it."""
+    track = real_track(BAR_PATH_DRILL)
+    monkeypatch.setattr(TrackEstimator, "track", track, raising=False)
+    monkeypatch.setattr("formcheck.live.loop.PoseEstimator", TrackEstimator)
+    blank = np.zeros((track.height, track.width, 3), np.uint8)
+    frames = (Frame(i, float(t), blank) for i, t in enumerate(track.times))
+    said: list[str] = []
+    session = run_live(frames, load_lift("deadlift"), paced=False, drop=False,
+                       notify=said.append, guard=False)
+    assert isinstance(session, LiveSession) and session.withdrawn
+    withdrawn = [line for line in said if line.startswith("rep withdrawn")]
+    assert withdrawn == [withdrawn_line(p) for p in session.withdrawn]
+    assert "not a rep" in withdrawn[0]
 
 
 def thinned(track: PoseTrack, seed: int, mean_step: float) -> PoseTrack:
@@ -795,3 +847,23 @@ def test_a_child_that_will_not_end_is_killed(monkeypatch) -> None:
     start = time.perf_counter()
     end_child(child)
     assert child.returncode is not None and time.perf_counter() - start < 10
+
+
+@pytest.mark.slow
+def test_live_says_each_rep_of_the_set_once(real_track, monkeypatch) -> None:
+    """The terminal says each rep as it is made final and, at the end, the ones only the end
+    made final: matched by time, not by how many were said (a rep withdrawn would otherwise
+    leave the last rep unsaid, or say one twice)."""
+    track = real_track(BAR_PATH_DRILL)
+    monkeypatch.setattr(TrackEstimator, "track", track, raising=False)
+    monkeypatch.setattr("formcheck.live.loop.PoseEstimator", TrackEstimator)
+    said: list[str] = []
+    report = live("deadlift", source=clip(BAR_PATH_DRILL), serve=0, drop=False, guard=False,
+                  notify=said.append)
+    assert isinstance(report, Report) and report.rep_count == 1
+    withdrawn = [p for p in report.not_counted if p.reason.startswith("counted live")]
+    assert [line for line in said if line.startswith("rep withdrawn")] == [
+        withdrawn_line(p) for p in withdrawn]
+    lines = [line for line in said if line.startswith("rep ") and "withdrawn" not in line]
+    assert len(lines) == len(withdrawn) + report.rep_count
+    assert lines[len(withdrawn):] == [rep_line(rep) for rep in report.reps]

@@ -48,6 +48,7 @@ from formcheck.live.session import (
     rep_cue,
     rep_line,
     spoken_cue,
+    withdrawn_line,
 )
 from formcheck.live.views import (
     WINDOW_START_S,
@@ -85,4 +86,5 @@ __all__ = [
     "rep_line",
     "run_live",
     "spoken_cue",
+    "withdrawn_line",
 ]

@@ -28,7 +28,13 @@ from formcheck.lift import Lift
 from formcheck.live.auto import LiftSpotter
 from formcheck.live.feed import PAUSE_POLL_S, Captured, FrameFeed, open_source
 from formcheck.live.hold_session import HoldSession
-from formcheck.live.session import LiveSession, LiveSettings, LiveState, Phase
+from formcheck.live.session import (
+    LiveSession,
+    LiveSettings,
+    LiveState,
+    Phase,
+    withdrawn_line,
+)
 from formcheck.live.views import Command, LiveView, Recorder, Window, display_problem
 from formcheck.live.voice import CueVoice, EspeakSpeaker, Speaker
 from formcheck.metrics import check_height
@@ -183,6 +189,8 @@ class _Loop:
         self._shown: tuple[np.ndarray, LiveState, float] | None = None
         self._warned = False
         """Whether the guard's warning was said in this set (:attr:`LiveSession.wrong`)."""
+        self._told = 0
+        """How many of the set's withdrawn reps were said (:attr:`LiveSession.withdrawn`)."""
 
     def frame(self, captured: Captured) -> Command | None:
         frame = captured.frame
@@ -255,6 +263,10 @@ class _Loop:
             self.notify(session.line(item))  # type: ignore[arg-type]
             if self.voice is not None and isinstance(item, RepReport):
                 self.voice.rep_done(item)
+        if isinstance(session, LiveSession):
+            for gone in session.withdrawn[self._told:]:
+                self.notify(withdrawn_line(gone))
+            self._told = len(session.withdrawn)
 
     def _state(self, exercise: str, reps: int, phase: Phase, last: RepReport | None,
                frames: int) -> LiveState:
@@ -270,6 +282,7 @@ class _Loop:
         """Start the set again: the next frame begins a new session."""
         self.session = None
         self._warned = False
+        self._told = 0
         if self.voice is not None:
             self.voice.reset()
 
@@ -392,14 +405,21 @@ def live(
         )
         if session is None:
             raise FormcheckError(f"{name}: no frames were processed")
-        said = len(session.holds if isinstance(session, HoldSession) else session.reps)
+        held = len(session.holds) if isinstance(session, HoldSession) else 0
+        said = {(rep.start_s, rep.end_s) for rep in session.reps}
+        told = len(session.withdrawn) if isinstance(session, LiveSession) else 0
         report = session.finish()
         if not guard and isinstance(report, Report):
             report.warnings.append(UNGUARDED)
         for found, chosen in recognised:
             report.recognition = report_of(found)
             report.warnings.append(auto_note(found, chosen))
-        for done in (report.reps if isinstance(report, Report) else report.holds)[said:]:
+        if isinstance(session, LiveSession):
+            for gone in session.withdrawn[told:]:
+                notify(withdrawn_line(gone))
+        # the reps said as they were made final, matched by time (the end renumbers them)
+        for done in ([rep for rep in report.reps if (rep.start_s, rep.end_s) not in said]
+                     if isinstance(report, Report) else report.holds[held:]):
             notify(session.line(done))  # type: ignore[arg-type]
             if voice is not None and isinstance(done, RepReport):
                 voice.rep_done(done)

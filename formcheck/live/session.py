@@ -161,6 +161,13 @@ def rep_line(rep: RepReport) -> str:
     return head + (f"; {faults}" if faults else "")
 
 
+def withdrawn_line(partial: Partial) -> str:
+    """The terminal's line for a rep counted live and withdrawn since
+    (:attr:`LiveSession.withdrawn`): the counter went down, and the log says which rep and why."""
+    return (f"rep withdrawn ({partial.start_s:.1f}-{partial.end_s:.1f} s): against the range "
+            "the set showed since, it was not a rep")
+
+
 def hands_lifting(rep: RepReport) -> PathMetrics | None:
     """The hands' metrics of ``rep`` where they carried the weight up (a bar or bell), else
     None: a thrust's or bridge's hands rest on the bar or the floor (0.00-0.03 m/s), and
@@ -251,6 +258,7 @@ class LiveSession:
         """Reps found made but not final yet (a pull at lockout, waiting for its lowering)."""
         self._not_counted: list[Partial] = []
         """What the end of the session found that is not a rep (as ``analyze`` lists it)."""
+        self._withdrawn: list[Partial] = []
         self._judged: tuple[Kinematics, ViewEstimate] | None = None
         self._range: tuple[float, float] | None = None
         self._line: Line | None = None
@@ -268,6 +276,13 @@ class LiveSession:
         """Reps made so far: those judged, and those made but not yet final (a pull counts at
         lockout; its verdict waits for the lowering). What a counter shows."""
         return len(self._reps) + self._made
+
+    @property
+    def withdrawn(self) -> tuple[Partial, ...]:
+        """Reps judged live and withdrawn since, in the order they were withdrawn: the rest of
+        the set's range showed they were not reps (:meth:`_withdraw`). Also in the report's
+        ``not_counted``."""
+        return tuple(self._withdrawn)
 
     @property
     def reps(self) -> tuple[RepReport, ...]:
@@ -344,15 +359,16 @@ class LiveSession:
     def _judge(self, *, final: bool) -> list[RepReport]:
         """Judge the window again; make final the reps nothing to come can change. The end of
         the set is judged as ``analyze`` judges a clip (zero-phase smoothing, no latency to
-        keep), and its reps replace the count (:meth:`_settle`)."""
+        keep), and its reps replace the count (:meth:`_withdraw`)."""
         track, kin, edits, segments = self._find(analysis_series(self.lift), final=final)
         offset = len(self._builder) - len(track)
         view = estimate_view(track)
         cuts = video_cuts(track, edits)
         found = segments.reps
+        self._withdraw(found, since=track, final=final)
         if final:
-            self._not_counted = segments.partial
-            found = self._settle(found, since_s=float(track.times[0]))
+            self._not_counted = sorted([*segments.partial, *self._withdrawn],
+                                       key=lambda p: p.start_s)
         now = float(track.times[-1])
         self._judged_at, self._judged = now, (kin, view)
         self._line = driver_line(kin, self.lift)
@@ -385,6 +401,7 @@ class LiveSession:
         but from the series reps are found from alone; :meth:`add` does it every
         ``count_every_s`` between judgements."""
         track, _, _, segments = self._find(self.lift.counting_series, final=False)
+        self._withdraw(segments.reps, since=track, final=False)
         self._counted(segments.reps, float(track.times[-1]))
 
     def _find(self, series: Sequence[str], *, final: bool
@@ -406,20 +423,31 @@ class LiveSession:
         self._made = sum(rep.turn_s > self._judged_until for rep in found)
         self._counted_at = now
 
-    def _settle(self, found: list[Rep], since_s: float) -> list[Rep]:
-        """At the end of the set: withdraw each rep judged live in the window judged last (from
-        ``since_s``) that is none of the reps ``found`` there (listed, with why, as not
-        counted), and return ``found``. Live cuts reps against the lifter's range so far; a
-        range that grows later (a first stand-up after crouched drill cycles, a clip opening
-        part-way up a thrust) can unmake a rep. Reps older than the window stand."""
-        kept = [rep for rep in self._reps
-                if rep.start_s < since_s or any(_same_rep(f, rep) for f in found)]
-        self._not_counted = sorted(
-            [*self._not_counted, *(Partial(rep.start_s, rep.end_s, WITHDRAWN)
-                                   for rep in self._reps if rep not in kept)],
-            key=lambda p: p.start_s)
-        self._reps = kept
-        return found
+    def _withdraw(self, found: Sequence[Rep], *, since: PoseTrack, final: bool) -> None:
+        """Withdraw each rep judged in the window ``since`` that is none of the reps ``found``
+        there now, and list it, with why, as not counted (:attr:`withdrawn`).
+
+        Live cuts reps against the lifter's range so far; a range that grows later (a first
+        stand-up after crouched drill cycles, a thrust the stream opens part-way up) can unmake
+        a rep, and the counter should say so as soon as the range shows it, not only at the
+        end of the set. During the set only while the window still holds the whole set: once
+        it slides, a rep near its start loses the rest before it and the oldest reps take
+        their share of the range with them, neither of which unmakes a rep. At the end
+        (``final``), as ``analyze`` would; reps older than the window stand."""
+        since_s = float(since.times[0])
+        if not final and since_s > self._first_s:
+            return
+        gone = [rep for rep in self._reps
+                if rep.start_s >= since_s and not any(_same_rep(f, rep) for f in found)]
+        if not gone:
+            return
+        given = len(self._reps) - self._held
+        self._held -= sum(i >= given for i, rep in enumerate(self._reps) if rep in gone)
+        self._reps = [rep.model_copy(update={"index": k}) for k, rep in enumerate(
+            (rep for rep in self._reps if rep not in gone), start=1)]
+        self._withdrawn += [Partial(rep.start_s, rep.end_s, WITHDRAWN) for rep in gone]
+        self._judged_until = max((rep.end_s for rep in self._reps), default=-math.inf)
+        self._given = None
 
     def _tail_kinematics(self) -> Kinematics:
         now = self._window.times[-1]
@@ -535,8 +563,8 @@ class _Window:
         return Coordinates(**{name: array[rows] for name, array in self._arrays.items()})
 
 
-WITHDRAWN = ("counted live, withdrawn at the end of the set: against the lifter's whole range "
-             "it is not a rep")
+WITHDRAWN = ("counted live, then withdrawn: against the lifter's range as the set went on it is "
+             "not a rep")
 
 
 def _same_rep(found: Rep, judged: RepReport) -> bool:
