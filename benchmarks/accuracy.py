@@ -246,24 +246,43 @@ def labelled_made(row: dict[str, str]) -> float:
     return float(hold.group(1) if hold else row["turn_s"] or "nan")
 
 
-def time_reps(report: Report, lift: Lift, labelled: list[dict[str, str]], counts: Counts) -> None:
-    """Add the clip's ghost and missed reps (paired by the moment each is made) and the timing
-    errors of the reps paired."""
-    hinge = any(key in labelled[0]["file"] for key in HINGE_LABELLED) if labelled else False
-    at_end = hinge or lift.made_at == "return" or lift.name in MADE_AT_LABELLED_END
-    theirs = [float(row["end_s"]) if at_end else labelled_made(row) for row in labelled]
-    pairs = sorted((abs(rep.made_s - made), i, j) for i, rep in enumerate(report.reps)
-                   for j, made in enumerate(theirs) if abs(rep.made_s - made) <= MADE_WITHIN_S)
+def _hinge_labelled(labelled: list[dict[str, str]]) -> bool:
+    return any(key in labelled[0]["file"] for key in HINGE_LABELLED) if labelled else False
+
+
+def labelled_made_times(lift: Lift, labelled: list[dict[str, str]]) -> list[float]:
+    """When each labelled rep of a clip was made, by the labels' conventions: a floor-start
+    rep where its top was reached (:func:`labelled_made`), a top-start one at its end."""
+    at_end = (_hinge_labelled(labelled) or lift.made_at == "return"
+              or lift.name in MADE_AT_LABELLED_END)
+    return [float(row["end_s"]) if at_end else labelled_made(row) for row in labelled]
+
+
+def pair_made(ours: Sequence[float], theirs: Sequence[float]) -> list[tuple[float, int, int]]:
+    """Our reps and the labelled ones paired by the moment each was made, closest first, each
+    used once, none further apart than :data:`MADE_WITHIN_S`: (error in seconds, ours,
+    theirs)."""
+    pairs = sorted((abs(a - b), i, j) for i, a in enumerate(ours) for j, b in enumerate(theirs)
+                   if abs(a - b) <= MADE_WITHIN_S)
     used_i: set[int] = set()
     used_j: set[int] = set()
+    kept = []
     for error, i, j in pairs:
         if i not in used_i and j not in used_j:
             used_i.add(i)
             used_j.add(j)
-            counts.made_errors.append(error)
-    counts.ghosts += len(report.reps) - len(used_i)
-    counts.missed += len(labelled) - len(used_j)
-    if hinge:
+            kept.append((error, i, j))
+    return kept
+
+
+def time_reps(report: Report, lift: Lift, labelled: list[dict[str, str]], counts: Counts) -> None:
+    """Add the clip's ghost and missed reps (paired by the moment each is made) and the timing
+    errors of the reps paired."""
+    paired = pair_made([rep.made_s for rep in report.reps], labelled_made_times(lift, labelled))
+    counts.made_errors += [error for error, _, _ in paired]
+    counts.ghosts += len(report.reps) - len(paired)
+    counts.missed += len(labelled) - len(paired)
+    if _hinge_labelled(labelled):
         return
     for i, j in match(report, labelled):
         rep, row = report.reps[i], labelled[j]
