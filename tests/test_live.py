@@ -55,7 +55,6 @@ from formcheck.live import (
     rep_line,
     run_live,
     spoken_cue,
-    withdrawn_line,
 )
 from formcheck.live._child import end_child
 from formcheck.live.session import _Window
@@ -68,7 +67,7 @@ from formcheck.track import FramePose, PoseTrack, TrackBuilder
 from formcheck.video import Frame, read_frames
 from tests import synthetic
 from tests.conftest import TBY66, clip
-from tests.test_clips import BAR_PATH_DRILL
+from tests.test_clips import BAR_PATH_DRILL, THRUST_OPENS_RISING
 from tests.test_clips import CLIPS as LABELLED
 from tests.test_pull_up import pull_up
 
@@ -200,34 +199,34 @@ def test_a_rep_counted_live_that_the_set_unmakes_is_withdrawn_when_the_range_sho
         real_track) -> None:
     """Against the range of its first 9 s, the crouched drill cycles of caminhoDaBarra are
     reps, counted live; the pulls that follow widen the range and unmake them. The counter
-    goes down as soon as a judgement sees that range, not only at the end of the set, and the
-    end counts what ``analyze`` counts and lists the withdrawn reps, with why. (How many
-    cycles pass for reps live depends on the pose model's last decimals: one on the CPU this
-    was written on, two of them on an AMD EPYC.)"""
+    drops them as soon as a look at the set sees that range, not only at the end of the set,
+    and the end counts what ``analyze`` counts and lists the withdrawn reps, with why. (How
+    many cycles pass for reps live depends on the pose model's last decimals: one on the CPU
+    this was written on, two of them on an AMD EPYC.)"""
     track = real_track(BAR_PATH_DRILL)
     session = LiveSession(load_lift("deadlift"), width=track.width, height=track.height,
                           fps=track.fps)
-    withdrawn_at, shown = [], []
+    first_at, shown = None, []
     for i in range(len(track)):
-        before = len(session.withdrawn)
         session.add(track.frame(i))
-        withdrawn_at += [float(track.times[i])] * (len(session.withdrawn) - before)
+        if session.withdrawn and first_at is None:
+            first_at = i
         shown.append(session.made)
     live_report = session.finish()
     offline = analyze_track(track, load_lift("deadlift"))
     assert live_report.rep_count == offline.rep_count == 1
     assert live_report.reps[0].index == 1
     withdrawn = [p for p in live_report.not_counted if p.reason.startswith("counted live")]
-    assert len(withdrawn) == len(withdrawn_at) > 0
+    assert [(p.start_s, p.end_s) for p in withdrawn] == [
+        (p.start_s, p.end_s) for p in session.withdrawn]
     assert all(p.end_s < live_report.reps[0].start_s for p in withdrawn)
-    first = min(withdrawn_at)
-    assert first < float(track.times[-1]) - 1.0  # during the set
-    at = int(np.searchsorted(track.times, first))
-    assert shown[at] < shown[at - 1]  # and the counter said so
+    assert first_at is not None and track.times[first_at] < track.times[-1] - 1.0  # mid-set
+    assert shown[first_at] < shown[first_at - 1]  # and the counter dropped it
 
 
 class TrackEstimator:
-    """Stands in for the pose model: each frame's pose from a committed track, by index."""
+    """Stands in for the pose model: each frame's pose from a committed track, by index (so
+    only for a video whose every frame the track holds, as one of 30 fps or less)."""
 
     track: PoseTrack
 
@@ -241,13 +240,15 @@ class TrackEstimator:
         pass
 
     def estimate(self, frame: Frame) -> FramePose:
-        return self.track.frame(frame.index)
+        pose = self.track.frame(frame.index)
+        assert abs(pose.time_s - frame.time_s) < 1e-3, "the track does not hold every frame"
+        return pose
 
 
 @pytest.mark.slow
 def test_the_live_loop_says_which_rep_it_withdrew(real_track, monkeypatch) -> None:
-    """A lifter watching the count go down reads why in the log: the rep's times and that
-    the set's range since unmade it."""
+    """A lifter watching the count go down reads why in the log, before the reps judged with
+    it: the rep's times, that the set's range since unmade it, and the count now."""
     track = real_track(BAR_PATH_DRILL)
     monkeypatch.setattr(TrackEstimator, "track", track, raising=False)
     monkeypatch.setattr("formcheck.live.loop.PoseEstimator", TrackEstimator)
@@ -258,8 +259,31 @@ def test_the_live_loop_says_which_rep_it_withdrew(real_track, monkeypatch) -> No
                        notify=said.append, guard=False)
     assert isinstance(session, LiveSession) and session.withdrawn
     withdrawn = [line for line in said if line.startswith("rep withdrawn")]
-    assert withdrawn == [withdrawn_line(p) for p in session.withdrawn]
-    assert "not a rep" in withdrawn[0]
+    assert len(withdrawn) == len(session.withdrawn)
+    assert all(f"({p.start_s:.1f}-{p.end_s:.1f} s)" in line and "not a rep" in line
+               for p, line in zip(session.withdrawn, withdrawn, strict=True))
+
+
+@pytest.mark.slow
+def test_a_rep_withdrawn_live_and_found_again_comes_back_as_judged(real_track) -> None:
+    """With frames dropped as under load, the causal smoothing of one look can lose a rep that
+    the next finds again (PapitomasterDeveloper's thrust, its opening rise): it comes back as
+    it was judged, given once, never judged twice, and the report does not list it both as a
+    rep and as withdrawn."""
+    track = thinned(real_track(THRUST_OPENS_RISING), 16, 2.5)
+    session = LiveSession(load_lift("hip_thrust"), width=track.width, height=track.height,
+                          fps=track.fps)
+    given, ever_withdrawn = [], set()
+    for i in range(len(track)):
+        given += [(rep.start_s, rep.end_s) for rep in session.add(track.frame(i))]
+        ever_withdrawn |= set(session.withdrawn)
+    report = session.finish()
+    assert ever_withdrawn - set(session.withdrawn)  # one came back
+    assert len(given) == len(set(given))  # none given twice
+    counted = {(rep.start_s, rep.end_s) for rep in report.reps}
+    listed = {(p.start_s, p.end_s) for p in report.not_counted}
+    assert not counted & listed
+    assert [rep.index for rep in report.reps] == list(range(1, report.rep_count + 1))
 
 
 def thinned(track: PoseTrack, seed: int, mean_step: float) -> PoseTrack:
@@ -355,9 +379,11 @@ def test_pausing_a_recording_holds_it() -> None:
     assert first is not None and rest, "playback resumed after the pause"
 
 
-def _rep(index: int, outcome: str = "valid", faults: tuple[Fault, ...] = ()) -> RepReport:
+def _rep(index: int, outcome: str = "valid", faults: tuple[Fault, ...] = (),
+         at: float = 0.0) -> RepReport:
     return RepReport(
-        index=index, start_s=0.0, turn_s=1.0, end_s=2.0, made_s=1.0, eccentric_s=1.0,
+        index=index, start_s=at, turn_s=at + 1.0, end_s=at + 2.0, made_s=at + 1.0,
+        eccentric_s=1.0,
         concentric_s=1.0,
         outcome=outcome, reason="why", score=None if outcome == "ambiguous" else 70,
         faults=list(faults), abstained=[], measures={},
@@ -402,10 +428,13 @@ def test_at_most_one_short_cue_per_rep() -> None:
     faulty = _rep(1, faults=(DRIFT, ROUNDED))
     assert voice.rep_done(faulty) == "Brace and keep the back flat"  # the major fault first
     assert voice.rep_done(faulty) is None  # the same rep again: silence
-    assert voice.rep_done(_rep(2)) is None  # a clean rep: nothing to say
-    assert voice.rep_done(_rep(3, "no_rep")) == "No rep"
-    assert voice.rep_done(_rep(4, "ambiguous")) is None
-    assert speaker.said == ["Brace and keep the back flat", "No rep"]
+    assert voice.rep_done(_rep(2, at=3)) is None  # a clean rep: nothing to say
+    assert voice.rep_done(_rep(3, "no_rep", at=6)) == "No rep"
+    assert voice.rep_done(_rep(4, "ambiguous", at=9)) is None
+    # rep 1 withdrawn live: the next rep is numbered 1 too, and is a rep of its own
+    assert voice.rep_done(_rep(1, faults=(ROUNDED,), at=12)) == "Brace and keep the back flat"
+    assert speaker.said == ["Brace and keep the back flat", "No rep",
+                            "Brace and keep the back flat"]
 
 
 def test_a_busy_speaker_drops_the_cue_rather_than_queueing_it() -> None:
@@ -858,12 +887,11 @@ def test_live_says_each_rep_of_the_set_once(real_track, monkeypatch) -> None:
     monkeypatch.setattr(TrackEstimator, "track", track, raising=False)
     monkeypatch.setattr("formcheck.live.loop.PoseEstimator", TrackEstimator)
     said: list[str] = []
-    report = live("deadlift", source=clip(BAR_PATH_DRILL), serve=0, drop=False, guard=False,
-                  notify=said.append)
+    report = live("deadlift", source=clip(BAR_PATH_DRILL), serve=0, window=False, drop=False,
+                  guard=False, notify=said.append)
     assert isinstance(report, Report) and report.rep_count == 1
     withdrawn = [p for p in report.not_counted if p.reason.startswith("counted live")]
-    assert [line for line in said if line.startswith("rep withdrawn")] == [
-        withdrawn_line(p) for p in withdrawn]
+    assert sum(line.startswith("rep withdrawn") for line in said) == len(withdrawn)
     lines = [line for line in said if line.startswith("rep ") and "withdrawn" not in line]
     assert len(lines) == len(withdrawn) + report.rep_count
     assert lines[len(withdrawn):] == [rep_line(rep) for rep in report.reps]

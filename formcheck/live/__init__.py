@@ -48,7 +48,7 @@ from formcheck.live.session import (
     rep_cue,
     rep_line,
     spoken_cue,
-    withdrawn_line,
+    withdrawal_lines,
 )
 from formcheck.live.views import (
     WINDOW_START_S,
@@ -86,5 +86,5 @@ __all__ = [
     "rep_line",
     "run_live",
     "spoken_cue",
-    "withdrawn_line",
+    "withdrawal_lines",
 ]

@@ -33,7 +33,7 @@ from formcheck.live.session import (
     LiveSettings,
     LiveState,
     Phase,
-    withdrawn_line,
+    withdrawal_lines,
 )
 from formcheck.live.views import Command, LiveView, Recorder, Window, display_problem
 from formcheck.live.voice import CueVoice, EspeakSpeaker, Speaker
@@ -51,6 +51,7 @@ from formcheck.recognise import (
     report_of,
 )
 from formcheck.report import Report, RepReport
+from formcheck.reps import Partial
 from formcheck.stretch import Pose
 from formcheck.track import FramePose
 from formcheck.video import Frame, is_url
@@ -189,8 +190,8 @@ class _Loop:
         self._shown: tuple[np.ndarray, LiveState, float] | None = None
         self._warned = False
         """Whether the guard's warning was said in this set (:attr:`LiveSession.wrong`)."""
-        self._told = 0
-        """How many of the set's withdrawn reps were said (:attr:`LiveSession.withdrawn`)."""
+        self._told: set[Partial] = set()
+        """The set's withdrawn reps as last said (:attr:`LiveSession.withdrawn`)."""
 
     def frame(self, captured: Captured) -> Command | None:
         frame = captured.frame
@@ -259,14 +260,14 @@ class _Loop:
             self.notify(f"warning: {wrong}: its reps are marked ambiguous (--no-guard judges "
                         "it as named)")
             self._warned = True
+        if isinstance(session, LiveSession) and set(session.withdrawn) != self._told:
+            for line in withdrawal_lines(self._told, session.withdrawn, session.made):
+                self.notify(line)
+            self._told = set(session.withdrawn)
         for item in done:
             self.notify(session.line(item))  # type: ignore[arg-type]
             if self.voice is not None and isinstance(item, RepReport):
                 self.voice.rep_done(item)
-        if isinstance(session, LiveSession):
-            for gone in session.withdrawn[self._told:]:
-                self.notify(withdrawn_line(gone))
-            self._told = len(session.withdrawn)
 
     def _state(self, exercise: str, reps: int, phase: Phase, last: RepReport | None,
                frames: int) -> LiveState:
@@ -282,7 +283,7 @@ class _Loop:
         """Start the set again: the next frame begins a new session."""
         self.session = None
         self._warned = False
-        self._told = 0
+        self._told = set()
         if self.voice is not None:
             self.voice.reset()
 
@@ -406,17 +407,18 @@ def live(
         if session is None:
             raise FormcheckError(f"{name}: no frames were processed")
         held = len(session.holds) if isinstance(session, HoldSession) else 0
-        said = {(rep.start_s, rep.end_s) for rep in session.reps}
-        told = len(session.withdrawn) if isinstance(session, LiveSession) else 0
+        told = set(session.withdrawn) if isinstance(session, LiveSession) else set()
+        said = {(rep.start_s, rep.end_s) for rep in session.reps} | {
+            (gone.start_s, gone.end_s) for gone in told}
         report = session.finish()
         if not guard and isinstance(report, Report):
             report.warnings.append(UNGUARDED)
         for found, chosen in recognised:
             report.recognition = report_of(found)
             report.warnings.append(auto_note(found, chosen))
-        if isinstance(session, LiveSession):
-            for gone in session.withdrawn[told:]:
-                notify(withdrawn_line(gone))
+        if isinstance(session, LiveSession) and isinstance(report, Report):
+            for line in withdrawal_lines(told, session.withdrawn, report.rep_count):
+                notify(line)
         # the reps said as they were made final, matched by time (the end renumbers them)
         for done in ([rep for rep in report.reps if (rep.start_s, rep.end_s) not in said]
                      if isinstance(report, Report) else report.holds[held:]):

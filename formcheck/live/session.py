@@ -10,7 +10,7 @@ feed it a pose track frame by frame and get the verdicts the live view would giv
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, fields
 from typing import Any, Literal
 
@@ -161,11 +161,16 @@ def rep_line(rep: RepReport) -> str:
     return head + (f"; {faults}" if faults else "")
 
 
-def withdrawn_line(partial: Partial) -> str:
-    """The terminal's line for a rep counted live and withdrawn since
-    (:attr:`LiveSession.withdrawn`): the counter went down, and the log says which rep and why."""
-    return (f"rep withdrawn ({partial.start_s:.1f}-{partial.end_s:.1f} s): against the range "
-            "the set showed since, it was not a rep")
+def withdrawal_lines(before: Collection[Partial], after: Collection[Partial], reps: int
+                     ) -> list[str]:
+    """The terminal's lines for the reps withdrawn (:attr:`LiveSession.withdrawn`) since it
+    was ``before`` and for those given back, with the count now (``reps``): the counter went
+    down or up again, and the log says which rep and why."""
+    gone = [f"rep withdrawn ({p.start_s:.1f}-{p.end_s:.1f} s): the set's range since shows it "
+            f"was not a rep; {reps} now" for p in sorted(set(after) - set(before), key=_span)]
+    back = [f"rep counted again ({p.start_s:.1f}-{p.end_s:.1f} s): a later look found it a "
+            f"rep after all; {reps} now" for p in sorted(set(before) - set(after), key=_span)]
+    return [*gone, *back]
 
 
 def hands_lifting(rep: RepReport) -> PathMetrics | None:
@@ -237,7 +242,7 @@ class LiveSession:
         self.wrong: str | None = None
         """Why the live guard's latest look finds the set is not the lift named, if it does."""
         self._looks = list(GUARD_LOOKS_S) if guard else []
-        self._held = 0
+        self._held: set[tuple[float, float]] = set()
         """Reps made final before the guard's first look, given once it has looked."""
         self._first_s = 0.0
         """Time of the set's first frame."""
@@ -253,12 +258,15 @@ class LiveSession:
         self._judged_at = -math.inf
         self._counted_at = -math.inf
         self._judged_until = -math.inf
-        """End of the last rep made final (exact, unlike the report's rounded times)."""
+        """End of the last rep made final (the report's time, or exact while none was
+        withdrawn: a rep's turn lies frames inside it, so rounding skips none)."""
         self._made = 0
         """Reps found made but not final yet (a pull at lockout, waiting for its lowering)."""
         self._not_counted: list[Partial] = []
         """What the end of the session found that is not a rep (as ``analyze`` lists it)."""
-        self._withdrawn: list[Partial] = []
+        self._gone: list[tuple[RepReport, bool]] = []
+        """Reps judged and withdrawn (:meth:`_withdraw`), as judged, and whether each had been
+        given when it was withdrawn."""
         self._judged: tuple[Kinematics, ViewEstimate] | None = None
         self._range: tuple[float, float] | None = None
         self._line: Line | None = None
@@ -279,16 +287,17 @@ class LiveSession:
 
     @property
     def withdrawn(self) -> tuple[Partial, ...]:
-        """Reps judged live and withdrawn since, in the order they were withdrawn: the rest of
-        the set's range showed they were not reps (:meth:`_withdraw`). Also in the report's
-        ``not_counted``."""
-        return tuple(self._withdrawn)
+        """The reps given (:attr:`reps`) and withdrawn since, by time: the rest of the set's
+        range showed they were not reps (:meth:`_withdraw`); one found again leaves this list
+        and is a rep again. Also in the report's ``not_counted``."""
+        return tuple(sorted((Partial(rep.start_s, rep.end_s, WITHDRAWN)
+                             for rep, given in self._gone if given), key=_span))
 
     @property
     def reps(self) -> tuple[RepReport, ...]:
         """The reps judged so far and given (:attr:`guard`), final."""
         if self._given is None:  # built once per change: the view reads the last every frame
-            given = self._reps[:len(self._reps) - self._held]
+            given = [rep for rep in self._reps if _key(rep) not in self._held]
             self._given = tuple(given if self.wrong is None else
                                 (not_this_lift(rep, self.wrong) for rep in given))
         return self._given
@@ -315,7 +324,7 @@ class LiveSession:
     def judge(self) -> list[RepReport]:
         """Judge the set so far now (:meth:`add` does every ``judge_every_s``); the reps that
         became final, once the guard has had its first look at the set (:attr:`guard`)."""
-        self._held += len(self._judge(final=False))
+        self._held |= {_key(rep) for rep in self._judge(final=False)}
         self._given = None
         times = self._window.times
         watched = float(times[-1]) - self._first_s if len(times) else 0.0
@@ -325,8 +334,8 @@ class LiveSession:
             self.wrong = wrong_name(self.lift, recognise(self._builder.build()))
         if len(self._looks) == len(GUARD_LOOKS_S):
             return []  # guarded, and the first look is still to come
-        given, self._held = self._held, 0
-        return list(self.reps[len(self.reps) - given:]) if given else []
+        given, self._held = self._held, set()
+        return [rep for rep in self.reps if _key(rep) in given]
 
     def finish(self) -> Report:
         """Judge what is left as the end of the set; the set's report, as ``analyze`` writes it
@@ -340,7 +349,7 @@ class LiveSession:
         assert self._judged is not None
         kin, view = self._judged
         track, verdicts = self._builder.build(), list(self._reps)
-        self._held, self._given = 0, None  # every rep is given: the report's
+        self._held, self._given = set(), None  # every rep is given: the report's
         recognition, wrong = None, None
         if self.guard:
             found = recognise(track)
@@ -367,8 +376,10 @@ class LiveSession:
         found = segments.reps
         self._withdraw(found, since=track, final=final)
         if final:
-            self._not_counted = sorted([*segments.partial, *self._withdrawn],
-                                       key=lambda p: p.start_s)
+            self._not_counted = sorted(
+                [*segments.partial,
+                 *(Partial(rep.start_s, rep.end_s, WITHDRAWN) for rep, _ in self._gone)],
+                key=lambda p: p.start_s)
         now = float(track.times[-1])
         self._judged_at, self._judged = now, (kin, view)
         self._line = driver_line(kin, self.lift)
@@ -425,27 +436,32 @@ class LiveSession:
 
     def _withdraw(self, found: Sequence[Rep], *, since: PoseTrack, final: bool) -> None:
         """Withdraw each rep judged in the window ``since`` that is none of the reps ``found``
-        there now, and list it, with why, as not counted (:attr:`withdrawn`).
+        there now, and give back each rep withdrawn before that is found again.
 
         Live cuts reps against the lifter's range so far; a range that grows later (a first
         stand-up after crouched drill cycles, a thrust the stream opens part-way up) can unmake
-        a rep, and the counter should say so as soon as the range shows it, not only at the
-        end of the set. During the set only while the window still holds the whole set: once
-        it slides, a rep near its start loses the rest before it and the oldest reps take
+        a rep, and the counter should drop it as soon as the range shows it, not only at the
+        end of the set. A later look (the causal smoothing of frames dropped under load, or the
+        end's own smoothing) may find it again: it comes back as it was judged, never judged or
+        said twice. Withdrawn during the set only while the window still holds the whole set:
+        once it slides, a rep near its start loses the rest before it and the oldest reps take
         their share of the range with them, neither of which unmakes a rep. At the end
-        (``final``), as ``analyze`` would; reps older than the window stand."""
+        (``final``) as ``analyze`` would; reps older than the window stand."""
         since_s = float(since.times[0])
-        if not final and since_s > self._first_s:
+        back = [(rep, given) for rep, given in self._gone
+                if any(_same_rep(f, rep) for f in found)]
+        gone = [] if not final and since_s > self._first_s else [
+            rep for rep in self._reps
+            if rep.start_s >= since_s and not any(_same_rep(f, rep) for f in found)]
+        if not back and not gone:
             return
-        gone = [rep for rep in self._reps
-                if rep.start_s >= since_s and not any(_same_rep(f, rep) for f in found)]
-        if not gone:
-            return
-        given = len(self._reps) - self._held
-        self._held -= sum(i >= given for i, rep in enumerate(self._reps) if rep in gone)
-        self._reps = [rep.model_copy(update={"index": k}) for k, rep in enumerate(
-            (rep for rep in self._reps if rep not in gone), start=1)]
-        self._withdrawn += [Partial(rep.start_s, rep.end_s, WITHDRAWN) for rep in gone]
+        self._gone = [(rep, was) for rep, was in self._gone if (rep, was) not in back]
+        self._gone += [(rep, _key(rep) not in self._held) for rep in gone]
+        self._held -= {_key(rep) for rep in gone}
+        self._held |= {_key(rep) for rep, was in back if not was}  # given at the next judgement
+        kept = [*(rep for rep in self._reps if rep not in gone), *(rep for rep, _ in back)]
+        self._reps = [rep.model_copy(update={"index": k}) for k, rep in
+                      enumerate(sorted(kept, key=lambda r: r.turn_s), start=1)]
         self._judged_until = max((rep.end_s for rep in self._reps), default=-math.inf)
         self._given = None
 
@@ -565,6 +581,15 @@ class _Window:
 
 WITHDRAWN = ("counted live, then withdrawn: against the lifter's range as the set went on it is "
              "not a rep")
+
+
+def _span(partial: Partial) -> tuple[float, float]:
+    return partial.start_s, partial.end_s
+
+
+def _key(rep: RepReport) -> tuple[float, float]:
+    """A judged rep, whatever number it carries: renumbering leaves its times."""
+    return rep.start_s, rep.end_s
 
 
 def _same_rep(found: Rep, judged: RepReport) -> bool:

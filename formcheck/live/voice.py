@@ -60,16 +60,18 @@ class CueVoice:
 
     def __init__(self, speaker: Speaker) -> None:
         self.speaker = speaker
-        self._spoken: set[int] = set()
+        self._spoken: set[tuple[float, float]] = set()
+        """The reps a cue was said for, by their times: a rep withdrawn live renumbers the
+        reps after it, and the next one must not lose its cue to a number said already."""
 
     def rep_done(self, rep: RepReport) -> str | None:
         """Say this rep's cue unless one was said for it already; what was said, if anything."""
         text = spoken_cue(rep)
-        if text is None or rep.index in self._spoken:
+        if text is None or (rep.start_s, rep.end_s) in self._spoken:
             return None
-        self._spoken.add(rep.index)
+        self._spoken.add((rep.start_s, rep.end_s))
         return text if self.speaker.say(text) else None
 
     def reset(self) -> None:
-        """A new set numbers its reps from 1 again."""
+        """A new set: its reps are new ones."""
         self._spoken.clear()
