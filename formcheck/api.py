@@ -65,7 +65,8 @@ def pose_video(
         raise FormcheckError(f"{display(video)} is a pose track already: analyse it "
                              "(`formcheck analyze`, `formcheck hold`), or give the video")
     check_workers(workers)
-    Outputs(track=output, video=video_out, draw=draw).check({"the input video": video})
+    Outputs(track=output, video=video_out, draw=draw).check({"the input video": video},
+                                                            model_dir)
     track = extract_pose(video, settings, progress=frames_of(progress, "pose"), workers=workers)
     if not track.present.any():
         raise FormcheckError(f"{video}: no person found in any of its {len(track)} frames")
@@ -214,7 +215,7 @@ def _source_track(
             _check_track_video(track, video, needed=outputs.video is not None)
         # whether or not it is drawn on, no report may be written over the user's video
         inputs["the video the track was made from"] = video
-    outputs.check(inputs)
+    outputs.check(inputs, model_dir)
     if not is_track:
         track = pose_video(source, model=model, model_dir=model_dir, progress=progress,
                            workers=workers, max_fps=max_fps)

@@ -43,16 +43,16 @@ from pathlib import Path
 from pydantic import ValidationError
 
 import formcheck
-from formcheck.batch_engines import DaskEngine, Engine, LocalPool
+from formcheck.batch_engines import DaskEngine, Engine, LocalPool, check_scheduler
 from formcheck.batch_jobs import ClipJob, ClipResult, found
 from formcheck.batch_plan import plan
 from formcheck.batch_tables import write_tables
-from formcheck.config import pose_names
+from formcheck.config import definition_files, pose_names
 from formcheck.errors import FormcheckError
-from formcheck.files import check_writable, display, write_text
+from formcheck.files import check_outputs, display, write_text
 from formcheck.hold_report import HoldReport
 from formcheck.html_report import IndexRow, write_index
-from formcheck.models import model_path
+from formcheck.models import bundle_files, model_path
 from formcheck.pose import DEFAULT_MAX_FPS
 from formcheck.report import Report
 from formcheck.track import is_track_path
@@ -179,18 +179,27 @@ def batch(
             "brings its own workers"
         )
     check_workers(workers)
+    if scheduler is not None:
+        check_scheduler(scheduler)
+    if out is not None and not os.fspath(out):
+        raise FormcheckError("--out needs a folder name (an empty one was given)")
     jobs = plan(
         inputs, exercise=exercise, variant=variant, manifest=manifest, root=root, config=config,
         model=model, model_dir=model_dir, max_fps=max_fps, guard=guard,
     )
     out = Path(out) if out is not None else DEFAULT_OUT
-    for table in ("summary.csv", "reps.csv", *(("index.html",) if report_html else ())):
-        check_writable(out / table)
+    check_outputs(
+        {f"the batch's {table}": out / table
+         for table in ("summary.csv", "reps.csv", *(("index.html",) if report_html else ()))},
+        {"the manifest": manifest, "the --config file": config, **bundle_files(model_dir),
+         **definition_files()},
+    )
     if report_html:
         reports = (out / "reports").resolve()
         jobs = [replace(job, html=reports / Path(job.report_name).with_suffix(".html"))
                 for job in jobs]
-    results = {} if rescore else _cached_results(jobs, out / "reports", retry_failed=retry_failed)
+    cached = _cached_results(jobs, out / "reports", retry_failed=retry_failed)
+    results = {} if rescore else cached
     todo = [job for job in jobs if job not in results]  # the refused ones included
     engine: Engine
     if scheduler is not None or local_cluster:
@@ -202,7 +211,7 @@ def batch(
     ):
         # Fetch (or verify) the model here, once, rather than in every worker at the same time.
         model_path(model, model_dir)
-    _score(engine, jobs, todo, results, out, progress or (lambda _: None))
+    _score(engine, jobs, todo, results, out, progress or (lambda _: None), earlier=cached)
     summary = BatchSummary(out, tuple(results[job] for job in jobs))
     if report_html:
         write_index([
@@ -220,11 +229,21 @@ def _score(
     results: dict[ClipJob, ClipResult],
     out: Path,
     progress: Callable[[BatchProgress], None],
+    earlier: dict[ClipJob, ClipResult] | None = None,
 ) -> None:
     """Run ``todo`` on ``engine``, saving each report as it arrives and the tables as they go.
 
     A refused job (outside ``--root``) is never sent to the engine: it is an error row at once.
+    ``earlier``: the results on disk that a rescore scores again; until a clip's new one
+    arrives, its earlier row stays in the tables, so a rescore interrupted, or whose cluster
+    cannot be reached, leaves the tables as they were rather than empty.
     """
+    earlier = earlier or {}
+
+    def tables() -> None:
+        write_tables(out, [results[j] if j in results else earlier[j] for j in jobs
+                           if j in results or j in earlier])
+
     skipped = len(results)
     reps = sum(found(r.report) for r in results.values() if r.report is not None)
     done = errors = 0
@@ -243,10 +262,10 @@ def _score(
                 done, errors = done + 1, errors + (not result.ok)
                 progress(BatchProgress(done, len(todo), skipped, reps, errors, result))
                 if time.monotonic() - written >= SUMMARY_EVERY_S:
-                    write_tables(out, [results[j] for j in jobs if j in results])
+                    tables()
                     written = time.monotonic()
     finally:
-        write_tables(out, [results[j] for j in jobs if j in results])
+        tables()
 
 
 def _save(result: ClipResult, reports: Path) -> None:

@@ -9,6 +9,7 @@ import logging
 import multiprocessing
 import multiprocessing.resource_tracker
 import os
+import re
 import signal
 import sys
 import time
@@ -252,6 +253,20 @@ def _kill(pid: int, start: bytes) -> None:
             os.kill(pid, signal.SIGKILL)
 
 
+SCHEDULER = re.compile(r"(?:(?:tcp|tls)://)?(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):(\d{1,5})")
+"""A Dask scheduler's address as ``--scheduler`` takes it: ``tcp://host:8786`` (or ``tls://``,
+or no scheme), the host a name, an IPv4 address or a bracketed IPv6 one."""
+
+
+def check_scheduler(address: str) -> None:
+    """Refuse, before any work or output folder, an address no scheduler can have: Dask would
+    otherwise fail deep inside with a traceback, or wait for a port that cannot exist."""
+    found = SCHEDULER.fullmatch(address)
+    if found is None or not 0 < int(found.group(1)) < 65536:
+        raise FormcheckError(f"--scheduler {address!r} is not a Dask scheduler's address: give "
+                             "tcp://HOST:PORT (e.g. tcp://10.0.0.5:8786)")
+
+
 class DaskEngine:
     """The workers of a Dask cluster: a running one at ``scheduler``, else a local one.
 
@@ -287,7 +302,7 @@ class DaskEngine:
                 cluster = self.scheduler
             try:
                 client = stack.enter_context(Client(cluster, timeout="20s"))
-            except OSError as exc:
+            except (OSError, ValueError) as exc:
                 raise FormcheckError(f"cannot reach the Dask scheduler {cluster}: {exc}") from None
             futures = {
                 client.submit(score_clip, job, key=f"formcheck-{i}-{job.report_name}"): job

@@ -17,7 +17,7 @@ import formcheck
 from formcheck.batch_jobs import ClipJob
 from formcheck.config import load_exercise, pose_names
 from formcheck.errors import FormcheckError
-from formcheck.files import display
+from formcheck.files import display, read_small_text
 from formcheck.pose import DEFAULT_MAX_FPS, check_max_fps
 from formcheck.recognise import AUTO, MODEL_PATH, NO_GUARD_NEEDS_A_NAME, check_auto
 from formcheck.track import is_track_path
@@ -27,6 +27,9 @@ VIDEO_SUFFIXES = (".mp4", ".mov", ".m4v", ".avi", ".mkv", ".webm")
 (so a pose track from ``formcheck pose`` can be re-scored), but a folder also holds reports,
 notes and tracks that are not clips."""
 
+MANIFEST_LIMIT = 64 << 20
+"""Bytes a manifest may hold: some 600,000 rows of 100 characters, a season of every clip a
+team films; a file named by mistake (``/dev/zero``, a video) is refused, not read whole."""
 
 
 def plan(
@@ -228,10 +231,7 @@ def read_manifest(
         confine = _resolved(Path(root).expanduser())
         if not confine.is_dir():
             raise FormcheckError(f"--root {display(root)}: no such folder")
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise FormcheckError(f"cannot read manifest {display(path)}: {exc}") from None
+    text = read_small_text(path, "manifest", limit=MANIFEST_LIMIT)
     reader = csv.DictReader(io.StringIO(text))
     if "file" not in (reader.fieldnames or ()):
         raise FormcheckError(

@@ -7,7 +7,10 @@ exits 130, and no traceback is ever shown for either.
 
 from __future__ import annotations
 
+import errno
+import os
 import sys
+from contextlib import suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal, TypeVar
 
@@ -480,7 +483,7 @@ def batch(
                      "such a row is an error row."),
     ] = None,
     out_dir: Annotated[
-        Path | None,
+        str | None,  # as typed: a Path would make '' the current folder
         typer.Option("--out", help="Folder for reports/, summary.csv and reps.csv "
                      "(default: formcheck-batch)."),
     ] = None,
@@ -704,10 +707,29 @@ def main() -> None:
         code = 1
     except KeyboardInterrupt:  # a stop before typer has a command to run (it builds them first)
         code = INTERRUPTED
+    except OSError as exc:
+        if exc.errno not in OUTPUT_FAILED:
+            raise  # a bug, whose traceback says where
+        _quiet_stdout()
+        say(f"error: cannot write the output: {exc.strerror or exc}")
+        code = 2
     if code == INTERRUPTED:
         say("interrupted; finished outputs were kept")
     _forget_caught_interrupts()
     sys.exit(code if isinstance(code, int) else 0)
+
+
+OUTPUT_FAILED = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EPIPE})
+"""Why a write fails under the user's redirect (``> /dev/full``, a full disk, a stream that
+went away). Files formcheck writes itself say so on their own (:func:`~formcheck.files.
+atomic_write`); what reaches :func:`main` with one of these is standard output's."""
+
+
+def _quiet_stdout() -> None:
+    """Point standard output at the null device: Python flushes it again at exit, and the same
+    failure would print a traceback after the one-line error."""
+    with suppress(OSError, ValueError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def _forget_caught_interrupts() -> None:

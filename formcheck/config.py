@@ -44,6 +44,7 @@ from typing import Any, get_args
 from pydantic import ValidationError
 
 from formcheck.errors import FormcheckError
+from formcheck.files import display, read_small_text
 from formcheck.lift import (
     UPRIGHT,
     CheckSpec,
@@ -132,6 +133,18 @@ def _toml_files(folders: list[Traversable]) -> dict[str, Traversable]:
     return found
 
 
+def definition_files() -> dict[str, Path]:
+    """Every file lifts and holds are defined in, by what a user calls it: the TOML files of
+    the folders on ``$FORMCHECK_LIFT_PATH`` (``common.toml`` too) and the shipped ones. No
+    output may be written over one (:meth:`formcheck.outputs.Outputs.check`): a report saved
+    over a user's lift would lose it and leave the lift unreadable."""
+    folders = [Path(f) for f in os.environ.get(LIFT_PATH_ENV, "").split(os.pathsep) if f]
+    folders += [Path(os.fspath(resources.files(package)))
+                for package in ("formcheck.lifts", "formcheck.poses")]
+    return {f"a lift file formcheck reads ({display(path)})": path for folder in folders
+            if folder.is_dir() for path in sorted(folder.glob("*.toml"))}
+
+
 def lift_variants() -> dict[str, tuple[str, ...]]:
     """Each lift's variants, read from its file without any check: cheap enough for every
     ``--help`` and shell completion, which list them. A lift whose file does not read is listed
@@ -144,8 +157,8 @@ def lift_variants() -> dict[str, tuple[str, ...]]:
     found: dict[str, tuple[str, ...]] = {}
     for name in lift_names():
         try:
-            variants = tomllib.loads(files[name].read_text(encoding="utf-8")).get("variants")
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            variants = _read_toml(name, _definition_text(files[name])).get("variants")
+        except FormcheckError:
             variants = None
         found[name] = tuple(variants) if isinstance(variants, dict) else ()
     return found
@@ -210,18 +223,21 @@ def _read_toml(source: str | os.PathLike[str], text: str) -> dict[str, Any]:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise FormcheckError(f"{source}: not valid TOML ({exc})") from None
+    except RecursionError:  # tomllib recurses into each nested array or table
+        raise FormcheckError(f"{source}: not valid TOML (nested too deeply)") from None
+
+
+def _definition_text(entry: Traversable) -> str:
+    """A lift or pose file's text, or a one-line error: a user's folder may hold anything."""
+    if isinstance(entry, Path):
+        return read_small_text(entry, "lift file")
+    return entry.read_text(encoding="utf-8")  # shipped inside a package that is not a folder
 
 
 def _read_config(path: Path) -> dict[str, Any]:
     """The ``[thresholds]`` table of the user's config; anything else in the file is refused,
     since an ignored table or key would look like an override that took effect."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")  # -sig: Windows editors may add a BOM
-    except UnicodeDecodeError:
-        raise FormcheckError(f"cannot read config {path}: not UTF-8 text") from None
-    except OSError as exc:
-        raise FormcheckError(f"cannot read config {path}: {exc.strerror or exc}") from None
-    user = _read_toml(path, text)
+    user = _read_toml(path, read_small_text(path, "config"))
     unknown = sorted(set(user) - set(CONFIG_TABLES))
     if unknown:
         raise FormcheckError(
@@ -274,6 +290,9 @@ def _apply_overrides(
         if not isinstance(value, int | float) or isinstance(value, bool):
             got = f", not {_kind(value)}" if "value" in spec else ""
             raise FormcheckError(f"{origin}: threshold {name} needs a numeric value{got}")
+        if isinstance(value, int) and abs(value) > 1e300:  # past any float: float() overflows
+            raise FormcheckError(f"{origin}: threshold {name} must be a finite number, not an "
+                                 f"integer of {value.bit_length()} bits")
         source = spec.get("source", f"set in {origin}")
         if not isinstance(source, str):
             raise FormcheckError(
@@ -338,7 +357,7 @@ def load_lift(
     origin = f"{name}.toml"
     common = _read_toml("common.toml",
                         resources.files("formcheck.lifts").joinpath("common.toml").read_text())
-    doc = _read_toml(origin, files[name].read_text(encoding="utf-8"))
+    doc = _read_toml(origin, _definition_text(files[name]))
     unknown = sorted(set(doc) - CONFIG_LIFT_KEYS)
     missing = sorted({"title", "driver", "turn_at", "default_variant", "variants", "checks",
                       "thresholds"} - set(doc))
@@ -624,7 +643,7 @@ def load_pose(name: str, config: str | os.PathLike[str] | None = None) -> Pose:
     if name not in files:
         raise FormcheckError(f"unknown pose {name!r}; choose one of: {', '.join(pose_names())}")
     origin = f"{name}.toml"
-    doc = _read_toml(origin, files[name].read_text(encoding="utf-8"))
+    doc = _read_toml(origin, _definition_text(files[name]))
     unknown = sorted(set(doc) - POSE_KEYS)
     missing = sorted({"title", "position", "checks", "thresholds"} - set(doc))
     if unknown or missing:

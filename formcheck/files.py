@@ -66,7 +66,10 @@ def atomic_write(path: PathLike) -> Iterator[Path]:
     """
     path = Path(os.path.realpath(path))
     if is_special(path):
-        yield path
+        try:
+            yield path
+        except OSError as exc:  # /dev/full, a pipe whose reader is gone
+            raise FormcheckError(f"cannot write {display(path)}: {exc.strerror or exc}") from None
         return
     directory = path.parent
     try:
@@ -89,11 +92,39 @@ def atomic_write(path: PathLike) -> Iterator[Path]:
 def write_text(path: PathLike, text: str) -> None:
     """Write ``text`` to ``path`` atomically, or to standard output when ``path`` is ``-``."""
     if is_stdout(path):
-        sys.stdout.write(text)
-        sys.stdout.flush()
+        try:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        except OSError as exc:  # a full disk or a closed pipe under the redirect
+            raise FormcheckError(f"cannot write to standard output: {exc.strerror or exc}"
+                                 ) from None
         return
     with atomic_write(path) as tmp:
         tmp.write_text(text, encoding="utf-8")
+
+
+TEXT_LIMIT = 1 << 20
+"""Bytes a config or lift file may hold: a thousand times the largest shipped lift file, and
+something named by mistake (a video, ``/dev/zero``) is refused rather than read whole."""
+
+
+def read_small_text(path: PathLike, what: str, limit: int = TEXT_LIMIT) -> str:
+    """The UTF-8 text of a file the user gives or keeps (a BOM, as Windows editors add, is
+    dropped), or a one-line error naming it as ``what``: unreadable, not UTF-8, or larger than
+    ``limit`` bytes."""
+    try:
+        with Path(path).open("rb") as fh:
+            data = fh.read(limit + 1)
+    except OSError as exc:
+        raise FormcheckError(f"cannot read {what} {display(path)}: {exc.strerror or exc}"
+                             ) from None
+    if len(data) > limit:
+        raise FormcheckError(f"cannot read {what} {display(path)}: larger than "
+                             f"{limit // (1 << 20)} MB, which no {what} is")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise FormcheckError(f"cannot read {what} {display(path)}: not UTF-8 text") from None
 
 
 def _umask() -> int:

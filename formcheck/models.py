@@ -132,6 +132,13 @@ def bundle_path(variant: str, cache_dir: str | os.PathLike[str] | None = None) -
     return _resolve_cache_dir(cache_dir) / f"pose_landmarker_{_check_variant(variant)}.task"
 
 
+def bundle_files(cache_dir: str | os.PathLike[str] | None = None) -> dict[str, Path]:
+    """Where each variant's bundle is cached, by what a user calls it: no output may be
+    written over one (:meth:`formcheck.outputs.Outputs.check`), which would leave the next run
+    without a model and fetching one."""
+    return {f"the {variant} pose model": bundle_path(variant, cache_dir) for variant in VARIANTS}
+
+
 def official_url(variant: str) -> str:
     """Google's URL for ``variant``, or ``$FORMCHECK_MODEL_URL`` with ``{variant}`` filled in."""
     template = os.environ.get(URL_ENV) or OFFICIAL_URL

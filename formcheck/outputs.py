@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from formcheck.annotate import DRAWABLE, annotators_named, write_annotated_video
+from formcheck.config import definition_files
 from formcheck.errors import FormcheckError
 from formcheck.files import (
     PathLike,
@@ -29,6 +30,7 @@ from formcheck.files import (
     is_special,
     is_stdout,
 )
+from formcheck.models import bundle_files
 from formcheck.overlay import FrameOverlay, report_overlays
 from formcheck.track import check_track_path
 
@@ -90,9 +92,12 @@ class Outputs:
         """Whether a report goes to standard output (so messages must not)."""
         return any(is_stdout(path) for path in self._paths().values())
 
-    def check(self, inputs: Mapping[str, PathLike | None]) -> None:
+    def check(self, inputs: Mapping[str, PathLike | None],
+              model_dir: PathLike | None = None) -> None:
         """Refuse now, before any work, what could not be written or would destroy an input
-        (``inputs`` maps what each input is called to its path)."""
+        (``inputs`` maps what each input is called to its path) or one of formcheck's own
+        files: the pose models cached in ``model_dir`` (default: the usual cache) and the lift
+        files."""
         for path in self._paths().values():
             check_file_name(path)  # first: the checks below read it as a path, without its /
         if self.track is not None:
@@ -102,7 +107,8 @@ class Outputs:
         if self.video is not None:
             check_video_path(self.video)
         # last: it creates the folders the outputs go in
-        check_outputs({NAMES[name]: path for name, path in self._paths().items()}, inputs,
+        check_outputs({NAMES[name]: path for name, path in self._paths().items()},
+                      {**inputs, **bundle_files(model_dir), **definition_files()},
                       text=frozenset(NAMES[name] for name in TEXT))
 
     def write_report(self, report: Report | HoldReport) -> None:

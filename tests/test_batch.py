@@ -698,3 +698,40 @@ def test_the_terminal_summary_counts_clips_with_no_reps(tmp_path: Path) -> None:
         done.stdout)
     quiet = run("batch", str(standing), "-e", "deadlift", "--out", str(tmp_path / "o"), "-q")
     assert (quiet.returncode, quiet.stdout, quiet.stderr) == (0, "", "")
+
+
+def test_the_batch_writes_over_none_of_its_inputs(tmp_path: Path) -> None:
+    """Its tables may not replace the manifest they were made from, an empty --out is no folder
+    (not the current one), and an address no Dask scheduler can have is refused before the
+    output folder is made."""
+    shutil.copy(SAMPLE, tmp_path / "lift.track.npz")
+    manifest = tmp_path / "summary.csv"
+    manifest.write_text("file,exercise\nlift.track.npz,deadlift\n")
+    _one_clear_line(run("batch", "--manifest", str(manifest), "--out", str(tmp_path)),
+                    "summary.csv is the manifest: refusing to overwrite it")
+    assert manifest.read_text() == "file,exercise\nlift.track.npz,deadlift\n"
+    _one_clear_line(run("batch", str(SAMPLE), "-e", "deadlift", "--out", ""),
+                    "--out needs a folder name")
+    for address in ("bogus://x", "tcp://", "tcp://[::1", "tcp://127.0.0.1:99999", ""):
+        _one_clear_line(run("batch", str(SAMPLE), "-e", "deadlift", "--out",
+                            str(tmp_path / "o"), "--scheduler", address),
+                        "is not a Dask scheduler's address")
+    assert not (tmp_path / "o").exists()
+
+
+def test_a_rescore_stopped_early_leaves_the_tables_as_they_were(tmp_path: Path,
+                                                                monkeypatch) -> None:
+    """Until a clip's new report arrives, its row in the tables is its earlier one: a rescore
+    interrupted (or whose cluster is not reached) must not leave them empty."""
+    out = tmp_path / "o"
+    batch([SAMPLE], exercise="deadlift", out=out, workers=1)
+    before = {name: (out / name).read_text() for name in ("summary.csv", "reps.csv")}
+
+    def stopped(self, jobs):
+        raise KeyboardInterrupt
+        yield  # a generator, as the engine's run is
+
+    monkeypatch.setattr(LocalPool, "run", stopped)
+    with pytest.raises(KeyboardInterrupt):
+        batch([SAMPLE], exercise="deadlift", out=out, workers=1, rescore=True)
+    assert {name: (out / name).read_text() for name in before} == before

@@ -12,9 +12,11 @@ from conftest import without_progress
 from corpus import audio_only, black_video, read_only_folder, text_as_video, zero_bytes
 
 
-def run(*args: str) -> subprocess.CompletedProcess[str]:
+def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """``formcheck ARGS`` in a child process; ``env``: variables set beside this one's."""
     return subprocess.run(
-        [sys.executable, "-m", "formcheck", *args], capture_output=True, text=True, timeout=300
+        [sys.executable, "-m", "formcheck", *args], capture_output=True, text=True, timeout=300,
+        env=None if env is None else {**os.environ, **env},
     )
 
 

@@ -32,7 +32,7 @@ def _config(tmp_path: Path, text: str) -> Path:
     return path
 
 
-@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "+nan", "1e400"])
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "+nan", "1e400", "1" + "0" * 400])
 def test_non_finite_values_are_refused(tmp_path: Path, value: str) -> None:
     for text in (f"[thresholds]\nback_bend = {value}\n",
                  f"[thresholds.back_bend]\nvalue = {value}\n"):
@@ -75,8 +75,11 @@ def test_badly_shaped_thresholds_are_refused(tmp_path: Path, text: str, fragment
         (lambda tmp: tmp, "cannot read config {path}: "),
         (lambda tmp: tmp / "absent.toml", "cannot read config {path}: No such file"),
         (lambda tmp: _config(tmp, "this is = not toml ["), "{path}: not valid TOML"),
+        (lambda tmp: _config(tmp, "[thresholds]\nback_bend = " + "[" * 5000 + "]" * 5000),
+         "{path}: not valid TOML (nested too deeply)"),
+        (lambda tmp: Path("/dev/zero"), "cannot read config {path}: larger than 1 MB"),
     ],
-    ids=["not-utf8", "directory", "missing", "not-toml"],
+    ids=["not-utf8", "directory", "missing", "not-toml", "nested", "endless"],
 )
 def test_unreadable_config_files_are_refused(tmp_path: Path, make, fragment: str) -> None:
     path = make(tmp_path)
@@ -227,3 +230,16 @@ def test_the_cli_says_one_line_and_exits_2(tmp_path: Path) -> None:
     lines = [line for line in done.stderr.splitlines() if line.strip()]
     assert lines == [f"formcheck: error: {path}: threshold back_bend must be a finite number, "
                      "not nan"]
+
+
+def test_a_lift_file_of_the_users_that_does_not_read_is_one_line(tmp_path: Path) -> None:
+    """A file in a ``$FORMCHECK_LIFT_PATH`` folder may be anything: ``exercises`` and the
+    analysis say which and why, not a traceback after pages of tables."""
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "weird.toml").write_bytes(b'title = "\xff\xfe"\n')
+    env = {"FORMCHECK_LIFT_PATH": str(folder)}
+    for args in (("exercises",), ("analyze", str(SAMPLE), "-e", "weird")):
+        done = run(*args, env=env)
+        assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+        assert f"cannot read lift file {folder / 'weird.toml'}: not UTF-8 text" in done.stderr

@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import os
 import stat
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -312,3 +314,42 @@ def test_live_refuses_an_html_report_before_starting(video: Path, tmp_path: Path
     with pytest.raises(FormcheckError, match="live writes no HTML report"):
         live("deadlift", source=video, serve=0, outputs=Outputs(html=tmp_path / "r.html"))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["clip.mp4"]
+
+
+def test_an_output_over_a_cached_model_or_a_lift_file_is_refused(tmp_path: Path) -> None:
+    """formcheck's own files are inputs too: a report written over the cached model would leave
+    the next run fetching one, over a user's lift file would lose the lift."""
+    models, lifts = tmp_path / "models", tmp_path / "lifts"
+    models.mkdir()
+    lifts.mkdir()
+    model = models / "pose_landmarker_full.task"
+    model.write_bytes(b"the model")
+    lift = lifts / "my_pull.toml"
+    lift.write_text("# my lift\n")
+    _one_clear_line(run("analyze", str(SAMPLE), "-e", "deadlift", "--json", str(model),
+                        env={"FORMCHECK_MODEL_DIR": str(models)}),
+                    "is the full pose model: refusing to overwrite")
+    _one_clear_line(run("analyze", str(SAMPLE), "-e", "deadlift", "--csv", str(lift),
+                        env={"FORMCHECK_LIFT_PATH": str(lifts)}),
+                    "is a lift file formcheck reads")
+    assert model.read_bytes() == b"the model"
+    assert lift.read_text() == "# my lift\n"
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full on this system")
+@pytest.mark.parametrize("args", [("--json", "/dev/full"), ("--csv", "/dev/full"),
+                                  ("--json", "-")], ids=["json", "csv", "stdout"])
+def test_a_full_disk_under_an_output_is_one_line(args: tuple[str, ...]) -> None:
+    with Path("/dev/full").open("w") as full:
+        done = subprocess.run([sys.executable, "-m", "formcheck", "analyze", str(SAMPLE), "-e",
+                               "deadlift", *args], stdout=full, stderr=subprocess.PIPE,
+                              text=True, timeout=300)
+    _one_clear_line(done, "No space left on device")
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full on this system")
+def test_a_listing_to_a_full_disk_is_one_line() -> None:
+    with Path("/dev/full").open("w") as full:
+        done = subprocess.run([sys.executable, "-m", "formcheck", "exercises"], stdout=full,
+                              stderr=subprocess.PIPE, text=True, timeout=300)
+    _one_clear_line(done, "cannot write the output: No space left on device")

@@ -363,10 +363,12 @@ def live(
                              "`formcheck analyze TRACK --report FILE` for one")
     outputs.check(
         {"the source video": source if source is not None and not is_url(source) else None,
-         "the --config file": config},
+         "the --config file": config}, model_dir,
     )
     if camera is not None and source is not None:
         raise FormcheckError("give a camera or a source, not both")
+    if source is not None and not os.fspath(source):
+        raise FormcheckError("--source needs a file or URL (an empty one was given)")
     with ExitStack() as stack:
         views: list[LiveView] = []
         problem = display_problem()
