@@ -238,11 +238,21 @@ def read_manifest(
             f"{display(path)}: a manifest needs the column file (and optionally exercise and "
             f"variant); its header is: {','.join(reader.fieldnames or ())}"
         )
+    twice = sorted({name for name in reader.fieldnames or () if
+                    (reader.fieldnames or ()).count(name) > 1})
+    if twice:
+        raise FormcheckError(f"{display(path)}: its header names {', '.join(twice)} more than "
+                             "once; which column is meant?")
     named = "exercise" in (reader.fieldnames or ())
     base = path.parent.absolute()
     requests = []
     for row in reader:
         origin = f"{display(path)} line {reader.line_num}"
+        if None in row.values():  # fewer cells than the header: a value may sit in another
+            raise FormcheckError(
+                f"{origin}: {sum(v is not None for v in row.values())} cells against the "
+                f"header's {len(row)}; leave a cell empty with its comma (an empty exercise: "
+                "the lift is recognised)")
         file = (row.get("file") or "").strip()
         exercise = ((row.get("exercise") or "").strip() or AUTO) if named else AUTO
         if not file:

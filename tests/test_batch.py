@@ -142,6 +142,10 @@ def test_a_variant_left_to_the_lift_is_left_to_the_analysis(tmp_path: Path) -> N
         ("file,exercise,variant\na.mp4,,kettlebell\n",
          "line 2: its variant kettlebell needs its exercise"),
         ("file,exercise\n", "lists no clips"),
+        ("file,exercise,variant\na.mp4,deadlift\n",
+         "line 2: 2 cells against the header's 3; leave a cell empty with its comma"),
+        ("file,file,exercise\na.mp4,b.mp4,deadlift\n",
+         "its header names file more than once"),
     ],
 )
 def test_manifest_mistakes_name_their_line(tmp_path: Path, text: str, pattern: str) -> None:
