@@ -198,8 +198,9 @@ def batch(
         reports = (out / "reports").resolve()
         jobs = [replace(job, html=reports / Path(job.report_name).with_suffix(".html"))
                 for job in jobs]
-    cached = _cached_results(jobs, out / "reports", retry_failed=retry_failed)
-    results = {} if rescore else cached
+    earlier = _cached_results(jobs, out / "reports", retry_failed=False)
+    results = {} if rescore else {job: result for job, result in earlier.items()
+                                  if result.report is not None or not retry_failed}
     todo = [job for job in jobs if job not in results]  # the refused ones included
     engine: Engine
     if scheduler is not None or local_cluster:
@@ -211,7 +212,7 @@ def batch(
     ):
         # Fetch (or verify) the model here, once, rather than in every worker at the same time.
         model_path(model, model_dir)
-    _score(engine, jobs, todo, results, out, progress or (lambda _: None), earlier=cached)
+    _score(engine, jobs, todo, results, out, progress or (lambda _: None), earlier=earlier)
     summary = BatchSummary(out, tuple(results[job] for job in jobs))
     if report_html:
         write_index([
@@ -234,9 +235,9 @@ def _score(
     """Run ``todo`` on ``engine``, saving each report as it arrives and the tables as they go.
 
     A refused job (outside ``--root``) is never sent to the engine: it is an error row at once.
-    ``earlier``: the results on disk that a rescore scores again; until a clip's new one
-    arrives, its earlier row stays in the tables, so a rescore interrupted, or whose cluster
-    cannot be reached, leaves the tables as they were rather than empty.
+    ``earlier``: the results on disk, failures included; until a clip scored again (a
+    rescore, a failure retried) has its new one, its earlier row stays in the tables, so a run
+    interrupted, or whose cluster cannot be reached, leaves them as they were, not emptier.
     """
     earlier = earlier or {}
 

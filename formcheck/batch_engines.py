@@ -253,9 +253,11 @@ def _kill(pid: int, start: bytes) -> None:
             os.kill(pid, signal.SIGKILL)
 
 
-SCHEDULER = re.compile(r"(?:(?:tcp|tls)://)?(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):(\d{1,5})")
-"""A Dask scheduler's address as ``--scheduler`` takes it: ``tcp://host:8786`` (or ``tls://``,
-or no scheme), the host a name, an IPv4 address or a bracketed IPv6 one."""
+SCHEDULER = re.compile(
+    r"(?:(?:tcp|tls|ucx|ws|wss)://)?(?:\[[0-9A-Za-z:.%_-]+\]|[A-Za-z0-9_.-]+):(\d{1,5})")
+"""A Dask scheduler's address as ``--scheduler`` takes it: ``tcp://host:8786`` (or another
+network scheme Dask has: ``tls``, ``ucx``, ``ws``, ``wss``; or none), the host a name, an IPv4
+address or a bracketed IPv6 one (a zone too: ``[fe80::1%eth0]``)."""
 
 
 def check_scheduler(address: str) -> None:

@@ -27,6 +27,10 @@ VIDEO_SUFFIXES = (".mp4", ".mov", ".m4v", ".avi", ".mkv", ".webm")
 (so a pose track from ``formcheck pose`` can be re-scored), but a folder also holds reports,
 notes and tracks that are not clips."""
 
+READ_COLUMNS = ("file", "exercise", "variant")
+"""The manifest's columns formcheck reads; any other (notes, a spreadsheet's blank ones) is the
+user's own."""
+
 MANIFEST_LIMIT = 64 << 20
 """Bytes a manifest may hold: some 600,000 rows of 100 characters, a season of every clip a
 team films; a file named by mistake (``/dev/zero``, a video) is refused, not read whole."""
@@ -238,8 +242,7 @@ def read_manifest(
             f"{display(path)}: a manifest needs the column file (and optionally exercise and "
             f"variant); its header is: {','.join(reader.fieldnames or ())}"
         )
-    twice = sorted({name for name in reader.fieldnames or () if
-                    (reader.fieldnames or ()).count(name) > 1})
+    twice = sorted({name for name in READ_COLUMNS if (reader.fieldnames or ()).count(name) > 1})
     if twice:
         raise FormcheckError(f"{display(path)}: its header names {', '.join(twice)} more than "
                              "once; which column is meant?")
@@ -248,11 +251,12 @@ def read_manifest(
     requests = []
     for row in reader:
         origin = f"{display(path)} line {reader.line_num}"
-        if None in row.values():  # fewer cells than the header: a value may sit in another
+        if any(name in row and row[name] is None for name in READ_COLUMNS):
+            # fewer cells than the header, short of a column read: a value may sit in another
+            cells = sum(v is not None for v in row.values())
             raise FormcheckError(
-                f"{origin}: {sum(v is not None for v in row.values())} cells against the "
-                f"header's {len(row)}; leave a cell empty with its comma (an empty exercise: "
-                "the lift is recognised)")
+                f"{origin}: {cells} cell{'s' * (cells != 1)} against the header's {len(row)}; "
+                "leave a cell empty with its comma (an empty exercise: the lift is recognised)")
         file = (row.get("file") or "").strip()
         exercise = ((row.get("exercise") or "").strip() or AUTO) if named else AUTO
         if not file:

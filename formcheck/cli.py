@@ -7,7 +7,6 @@ exits 130, and no traceback is ever shown for either.
 
 from __future__ import annotations
 
-import errno
 import os
 import sys
 from contextlib import suppress
@@ -39,7 +38,7 @@ from formcheck.completion import (
     completion_script,
 )
 from formcheck.errors import FormcheckError
-from formcheck.files import display
+from formcheck.files import STDOUT_FILE, StdoutFailed, display
 from formcheck.native_logs import native_logs_filtered
 from formcheck.progress import batch_progress, stage_progress
 from formcheck.report import Report
@@ -93,7 +92,7 @@ DEFAULT_PORT = 8765
 INTERRUPTED = 130
 """Exit status after Ctrl-C (128 + SIGINT), which typer gives a KeyboardInterrupt."""
 
-out = Console()
+out = Console(file=STDOUT_FILE)
 err = Console(stderr=True, soft_wrap=True)
 
 ModelVariant = Literal["lite", "full", "heavy"]
@@ -397,7 +396,7 @@ def exercises(
     names = lift_names() if lift_name is None else () if lift_name in poses else (lift_name,)
     stretches = poses if lift_name is None else (lift_name,) if lift_name in poses else ()
     if markdown:
-        sys.stdout.write(thresholds_markdown(names, stretches) + "\n")
+        STDOUT_FILE.write(thresholds_markdown(names, stretches) + "\n")
         return
     for name in names:
         lift = load_lift(name)
@@ -440,7 +439,7 @@ def completion(
     Install: `eval "$(formcheck completion bash)"` in ~/.bashrc (zsh: ~/.zshrc), or
     `formcheck completion fish > ~/.config/fish/completions/formcheck.fish`.
     """
-    sys.stdout.write(completion_script(shell) + "\n")
+    STDOUT_FILE.write(completion_script(shell) + "\n")
 
 
 @app.command()
@@ -455,7 +454,7 @@ def schema(
     from formcheck.schema import hold_schema, report_schema
 
     chosen = hold_schema() if hold_report else report_schema()
-    sys.stdout.write(json.dumps(chosen, indent=2) + "\n")
+    STDOUT_FILE.write(json.dumps(chosen, indent=2) + "\n")
 
 
 @app.command()
@@ -690,6 +689,8 @@ def main() -> None:
             code = app(args=with_default_port(sys.argv[1:]), standalone_mode=False,
                        complete_var=COMPLETE_VAR)
     except FormcheckError as exc:
+        if isinstance(exc, StdoutFailed):
+            _quiet_stdout()
         say(f"error: {exc}")
         code = exc.exit_code
     except NoArgsIsHelpError as exc:
@@ -707,27 +708,17 @@ def main() -> None:
         code = 1
     except KeyboardInterrupt:  # a stop before typer has a command to run (it builds them first)
         code = INTERRUPTED
-    except OSError as exc:
-        if exc.errno not in OUTPUT_FAILED:
-            raise  # a bug, whose traceback says where
-        _quiet_stdout()
-        say(f"error: cannot write the output: {exc.strerror or exc}")
-        code = 2
+
     if code == INTERRUPTED:
         say("interrupted; finished outputs were kept")
     _forget_caught_interrupts()
     sys.exit(code if isinstance(code, int) else 0)
 
 
-OUTPUT_FAILED = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EPIPE})
-"""Why a write fails under the user's redirect (``> /dev/full``, a full disk, a stream that
-went away). Files formcheck writes itself say so on their own (:func:`~formcheck.files.
-atomic_write`); what reaches :func:`main` with one of these is standard output's."""
-
-
 def _quiet_stdout() -> None:
-    """Point standard output at the null device: Python flushes it again at exit, and the same
-    failure would print a traceback after the one-line error."""
+    """Point standard output at the null device once it failed (:class:`StdoutFailed`): Python
+    flushes it again at exit, and the same failure would print a traceback after the one-line
+    error."""
     with suppress(OSError, ValueError):
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 

@@ -139,9 +139,9 @@ def definition_files() -> dict[str, Path]:
     output may be written over one (:meth:`formcheck.outputs.Outputs.check`): a report saved
     over a user's lift would lose it and leave the lift unreadable."""
     folders = [Path(f) for f in os.environ.get(LIFT_PATH_ENV, "").split(os.pathsep) if f]
-    folders += [Path(os.fspath(resources.files(package)))
-                for package in ("formcheck.lifts", "formcheck.poses")]
-    return {f"a lift file formcheck reads ({display(path)})": path for folder in folders
+    folders += [shipped for package in ("formcheck.lifts", "formcheck.poses")
+                if isinstance(shipped := resources.files(package), Path)]  # not in a zip
+    return {f"the lift file {path.name} in {display(folder)}": path for folder in folders
             if folder.is_dir() for path in sorted(folder.glob("*.toml"))}
 
 
@@ -290,16 +290,18 @@ def _apply_overrides(
         if not isinstance(value, int | float) or isinstance(value, bool):
             got = f", not {_kind(value)}" if "value" in spec else ""
             raise FormcheckError(f"{origin}: threshold {name} needs a numeric value{got}")
-        if isinstance(value, int) and abs(value) > 1e300:  # past any float: float() overflows
+        try:
+            value = float(value)
+        except OverflowError:  # an integer past any float
             raise FormcheckError(f"{origin}: threshold {name} must be a finite number, not an "
-                                 f"integer of {value.bit_length()} bits")
+                                 f"integer of {value.bit_length()} bits") from None
         source = spec.get("source", f"set in {origin}")
         if not isinstance(source, str):
             raise FormcheckError(
                 f"{origin}: threshold {name} source must be a string, not {_kind(source)}"
             )
         merged[name] = thresholds[name].model_copy(
-            update={"value": float(value), "source": source}
+            update={"value": value, "source": source}
         )
     return _check(merged, defaults, origin)
 

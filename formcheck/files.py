@@ -18,9 +18,10 @@ import os
 import stat
 import sys
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from formcheck.errors import FormcheckError
 
@@ -89,15 +90,45 @@ def atomic_write(path: PathLike) -> Iterator[Path]:
         tmp.unlink(missing_ok=True)
 
 
+class StdoutFailed(FormcheckError):
+    """Standard output would not take what was written: a full disk or a device under the
+    user's redirect (``> /dev/full``). A closed pipe (``| head``) is not this: it stays a
+    ``BrokenPipeError``, which ends the command quietly."""
+
+
+class _Stdout:
+    """The current ``sys.stdout`` (tests swap it), whose write failures say whose they are
+    (:class:`StdoutFailed`), so a failure is told apart from one reading an input."""
+
+    def write(self, text: str) -> int:
+        return self._guarded(sys.stdout.write, text)
+
+    def flush(self) -> None:
+        self._guarded(sys.stdout.flush)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(sys.stdout, name)
+
+    @staticmethod
+    def _guarded(call: Callable[..., Any], *args: Any) -> Any:
+        try:
+            return call(*args)
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise StdoutFailed(f"cannot write to standard output: {exc.strerror or exc}"
+                               ) from None
+
+
+STDOUT_FILE = _Stdout()
+"""What formcheck writes standard output through (text reports, the terminal's tables)."""
+
+
 def write_text(path: PathLike, text: str) -> None:
     """Write ``text`` to ``path`` atomically, or to standard output when ``path`` is ``-``."""
     if is_stdout(path):
-        try:
-            sys.stdout.write(text)
-            sys.stdout.flush()
-        except OSError as exc:  # a full disk or a closed pipe under the redirect
-            raise FormcheckError(f"cannot write to standard output: {exc.strerror or exc}"
-                                 ) from None
+        STDOUT_FILE.write(text)
+        STDOUT_FILE.flush()
         return
     with atomic_write(path) as tmp:
         tmp.write_text(text, encoding="utf-8")

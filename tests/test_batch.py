@@ -26,7 +26,14 @@ from test_pull_up import pull_up
 import formcheck.batch_plan as batch_plan
 from formcheck.api import analyze
 from formcheck.batch import BatchProgress, BatchSummary, batch
-from formcheck.batch_engines import MAX_CRASHES, STOP_GRACE_S, LocalPool, _run_in_worker, _stop
+from formcheck.batch_engines import (
+    MAX_CRASHES,
+    STOP_GRACE_S,
+    LocalPool,
+    _run_in_worker,
+    _stop,
+    check_scheduler,
+)
 from formcheck.batch_jobs import ClipJob, ClipResult
 from formcheck.batch_plan import find_clips, plan
 from formcheck.batch_tables import SUMMARY_FIRST, SUMMARY_LAST, summary_csv_text
@@ -154,6 +161,27 @@ def test_manifest_mistakes_name_their_line(tmp_path: Path, text: str, pattern: s
     manifest.write_text(text)
     with pytest.raises(FormcheckError, match=pattern):
         plan(manifest=manifest)
+
+
+@pytest.mark.parametrize("text", [
+    "file,exercise,,\na.mp4,deadlift,,\n",  # a spreadsheet's blank columns
+    "file,exercise,notes,notes\na.mp4,deadlift,x,y\n",  # columns formcheck does not read
+    "file,exercise,notes\na.mp4,deadlift\n",  # a row short of its notes only
+    "file,exercise\r\n\"a.mp4\",deadlift\r\n",  # quoted, CRLF
+])
+def test_manifests_as_spreadsheets_write_them_are_read(tmp_path: Path, text: str) -> None:
+    _touch(tmp_path / "a.mp4")
+    manifest = tmp_path / "m.csv"
+    manifest.write_bytes(text.encode())
+    (job,) = plan(manifest=manifest)
+    assert (job.path.name, job.exercise) == ("a.mp4", "deadlift")
+
+
+@pytest.mark.parametrize("address", ["tcp://10.0.0.5:8786", "scheduler-1.lab:8786",
+                                     "tls://[::1]:8786", "tcp://[fe80::1%eth0]:8786",
+                                     "ucx://host:13337", "ws://localhost:8786"])
+def test_scheduler_addresses_dask_takes_are_taken(address: str) -> None:
+    check_scheduler(address)
 
 
 @pytest.mark.parametrize(

@@ -331,7 +331,7 @@ def test_an_output_over_a_cached_model_or_a_lift_file_is_refused(tmp_path: Path)
                     "is the full pose model: refusing to overwrite")
     _one_clear_line(run("analyze", str(SAMPLE), "-e", "deadlift", "--csv", str(lift),
                         env={"FORMCHECK_LIFT_PATH": str(lifts)}),
-                    "is a lift file formcheck reads")
+                    f"is the lift file my_pull.toml in {lifts}: refusing to overwrite it")
     assert model.read_bytes() == b"the model"
     assert lift.read_text() == "# my lift\n"
 
@@ -352,4 +352,4 @@ def test_a_listing_to_a_full_disk_is_one_line() -> None:
     with Path("/dev/full").open("w") as full:
         done = subprocess.run([sys.executable, "-m", "formcheck", "exercises"], stdout=full,
                               stderr=subprocess.PIPE, text=True, timeout=300)
-    _one_clear_line(done, "cannot write the output: No space left on device")
+    _one_clear_line(done, "cannot write to standard output: No space left on device")
