@@ -311,7 +311,7 @@ DEFAULT_ANNOTATORS: tuple[Annotator, ...] = tuple(DRAWABLE.values())
 def annotators_named(draw: Iterable[str]) -> tuple[Annotator, ...]:
     """The annotators named in ``draw`` (see :data:`DRAWABLE`), in drawing order whatever the
     order given; an unknown name is an error that lists the known ones."""
-    draw = tuple(draw)
+    draw = (draw,) if isinstance(draw, str) else tuple(draw)  # one name, not its letters
     unknown = [name for name in draw if name not in DRAWABLE]
     if unknown:
         raise FormcheckError(

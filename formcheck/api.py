@@ -225,12 +225,20 @@ def _source_track(
     return track, video
 
 
+SAME_VIDEO_S = 1.0
+"""How far a video's duration may stray from its track's last frame time and still be the video
+the track was made from: a container's stated duration rounds, and may count an audio stream
+or a last frame's length."""
+
+
 def _check_track_video(track: PoseTrack, video: Path, *, needed: bool) -> None:
     """Refuse, before anything is written, a video that is not the one the track was made from.
 
     Why: drawing a track on frames of another size fails half-way (after other outputs were
-    written) or, worse, draws the pose in the wrong place. A missing video is an error only
-    where it is ``needed`` (the annotated video); the HTML report then goes without key frames.
+    written) or, worse, draws the pose in the wrong place; on another video of the same size,
+    it draws a set on frames of something else (told by the duration). A missing video is an
+    error only where it is ``needed`` (the annotated video); the HTML report then goes without
+    key frames.
     """
     if not video.is_file():
         if needed:
@@ -246,4 +254,14 @@ def _check_track_video(track: PoseTrack, video: Path, *, needed: bool) -> None:
         raise FormcheckError(
             f"{display(video)} is {info.width}x{info.height}, but the track was made from "
             f"{track.width}x{track.height} frames: it is not the video the track was made from"
+        )
+    span = float(track.times[-1]) if len(track) else 0.0
+    # a video shorter than its track's frames is another (a longer one may be: a live session
+    # quit early, a track cut down); a time line cut at a timestamp restart runs past the
+    # container's clock, so it is not compared
+    if (info.duration_s > 0 and info.duration_s < span - SAME_VIDEO_S
+            and not track.meta.get("time_cuts")):
+        raise FormcheckError(
+            f"{display(video)} lasts {info.duration_s:.1f} s, but the track's frames run to "
+            f"{span:.1f} s: it is not the video the track was made from"
         )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+import warnings
 from contextlib import suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal, TypeVar
@@ -683,6 +684,9 @@ def _one_line(message: str) -> str:
 def main() -> None:
     """Entry point: run the app, turning user errors into one line and an exit status."""
     stop_like_ctrl_c()  # a kill or a closed terminal keeps what is finished, as Ctrl-C does
+    # numpy's warnings on degenerate geometry (a track with every landmark on one point) are
+    # not the user's to read: every line formcheck prints starts with "formcheck:"
+    warnings.filterwarnings("ignore", category=RuntimeWarning)
     completion_init()  # typer's completion for bash, zsh and fish (see `formcheck completion`)
     try:
         with native_logs_filtered():

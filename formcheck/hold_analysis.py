@@ -36,10 +36,14 @@ import numpy as np
 
 import formcheck
 from formcheck.analysis import neutral_back, timing_notes, truncation_note
+from formcheck.config import load_lift
+from formcheck.counting import find_reps
 from formcheck.evidence import EVIDENCE, Evidence
 from formcheck.files import display
 from formcheck.hold_report import Against, HoldReport, HoldSpan, PositionFault, SideTime
 from formcheck.kinematics import Kinematics, Smoothing, kinematics
+from formcheck.legs import judged_kinematics
+from formcheck.recognise import recognise
 from formcheck.report import Abstention, ViewReport
 from formcheck.rules.core import side_view_refusal, unseen_refusal
 from formcheck.series import SHOWN, Series, Side
@@ -323,10 +327,36 @@ def build_hold_report(track: PoseTrack, pose: Pose, kin: Kinematics, view: ViewE
     )
 
 
+SET_OF_REPS = 3
+"""Reps of a lift in a clip that make it a set of that lift, not a stretch held still: a
+stretch is moved into once and held (a standing fold repeated is a stretch the recogniser
+takes for no lift, and is not asked)."""
+
+
+def looks_like_a_set(track: PoseTrack, pose: Pose) -> str | None:
+    """Why the clip looks like a set of a lift rather than ``pose`` held, or None: the
+    recogniser sure of a lift, or unsure but with :data:`SET_OF_REPS` reps of its likeliest
+    lift counted. Why: a hold's position is loose enough (the trunk forward, say) that a
+    deadlift or a thrust passes for a hamstring stretch for the whole clip, timed to the
+    second with no word that it is not one."""
+    found = recognise(track)
+    if found.status == "unsupported" or not found.candidates:
+        return None
+    name, p = found.candidates[0]
+    lift = load_lift(name)
+    reps = find_reps(judged_kinematics(kinematics(track, lift.counting_series), lift), lift).reps
+    if found.status != "recognised" and len(reps) < SET_OF_REPS:
+        return None
+    return (f"this looks like a set of {name.replace('_', ' ')} ({p:.2f}; {len(reps)} reps of "
+            f"it), not a {pose.title.lower()} held still: the times may be of another movement "
+            f"(`formcheck analyze -e {name}` judges it as that lift)")
+
+
 def hold_warnings(track: PoseTrack, pose: Pose, view: ViewEstimate,
                   holds: list[HoldSpan]) -> list[str]:
     """What a user should know before trusting the times and shares."""
-    out = [note for note in (truncation_note(track),) if note is not None]
+    out = [note for note in (looks_like_a_set(track, pose),) if note is not None]
+    out += [note for note in (truncation_note(track),) if note is not None]
     out += timing_notes(track)
     if track.detection_rate < pose.value("min_coverage"):
         out.append(f"the lifter was found in only {track.detection_rate:.0%} of the frames: "

@@ -275,6 +275,8 @@ def kinematics(
     once: an hour of video never has its smoothed landmarks in memory all at once. (Causal
     smoothing remembers the whole past, so it measures a track in one piece.)
     """
+    if isinstance(series, str):  # one name, not its letters
+        series = (series,)
     names = tuple(dict.fromkeys(SERIES if series is None else series))
     unknown = [name for name in names if name not in SERIES]
     if unknown:

@@ -87,7 +87,7 @@ class ModelStatus:
     Attributes:
         variant: lite, full or heavy; None for a path whose variant cannot be told.
         path: where the bundle is (or would be) cached.
-        exists: whether a file is there.
+        exists: whether anything is there (a file, or a folder or broken link in its way).
         size: bytes (0 when missing).
         sha256: hex digest of the file (None when missing).
         provenance: ``offline-build`` when it is byte-identical to formcheck's recorded build,
@@ -213,15 +213,18 @@ def verify(
         named = re.fullmatch(r"pose_landmarker_(\w+)\.task", path.name)
         variant = named[1] if named and named[1] in VARIANTS else None
     if not path.is_file():
+        there = path.is_symlink() or path.exists()
         return ModelStatus(
             variant,
             path,
-            exists=False,
+            exists=there,
             size=0,
             sha256=None,
             provenance=None,
             ok=False,
-            problem="not fetched",
+            problem=("not fetched" if not there else "a link to a file that is not there"
+                     if not path.exists() else "not a file (a folder is in its place)"
+                     if path.is_dir() else "not a regular file"),
         )
     digest = _sha256_file(path)
     built = next((v for v, sha in BUILT_SHA256.items() if sha == digest), None)

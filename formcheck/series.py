@@ -386,6 +386,14 @@ def hip_height_3d(f: Frames) -> Sided:
 
 
 @series("sided")
+def knee_height_3d(f: Frames) -> Sided:
+    """Height of the knee above the ankle from world landmarks, in metres (see
+    ``hip_height_3d``): about a shin's length standing, squatting or lying with the feet
+    planted, near 0 kneeling with the shins on a pad or the floor."""
+    return f.rise(f.world, "knee")
+
+
+@series("sided")
 def hand_height(f: Frames) -> Sided:
     """Height of the wrist (the hands, and the bar or bell they hold) above the ankle in the
     image, in trunk lengths."""

@@ -100,12 +100,13 @@ def print_summary(report: Report, console: Console) -> None:
 
 def set_line(report: Report) -> str | None:
     """The set's speed at a glance, as a velocity-based-training app ends a set; None when
-    no rep's speed was measured."""
-    from formcheck.metrics import velocity_loss_words
+    no rep's speed was measured, or the hands did not lift anything (slower than
+    :data:`~formcheck.metrics.MIN_LIFT_SPEED_M_S`, or falling: a lift named wrongly)."""
+    from formcheck.metrics import MIN_LIFT_SPEED_M_S, velocity_loss_words
 
     m = report.set_metrics
-    if m.mean_wrist_speed_m_s is None:
-        return None
+    if m.mean_wrist_speed_m_s is None or not m.mean_wrist_speed_m_s >= MIN_LIFT_SPEED_M_S:
+        return None  # the hands moved no load up (a thrust's, or hands that fell as it "rose")
     loss = "" if (words := velocity_loss_words(m)) is None else f", {words}"
     source = ("from world landmarks" if m.lifter_height_cm is None
               else f"from the image, lifter {m.lifter_height_cm:g} cm")

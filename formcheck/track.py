@@ -15,6 +15,7 @@ Example:
 from __future__ import annotations
 
 import json
+import math
 import mmap
 import os
 import tempfile
@@ -511,11 +512,28 @@ def _check_header(header: object) -> dict[str, Any]:
         if type(value) not in types or (span is not None and not span[0] <= value <= span[1]):
             within = f" from {span[0]:g} to {span[1]:g}" if span is not None else ""
             raise _Unusable(f"{name} must be {kind}{within}, not {_show(value)}")
-    # The one meta field formcheck reads: the report quotes it as the reason a video ended early.
-    truncated = header["meta"].get("truncated", "")
+    # The meta fields formcheck reads: why a video ended early, and how its clock was read.
+    meta = header["meta"]
+    truncated = meta.get("truncated", "")
     if type(truncated) is not str:
         raise _Unusable(f"meta's truncated must be a string, not {_show(truncated)}")
+    for cut in meta.get("time_cuts") or ():
+        if not (isinstance(cut, dict) and _finite(cut.get("at_s")) and _finite(cut.get("size_s"))
+                and cut.get("kind") in ("restart", "jump")):
+            raise _Unusable("meta's time_cuts must each be {at_s, kind (restart or jump), size_s}"
+                            f", not {_show(cut)}")
+    untimed = meta.get("no_timestamps")
+    if untimed and not (isinstance(untimed, dict) and _finite(untimed.get("assumed_fps"))
+                        and untimed["assumed_fps"] > 0
+                        and type(untimed.get("stated", True)) is bool):
+        raise _Unusable(f"meta's no_timestamps must be {{assumed_fps, stated}}, not "
+                        f"{_show(untimed)}")
     return header
+
+
+def _finite(value: object) -> bool:
+    """Whether ``value`` is a JSON number (not a boolean) that is finite."""
+    return type(value) in (int, float) and math.isfinite(value)  # type: ignore[arg-type]
 
 
 def _frame_count(times_shape: tuple[int, ...]) -> int:
@@ -534,8 +552,9 @@ def _check_shape(name: str, shape: tuple[int, ...], n: int) -> None:
 def _checked_values(name: str, array: np.ndarray) -> np.ndarray:
     """``array`` in the dtype the track keeps it in, once its values are known to make sense:
     ``present`` true or false; ``times`` seconds, strictly increasing (as the video reader
-    makes them); ``picture_change`` NaN (not measured) or grey levels from 0 to 255; the rest
-    NaN (absent) or numbers; all within :data:`MAX_MAGNITUDE`."""
+    makes them); ``picture_change`` NaN (not measured) or grey levels from 0 to 255;
+    ``visibility`` and ``presence`` NaN or scores from 0 to 1; ``camera_shift`` NaN or at most a
+    frame's width; the rest NaN (absent) or numbers; all within :data:`MAX_MAGNITUDE`."""
     if name == "present":
         _refuse_frames(name, (array != 0) & (array != 1), array, "must be true or false (1 or 0)")
         return array.astype(bool)
@@ -545,6 +564,14 @@ def _checked_values(name: str, array: np.ndarray) -> np.ndarray:
     if name == "picture_change":
         _refuse_frames(name, ~((values >= 0) & (values <= 255)) & ~np.isnan(values), array,
                        "must be NaN (not measured) or grey levels from 0 to 255")
+        return values
+    if name in ("visibility", "presence"):
+        _refuse_frames(name, ~((values >= 0) & (values <= 1)) & ~np.isnan(values), array,
+                       "must be NaN (absent) or a score from 0 to 1")
+        return values
+    if name == "camera_shift":
+        _refuse_frames(name, ~(np.abs(values) <= 1) & ~np.isnan(values), array,
+                       "must be NaN (not measured) or a move of at most the frame's width")
         return values
     if name != "times":
         _refuse_frames(name, out & ~np.isnan(values), array,

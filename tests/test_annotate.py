@@ -213,6 +213,7 @@ def test_angles_are_dimmed_and_marked_outside_a_side_view(analysis: Analysis) ->
 def test_draw_names_pick_annotators_in_drawing_order() -> None:
     assert annotators_named(["card", "skeleton"]) == (DRAWABLE["skeleton"], DRAWABLE["card"])
     assert annotators_named(DRAWABLE) == DEFAULT_ANNOTATORS
+    assert annotators_named("skeleton") == (DRAWABLE["skeleton"],)  # a name, not its letters
     assert parse_draw(" skeleton, card ,") == ("skeleton", "card")
     with pytest.raises(FormcheckError, match="cannot draw 'bogus': choose from skeleton"):
         parse_draw("skeleton,bogus")

@@ -297,6 +297,8 @@ def test_only_the_series_asked_for_are_computed():
         k["elbow"]
     with pytest.raises(ValueError, match="unknown series 'elbow'"):
         kinematics(pose_track(90), ["elbow"])
+    # one name is one series, not its letters
+    assert list(kinematics(pose_track(90), "knee_angle").series) == ["knee_angle"]
 
 
 def test_kinematics_survive_pickling():

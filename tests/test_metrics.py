@@ -19,6 +19,7 @@ from formcheck.metrics import (
     velocity_loss,
 )
 from formcheck.reps import Rep
+from formcheck.summaries import set_line
 from tests.conftest import TBY66
 
 TIMES = np.arange(61) / 30.0
@@ -138,3 +139,17 @@ def test_the_velocity_loss_reads_right_when_the_last_rep_was_the_fastest() -> No
     assert words(11.5, 8) == "velocity loss 11.5% from rep 8 to the last"
     assert words(0.0, 10) == "no velocity loss: the fastest rep, rep 10, was the last"
     assert words(None, 3) is None
+
+
+def test_the_speed_line_is_left_out_where_the_hands_lifted_nothing() -> None:
+    """A set whose hands moved slower than anything loaded moves, or fell as each rep 'rose'
+    (a lift named wrongly), has no speed to read: "hands -0.58 m/s mean concentric" was said."""
+    report = analyze_track(hinge(3).track, load_lift("deadlift"))
+    metrics = report.set_metrics
+    for speed, said in ((0.6, True), (0.05, False), (-0.58, False)):
+        moved = report.model_copy(update={"set_metrics": metrics.model_copy(
+            update={"mean_wrist_speed_m_s": speed})})
+        line = set_line(moved)
+        assert (line is not None) == said, line
+        if said:
+            assert line.startswith("speed: hands 0.60 m/s mean concentric")

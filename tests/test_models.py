@@ -367,6 +367,19 @@ def test_a_cache_that_is_a_file_is_refused_before_a_fetch_is_announced(tmp_path:
         models.list_models(blocker / "sub")
 
 
+def test_a_folder_or_a_broken_link_in_a_models_place_is_damage_not_absence(
+        tmp_path: Path) -> None:
+    """``verify`` must not call them "not fetched" and exit 0: the next run cannot write the
+    model there."""
+    models.bundle_path("full", tmp_path).mkdir(parents=True)
+    models.bundle_path("lite", tmp_path).symlink_to(tmp_path / "gone.task")
+    found = {status.variant: status for status in models.list_models(tmp_path)}
+    assert found["full"].exists and found["full"].problem == (
+        "not a file (a folder is in its place)")
+    assert found["lite"].exists and found["lite"].problem == "a link to a file that is not there"
+    assert not found["heavy"].exists and found["heavy"].problem == "not fetched"
+
+
 def test_model_path_replaces_a_damaged_bundle(tmp_path: Path, sources_dir: Path) -> None:
     cache = _new_cache(tmp_path / "cache", sources_dir)
     models.bundle_path("full", cache).write_bytes(b"junk")

@@ -14,6 +14,8 @@ import sys
 import threading
 from pathlib import Path
 
+import av
+import numpy as np
 import pytest
 from conftest import TBY66, clip
 from test_cli import SAMPLE, _one_clear_line, run
@@ -261,6 +263,26 @@ def test_a_track_whose_video_has_another_size_is_refused_before_writing(tmp_path
                    option, str(tmp_path / name))
         _one_clear_line(done, "it is not the video the track was made from")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["t.npz"]
+
+
+def test_a_track_whose_video_of_the_same_size_is_another_is_refused(tmp_path: Path) -> None:
+    """Same size, another clip: the 26 s set would be drawn on 2 s of something else."""
+    track = PoseTrack.load(SAMPLE)
+    other = tmp_path / "other.mp4"
+    with av.open(str(other), "w") as out:
+        stream = out.add_stream("libx264", rate=30)
+        stream.width, stream.height, stream.pix_fmt = track.width, track.height, "yuv420p"
+        for _ in range(60):
+            frame = av.VideoFrame.from_ndarray(
+                np.zeros((track.height, track.width, 3), np.uint8), format="rgb24")
+            out.mux(stream.encode(frame))
+        out.mux(stream.encode())
+    track.source = str(other)
+    moved = track.save(tmp_path / "t.npz")
+    _one_clear_line(run("analyze", str(moved), "-e", "deadlift", "--video-out",
+                        str(tmp_path / "a.mp4")),
+                    "lasts 2.0 s, but the track's frames run to 26.2 s: it is not the video")
+    assert not (tmp_path / "a.mp4").exists()
 
 
 def test_live_refuses_to_record_over_its_source(video: Path) -> None:

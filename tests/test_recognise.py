@@ -130,8 +130,13 @@ def test_a_clip_outside_the_named_lifts_posture_is_flagged_whatever_the_model_sa
     # the model has no clip of a ball curl; lying on the back, the shoulders never stand tall
     assert wrong_name(load_lift("ball_leg_curl"), standing, 0.01).startswith(
         "this is not a ball leg curl: a lift done lying back keeps the shoulders on a bench")
-    for named in ("deadlift", "glute_ham_raise"):  # standing and kneeling bound nothing
-        assert wrong_name(load_lift(named), standing, 0.01) is None
+    assert wrong_name(load_lift("deadlift"), standing, 0.01) is None  # standing bounds nothing
+    # kneeling, the shins lie level: knees a shin's length above the ankles are no GHR's
+    assert wrong_name(load_lift("glute_ham_raise"), unsure(
+        candidates, {"knees_high": 0.38}, others), 0.01).startswith(
+        "this is not a glute ham raise: a lift done kneeling")
+    assert wrong_name(load_lift("glute_ham_raise"), unsure(
+        candidates, {"knees_high": 0.04}, others), 0.01) is None
     unseen = unsure(candidates, {"hands_over_shoulders_50": float("nan")}, others)
     assert wrong_name(load_lift("pull_up"), unseen, 0.01) is None
 

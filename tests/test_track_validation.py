@@ -97,7 +97,7 @@ def test_a_valid_track_still_round_trips(tmp_path: Path, suffix: str) -> None:
     [{"landmarks": rows("landmarks", np.float16)}, {"world": rows("world", np.float64)},
      {"present": valid_track().present.astype(np.uint8)},
      {"times": np.arange(N) * 33},
-     {"visibility": np.arange(N * 33, dtype=np.int16).reshape(N, 33)}],
+     {"world": np.arange(N * 33 * 3, dtype=np.int16).reshape(N, 33, 3)}],
     ids=["float16", "float64", "present-0-1", "int-times", "int-values"],
 )
 def test_other_numeric_dtypes_are_accepted(tmp_path: Path, arrays: dict[str, Any]) -> None:
@@ -140,6 +140,16 @@ HEADER_CASES = {
     "meta-string": ({"meta": "x"}, "meta must be a JSON object, not 'x'"),
     "meta-list": ({"meta": []}, "meta must be a JSON object, not []"),
     "meta-truncated": ({"meta": {"truncated": 5}}, "meta's truncated must be a string, not 5"),
+    "meta-cut-list": ({"meta": {"time_cuts": [[1e9, 5]]}},
+                      "meta's time_cuts must each be {at_s, kind (restart or jump), size_s}"),
+    "meta-cut-kindless": ({"meta": {"time_cuts": [{"at_s": 5.0, "size_s": 1.0}]}},
+                          "meta's time_cuts must each be"),
+    "meta-cut-string": ({"meta": {"time_cuts": [{"at_s": "x", "kind": "jump", "size_s": 1}]}},
+                        "meta's time_cuts must each be"),
+    "meta-untimed": ({"meta": {"no_timestamps": "yes"}},
+                     "meta's no_timestamps must be {assumed_fps, stated}, not 'yes'"),
+    "meta-untimed-fps": ({"meta": {"no_timestamps": {"assumed_fps": 0, "stated": True}}},
+                         "meta's no_timestamps must be {assumed_fps, stated}"),
     "no-width": ({"width": MISSING}, "its header has no width"),
     "no-fps": ({"fps": MISSING}, "its header has no fps"),
     "no-meta": ({"meta": MISSING}, "its header has no meta"),
@@ -231,7 +241,15 @@ ARRAY_CASES = {
     "shift-short": ({"camera_shift": np.zeros((N, 1))},
                     "camera_shift has shape (10, 1), expected (10, 2)"),
     "shift-inf": ({"camera_shift": rows("camera_shift", f2=np.inf)},
-                  "camera_shift must be NaN (absent) or within"),
+                  "camera_shift must be NaN (not measured) or a move of at most the frame's "
+                  "width, but frame 2 holds inf"),
+    "shift-huge": ({"camera_shift": rows("camera_shift", f3=1e5)},
+                   "camera_shift must be NaN (not measured) or a move of at most the frame's "
+                   "width, but frame 3 holds 100000"),
+    "visibility-50": ({"visibility": rows("visibility", f4=50.0)},
+                      "visibility must be NaN (absent) or a score from 0 to 1, but frame 4 holds"),
+    "presence-negative": ({"presence": rows("presence", f1=-0.5)},
+                          "presence must be NaN (absent) or a score from 0 to 1, but frame 1"),
     "change-inf": ({"picture_change": rows("picture_change", f1=np.inf)},
                    "picture_change must be NaN (not measured) or grey levels from 0 to 255, "
                    "but frame 1 holds inf"),
