@@ -258,9 +258,9 @@ def _check_track_video(track: PoseTrack, video: Path, *, needed: bool) -> None:
     span = float(track.times[-1]) if len(track) else 0.0
     # a video shorter than its track's frames is another (a longer one may be: a live session
     # quit early, a track cut down); a time line cut at a timestamp restart runs past the
-    # container's clock, so it is not compared
+    # container's clock, so it is not compared, nor a live session's (it keeps no such note)
     if (info.duration_s > 0 and info.duration_s < span - SAME_VIDEO_S
-            and not track.meta.get("time_cuts")):
+            and not track.meta.get("time_cuts") and not track.meta.get("live")):
         raise FormcheckError(
             f"{display(video)} lasts {info.duration_s:.1f} s, but the track's frames run to "
             f"{span:.1f} s: it is not the video the track was made from"

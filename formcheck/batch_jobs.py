@@ -16,6 +16,7 @@ from formcheck.config import pose_names
 from formcheck.errors import FormcheckError
 from formcheck.files import display
 from formcheck.hold_report import HoldReport
+from formcheck.native_logs import quiet_numpy_warnings
 from formcheck.outputs import Outputs
 from formcheck.pose import DEFAULT_MAX_FPS
 from formcheck.report import Report
@@ -123,6 +124,7 @@ def score_clip(job: ClipJob) -> ClipResult:
     """
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
+        quiet_numpy_warnings()
         try:
             # One process per clip: the batch already keeps every core busy with clips.
             if job.exercise in pose_names():  # a held stretch: formcheck hold

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import sys
-import warnings
 from contextlib import suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal, TypeVar
@@ -40,7 +39,7 @@ from formcheck.completion import (
 )
 from formcheck.errors import FormcheckError
 from formcheck.files import STDOUT_FILE, StdoutFailed, display
-from formcheck.native_logs import native_logs_filtered
+from formcheck.native_logs import native_logs_filtered, quiet_numpy_warnings
 from formcheck.progress import batch_progress, stage_progress
 from formcheck.report import Report
 from formcheck.signals import stop_like_ctrl_c
@@ -643,7 +642,7 @@ def models_list(model_dir: ModelDirOption = None) -> None:
         table.add_row(
             status.variant,
             "ok" if status.ok else (status.problem or "missing"),
-            f"{status.size / 1e6:.1f} MB" if status.exists else "",
+            f"{status.size / 1e6:.1f} MB" if status.sha256 is not None else "",
             status.provenance or "",
             str(status.path),
         )
@@ -684,9 +683,7 @@ def _one_line(message: str) -> str:
 def main() -> None:
     """Entry point: run the app, turning user errors into one line and an exit status."""
     stop_like_ctrl_c()  # a kill or a closed terminal keeps what is finished, as Ctrl-C does
-    # numpy's warnings on degenerate geometry (a track with every landmark on one point) are
-    # not the user's to read: every line formcheck prints starts with "formcheck:"
-    warnings.filterwarnings("ignore", category=RuntimeWarning)
+    quiet_numpy_warnings()  # degenerate geometry's: formcheck says what it could not judge
     completion_init()  # typer's completion for bash, zsh and fish (see `formcheck completion`)
     try:
         with native_logs_filtered():

@@ -332,24 +332,42 @@ SET_OF_REPS = 3
 stretch is moved into once and held (a standing fold repeated is a stretch the recogniser
 takes for no lift, and is not asked)."""
 
+LONGEST_REP_S = 15.0
+"""The longest a rep of a lift takes from its start to its end; a movement slower than this is
+a hold come out of, not a rep: the longest of the 309 labelled reps with both ends takes 13.8 s
+(a hitched, handheld deadlift pull), the median 1.5 s. Two or more 30 s holds of a stretch
+would otherwise be a lift's reps."""
+
+
+SET_SHARE = 0.5
+"""Share of the time from a set's first rep to its last that its reps fill: a set's reps follow
+one another (a dead stop between pulls is a second), while the stands between holds of a
+stretch, which a swing's or a deadlift's driver reads as reps, are half a minute apart."""
+
 
 def looks_like_a_set(track: PoseTrack, pose: Pose) -> str | None:
     """Why the clip looks like a set of a lift rather than ``pose`` held, or None: the
     recogniser sure of a lift, or unsure but with :data:`SET_OF_REPS` reps of its likeliest
-    lift counted. Why: a hold's position is loose enough (the trunk forward, say) that a
-    deadlift or a thrust passes for a hamstring stretch for the whole clip, timed to the
-    second with no word that it is not one."""
+    lift counted, each no slower than :data:`LONGEST_REP_S`, filling :data:`SET_SHARE` of the
+    time from the first to the last. Why: a hold's position is loose
+    enough (the trunk forward, say) that a deadlift or a thrust passes for a hamstring stretch
+    for the whole clip, timed to the second with no word that it is not one."""
     found = recognise(track)
     if found.status == "unsupported" or not found.candidates:
         return None
     name, p = found.candidates[0]
     lift = load_lift(name)
-    reps = find_reps(judged_kinematics(kinematics(track, lift.counting_series), lift), lift).reps
-    if found.status != "recognised" and len(reps) < SET_OF_REPS:
+    reps = [rep for rep in find_reps(judged_kinematics(
+        kinematics(track, lift.counting_series), lift), lift).reps
+        if rep.end_s - rep.start_s <= LONGEST_REP_S]
+    if found.status != "recognised" and not (
+            len(reps) >= SET_OF_REPS and sum(rep.end_s - rep.start_s for rep in reps)
+            >= SET_SHARE * (reps[-1].end_s - reps[0].start_s)):
         return None
-    return (f"this looks like a set of {name.replace('_', ' ')} ({p:.2f}; {len(reps)} reps of "
-            f"it), not a {pose.title.lower()} held still: the times may be of another movement "
-            f"(`formcheck analyze -e {name}` judges it as that lift)")
+    return (f"this looks like a {lift.title.lower()} ({len(reps)} rep{'s' * (len(reps) != 1)} "
+            f"of it; the lift recogniser gives it {p:.2f}), not a {pose.title.lower()} held "
+            f"still: the times may be of another movement (`formcheck analyze -e {name}` "
+            "judges it as that lift)")
 
 
 def hold_warnings(track: PoseTrack, pose: Pose, view: ViewEstimate,

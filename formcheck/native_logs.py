@@ -22,6 +22,7 @@ import os
 import re
 import sys
 import threading
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TextIO
@@ -142,3 +143,16 @@ def _lines(pipe: io.FileIO) -> Iterator[bytes]:
             yield line + b"\n"
     if pending:
         yield pending
+
+
+NUMPY_NOISE = (r"(invalid value|divide by zero|overflow) encountered|Mean of empty slice|"
+               r"All-NaN (slice|axis) encountered|Degrees of freedom <= 0")
+"""numpy's warnings on degenerate geometry (every landmark of a frame on one point, a series
+never measured): the analysis reads the NaN they leave, and says in its own words what could
+not be judged; the warnings themselves are not the user's to read."""
+
+
+def quiet_numpy_warnings() -> None:
+    """Drop :data:`NUMPY_NOISE` (call after any ``warnings.simplefilter``, which would undo
+    it); every other warning stays, for the notes a batch keeps of each clip."""
+    warnings.filterwarnings("ignore", message=NUMPY_NOISE, category=RuntimeWarning)

@@ -517,7 +517,10 @@ def _check_header(header: object) -> dict[str, Any]:
     truncated = meta.get("truncated", "")
     if type(truncated) is not str:
         raise _Unusable(f"meta's truncated must be a string, not {_show(truncated)}")
-    for cut in meta.get("time_cuts") or ():
+    cuts = meta.get("time_cuts") or []
+    if not isinstance(cuts, list):
+        raise _Unusable(f"meta's time_cuts must be a list, not {_show(cuts)}")
+    for cut in cuts:
         if not (isinstance(cut, dict) and _finite(cut.get("at_s")) and _finite(cut.get("size_s"))
                 and cut.get("kind") in ("restart", "jump")):
             raise _Unusable("meta's time_cuts must each be {at_s, kind (restart or jump), size_s}"

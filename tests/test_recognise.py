@@ -133,10 +133,10 @@ def test_a_clip_outside_the_named_lifts_posture_is_flagged_whatever_the_model_sa
     assert wrong_name(load_lift("deadlift"), standing, 0.01) is None  # standing bounds nothing
     # kneeling, the shins lie level: knees a shin's length above the ankles are no GHR's
     assert wrong_name(load_lift("glute_ham_raise"), unsure(
-        candidates, {"knees_high": 0.38}, others), 0.01).startswith(
+        candidates, {"knee_height_50": 0.33}, others), 0.01).startswith(
         "this is not a glute ham raise: a lift done kneeling")
     assert wrong_name(load_lift("glute_ham_raise"), unsure(
-        candidates, {"knees_high": 0.04}, others), 0.01) is None
+        candidates, {"knee_height_50": 0.04}, others), 0.01) is None
     unseen = unsure(candidates, {"hands_over_shoulders_50": float("nan")}, others)
     assert wrong_name(load_lift("pull_up"), unseen, 0.01) is None
 

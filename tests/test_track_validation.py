@@ -140,6 +140,7 @@ HEADER_CASES = {
     "meta-string": ({"meta": "x"}, "meta must be a JSON object, not 'x'"),
     "meta-list": ({"meta": []}, "meta must be a JSON object, not []"),
     "meta-truncated": ({"meta": {"truncated": 5}}, "meta's truncated must be a string, not 5"),
+    "meta-cuts-number": ({"meta": {"time_cuts": 5}}, "meta's time_cuts must be a list, not 5"),
     "meta-cut-list": ({"meta": {"time_cuts": [[1e9, 5]]}},
                       "meta's time_cuts must each be {at_s, kind (restart or jump), size_s}"),
     "meta-cut-kindless": ({"meta": {"time_cuts": [{"at_s": 5.0, "size_s": 1.0}]}},
