@@ -18,6 +18,7 @@ from formcheck.batch_jobs import ClipJob
 from formcheck.config import load_exercise, pose_names
 from formcheck.errors import FormcheckError
 from formcheck.files import display, read_small_text
+from formcheck.lift_words import counted
 from formcheck.pose import DEFAULT_MAX_FPS, check_max_fps
 from formcheck.recognise import AUTO, MODEL_PATH, NO_GUARD_NEEDS_A_NAME, check_auto
 from formcheck.track import is_track_path
@@ -253,9 +254,9 @@ def read_manifest(
         origin = f"{display(path)} line {reader.line_num}"
         if any(name in row and row[name] is None for name in READ_COLUMNS):
             # fewer cells than the header, short of a column read: a value may sit in another
-            cells = sum(v is not None for v in row.values())
+            cells = counted(sum(v is not None for v in row.values()), "cell")
             raise FormcheckError(
-                f"{origin}: {cells} cell{'s' * (cells != 1)} against the header's {len(row)}; "
+                f"{origin}: {cells} against the header's {len(row)}; "
                 "leave a cell empty with its comma (an empty exercise: the lift is recognised)")
         file = (row.get("file") or "").strip()
         exercise = ((row.get("exercise") or "").strip() or AUTO) if named else AUTO

@@ -43,6 +43,7 @@ from formcheck.files import display
 from formcheck.hold_report import Against, HoldReport, HoldSpan, PositionFault, SideTime
 from formcheck.kinematics import Kinematics, Smoothing, kinematics
 from formcheck.legs import judged_kinematics
+from formcheck.lift_words import counted
 from formcheck.recognise import recognise
 from formcheck.report import Abstention, ViewReport
 from formcheck.rules.core import side_view_refusal, unseen_refusal
@@ -364,8 +365,8 @@ def looks_like_a_set(track: PoseTrack, pose: Pose) -> str | None:
             len(reps) >= SET_OF_REPS and sum(rep.end_s - rep.start_s for rep in reps)
             >= SET_SHARE * (reps[-1].end_s - reps[0].start_s)):
         return None
-    return (f"this looks like a {lift.title.lower()} ({len(reps)} rep{'s' * (len(reps) != 1)} "
-            f"of it; the lift recogniser gives it {p:.2f}), not a {pose.title.lower()} held "
+    return (f"this looks like a {lift.title.lower()} ({counted(len(reps), 'rep')} of it; the "
+            f"lift recogniser gives it {p:.2f}), not a {pose.title.lower()} held "
             f"still: the times may be of another movement (`formcheck analyze -e {name}` "
             "judges it as that lift)")
 

@@ -20,6 +20,11 @@ from formcheck.lift import UPRIGHT, CheckSpec, Lift
 from formcheck.stretch import Pose
 
 
+def counted(number: int, noun: str) -> str:
+    """"1 rep", "10 reps": a summary, a note or an error is read as sentences."""
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
 def every_check(name: str) -> tuple[CheckSpec, ...]:
     """Every check the lift ``name`` makes in any of its variants, the default variant's first:
     what ``formcheck exercises`` and the docs list."""

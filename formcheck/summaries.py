@@ -14,6 +14,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from formcheck.files import display
+from formcheck.lift_words import counted
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -22,11 +23,6 @@ if TYPE_CHECKING:
     from formcheck.hold_report import HoldReport
     from formcheck.lift import Threshold
     from formcheck.report import Report, RepReport
-
-
-def counted(number: int, noun: str) -> str:
-    """"1 rep", "10 reps": a summary is read as sentences."""
-    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def print_hold_summary(report: HoldReport, console: Console) -> None:
