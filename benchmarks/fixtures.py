@@ -4,7 +4,9 @@
     python -m benchmarks.fixtures deadlift/clip.mp4 ...  # add the tracks of these clips
 
 Run it after raising :data:`benchmarks.common.TRACK_FORMAT` (a change to the code that makes
-tracks changed them); tests/test_tracks.py fails until then. Each run records the CPU that made
+tracks changed them); tests/test_tracks.py fails until then. A track today's code makes exactly
+as before is renamed, not written again: git then keeps it as the same file, and only the
+tracks the change moved cost the repository their size. Each run records the CPU that made
 the tracks in tests/tracks/made_on.json: MediaPipe's last decimals differ between CPUs.
 """
 
@@ -17,6 +19,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
+
 from benchmarks.common import (
     CLIPS,
     DEFAULT_MAX_FPS,
@@ -28,6 +32,7 @@ from benchmarks.common import (
 )
 from formcheck.errors import FormcheckError
 from formcheck.files import atomic_write
+from formcheck.track import PoseTrack
 
 NAME = re.compile(r"(?P<stem>.+)-(?P<size>\d+)-(?P<model>[a-z]+)(?:-fps(?P<rate>[^-]+))?"
                   r"-v(?P<format>\d+)\.npz")
@@ -35,6 +40,12 @@ NAME = re.compile(r"(?P<stem>.+)-(?P<size>\d+)-(?P<model>[a-z]+)(?:-fps(?P<rate>
 whether it is stale, the rest finds its clip again."""
 
 MADE_ON = TRACK_FIXTURES / "made_on.json"
+"""Which machine made each committed track (:func:`makers`): tracks made on two CPUs differ in
+their last decimals, so a test that makes one again compares it bit for bit only on its own."""
+
+ARRAYS = ("times", "present", "landmarks", "visibility", "presence", "world", "back_contour",
+          "picture_change", "camera_shift")
+"""Every per-frame array of a track."""
 
 
 def stale() -> list[Path]:
@@ -68,6 +79,29 @@ def add(video: Path, model: str = "full", max_fps: float | None = DEFAULT_MAX_FP
     return target
 
 
+def renew(old: Path, video: Path, model: str, max_fps: float | None) -> tuple[Path, bool]:
+    """``old`` (a committed track of an older format) as today's code makes it, under today's
+    name, and whether it came out the same: then it is renamed, so that git keeps it as the
+    file it was and :data:`MADE_ON` the machine that made it."""
+    target = committed_track(video, model, max_fps)
+    made = extracted_track(video, model, max_fps)
+    same = same_track(PoseTrack.load(old), made)
+    if same:
+        old.replace(target)
+    else:
+        made.save(target)
+        old.unlink()
+    return target, same
+
+
+def same_track(a: PoseTrack, b: PoseTrack) -> bool:
+    """Whether two tracks hold the same frames, bit for bit, from the same source."""
+    return ((a.width, a.height, a.fps, a.model, a.meta) == (b.width, b.height, b.fps, b.model,
+                                                             b.meta)
+            and all(np.array_equal(getattr(a, name), getattr(b, name), equal_nan=True)
+                    for name in ARRAYS))
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("clips", nargs="*", help="clips to add, as named under ../shared/clips")
@@ -80,18 +114,33 @@ def main(argv: Sequence[str] | None = None) -> None:
     clips = ({(video.stem, video.stat().st_size): video for video in CLIPS.rglob("*")
               if video.is_file()} if old_tracks else {})
     renewed = [(old, *_clip_of(old, clips)) for old in old_tracks]
+    record = makers()
     try:
         for video in videos:
-            print(add(video).name)
+            target = add(video)
+            record[target.name] = machine()
+            print(target.name)
         for old, *how in renewed:
-            print(f"{old.name} -> {add(*how).name}")
-            old.unlink()
+            target, same = renew(old, *how)
+            maker = record.pop(old.name, None)
+            record[target.name] = maker if same and maker else machine()
+            print(f"{old.name} -> {target.name}{' (the same)' if same else ''}")
     except FormcheckError as exc:
         raise SystemExit(f"formcheck: {exc}") from None
     if videos or renewed:
+        record = {name: record[name] for name in sorted(record)
+                  if (TRACK_FIXTURES / name).exists()}
         with atomic_write(MADE_ON) as tmp:
-            tmp.write_text(json.dumps({"format": TRACK_FORMAT, **machine()}, indent=2) + "\n")
+            tmp.write_text(json.dumps({"format": TRACK_FORMAT, "tracks": record}, indent=2)
+                           + "\n")
 
+
+def makers() -> dict[str, dict[str, object]]:
+    """The machine (:func:`~benchmarks.common.machine`) that made each committed track, by its
+    file name."""
+    if not MADE_ON.exists():
+        return {}
+    return dict(json.loads(MADE_ON.read_text())["tracks"])
 
 if __name__ == "__main__":
     main(sys.argv[1:])

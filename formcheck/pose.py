@@ -28,7 +28,7 @@ from typing import Any, BinaryIO
 
 import numpy as np
 
-from formcheck import camera, contour, shots
+from formcheck import camera, contour, exposure, shots
 from formcheck.errors import FormcheckError
 from formcheck.landmarks import Landmark
 from formcheck.models import model_path
@@ -159,7 +159,8 @@ class PoseEstimator:
         stamp = max(round(frame.time_s * 1000.0), self._last_ms + 1)
         self._last_ms = stamp
         with signals_held():
-            image = mp.Image(image_format=mp.ImageFormat.SRGB, data=frame.image)
+            image = mp.Image(image_format=mp.ImageFormat.SRGB,
+                             data=exposure.for_model(frame.image))
             result = self._landmarker.detect_for_video(image, stamp)
         height, width = frame.image.shape[:2]
         signature = shots.signature(frame.image)

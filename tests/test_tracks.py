@@ -6,13 +6,11 @@ so a change to the code that makes tracks must make them again; these tests say 
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import pytest
 
 from benchmarks.common import TRACK_FIXTURES, committed_track, cpu_model
-from benchmarks.fixtures import MADE_ON, stale
+from benchmarks.fixtures import ARRAYS, makers, stale
 from formcheck.pose import DEFAULT_MAX_FPS, PoseSettings, extract_pose
 from formcheck.track import PoseTrack
 from tests.conftest import TBY66, clip
@@ -20,9 +18,6 @@ from tests.conftest import TBY66, clip
 SENTINEL = TBY66.format("c")
 """21 s: long enough to be read in two parts, so that a change to how a video is split between
 processes (``formcheck.pose.part_bounds``, the helper's warm-up) shows too."""
-
-ARRAYS = ("times", "present", "landmarks", "visibility", "presence", "world", "back_contour",
-          "picture_change", "camera_shift")
 
 
 def test_every_committed_track_is_of_todays_format() -> None:
@@ -41,7 +36,7 @@ def test_todays_code_makes_the_committed_track_again(pose_model) -> None:
     video = clip(SENTINEL)
     committed = PoseTrack.load(committed_track(video))
     made = extract_pose(video, PoseSettings(model="full", max_fps=DEFAULT_MAX_FPS))
-    if json.loads(MADE_ON.read_text())["processor"] == cpu_model():
+    if makers()[committed_track(video).name]["processor"] == cpu_model():
         for name in ARRAYS:
             assert np.array_equal(getattr(made, name), getattr(committed, name),
                                   equal_nan=True), name
