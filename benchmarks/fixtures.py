@@ -32,7 +32,7 @@ from benchmarks.common import (
 )
 from formcheck.errors import FormcheckError
 from formcheck.files import atomic_write
-from formcheck.track import PoseTrack
+from formcheck.track import ARRAY_FIELDS, PoseTrack
 
 NAME = re.compile(r"(?P<stem>.+)-(?P<size>\d+)-(?P<model>[a-z]+)(?:-fps(?P<rate>[^-]+))?"
                   r"-v(?P<format>\d+)\.npz")
@@ -42,11 +42,6 @@ whether it is stale, the rest finds its clip again."""
 MADE_ON = TRACK_FIXTURES / "made_on.json"
 """Which machine made each committed track (:func:`makers`): tracks made on two CPUs differ in
 their last decimals, so a test that makes one again compares it bit for bit only on its own."""
-
-ARRAYS = ("times", "present", "landmarks", "visibility", "presence", "world", "back_contour",
-          "picture_change", "camera_shift")
-"""Every per-frame array of a track."""
-
 
 def stale() -> list[Path]:
     """The committed tracks not of today's format (or not named as a committed track is)."""
@@ -99,7 +94,19 @@ def same_track(a: PoseTrack, b: PoseTrack) -> bool:
     return ((a.width, a.height, a.fps, a.model, a.meta) == (b.width, b.height, b.fps, b.model,
                                                              b.meta)
             and all(np.array_equal(getattr(a, name), getattr(b, name), equal_nan=True)
-                    for name in ARRAYS))
+                    for name in ARRAY_FIELDS))
+
+
+def makers() -> dict[str, dict[str, object]]:
+    """The machine (:func:`~benchmarks.common.machine`) that made each committed track, by its
+    file name. A record of format 3 or older named one machine for every track."""
+    if not MADE_ON.exists():
+        return {}
+    found = json.loads(MADE_ON.read_text())
+    if "tracks" in found:
+        return dict(found["tracks"])
+    one = {key: value for key, value in found.items() if key != "format"}
+    return {path.name: one for path in sorted(TRACK_FIXTURES.glob("*.npz"))}
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -127,20 +134,17 @@ def main(argv: Sequence[str] | None = None) -> None:
             print(f"{old.name} -> {target.name}{' (the same)' if same else ''}")
     except FormcheckError as exc:
         raise SystemExit(f"formcheck: {exc}") from None
-    if videos or renewed:
-        record = {name: record[name] for name in sorted(record)
-                  if (TRACK_FIXTURES / name).exists()}
-        with atomic_write(MADE_ON) as tmp:
-            tmp.write_text(json.dumps({"format": TRACK_FORMAT, "tracks": record}, indent=2)
-                           + "\n")
+    finally:
+        # also after a failure part-way: the tracks renewed by then are recorded
+        if videos or renewed:
+            _write_makers(record)
 
 
-def makers() -> dict[str, dict[str, object]]:
-    """The machine (:func:`~benchmarks.common.machine`) that made each committed track, by its
-    file name."""
-    if not MADE_ON.exists():
-        return {}
-    return dict(json.loads(MADE_ON.read_text())["tracks"])
+def _write_makers(record: dict[str, dict[str, object]]) -> None:
+    kept = {name: record[name] for name in sorted(record) if (TRACK_FIXTURES / name).exists()}
+    with atomic_write(MADE_ON) as tmp:
+        tmp.write_text(json.dumps({"format": TRACK_FORMAT, "tracks": kept}, indent=2) + "\n")
+
 
 if __name__ == "__main__":
     main(sys.argv[1:])
