@@ -36,10 +36,11 @@ over the 50 labelled clips with frames below 0.4 of white confirmed it (counts e
 0.16 and 0.2 41, 0.25 43, 0.4 42; benchmarks/RESULTS.md, "Dark video")."""
 
 MAX_GAIN = 4.0
-"""Most a frame's mean grey level is multiplied by: a frame near black (a fade, a covered lens)
-holds mostly noise, and a curve steep enough to lift it to :data:`DARK_TARGET` would make a
-figure of it. Below a quarter of the target the curve aims at this many times the mean, so
-the brightening fades out continuously towards black rather than stopping at a threshold."""
+"""About the most a frame's mean grey level is multiplied by (the curve is chosen for the mean
+rounded to a grey level): a frame near black (a fade, a covered lens) holds mostly noise, and a
+curve steep enough to lift it to :data:`DARK_TARGET` would make a figure of it. Below a quarter
+of the target the curve aims at this many times the mean, so the brightening fades out towards
+black rather than stopping at a threshold."""
 
 STRIDE = 8
 """Every this many rows and columns are averaged for a frame's brightness: 1/64 of a 720p
@@ -61,8 +62,9 @@ def for_model(image: np.ndarray) -> np.ndarray:
 
 @cache
 def _curve(mean: int) -> np.ndarray:
-    """Lookup table of the gamma curve that takes a mean grey level of ``mean`` to
-    ``min(DARK_TARGET, MAX_GAIN * mean)`` (of white): (mean/255) ** gamma = that."""
+    """Lookup table of the gamma curve that takes a uniform frame of grey level ``mean`` to
+    ``aim``, the lower of ``DARK_TARGET * 255`` and ``MAX_GAIN * mean``:
+    ``255 * (mean / 255) ** gamma == aim``."""
     aim = min(DARK_TARGET * 255, MAX_GAIN * mean)
     gamma = np.log(aim / 255) / np.log(mean / 255)
     levels = np.arange(256) / 255
