@@ -6,8 +6,8 @@
 Run it after raising :data:`benchmarks.common.TRACK_FORMAT` (a change to the code that makes
 tracks changed them); tests/test_tracks.py fails until then. A track today's code makes exactly
 as before is renamed, not written again: git then keeps it as the same file, and only the
-tracks the change moved cost the repository their size. Each run records the CPU that made
-the tracks in tests/tracks/made_on.json: MediaPipe's last decimals differ between CPUs.
+tracks the change moved cost the repository their size. tests/tracks/made_on.json records the
+machine that made each track: MediaPipe's last decimals differ between CPUs.
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ whether it is stale, the rest finds its clip again."""
 MADE_ON = TRACK_FIXTURES / "made_on.json"
 """Which machine made each committed track (:func:`makers`): tracks made on two CPUs differ in
 their last decimals, so a test that makes one again compares it bit for bit only on its own."""
+
 
 def stale() -> list[Path]:
     """The committed tracks not of today's format (or not named as a committed track is)."""
