@@ -339,7 +339,6 @@ a hold come out of, not a rep: the longest of the 309 labelled reps with both en
 (a hitched, handheld deadlift pull), the median 1.5 s. Two or more 30 s holds of a stretch
 would otherwise be a lift's reps."""
 
-
 SET_SHARE = 0.5
 """Share of the time from a set's first rep to its last that its reps fill: a set's reps follow
 one another (a dead stop between pulls is a second), while the stands between holds of a
@@ -374,8 +373,8 @@ def looks_like_a_set(track: PoseTrack, pose: Pose) -> str | None:
 def hold_warnings(track: PoseTrack, pose: Pose, view: ViewEstimate,
                   holds: list[HoldSpan]) -> list[str]:
     """What a user should know before trusting the times and shares."""
-    out = [note for note in (looks_like_a_set(track, pose),) if note is not None]
-    out += [note for note in (truncation_note(track),) if note is not None]
+    out = [note for note in (looks_like_a_set(track, pose), truncation_note(track))
+           if note is not None]
     out += timing_notes(track)
     if track.detection_rate < pose.value("min_coverage"):
         out.append(f"the lifter was found in only {track.detection_rate:.0%} of the frames: "

@@ -213,18 +213,15 @@ def verify(
         named = re.fullmatch(r"pose_landmarker_(\w+)\.task", path.name)
         variant = named[1] if named and named[1] in VARIANTS else None
     if not path.is_file():
-        there = path.is_symlink() or path.exists()
         return ModelStatus(
             variant,
             path,
-            exists=there,
+            exists=path.is_symlink() or path.exists(),
             size=0,
             sha256=None,
             provenance=None,
             ok=False,
-            problem=("not fetched" if not there else "a link to a file that is not there"
-                     if not path.exists() else "not a file (a folder is in its place)"
-                     if path.is_dir() else "not a regular file"),
+            problem=_not_a_file(path),
         )
     digest = _sha256_file(path)
     built = next((v for v, sha in BUILT_SHA256.items() if sha == digest), None)
@@ -246,6 +243,18 @@ def verify(
         problem=problem,
     )
 
+
+
+def _not_a_file(path: Path) -> str:
+    """What is at ``path`` instead of a model file: nothing, a broken link, a folder, another
+    kind of file (a folder or broken link is damage to say, not a model to fetch)."""
+    if path.is_symlink() and not path.exists():
+        return "a link to a file that is not there"
+    if not path.exists():
+        return "not fetched"
+    if path.is_dir():
+        return "not a file (a folder is in its place)"
+    return "not a regular file"
 
 def list_models(cache_dir: str | os.PathLike[str] | None = None) -> list[ModelStatus]:
     """Status of every variant in the cache, missing ones included; a cache that cannot be a
