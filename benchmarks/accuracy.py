@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from benchmarks.common import CLIPS, ROOT, cached_track, table, write_result
+from benchmarks.common import CLIPS, ROOT, cached_track, kept_apart, table, write_result
 from formcheck.analysis import analyze_track
 from formcheck.config import load_lift
 from formcheck.evidence import Tally as EvidenceTally
@@ -60,6 +60,12 @@ class Counts:
     boundary_errors: list[float] = field(default_factory=list)
     """Seconds between our start and end of a matched rep and the label's."""
     errors: list[str] = field(default_factory=list)
+
+    def add(self, other: Counts) -> None:
+        """Add the counts of ``other`` (a clip's, a lift's) to these."""
+        for name in ("clips", "exact", "off_by_one", "abs_error", "reps", "ambiguous", "ghosts",
+                     "missed", "made_errors", "boundary_errors"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
 
 
 def read_labels() -> tuple[list[dict[str, str]], dict[str, list[dict[str, str]]]]:
@@ -174,33 +180,29 @@ def main(argv: Sequence[str] | None = None) -> dict[str, object]:
     per_lift: dict[str, Counts] = defaultdict(Counts)
     tallies: dict[str, Tally] = defaultdict(Tally)
     per_clip = []
+    per_split: dict[str, Counts] = defaultdict(Counts)
+    overall = Counts()
     for row in clips:
         video = CLIPS / row["file"]
-        counts = per_lift[row["exercise"]]
         if not video.exists():
-            counts.errors.append(f"{row['file']}: missing")
+            per_lift[row["exercise"]].errors.append(f"{row['file']}: missing")
             continue
         lift = labelled_lift(row)
         report = analyze_track(cached_track(video), lift)
         truth, ours = int(row["rep_count"]), report.rep_count
-        counts.clips += 1
-        counts.exact += ours == truth
-        counts.off_by_one += abs(ours - truth) == 1
-        counts.abs_error += abs(ours - truth)
-        counts.reps += ours
-        counts.ambiguous += report.ambiguous
+        counts = Counts(clips=1, exact=ours == truth, off_by_one=abs(ours - truth) == 1,
+                        abs_error=abs(ours - truth), reps=ours, ambiguous=report.ambiguous)
         time_reps(report, lift, rep_labels.get(row["file"], []), counts)
         score_faults(report, lift, rep_labels.get(row["file"], []), row["notes"],
                      tallies.__getitem__)
+        split = "kept apart" if kept_apart(row["file"]) else "development"
+        for total in (per_lift[row["exercise"]], per_split[split], overall):
+            total.add(counts)
         per_clip.append({"file": row["file"], "exercise": row["exercise"], "labelled": truth,
                          "counted": ours, "ambiguous": report.ambiguous,
-                         "view": report.view.view})
-    overall = Counts()
-    for counts in per_lift.values():
-        for name in ("clips", "exact", "off_by_one", "abs_error", "reps", "ambiguous", "ghosts",
-                     "missed", "made_errors", "boundary_errors"):
-            setattr(overall, name, getattr(overall, name) + getattr(counts, name))
+                         "view": report.view.view, "split": split})
     lift_rows = [_lift_row(name, c) for name, c in sorted(per_lift.items())]
+    lift_rows += [_lift_row(f"overall, {name}", c) for name, c in sorted(per_split.items())]
     lift_rows.append(_lift_row("overall", overall))
     print(table(["lift", "clips", "exact %", "off by one %", "MAE (reps)", "ambiguous %",
                  "ghost reps %", "missed reps %", "made error median (s)",

@@ -33,7 +33,6 @@ from __future__ import annotations
 import argparse
 import csv
 import functools
-import hashlib
 import json
 from collections import Counter, defaultdict
 from collections.abc import Sequence
@@ -48,6 +47,7 @@ from benchmarks.common import (
     TRACK_CACHE,
     TRACK_FIXTURES,
     cached_track,
+    kept_apart,
     table,
     write_result,
 )
@@ -102,7 +102,7 @@ class Clip:
 
     @property
     def kept_apart(self) -> bool:
-        return hashlib.sha1(Path(self.file).name.encode()).hexdigest()[0] in "012"
+        return kept_apart(self.file)
 
 
 def labelled_clips() -> list[Clip]:

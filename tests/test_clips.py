@@ -245,6 +245,20 @@ def test_an_rdl_the_clip_ends_on_while_rising_is_not_made(real_track) -> None:
     assert last.start_s > result.reps[0].end_s and "before the return" in last.reason
 
 
+RDL_OPENING_MID_DESCENT = "romanian_deadlift/TheSebitzu__gym-app-ai__rdl.mp4"
+"""Opens with the bar near the knees on the way down (the hip flexion a third of its range from
+the top, under ``rep_leave``); then two whole RDLs, bottoms 3.33 and 5.68 s (benchmarks/labels)."""
+
+
+def test_an_rdl_the_clip_opens_on_the_way_down_to_is_listed_not_counted(real_track) -> None:
+    result = analyze_track(real_track(RDL_OPENING_MID_DESCENT), load_lift("romanian_deadlift"),
+                           evidence=None)
+    assert [round(rep.turn_s, 1) for rep in result.reps] == pytest.approx([3.3, 5.7], abs=0.15)
+    first = result.not_counted[0]
+    assert first.start_s == 0.0 and "under way when the clip starts" in first.reason
+    assert first.end_s <= result.reps[0].start_s
+
+
 THRUSTS_ENDING_AT_THE_TOP = "hip_thrust/TheSebitzu__gym-app-ai__hip_thrusts.mp4"
 """Two thrusts (benchmarks/labels); the clip ends as the second reaches its top (~3.35 s)."""
 

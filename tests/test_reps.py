@@ -31,7 +31,7 @@ from synthetic import (
 from formcheck.config import load_lift
 from formcheck.counting import find_reps
 from formcheck.kinematics import kinematics
-from formcheck.reps import Rep, RepSettings, segment, segment_reps
+from formcheck.reps import STARTS_UNDER_WAY, Rep, RepSettings, segment, segment_reps
 from formcheck.track import PoseTrack
 
 FRAME = 1.0 / FPS
@@ -144,6 +144,34 @@ def test_a_top_start_rep_is_made_only_once_back_near_its_starting_rest(back_to, 
     assert len(found.reps) == counted
     if counted == 1:
         assert "before the return to the top" in found.partial[-1].reason
+
+
+@pytest.mark.parametrize(("opens_at", "counted"), [(0.1, 3), (0.3, 2)])
+def test_a_top_start_clip_opening_on_the_way_down_lists_its_first_rep(opens_at, counted):
+    # the clip opens as the first rep is under way, ``opens_at`` of the 80-180 range from
+    # the top: under ``leave`` (0.35), so hysteresis holds it at rest, yet at 0.3 the lifter
+    # was already well on the way, far past where a lifter standing still reads
+    line = excursions(3)
+    first = np.flatnonzero(line["driver"] >= 80.0 + 100.0 * opens_at)[0]
+    driver, times = line["driver"][first:], line.times[first:]
+    found = segment(driver, times, DEFAULT, turn_at="bottom")
+    assert [rep.index for rep in found.reps] == list(range(1, counted + 1))
+    assert_well_formed(found.reps, times)
+    listed = [p for p in found.partial if p.reason == STARTS_UNDER_WAY["bottom"]]
+    assert len(listed) == 3 - counted
+    # a floor-start lift is made at the top, which the clip shows: counted either way
+    assert len(segment(driver, times, DEFAULT, made=driver >= 170.0).reps) == 3
+
+
+@pytest.mark.parametrize("steps_to_the_top", [True, False])
+def test_a_top_start_clip_opening_still_off_the_top_counts_its_first_rep(steps_to_the_top):
+    # a lifter still a quarter of the range off the top the reps return to (kneeling upright
+    # before glute-ham raises that end leaning back), who steps to the top before the first rep
+    # or lowers straight from there: either way the rep began in the clip
+    line = excursions(3, lead_s=1.0)
+    driver = line["driver"].copy()
+    driver[line.times < (0.3 if steps_to_the_top else 1.0)] = 105.0
+    assert len(segment(driver, line.times, DEFAULT, turn_at="bottom").reps) == 3
 
 
 def test_what_is_not_a_rep_is_listed_with_why():
