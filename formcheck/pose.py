@@ -151,17 +151,25 @@ class PoseEstimator:
             self._to_close.close()
 
     def estimate(self, frame: Frame) -> FramePose:
-        """The lifter's pose in this frame, or a missing row when the lifter is not in it."""
+        """The lifter's pose in this frame, or a missing row when the lifter is not in it.
+
+        Stop signals are held until the frame is done: MediaPipe's images (the frame given to
+        the model, the masks it returns) free their native memory in a Python ``__del__``, and
+        a stop raised inside one is printed as a traceback ("Exception ignored in ...
+        Image.__del__"), so they must be gone, with :meth:`_estimate`'s frame, before a signal
+        is acted on."""
+        with signals_held():
+            return self._estimate(frame)
+
+    def _estimate(self, frame: Frame) -> FramePose:
         import mediapipe as mp
 
         # VIDEO mode rejects a timestamp equal to the previous one; containers with
         # sub-millisecond frame spacing are nudged forward by a millisecond.
         stamp = max(round(frame.time_s * 1000.0), self._last_ms + 1)
         self._last_ms = stamp
-        with signals_held():
-            image = mp.Image(image_format=mp.ImageFormat.SRGB,
-                             data=exposure.for_model(frame.image))
-            result = self._landmarker.detect_for_video(image, stamp)
+        image = mp.Image(image_format=mp.ImageFormat.SRGB, data=exposure.for_model(frame.image))
+        result = self._landmarker.detect_for_video(image, stamp)
         height, width = frame.image.shape[:2]
         signature = shots.signature(frame.image)
         change = (np.nan if self._signature is None

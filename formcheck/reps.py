@@ -50,15 +50,17 @@ class RepSettings:
     """Rest seen before a rep the clip ends in: less, and the pull may have begun before the
     clip (or before a cut to another shot), so its start was never seen."""
     opening_tolerance: float = 0.14
-    """Fraction of the range above the top its reps return to that a clip of a lift made back
-    at the top may open at, still rising away, and its first excursion still be a whole rep;
-    farther, the lifter was already on the way down and the rep's start is not in the clip.
-    Measured on the development clips (benchmarks.common.kept_apart): openings labelled as a
-    whole first rep lie 0.09 of the range or less above the top (a lifter standing still
-    reads a little off it: vivekkumar's dumbbell RDL), the Ulisses front squat's, labelled as
-    opening part-way down, 0.18; midway, rounded. Nearer the top, it cannot tell: calimiro's
-    squat_13, labelled as opening on the way down, opens 0.08 above its top (the squat's own
-    ``rep_leave`` lists it). formcheck choice."""
+    """How near the rest level its reps return to (as a fraction of the range above it) the
+    lifter of a lift made back at the top must come before the first turnaround for that
+    first excursion to be a whole rep. One that never comes this near, and leaves rest within
+    ``min_rest_s`` of the clip's first frame, was on the way down when the clip opened: its
+    start is not in the clip. A library constant, not a lift's threshold. Measured on the
+    development clips (benchmarks.common.kept_apart): openings labelled as a whole first rep
+    lie 0.09 of the range or less above the rest level (a lifter standing still reads a little
+    off it: vivekkumar's dumbbell RDL), the Ulisses front squat's, labelled as opening part-way
+    down, 0.18; midway, rounded. Nearer, it cannot tell: calimiro's squat_13, labelled as
+    opening on the way down, opens 0.08 above (the squat's own ``rep_leave`` lists it).
+    formcheck choice."""
     range_percentiles: tuple[float, float] = (1.0, 99.0)
     """The clip's range, robust to a few wild frames (the driver is smoothed already) yet
     reached by a single rep in a minute of standing around."""
@@ -140,6 +142,9 @@ STARTS_UNDER_WAY = {
 }
 """Why the excursion a clip opens in is not a rep, by where the lift turns."""
 
+UNDER_WAY = STARTS_UNDER_WAY["bottom"]
+"""Why a rep the clip opens on the way into is not one, wherever the lift turns."""
+
 
 @dataclass(frozen=True)
 class Partial:
@@ -220,13 +225,13 @@ def segment(
     """The reps in a driver signal whose turnaround is its maximum, and the excursions that are
     not reps, with why.
 
-    An excursion already under way when the clip starts is not a rep: its start was never
-    seen (without ``made``, nor one the clip opens on the way to, :func:`_opens_on_the_way`,
-    though hysteresis holds its first frames at rest). One the clip ends in is a rep only
-    where ``made`` (per frame: the lift's lockout reached) says it was made before the end,
-    after at least ``min_rest_s`` of rest: a lifter counts a pull at lockout, whether or not
-    the camera stays for the lowering. Without ``made`` (a top-start lift, made only back at
-    the top) it is not a rep. ``made`` also says when each rep was made
+    An excursion already under way when the clip starts is not a rep: its start was never seen.
+    Without ``made``, neither is a first rep the clip opens on the way down into, which
+    hysteresis holds at rest while under ``leave`` (:func:`_opens_on_the_way`). One the clip
+    ends in is a rep only where ``made`` (per frame: the lift's lockout reached) says it was
+    made before the end, after at least ``min_rest_s`` of rest: a lifter counts a pull at
+    lockout, whether or not the camera stays for the lowering. Without ``made`` (a top-start
+    lift, made only back at the top) it is not a rep. ``made`` also says when each rep was made
     (:attr:`Rep.reached_s`). ``range_from``: the driver of the whole clip when ``driver`` is a
     stretch of it, cut against the whole clip's range.
     """
@@ -288,9 +293,10 @@ def segment(
             continue
         reps.append(_rep(len(reps) + 1, start, turn, end, times, level, turn_at, lowered=True,
                          reached=_made_on_top(made, top)))
-    if made is None and reps and _opens_on_the_way(level, times, reps, settings):
+    if (made is None and reps and not any(cut.start_s < reps[0].start_s for cut in partial)
+            and _opens_on_the_way(level, times, reps, settings)):
         first, *reps = reps
-        partial.insert(0, Partial(float(times[0]), first.end_s, STARTS_UNDER_WAY["bottom"]))
+        partial.insert(0, Partial(float(times[0]), first.end_s, UNDER_WAY))
         reps = [replace(rep, index=i) for i, rep in enumerate(reps, start=1)]
     cut = bool(partial) and partial[-1].end_s == float(times[-1])  # the end listed already
     rising = None if cut else _rising_at_end(level, span, times, state, settings)
@@ -435,24 +441,21 @@ def _opens_still_at_top(opening: np.ndarray, settings: RepSettings) -> bool:
 def _opens_on_the_way(level: np.ndarray, times: np.ndarray, reps: list[Rep],
                       settings: RepSettings) -> bool:
     """Whether the first of ``reps`` (of a lift made back at the top) was already under way
-    when the clip opened: the lifter came no nearer the top before its turnaround than
-    ``opening_tolerance`` above the top the reps return to (the median of their ends), and
-    was not at rest where the clip opened (moved more than ``rest_tolerance`` within
-    ``min_rest_s``, as a pull with less rest than that before it is one whose start may be
-    before the clip).
+    when the clip opened: the lifter came no nearer the rest level before its turnaround than
+    ``opening_tolerance`` above the one the reps return to (the median of their ends), and the
+    rep left rest less than ``min_rest_s`` after the clip's first measured frame, as a pull
+    with less rest than that before it is one whose start may be before the clip.
 
     Hysteresis alone holds such an opening at rest whenever it lies under ``leave``, a band
     wide enough for a lifter who stands a little differently between reps; a user who pressed
     record as the bar passed the knees did not film a whole rep, and a coach would not count
-    it. A lifter who stands still first (kneeling upright before glute-ham raises that end
-    leaning back), or steps to the top, began the rep in the clip, and it counts."""
+    it. A lifter who stands still first, wherever (kneeling upright before glute-ham raises
+    that end leaning back), or steps to the top, began the rep in the clip, and it counts."""
     before = np.flatnonzero(np.isfinite(level[: reps[0].turn + 1]))
-    top = float(np.nanmedian(level[[rep.end for rep in reps]]))
-    if not before.size or level[before].min() <= top + settings.opening_tolerance:
-        return False
-    moved = np.abs(level[before] - level[before[0]]) > settings.rest_tolerance
-    still_until = before[np.argmax(moved)] if moved.any() else before[-1]
-    return bool(times[still_until] - times[before[0]] < settings.min_rest_s)
+    rest = float(np.nanmedian(level[[rep.end for rep in reps]]))
+    return bool(before.size) and bool(
+        level[before].min() > rest + settings.opening_tolerance
+        and times[reps[0].start] - times[before[0]] < settings.min_rest_s)
 
 
 def _band_edge(level: np.ndarray, window: np.ndarray, tolerance: float, *, last: bool) -> int:

@@ -339,6 +339,17 @@ def test_a_long_session_is_judged_on_a_recent_window(real_track) -> None:
         assert fault.at_s[0] == pytest.approx(track.times[fault.frames[0]], abs=1e-3)
 
 
+@pytest.mark.parametrize("context_s", [3.0, 5.0, 7.5])
+def test_a_window_that_slid_into_a_rep_lists_no_counted_rep_as_not_counted(context_s) -> None:
+    """The end's window opens inside a rep judged before it (these windows open in an RDL's
+    descent): that rep stands, and its cut-off start is not a movement left uncounted."""
+    track = synthetic.hinge(6, depth_deg=80, knee_bend_deg=20).track
+    report, _ = replay(track, "romanian_deadlift", settings=LiveSettings(context_s=context_s))
+    assert report.rep_count == 6
+    assert not [cut for cut in report.not_counted for rep in report.reps
+                if cut.start_s < rep.end_s and rep.start_s < cut.end_s]
+
+
 def _frames(n: int, fps: float) -> list[Frame]:
     image = np.zeros((4, 4, 3), np.uint8)
     return [Frame(index=i, time_s=i / fps, image=image) for i in range(n)]

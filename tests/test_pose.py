@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -14,9 +16,10 @@ from formcheck.analysis import analyze_track
 from formcheck.config import load_lift
 from formcheck.errors import FormcheckError
 from formcheck.kinematics import kinematics
-from formcheck.pose import PoseSettings, _Helper, extract_pose, part_bounds
+from formcheck.landmarks import Landmark
+from formcheck.pose import PoseEstimator, PoseSettings, _Helper, extract_pose, part_bounds
 from formcheck.track import PoseTrack
-from formcheck.video import VideoInfo
+from formcheck.video import Frame, VideoInfo
 from formcheck.view import estimate_view
 from tests.conftest import RUSSIAN_SWING, TBY66, clip
 
@@ -95,3 +98,60 @@ def test_pose_command_writes_track_and_playable_video(tmp_path: Path, pose_model
         frames_out = sum(1 for _ in out.decode(video=0))
     # the 60 fps clip is read at 30 (the default cap): one video frame per track row
     assert frames_out == len(track) == frames_in // 2 and rate_out == pytest.approx(30)
+
+
+def _person(centre_px: tuple[float, float], trunk_px: float, size: np.ndarray) -> np.ndarray:
+    """A landmark array (33 × 5, normalised): every landmark at ``centre_px`` but the trunk's,
+    a ``trunk_px`` square around it; all :meth:`PoseEstimator._choose` reads of a person."""
+    person = np.zeros((len(Landmark), 5))
+    person[:, :2] = np.array(centre_px) / size
+    half = trunk_px / 2
+    for landmark, dx, dy in ((Landmark.LEFT_SHOULDER, -half, -half),
+                             (Landmark.RIGHT_SHOULDER, half, -half),
+                             (Landmark.LEFT_HIP, -half, half), (Landmark.RIGHT_HIP, half, half)):
+        person[landmark, :2] = (np.array(centre_px) + np.array([dx, dy])) / size
+    return person
+
+
+@pytest.mark.parametrize(("gap_s", "away_trunks", "found"), [
+    (1 / 30, 0.9, True),   # the next frame, within MAX_JUMP
+    (1 / 30, 1.5, False),  # the next frame, farther than a lifter moves: somebody else
+    (0.5, 1.5, False),     # still held to MAX_JUMP half a second later (see RESULTS.md)
+    (1.5, 2.5, True),      # gone longer than REACQUIRE_AFTER_S: the largest person
+])
+def test_the_lifter_is_the_person_near_where_they_were_last_seen(
+        gap_s: float, away_trunks: float, found: bool) -> None:
+    size = np.array([1280.0, 720.0])
+    estimator = object.__new__(PoseEstimator)  # _choose needs no model
+    trunk = 100.0
+    estimator._anchor = None
+    assert estimator._choose([_person((400, 300), trunk, size)], 1.0, size) == 0
+    away = _person((400, 300 - away_trunks * trunk), trunk, size)
+    assert (estimator._choose([away], 1.0 + gap_s, size) == 0) is found
+
+
+def test_a_stop_during_a_frame_waits_until_mediapipe_has_freed_its_images(
+        monkeypatch: pytest.MonkeyPatch, pose_model: Path) -> None:
+    """A stop signal raised inside a MediaPipe image's ``__del__`` is printed as a traceback
+    ("Exception ignored in ... Image.__del__": seen once when a batch's process group was
+    hung up); the frame's images are freed before the signal is acted on."""
+    import mediapipe as mp
+
+    unraisable: list[object] = []
+    monkeypatch.setattr(sys, "unraisablehook", unraisable.append)
+    free = mp.Image.__del__
+
+    def stopped_while_freeing(image: mp.Image) -> None:
+        os.kill(os.getpid(), signal.SIGINT)
+        free(image)
+
+    monkeypatch.setattr(mp.Image, "__del__", stopped_while_freeing)
+    frame = Frame(index=0, time_s=0.0, image=np.full((96, 64, 3), 128, np.uint8))
+    # Ctrl-C as a command meets it, whatever an earlier test left installed
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with PoseEstimator() as estimator, pytest.raises(KeyboardInterrupt):
+            estimator.estimate(frame)
+    finally:
+        signal.signal(signal.SIGINT, before)
+    assert unraisable == []

@@ -163,15 +163,22 @@ def test_a_top_start_clip_opening_on_the_way_down_lists_its_first_rep(opens_at, 
     assert len(segment(driver, times, DEFAULT, made=driver >= 170.0).reps) == 3
 
 
-@pytest.mark.parametrize("steps_to_the_top", [True, False])
-def test_a_top_start_clip_opening_still_off_the_top_counts_its_first_rep(steps_to_the_top):
-    # a lifter still a quarter of the range off the top the reps return to (kneeling upright
-    # before glute-ham raises that end leaning back), who steps to the top before the first rep
-    # or lowers straight from there: either way the rep began in the clip
+@pytest.mark.parametrize("opening", ["steps to the top", "still", "shifts, then still"])
+def test_a_top_start_clip_opening_off_the_top_at_rest_counts_its_first_rep(opening):
+    # a lifter a quarter of the range off the rest level the reps return to (kneeling upright
+    # before glute-ham raises that end leaning back) who steps to it before the first rep, or
+    # stays there until the rep (after a shift as recording starts): the rep began in the clip
     line = excursions(3, lead_s=1.0)
-    driver = line["driver"].copy()
-    driver[line.times < (0.3 if steps_to_the_top else 1.0)] = 105.0
-    assert len(segment(driver, line.times, DEFAULT, turn_at="bottom").reps) == 3
+    driver, first_turn = line["driver"].copy(), line.at("turn")[0]
+    if opening == "steps to the top":
+        driver[line.times < 0.3] = 105.0
+    else:
+        before = line.times < first_turn
+        driver[before] = np.maximum(driver[before], 105.0)
+    if opening == "shifts, then still":
+        driver[line.times < 0.15] = np.linspace(115.0, 105.0, int((line.times < 0.15).sum()))
+    found = segment(driver, line.times, DEFAULT, turn_at="bottom")
+    assert len(found.reps) == 3 and not found.partial
 
 
 def test_what_is_not_a_rep_is_listed_with_why():

@@ -376,8 +376,11 @@ class LiveSession:
         found = segments.reps
         self._withdraw(found, since=track, final=final)
         if final:
+            # a window that slid past the session's start may open inside a rep judged
+            # before, which stands: its cut-off start is no movement left uncounted
             self._not_counted = sorted(
-                [*segments.partial,
+                [*(cut for cut in segments.partial
+                   if not any(_overlap(cut, rep) for rep in self._reps)),
                  *(Partial(rep.start_s, rep.end_s, WITHDRAWN) for rep, _ in self._gone)],
                 key=lambda p: p.start_s)
         now = float(track.times[-1])
@@ -590,6 +593,11 @@ def _span(partial: Partial) -> tuple[float, float]:
 def _key(rep: RepReport) -> tuple[float, float]:
     """A judged rep, whatever number it carries: renumbering leaves its times."""
     return rep.start_s, rep.end_s
+
+
+def _overlap(cut: Partial, judged: RepReport) -> bool:
+    """Whether a movement listed as not counted shares time with a rep judged."""
+    return cut.start_s < judged.end_s and judged.start_s < cut.end_s
 
 
 def _same_rep(found: Rep, judged: RepReport) -> bool:
