@@ -5,7 +5,8 @@ variant, exact rep count, and per-rep faults where clearly visible). Our reps ar
 labelled reps by overlap in time, so the two ways of cutting a rep (start at the top or at the
 bottom) compare fairly. A labelled rep with no fault listed counts as a negative for every
 fault its lift checks, unless its (or its clip's) notes call the faults unclear. Tracks come
-from the real full model, extracted once and cached.
+from the real full model, extracted once and cached. Counts are given per lift, and overall for
+the development clips and for those kept apart (:func:`benchmarks.common.kept_apart`).
 
     python -m benchmarks.accuracy [--quick]
 """
@@ -17,7 +18,7 @@ import csv
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 
@@ -62,9 +63,8 @@ class Counts:
     errors: list[str] = field(default_factory=list)
 
     def add(self, other: Counts) -> None:
-        """Add the counts of ``other`` (a clip's, a lift's) to these."""
-        for name in ("clips", "exact", "off_by_one", "abs_error", "reps", "ambiguous", "ghosts",
-                     "missed", "made_errors", "boundary_errors"):
+        """Add the counts of ``other`` (a clip's, a lift's) to these; not its errors."""
+        for name in (f.name for f in fields(self) if f.name != "errors"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
 

@@ -157,7 +157,7 @@ class PoseEstimator:
         the model, the masks it returns) free their native memory in a Python ``__del__``, and
         a stop raised inside one is printed as a traceback ("Exception ignored in ...
         Image.__del__"), so they must be gone, with :meth:`_estimate`'s frame, before a signal
-        is acted on."""
+        is acted on. (Should the model raise, its traceback keeps them a while longer.)"""
         with signals_held():
             return self._estimate(frame)
 

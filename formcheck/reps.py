@@ -226,7 +226,7 @@ def segment(
     not reps, with why.
 
     An excursion already under way when the clip starts is not a rep: its start was never seen.
-    Without ``made``, neither is a first rep the clip opens on the way down into, which
+    Without ``made``, neither is a first rep the clip opens already on its way out of, which
     hysteresis holds at rest while under ``leave`` (:func:`_opens_on_the_way`). One the clip
     ends in is a rep only where ``made`` (per frame: the lift's lockout reached) says it was
     made before the end, after at least ``min_rest_s`` of rest: a lifter counts a pull at
@@ -441,16 +441,19 @@ def _opens_still_at_top(opening: np.ndarray, settings: RepSettings) -> bool:
 def _opens_on_the_way(level: np.ndarray, times: np.ndarray, reps: list[Rep],
                       settings: RepSettings) -> bool:
     """Whether the first of ``reps`` (of a lift made back at the top) was already under way
-    when the clip opened: the lifter came no nearer the rest level before its turnaround than
-    ``opening_tolerance`` above the one the reps return to (the median of their ends), and the
-    rep left rest less than ``min_rest_s`` after the clip's first measured frame, as a pull
-    with less rest than that before it is one whose start may be before the clip.
+    when the clip opened: the lifter came no nearer the rest level before its turnaround
+    than ``opening_tolerance`` above the one the reps return to (the median of their ends),
+    and the rep left rest less than ``min_rest_s`` after the clip's first measured frame,
+    as a pull with less rest than that before it is one whose start may be before the clip.
 
     Hysteresis alone holds such an opening at rest whenever it lies under ``leave``, a band
     wide enough for a lifter who stands a little differently between reps; a user who pressed
     record as the bar passed the knees did not film a whole rep, and a coach would not count
     it. A lifter who stands still first, wherever (kneeling upright before glute-ham raises
-    that end leaning back), or steps to the top, began the rep in the clip, and it counts."""
+    that end leaning back), or steps to the top, began the rep in the clip, and it counts. So
+    does a lowering slow enough to stay within ``rest_tolerance`` of where the clip opened for
+    ``min_rest_s`` (slower than 0.4 of the range a second where the clip opens): what the clip
+    shows of it reads as a rest."""
     before = np.flatnonzero(np.isfinite(level[: reps[0].turn + 1]))
     rest = float(np.nanmedian(level[[rep.end for rep in reps]]))
     return bool(before.size) and bool(

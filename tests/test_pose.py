@@ -127,7 +127,8 @@ def test_the_lifter_is_the_person_near_where_they_were_last_seen(
     estimator._anchor = None
     assert estimator._choose([_person((400, 300), trunk, size)], 1.0, size) == 0
     away = _person((400, 300 - away_trunks * trunk), trunk, size)
-    assert (estimator._choose([away], 1.0 + gap_s, size) == 0) is found
+    smaller = _person((1000, 300), trunk / 2, size)  # nearer the edge, a passer-by further off
+    assert (estimator._choose([smaller, away], 1.0 + gap_s, size) == 1) is found
 
 
 def test_a_stop_during_a_frame_waits_until_mediapipe_has_freed_its_images(

@@ -31,7 +31,7 @@ from synthetic import (
 from formcheck.config import load_lift
 from formcheck.counting import find_reps
 from formcheck.kinematics import kinematics
-from formcheck.reps import STARTS_UNDER_WAY, Rep, RepSettings, segment, segment_reps
+from formcheck.reps import UNDER_WAY, Rep, RepSettings, segment, segment_reps
 from formcheck.track import PoseTrack
 
 FRAME = 1.0 / FPS
@@ -157,7 +157,7 @@ def test_a_top_start_clip_opening_on_the_way_down_lists_its_first_rep(opens_at, 
     found = segment(driver, times, DEFAULT, turn_at="bottom")
     assert [rep.index for rep in found.reps] == list(range(1, counted + 1))
     assert_well_formed(found.reps, times)
-    listed = [p for p in found.partial if p.reason == STARTS_UNDER_WAY["bottom"]]
+    listed = [p for p in found.partial if p.reason == UNDER_WAY]
     assert len(listed) == 3 - counted
     # a floor-start lift is made at the top, which the clip shows: counted either way
     assert len(segment(driver, times, DEFAULT, made=driver >= 170.0).reps) == 3

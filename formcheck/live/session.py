@@ -377,10 +377,14 @@ class LiveSession:
         self._withdraw(found, since=track, final=final)
         if final:
             # a window that slid past the session's start may open inside a rep judged
-            # before, which stands: its cut-off start is no movement left uncounted
+            # before, which stands: what it lists from its first frame is no movement left
+            # uncounted
+            opens = float(track.times[0])
+            slid = opens > self._first_s
             self._not_counted = sorted(
                 [*(cut for cut in segments.partial
-                   if not any(_overlap(cut, rep) for rep in self._reps)),
+                   if not (slid and cut.start_s == opens
+                           and any(_overlap(cut, rep) for rep in self._reps))),
                  *(Partial(rep.start_s, rep.end_s, WITHDRAWN) for rep, _ in self._gone)],
                 key=lambda p: p.start_s)
         now = float(track.times[-1])
