@@ -81,7 +81,7 @@ def renew(old: Path, video: Path, model: str, max_fps: float | None) -> tuple[Pa
     file it was and :data:`MADE_ON` the machine that made it."""
     target = committed_track(video, model, max_fps)
     made = extracted_track(video, model, max_fps)
-    same = same_track(PoseTrack.load(old), made)
+    same = not differences(PoseTrack.load(old), made)
     if same:
         old.replace(target)
     else:
@@ -90,12 +90,14 @@ def renew(old: Path, video: Path, model: str, max_fps: float | None) -> tuple[Pa
     return target, same
 
 
-def same_track(a: PoseTrack, b: PoseTrack) -> bool:
-    """Whether two tracks hold the same frames, bit for bit, from the same source."""
-    return ((a.width, a.height, a.fps, a.model, a.meta) == (b.width, b.height, b.fps, b.model,
-                                                             b.meta)
-            and all(np.array_equal(getattr(a, name), getattr(b, name), equal_nan=True)
-                    for name in ARRAY_FIELDS))
+def differences(a: PoseTrack, b: PoseTrack) -> list[str]:
+    """What two tracks hold differently, bit for bit (their size, rate, model, meta and each
+    array of :data:`~formcheck.track.ARRAY_FIELDS`): none for the same frames from the same
+    source."""
+    header = ("width", "height", "fps", "model", "meta")
+    return [name for name in header if getattr(a, name) != getattr(b, name)] + [
+        name for name in ARRAY_FIELDS
+        if not np.array_equal(getattr(a, name), getattr(b, name), equal_nan=True)]
 
 
 def makers() -> dict[str, dict[str, object]]:

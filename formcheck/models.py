@@ -244,7 +244,6 @@ def verify(
     )
 
 
-
 def _not_a_file(path: Path) -> str:
     """What is at ``path`` instead of a model file: nothing, a broken link, a folder, another
     kind of file (a folder or broken link is damage to say, not a model to fetch)."""
@@ -255,6 +254,7 @@ def _not_a_file(path: Path) -> str:
     if path.is_dir():
         return "not a file (a folder is in its place)"
     return "not a regular file"
+
 
 def list_models(cache_dir: str | os.PathLike[str] | None = None) -> list[ModelStatus]:
     """Status of every variant in the cache, missing ones included; a cache that cannot be a

@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 
 from benchmarks.common import TRACK_FIXTURES, committed_track, cpu_model
-from benchmarks.fixtures import makers, stale
+from benchmarks.fixtures import differences, makers, stale
 from formcheck.pose import DEFAULT_MAX_FPS, PoseSettings, extract_pose
-from formcheck.track import ARRAY_FIELDS, PoseTrack
+from formcheck.track import PoseTrack
 from tests.conftest import TBY66, clip
 
 SENTINEL = TBY66.format("c")
@@ -43,7 +43,7 @@ def test_todays_code_makes_the_committed_track_again(pose_model) -> None:
     committed = PoseTrack.load(committed_track(video))
     made = extract_pose(video, PoseSettings(model="full", max_fps=DEFAULT_MAX_FPS))
     if made_here(video):
-        assert_same(made, committed)
+        assert not differences(made, committed)
         return
     assert made.times.tolist() == committed.times.tolist()
     # Measured on the decoded picture: FFmpeg's colour conversion may round a pixel otherwise
@@ -71,15 +71,9 @@ def test_todays_code_reads_a_dark_clip_as_its_committed_track_does(pose_model) -
         pytest.skip(f"{DARK_SENTINEL} was made on another CPU (tests/tracks/made_on.json): "
                     "only a bit-for-bit comparison is measured for it")
     made = extract_pose(video, PoseSettings(model="full", max_fps=DEFAULT_MAX_FPS))
-    assert_same(made, PoseTrack.load(committed_track(video)))
+    assert not differences(made, PoseTrack.load(committed_track(video)))
 
 
 def made_here(video: Path) -> bool:
     """Whether this machine's CPU made the committed track of ``video``."""
     return makers().get(committed_track(video).name, {}).get("processor") == cpu_model()
-
-
-def assert_same(made: PoseTrack, committed: PoseTrack) -> None:
-    for name in ARRAY_FIELDS:
-        assert np.array_equal(getattr(made, name), getattr(committed, name),
-                              equal_nan=True), name
