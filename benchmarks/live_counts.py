@@ -14,7 +14,8 @@ Issue #15 asks for the labels' moment itself: each labelled rep is also paired w
 the live count made closest to when the label says it was made (the labels' conventions and
 pairing of :mod:`benchmarks.accuracy`: within 1 s, each used once), and the share of labelled
 reps counted live within 0.3 s of it is reported (a labelled rep live never counted, or
-counted further off, is not).
+counted further off, is not), also over the development clips and the clips kept apart
+(:func:`benchmarks.common.kept_apart`) on their own.
 
     python -m benchmarks.live_counts
 """
@@ -27,7 +28,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from benchmarks.accuracy import labelled_made_times, labelled_tracks, pair_made, read_labels
-from benchmarks.common import table, write_result
+from benchmarks.common import kept_apart, table, write_result
 from formcheck.analysis import analyze_track
 from formcheck.lift import Lift
 from formcheck.live.session import LiveSession, LiveSettings
@@ -64,6 +65,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, object]:
     parser.add_argument("--quick", action="store_true", help="one clip (CI)")
     args = parser.parse_args(argv)
     per_lift: dict[str, dict[str, list]] = {}
+    per_split: dict[str, dict[str, list]] = {}
     clips = []
     _, rep_labels = read_labels()
     for row, lift, track in labelled_tracks(args.quick):
@@ -76,19 +78,21 @@ def main(argv: Sequence[str] | None = None) -> dict[str, object]:
         on_time = [False] * len(theirs)
         for error, _, j in paired:
             on_time[j] = error <= WITHIN_S
-        entry = per_lift.setdefault(lift.name, {"delays": [], "agree": [], "counts": [],
-                                                "labelled": []})
-        entry["delays"] += delays
-        entry["agree"].append(final == report.rep_count)
-        entry["counts"].append(not withdrawn and final == report.rep_count)
-        entry["labelled"] += on_time
+        split = f"overall, {'kept apart' if kept_apart(row['file']) else 'development'}"
+        for group, key in ((per_lift, lift.name), (per_split, split)):
+            entry = group.setdefault(key, {"delays": [], "agree": [], "counts": [],
+                                           "labelled": []})
+            entry["delays"] += delays
+            entry["agree"].append(final == report.rep_count)
+            entry["counts"].append(not withdrawn and final == report.rep_count)
+            entry["labelled"] += on_time
         clips.append({"file": row["file"], "analyze": report.rep_count, "live": final,
                       "withdrawn_live": withdrawn, "delays_s": [round(d, 3) for d in delays],
                       "label_errors_s": [round(e, 3) for e, _, _ in sorted(
                           paired, key=lambda p: p[2])],
                       "labelled": len(theirs)})
     rows = []
-    for name, entry in [*sorted(per_lift.items()), ("overall", {
+    for name, entry in [*sorted(per_lift.items()), *sorted(per_split.items()), ("overall", {
         key: [v for e in per_lift.values() for v in e[key]] for key in ("delays", "agree",
                                                                         "counts", "labelled")})]:
         delays = np.array(entry["delays"])

@@ -69,6 +69,7 @@ a lift of your own, or your own version of a shipped one, without touching the p
 MADE_AT = {
     "lockout": "a rep counts at lockout",
     "apex": "a rep counts at the apex",
+    "standing_tall": "a rep counts standing tall at its top (stepping off after it ends the rep)",
     "top": "a rep counts with the driver at its top",
     "chin_over_bar": "a rep counts with the chin over the bar",
     "rack": "a rep counts once the bar is racked on the shoulders (the catch)",
@@ -79,6 +80,7 @@ MADE_AT = {
 MADE_AT_THRESHOLD = {
     "lockout": ("no_rep_hip_angle", "the lockout a made rep reaches"),
     "apex": ("no_rep_hip_angle", "the lockout a made rep reaches"),
+    "standing_tall": ("no_rep_hip_angle", "how far the hips open standing tall in a made rep"),
     "top": ("made_top", "the driver's value at the top a made rep reaches"),
     "chin_over_bar": ("no_rep_chin_clearance", "the chin's clearance over the bar a made rep "
                       "reaches"),

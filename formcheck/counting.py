@@ -2,7 +2,8 @@
 
 Apart from :mod:`formcheck.reps` (which cuts any driver signal) because this is where the lift
 comes in: which series drives its reps, when its reps are made (``made_at``: at the lockout, at
-a swing's apex, with the driver at its top, back at the top), and what only the body tells,
+a swing's apex, standing tall on a box, with the driver at its top, with the chin over the
+bar, racked, back at the top), and what only the body tells,
 such as a lifter walking off after the set.
 ``analyze`` and ``live`` count through :func:`find_reps`.
 
@@ -85,9 +86,37 @@ def driver_line(kin: Kinematics, lift: Lift) -> Line | None:
 
 
 def _trusted(kin: Kinematics, name: str, lift: Lift) -> np.ndarray:
+    """The series ``name`` where its landmarks are clear: a sided one on the facing side; one
+    measured in 3-D where the facing side is a close call (:data:`CLOSE_CALL`), on the far
+    side where the facing side is unclear and the far side is clear.
+
+    Why: from the front, or with a lifter turned part-way, which side faces the camera is a
+    close call (a live window and the whole set may call it differently), and either hip is
+    as well placed in the world landmarks; the hips of a lift on both legs open and close
+    together (a single-leg lift, judged on its working leg, is not filled). From the side the
+    far hip is hidden and guessed (BichraiX good007's, 17° from the near one's), and a 2-D
+    angle on the far side is another projection: neither fills."""
     measure = kin[name]
-    series = measure.facing if isinstance(measure, Sided) else measure
-    return series.trusted(lift.value("min_visibility"))
+    least = lift.value("min_visibility")
+    if not isinstance(measure, Sided):
+        return measure.trusted(least)
+    near = measure.facing.trusted(least)
+    if (name not in HIPS_3D or kin.working_leg is not None
+            or kin.facing_confidence >= CLOSE_CALL):
+        return near
+    return np.where(np.isfinite(near), near, measure.far.trusted(least))
+
+
+HIPS_3D = ("hip_angle_3d", "hip_flexion_3d")
+"""The drivers and lockout read on either hip from the front (:func:`_trusted`); not on a lift
+judged on its working leg, whose far hip is the free leg's."""
+
+
+CLOSE_CALL = 0.5
+"""Agreement of the frames on the facing side (:attr:`Kinematics.facing_confidence`) under
+which it is a close call. Measured on the labelled clips of the lifts with a 3-D hip driver or
+lockout: 0.18-0.31 filmed from the front or turning (Ulisses' deadlift, jf9ss9's, a front-on
+swing; jf9ss9's live window at 21 s 0.24), 0.6 the next, 0.8-1.0 from the side."""
 
 
 STAND_IN_MIN_FRAMES = 15
@@ -156,7 +185,8 @@ def find_reps(kin: Kinematics, lift: Lift, *, so_far: bool = False,
     driver = driver_signal(kin, lift)
     made = made_frames(kin, lift, driver)
     found = spliced(caught(kin, lift, made, held_on(kin, lift, in_sight(
-        driver, kin.times, rep_settings(lift), turn_at=lift.turn_at, made=made, away=away))),
+        driver, kin.times, rep_settings(lift), turn_at=lift.turn_at, made=made, away=away,
+        so_far=so_far))),
         cuts)
     last = found.reps[-1] if found.reps else None
     if last is None or last.lowered:
@@ -174,7 +204,8 @@ def find_reps(kin: Kinematics, lift: Lift, *, so_far: bool = False,
 
 
 def in_sight(driver: np.ndarray, times: np.ndarray, settings: RepSettings, *, turn_at: Turn,
-             made: np.ndarray | None, away: Sequence[OffPicture]) -> Segments:
+             made: np.ndarray | None, away: Sequence[OffPicture], so_far: bool = False
+             ) -> Segments:
     """:func:`~formcheck.reps.segment`, each stretch of the clip between the spans in which
     the lifter was out of the picture (``away``, :func:`formcheck.sight.off_picture`) cut on
     its own, against the whole clip's range.
@@ -184,7 +215,9 @@ def in_sight(driver: np.ndarray, times: np.ndarray, settings: RepSettings, *, tu
     one. Cut apart, a stretch's ends are where the lifter left the picture and came back, as a
     clip's ends are: a rep made in sight before the lifter left (a lockout reached, then the
     camera swung away) is counted, and one under way as they left or came back is listed, not
-    counted, with why (:func:`_across`)."""
+    counted, with why (:func:`_across`). ``so_far`` (:func:`find_reps`) reaches only the last
+    stretch, the one the stream ends in: a stretch the lifter left the picture from is never
+    lowered in sight."""
     reps: list[Rep] = []
     partial: list[Partial] = []
     level, _ = normalise(driver, settings)
@@ -194,7 +227,8 @@ def in_sight(driver: np.ndarray, times: np.ndarray, settings: RepSettings, *, tu
     before: _Edge | None = None  # how the stretch before the span just passed ended
     for k, (first, stop) in enumerate(zip(starts, stops, strict=True)):
         found = (segment(driver[first:stop], times[first:stop], settings, turn_at=turn_at,
-                         made=None if made is None else made[first:stop], range_from=driver)
+                         made=None if made is None else made[first:stop], range_from=driver,
+                         so_far=so_far and k == len(away))
                  if stop - first > 1 else Segments([], []))
         measured = first + np.flatnonzero(seen[first:stop])
         others = list(found.partial)
@@ -282,8 +316,10 @@ def still_at_top(driver: np.ndarray, rep: Rep, settings: RepSettings) -> bool:
 def made_frames(kin: Kinematics, lift: Lift, driver: np.ndarray) -> np.ndarray | None:
     """Per frame, whether a rep under way there has been made (``lift.made_at``): hips open
     to the lockout (``no_rep_hip_angle``, in 3-D), and for a swing, the bell past its apex
-    (the driver falling); the driver itself past its top (``made_top``: a row's elbows bent
-    as far as the bar at the torso takes them, whatever the hips do); for a pull-up the mouth
+    (the driver falling), for a box jump the feet still (:data:`STOOD_STILL`: standing on the
+    box, not taking off or landing); the driver itself past its top (``made_top``: a row's
+    elbows bent as far as the bar at the torso takes them, whatever the hips do); for a pull-up
+    the mouth
     over the hands (``no_rep_chin_clearance``); for a clean the bar racked (:func:`racked`);
     None for a top-start lift, made only back at the top."""
     if lift.made_at == "return":
@@ -295,11 +331,26 @@ def made_frames(kin: Kinematics, lift: Lift, driver: np.ndarray) -> np.ndarray |
         return np.nan_to_num(mouth, nan=-np.inf) >= lift.value("no_rep_chin_clearance")
     if lift.made_at == "rack":
         return racked(kin, lift)
-    hips = kin.hip_angle_3d.facing.trusted(lift.value("min_visibility"))
+    hips = _trusted(kin, "hip_angle_3d", lift)
     made = np.nan_to_num(hips, nan=-np.inf) >= lift.value("no_rep_hip_angle")
     if lift.made_at == "apex":
         made &= np.diff(driver, prepend=np.nan) < 0
+    if lift.made_at == "standing_tall":  # one frame shows no stillness
+        speed = (np.abs(np.gradient(driver, kin.times)) if len(driver) > 1
+                 else np.full(len(driver), np.inf))
+        made &= np.nan_to_num(speed, nan=np.inf) < STOOD_STILL
     return made
+
+
+STOOD_STILL = 1.5
+"""Speed of a standing-tall lift's driver (a box jump's: the feet's height, in trunk lengths a
+second) under which the lifter stands: the hips open fully as the feet leave the floor too, and
+only the feet at rest tell standing on the box from taking off. Measured on the labelled jump,
+smoothed as ``analyze`` and as live smooth it: 2-6 as the feet leave the floor (1.3 just off
+it), 0.3 or less standing on the box, up to 2 landing (the hips bent then); the synthetic
+jumps' take-off up to 6. At the top of the flight the feet are still for a few hundredths of a
+second too, where a lifter tucks (the labelled one's hips at 103-107°, short of the 150 a made
+jump needs)."""
 
 
 def walked_off(kin: Kinematics, lift: Lift, rep: Rep) -> bool:

@@ -47,6 +47,7 @@ UPRIGHT: tuple[UprightLandmark, UprightLandmark] = ("knee", "ankle")
 MADE_SERIES = {
     "lockout": ("hip_angle_3d", "feet_x"),
     "apex": ("hip_angle_3d", "feet_x"),
+    "standing_tall": ("hip_angle_3d",),
     "top": ("feet_x",),
     "chin_over_bar": ("mouth_over_hands",),
     "rack": ("elbow_over_shoulder", "forearm_rise", "wrist_speed"),
@@ -54,7 +55,8 @@ MADE_SERIES = {
 }
 """What tells that a rep the clip ends in was made, by ``made_at``: hips open to the lockout
 (in 3-D, so from any view; a swing's apex comes after that), or the driver itself at its top,
-and feet that stay put (a lifter walking off has left the weight); or the mouth over the
+and feet that stay put (a lifter walking off has left the weight; not a box jump's, whose
+feet move on as it steps down, the end of its rep); or the mouth over the
 hands (the chin over the bar); or the bar racked on the shoulders (the elbows up, the wrists
 above them and still)."""
 
@@ -157,15 +159,18 @@ class Lift(BaseModel):
     camera sees, for a squat's knee angle, which needs the ankles a front view often loses.
     None: the driver alone."""
     turn_at: Literal["top", "bottom"]
-    made_at: Literal["lockout", "apex", "top", "chin_over_bar", "rack", "return"] = "return"
+    made_at: Literal[
+        "lockout", "apex", "standing_tall", "top", "chin_over_bar", "rack", "return"
+    ] = "return"
     """When a lifter counts a rep: at the lockout (a pull or thrust held at the top), at the
-    apex (a swing's bell, once it starts down), at the top of the driver itself (past its
-    ``made_top`` threshold: a row's bar at the torso, whatever the hips do), with the chin
-    over the bar (a pull-up: the mouth over the hands by ``no_rep_chin_clearance``), with the
-    bar racked on the shoulders (a clean: the elbows up by ``rack_elbow_height``, the wrists
-    above them; such a rep turns at the catch, its first racked frame), or back at the top (a
-    top-start lift). A clip that ends after the rep was made, before the
-    lowering, still holds that rep."""
+    apex (a swing's bell, once it starts down), standing tall (a box jump's hips open on the
+    box with the feet still; stepping off ends the rep, never unmakes it), at the top of the
+    driver itself (past its ``made_top`` threshold: a row's bar at the torso, whatever the hips
+    do), with the chin over the bar (a pull-up: the mouth over the hands by
+    ``no_rep_chin_clearance``), with the bar racked on the shoulders (a clean: the elbows up by
+    ``rack_elbow_height``, the wrists above them; such a rep turns at the catch, its first
+    racked frame), or back at the top (a top-start lift). A clip that ends after the rep was
+    made, before the lowering, still holds that rep."""
     set_ends_standing: bool = False
     """Whether lifters stand up after parking the weight at the end of a set: that rise looks
     like one more pull to the pose alone, so after reps with their lowering, a last rise the

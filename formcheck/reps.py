@@ -221,6 +221,7 @@ def segment(
     turn_at: Turn = "top",
     made: np.ndarray | None = None,
     range_from: np.ndarray | None = None,
+    so_far: bool = False,
 ) -> Segments:
     """The reps in a driver signal whose turnaround is its maximum, and the excursions that are
     not reps, with why.
@@ -234,6 +235,11 @@ def segment(
     lift, made only back at the top) it is not a rep. ``made`` also says when each rep was made
     (:attr:`Rep.reached_s`). ``range_from``: the driver of the whole clip when ``driver`` is a
     stretch of it, cut against the whole clip's range.
+
+    ``so_far``: the driver of a set still going on (live). A first rep it ends in, made, counts
+    however briefly the lifter was at rest before it: lowered, it will be a whole rep (its
+    start at rest was seen, however briefly), and only a set that ends on this lockout can show
+    that its start may have been before the stream's.
     """
     settings = settings or RepSettings()
     times = np.asarray(times, dtype=np.float64)
@@ -261,7 +267,7 @@ def segment(
     for enter in enters:
         after = leaves[leaves > enter]
         if after.size == 0:
-            tail = _made_at_end(level, span, times, state, int(enter), made, settings)
+            tail = _made_at_end(level, span, times, state, int(enter), made, settings, so_far)
             if isinstance(tail, str):
                 partial.append(Partial(float(times[enter]), float(times[-1]), tail))
             else:
@@ -305,7 +311,7 @@ def segment(
         # a rise the clip ends on is made at its lockout, as the lift itself says (``made``),
         # whether or not it passed ``enter`` of a range an earlier rep may have stretched
         tail = None if made is None else _made_at_end(level, span, times, state, left, made,
-                                                      settings)
+                                                      settings, so_far)
         if tail is None or isinstance(tail, str):
             partial.append(listed)
         else:
@@ -345,18 +351,19 @@ def _rep(
 
 def _made_at_end(
     level: np.ndarray, span: float, times: np.ndarray, state: np.ndarray, enter: int,
-    made: np.ndarray | None, settings: RepSettings,
+    made: np.ndarray | None, settings: RepSettings, so_far: bool = False,
 ) -> tuple[int, int, int, int | None] | str:
     """(start, turn, end, made frame) of the excursion the clip ends in, if it was made; else
     why not.
 
     Its turnaround is where the lockout is first held (within ``hold_tolerance`` of the peak):
     the middle of a hold the clip cuts short is unknown, the moment it was reached is not.
+    ``so_far``: :func:`segment`'s (no least rest before a first rep).
     """
     if made is None:
         return "the clip ends before the return to the top"
     if not made[enter:].any():
-        return "the clip ends before the rep was made (its lockout or apex)"
+        return "the clip ends before the rep was made (its lockout, apex or top)"
     previous = np.flatnonzero(state[:enter] == 1)
     rest = np.flatnonzero(state[: enter] == 0)
     rest = rest[rest > previous[-1]] if previous.size else rest
@@ -368,7 +375,7 @@ def _made_at_end(
     start = _band_edge(level, window, settings.rest_tolerance, last=True)
     settled = _band_edge(level, window, settings.rest_tolerance, last=False)
     # an earlier excursion bounds the rest: the start was seen, however brief the rest
-    if not previous.size and times[start] - times[settled] < settings.min_rest_s:
+    if not (previous.size or so_far) and times[start] - times[settled] < settings.min_rest_s:
         return unseen
     peak, low = np.nanmax(level[start:]), np.nanmin(level[start:])
     amplitude = peak - low

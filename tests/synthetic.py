@@ -779,11 +779,13 @@ def dim(
     visibility: float = 0.2,
     start_s: float = 0.0,
     end_s: float = math.inf,
+    sides: Iterable[str] = SIDES,
 ) -> PoseTrack:
-    """Landmarks ``names`` (both sides) seen with ``visibility`` in [start_s, end_s)."""
+    """Landmarks ``names`` (on ``sides``, both by default) seen with ``visibility`` in
+    [start_s, end_s)."""
     out = _copy(track)
     rows = _rows(out, start_s, end_s)
-    cols = [joint(side, name) for name in names for side in SIDES]
+    cols = [joint(side, name) for name in names for side in sides]
     out.visibility[np.ix_(rows, cols)] = visibility
     return out
 

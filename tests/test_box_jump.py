@@ -41,7 +41,7 @@ def found(report: Report, code: str) -> list[float]:
 
 
 def test_the_lift_is_listed_with_sourced_thresholds() -> None:
-    assert lift().driver == "ankle_lift" and lift().made_at == "lockout"
+    assert lift().driver == "ankle_lift" and lift().made_at == "standing_tall"
     assert set(lift().faults) == {"incomplete_extension", "stiff_landing", "not_standing_tall",
                                   "jumping_down"}
     assert all(t.source for t in lift().thresholds.values())
@@ -179,3 +179,27 @@ def test_the_labelled_jump_counts_once_made_standing_tall_and_passes(real_track)
     assert rep.made_s == pytest.approx(float(labelled[REAL][0]["end_s"]), abs=0.35)
     assert rep.outcome == "valid" and not rep.faults
     assert {c.check for c in rep.checks if c.result == "clear"} == set(lift().faults)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("ends_s", [3.8, 4.2])
+def test_the_labelled_jump_cut_standing_on_the_box_counts_where_it_was_made(real_track,
+                                                                            ends_s) -> None:
+    """Cut while he stands tall on the box, Goondoc08's jump is one rep made there (3.57 s):
+    the hips open with the feet still, not at take-off (the hips open then too), and his feet
+    travelling on from take-off to where they land is no walk-off."""
+    report = judged(crop(real_track(REAL), 0.0, ends_s))
+    assert report.rep_count == 1 and not report.not_counted
+    rep, = report.reps
+    assert not rep.lowered and rep.made_s == pytest.approx(3.57, abs=0.05)
+
+
+def test_a_jump_the_clip_ends_on_landing_was_not_made() -> None:
+    """Cut as the lifter lands on the box, knees bent: no rep, since a box jump is made
+    standing tall with the feet still, not where its hips opened in the air (made at lockout,
+    as a deadlift is, it counted, made at the take-off)."""
+    clip = box_jump(1)
+    report = judged(crop(clip.track, 0.0, clip.times("land")[0]))
+    assert report.rep_count == 0
+    assert [cut.reason for cut in report.not_counted] == [
+        "the clip ends before the rep was made (its lockout, apex or top)"]
