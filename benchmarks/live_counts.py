@@ -43,20 +43,26 @@ def count_times(track: PoseTrack, lift: Lift, settings: LiveSettings | None = No
     """When a live session's count last rose to each of its final reps (a count that went up
     and was withdrawn leaves the rise to the rep that held), how many counts it withdrew, and
     its final rep count. A rep the end of the stream adds (made since the last counting)
-    shows with the last frame."""
+    shows with the last frame. A judged rep withdrawn on the frame another is counted leaves
+    the count as it was, but the terminal says so (``LiveSession.withdrawn``): counted too."""
     session = LiveSession(lift, width=track.width, height=track.height, fps=track.fps,
                           settings=settings)
-    counts = []
+    counts, hidden, told = [], 0, set()
     for i in range(len(track)):
         session.add(track.frame(i))
         counts.append(session.made)
+        gone = set(session.withdrawn) - told
+        if gone:
+            dropped = max(0, (counts[-2] if i else 0) - counts[-1])
+            hidden += max(0, len(gone) - dropped)
+            told |= gone
     final = session.finish().rep_count
     counts.append(session.made)
     times = [*map(float, track.times), float(track.times[-1])]
     shown = np.array(counts)
     rises = [int(np.flatnonzero((np.r_[0, shown[:-1]] < k) & (shown >= k))[-1])
              for k in range(1, final + 1)]
-    withdrawn = int(np.clip(-np.diff(shown), 0, None).sum())
+    withdrawn = int(np.clip(-np.diff(shown), 0, None).sum()) + hidden
     return [times[i] for i in rises], withdrawn, final
 
 
