@@ -319,9 +319,8 @@ def made_frames(kin: Kinematics, lift: Lift, driver: np.ndarray) -> np.ndarray |
     (the driver falling), for a box jump the feet still (:data:`STOOD_STILL`: standing on the
     box, not taking off or landing); the driver itself past its top (``made_top``: a row's
     elbows bent as far as the bar at the torso takes them, whatever the hips do); for a pull-up
-    the mouth
-    over the hands (``no_rep_chin_clearance``); for a clean the bar racked (:func:`racked`);
-    None for a top-start lift, made only back at the top."""
+    the mouth over the hands (``no_rep_chin_clearance``); for a clean the bar racked
+    (:func:`racked`); None for a top-start lift, made only back at the top."""
     if lift.made_at == "return":
         return None
     if lift.made_at == "top":

@@ -582,8 +582,8 @@ def test_noisy_gappy_excursions_are_counted_exactly(
 @pytest.mark.parametrize("lead_s", [0.0, 0.5])
 def test_a_first_pull_the_clip_ends_on_needs_a_rest_before_it_and_live_counts_it_anyway(
         lead_s) -> None:
-    """A clip that opens as a pull it ends on at lockout leaves the floor may have opened during
-    the pull: not counted. Live (``so_far``) counts it at lockout all the same: if the
+    """A clip that opens just as the pull it ends on (at lockout) leaves rest may have opened
+    during that pull: not counted. Live (``so_far``) counts it at lockout all the same: if the
     set goes on, its lowering makes it a whole rep, whose brief rest ``analyze`` accepts too."""
     line = excursions(1, lead_s=lead_s)
     at_top = line.times <= line.at("turn")[0]
