@@ -78,16 +78,17 @@ MADE_AT = {
 """How each ``made_at`` reads in the docs."""
 
 MADE_AT_THRESHOLD = {
-    "lockout": ("no_rep_hip_angle", "the lockout a made rep reaches"),
-    "apex": ("no_rep_hip_angle", "the lockout a made rep reaches"),
-    "standing_tall": ("no_rep_hip_angle", "how far the hips open standing tall in a made rep"),
-    "top": ("made_top", "the driver's value at the top a made rep reaches"),
-    "chin_over_bar": ("no_rep_chin_clearance", "the chin's clearance over the bar a made rep "
-                      "reaches"),
-    "rack": ("rack_elbow_height", "how high the elbows come up under a racked bar"),
+    "lockout": (("no_rep_hip_angle", "the lockout a made rep reaches"),),
+    "apex": (("no_rep_hip_angle", "the lockout a made rep reaches"),),
+    "standing_tall": (("no_rep_hip_angle", "how far the hips open standing tall in a made rep"),
+                      ("made_still", "the driver's speed under which the lifter stands still")),
+    "top": (("made_top", "the driver's value at the top a made rep reaches"),),
+    "chin_over_bar": (("no_rep_chin_clearance", "the chin's clearance over the bar a made rep "
+                       "reaches"),),
+    "rack": (("rack_elbow_height", "how high the elbows come up under a racked bar"),),
 }
-"""The threshold each ``made_at`` reads to tell a made rep (``return`` needs none: a rep back
-at the top is made), and what it means."""
+"""The thresholds each ``made_at`` reads to tell a made rep (``return`` needs none: a rep back
+at the top is made), and what each means."""
 
 CONFIG_LIFT_KEYS = frozenset({
     "title", "description", "validated_on", "driver", "driver_stand_in", "turn_at", "made_at",
@@ -395,10 +396,10 @@ def load_lift(
     if doc.get("made_at", "return") not in MADE_AT:
         raise FormcheckError(f"{origin}: made_at must be one of {', '.join(MADE_AT)}, "
                              f"not {doc['made_at']!r}")
-    needed = MADE_AT_THRESHOLD.get(doc.get("made_at", "return"))
-    if needed is not None and needed[0] not in defaults:
-        raise FormcheckError(f"{origin}: made_at = {doc['made_at']!r} needs the threshold "
-                             f"{needed[0]} ({needed[1]})")
+    for needed, meaning in MADE_AT_THRESHOLD.get(doc.get("made_at", "return"), ()):
+        if needed not in defaults:
+            raise FormcheckError(f"{origin}: made_at = {doc['made_at']!r} needs the threshold "
+                                 f"{needed} ({meaning})")
     judged_side = _judged_side(doc.get("judged_side"), doc["checks"], origin)
     if judged_side is not None and doc.get("judged_leg", "facing") != "facing":
         raise FormcheckError(f"{origin}: judged_side (a working side per rep) and judged_leg "

@@ -316,8 +316,8 @@ def still_at_top(driver: np.ndarray, rep: Rep, settings: RepSettings) -> bool:
 def made_frames(kin: Kinematics, lift: Lift, driver: np.ndarray) -> np.ndarray | None:
     """Per frame, whether a rep under way there has been made (``lift.made_at``): hips open
     to the lockout (``no_rep_hip_angle``, in 3-D), and for a swing, the bell past its apex
-    (the driver falling), for a box jump the feet still (:data:`STOOD_STILL`: standing on the
-    box, not taking off or landing); the driver itself past its top (``made_top``: a row's
+    (the driver falling), for a box jump the feet still (``made_still``: standing on the box,
+    not taking off or landing); the driver itself past its top (``made_top``: a row's
     elbows bent as far as the bar at the torso takes them, whatever the hips do); for a pull-up
     the mouth over the hands (``no_rep_chin_clearance``); for a clean the bar racked
     (:func:`racked`); None for a top-start lift, made only back at the top."""
@@ -337,19 +337,8 @@ def made_frames(kin: Kinematics, lift: Lift, driver: np.ndarray) -> np.ndarray |
     if lift.made_at == "standing_tall":  # one frame shows no stillness
         speed = (np.abs(np.gradient(driver, kin.times)) if len(driver) > 1
                  else np.full(len(driver), np.inf))
-        made &= np.nan_to_num(speed, nan=np.inf) < STOOD_STILL
+        made &= np.nan_to_num(speed, nan=np.inf) < lift.value("made_still")
     return made
-
-
-STOOD_STILL = 1.5
-"""Speed of a standing-tall lift's driver (a box jump's: the feet's height, in trunk lengths a
-second) under which the lifter stands: the hips open fully as the feet leave the floor too, and
-only the feet at rest tell standing on the box from taking off. Measured on the labelled jump,
-smoothed as ``analyze`` and as live smooth it: 2-6 as the feet leave the floor (1.3 just off
-it), 0.3 or less standing on the box, up to 2 landing (the hips bent then); the synthetic
-jumps' take-off up to 6. At the top of the flight the feet are still for a few hundredths of a
-second too, where a lifter tucks (the labelled one's hips at 103-107°, short of the 150 a made
-jump needs)."""
 
 
 def walked_off(kin: Kinematics, lift: Lift, rep: Rep) -> bool:

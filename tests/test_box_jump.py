@@ -85,6 +85,24 @@ def test_a_jump_the_clip_ends_on_the_box_counts_once_standing_tall() -> None:
     assert before.rep_count == 1
 
 
+def test_standing_tall_needs_the_made_still_threshold(tmp_path: Path, monkeypatch) -> None:
+    """How still the feet must be is the lift's threshold, with its unit and source: a lift
+    file made standing tall without it is refused by name."""
+    from formcheck.config import LIFT_PATH_ENV
+    from formcheck.errors import FormcheckError
+    from formcheck.lifts import __file__ as lifts_init
+
+    text = (Path(lifts_init).parent / "box_jump.toml").read_text()
+    start = text.index("[thresholds.made_still]")
+    end = text.index("[thresholds.takeoff_extension]")
+    (tmp_path / "box_jump.toml").write_text(text[:start] + text[end:])
+    monkeypatch.setenv(LIFT_PATH_ENV, str(tmp_path))
+    with pytest.raises(FormcheckError, match="made_at = 'standing_tall' needs the threshold "
+                                             "made_still"):
+        load_lift("box_jump")
+    assert lift().value("made_still") == 1.5
+
+
 CASES = {
     "incomplete_extension": ("takeoff_extension", "below", "takeoff_deg"),
     "not_standing_tall": ("standing_extension", "below", "standing_deg"),
