@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, fields
 
 import numpy as np
 
-from benchmarks.common import CLIPS, ROOT, cached_track, kept_apart, table, write_result
+from benchmarks.common import CLIPS, ROOT, cached_track, split, table, write_result
 from formcheck.analysis import analyze_track
 from formcheck.config import load_lift
 from formcheck.evidence import Tally as EvidenceTally
@@ -195,12 +195,12 @@ def main(argv: Sequence[str] | None = None) -> dict[str, object]:
         time_reps(report, lift, rep_labels.get(row["file"], []), counts)
         score_faults(report, lift, rep_labels.get(row["file"], []), row["notes"],
                      tallies.__getitem__)
-        split = "kept apart" if kept_apart(row["file"]) else "development"
-        for total in (per_lift[row["exercise"]], per_split[split], overall):
+        side = split(row["file"])
+        for total in (per_lift[row["exercise"]], per_split[side], overall):
             total.add(counts)
         per_clip.append({"file": row["file"], "exercise": row["exercise"], "labelled": truth,
                          "counted": ours, "ambiguous": report.ambiguous,
-                         "view": report.view.view, "split": split})
+                         "view": report.view.view, "split": side})
     lift_rows = [_lift_row(name, c) for name, c in sorted(per_lift.items())]
     lift_rows += [_lift_row(f"overall, {name}", c) for name, c in sorted(per_split.items())]
     lift_rows.append(_lift_row("overall", overall))

@@ -73,6 +73,11 @@ def kept_apart(file: str) -> bool:
     return hashlib.sha1(Path(file).name.encode()).hexdigest()[0] in "012"
 
 
+def split(file: str) -> str:
+    """Which side of :func:`kept_apart` a labelled clip is on, as the tables name it."""
+    return "kept apart" if kept_apart(file) else "development"
+
+
 LOOP_FPS = 30.0
 """Frame rate of the looped inputs: every other frame of the 60 fps shared clips."""
 

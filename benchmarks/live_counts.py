@@ -28,7 +28,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from benchmarks.accuracy import labelled_made_times, labelled_tracks, pair_made, read_labels
-from benchmarks.common import kept_apart, table, write_result
+from benchmarks.common import split, table, write_result
 from formcheck.analysis import analyze_track
 from formcheck.lift import Lift
 from formcheck.live.session import LiveSession, LiveSettings
@@ -84,8 +84,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, object]:
         on_time = [False] * len(theirs)
         for error, _, j in paired:
             on_time[j] = error <= WITHIN_S
-        split = f"overall, {'kept apart' if kept_apart(row['file']) else 'development'}"
-        for group, key in ((per_lift, lift.name), (per_split, split)):
+        for group, key in ((per_lift, lift.name), (per_split, f"overall, {split(row['file'])}")):
             entry = group.setdefault(key, {"delays": [], "agree": [], "counts": [],
                                            "labelled": []})
             entry["delays"] += delays

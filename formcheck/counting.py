@@ -29,6 +29,7 @@ import numpy as np
 from formcheck.holds import sustained
 from formcheck.kinematics import Kinematics
 from formcheck.lift import MADE_SERIES, Lift
+from formcheck.metrics import vertical_velocity
 from formcheck.reps import (
     STARTS_UNDER_WAY,
     Partial,
@@ -334,9 +335,8 @@ def made_frames(kin: Kinematics, lift: Lift, driver: np.ndarray) -> np.ndarray |
     made = np.nan_to_num(hips, nan=-np.inf) >= lift.value("no_rep_hip_angle")
     if lift.made_at == "apex":
         made &= np.diff(driver, prepend=np.nan) < 0
-    if lift.made_at == "standing_tall":  # one frame shows no stillness
-        speed = (np.abs(np.gradient(driver, kin.times)) if len(driver) > 1
-                 else np.full(len(driver), np.inf))
+    if lift.made_at == "standing_tall":  # NaN (one frame, a gap) is no stillness
+        speed = np.abs(vertical_velocity(driver, kin.times))
         made &= np.nan_to_num(speed, nan=np.inf) < lift.value("made_still")
     return made
 
