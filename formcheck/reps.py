@@ -284,7 +284,8 @@ def segment(
         ceiling = int(following[0]) if following.size else level.size
         after_rest = np.arange(leave, ceiling)
         start = _band_edge(level, before, settings.rest_tolerance, last=True)
-        end = _band_edge(level, after_rest, settings.rest_tolerance, last=False)
+        end = (_band_edge(level, after_rest, settings.rest_tolerance, last=False)
+               if made is not None else _at_rest(level, times, after_rest, settings))
         if made is None and _return_cut(level, after_rest, start, settings):
             partial.append(Partial(float(times[start]), float(times[-1]),
                                    "the clip ends before the return to the top"))
@@ -477,6 +478,29 @@ def _band_edge(level: np.ndarray, window: np.ndarray, tolerance: float, *, last:
     values = level[window]
     near = window[values <= np.nanmin(values) + tolerance]
     return int(near[-1] if last else near[0])
+
+
+def _at_rest(level: np.ndarray, times: np.ndarray, window: np.ndarray,
+             settings: RepSettings) -> int:
+    """Where a top-start rep, made back at the top, is back: the first frame of ``window`` (its
+    return to the next rep's rise) within ``rest_tolerance`` of the window's lowest level that
+    stays there for ``min_rest_s``, or to the window's end (frames unmeasured neither break nor
+    make the stay); if none stays that long, the first within it at all.
+
+    Why not simply the first: standing up is not the end of every return. A lunge's knees
+    straighten before the rear foot is back beside the front one, and stepping it in bends its
+    knee again (0.4 s early on three labelled reps); a squatter may rock once at the top. The
+    lifter is back when they stay there, for as long as a rest before a first rep must last
+    to show its start was seen."""
+    values = level[window]
+    near = values <= np.nanmin(values) + settings.rest_tolerance
+    breaks = np.flatnonzero(~(near | np.isnan(values)))
+    firsts = np.flatnonzero(near)
+    following = np.searchsorted(breaks, firsts)  # each stay's first frame out of the band
+    lasts = np.append(breaks, len(window))[following] - 1
+    stays = ((following == breaks.size)
+             | (times[window[lasts]] - times[window[firsts]] >= settings.min_rest_s))
+    return int(window[firsts[np.argmax(stays)]])
 
 
 def _plateau(level: np.ndarray, tolerance: float) -> np.ndarray:

@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from synthetic import (
     FPS,
+    Key,
     Synthetic,
     View,
     concat,
@@ -27,6 +28,7 @@ from synthetic import (
     knock,
     swing,
     thrust,
+    timeline,
 )
 
 from formcheck.config import load_lift
@@ -145,6 +147,21 @@ def test_a_top_start_rep_is_made_only_once_back_near_its_starting_rest(back_to, 
     assert len(found.reps) == counted
     if counted == 1:
         assert "before the return to the top" in found.partial[-1].reason
+
+
+def test_a_top_start_rep_is_back_where_the_lifter_stays_not_where_they_first_stand() -> None:
+    # a lunge: the knees straighten, then the rear foot stepping in bends its knee again (a
+    # quarter of the range) before the lifter stays there, at 2.5 s; then the next rep
+    line = timeline({"driver": 80.0}, [
+        Key({}, 0.0, 0.5), Key({"driver": 180.0}, 0.8, 0.2), Key({"driver": 80.0}, 0.6),
+        Key({"driver": 105.0}, 0.2), Key({"driver": 80.0}, 0.2, 1.0),
+        Key({"driver": 180.0}, 0.8, 0.2), Key({"driver": 80.0}, 0.8, 1.0)])
+    settled = 2.5
+    back = segment(line["driver"], line.times, DEFAULT).reps[0]  # made back at the top
+    assert settled - 0.1 <= back.end_s <= settled
+    # a floor-start lift ends where the weight first comes back down: the bump is the rest
+    lowered = segment(line["driver"], line.times, DEFAULT, made=line["driver"] >= 170.0).reps[0]
+    assert lowered.end_s < settled - 0.3
 
 
 @pytest.mark.parametrize(("opens_at", "counted"), [(0.1, 3), (0.3, 2)])
