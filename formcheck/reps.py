@@ -38,7 +38,8 @@ class RepSettings:
     """Fraction of the range the driver must fall back under for the excursion to end."""
     rest_tolerance: float = 0.08
     """Fraction of the range within which the driver counts as still at its rest value: the
-    rep starts when the driver last leaves this band and ends when it first re-enters it."""
+    rep starts when the driver last leaves this band and ends when it first re-enters it (a
+    top-start rep, where the lifter then stays in it: :func:`_at_rest`)."""
     hold_tolerance: float = 0.2
     """Fraction of the rep's amplitude within which the driver counts as held at its
     turnaround: the turnaround is the middle of that hold (a paused top or bottom)."""
@@ -48,7 +49,8 @@ class RepSettings:
     """Shortest rep; anything quicker is a twitch or a tracking glitch."""
     min_rest_s: float = 0.2
     """Rest seen before a rep the clip ends in: less, and the pull may have begun before the
-    clip (or before a cut to another shot), so its start was never seen."""
+    clip (or before a cut to another shot), so its start was never seen. Also how long a
+    lifter back at the top of a top-start rep must stay there for the rep to end there."""
     opening_tolerance: float = 0.14
     """How near the rest level its reps return to (as a fraction of the range above it) the
     lifter of a lift made back at the top must come before the first turnaround for that
@@ -284,8 +286,8 @@ def segment(
         ceiling = int(following[0]) if following.size else level.size
         after_rest = np.arange(leave, ceiling)
         start = _band_edge(level, before, settings.rest_tolerance, last=True)
-        end = (_band_edge(level, after_rest, settings.rest_tolerance, last=False)
-               if made is not None else _at_rest(level, times, after_rest, settings))
+        back = _band_edge(level, after_rest, settings.rest_tolerance, last=False)
+        end = _at_rest(level, times, after_rest, settings) if turn_at == "bottom" else back
         if made is None and _return_cut(level, after_rest, start, settings):
             partial.append(Partial(float(times[start]), float(times[-1]),
                                    "the clip ends before the return to the top"))
@@ -294,7 +296,9 @@ def segment(
         top = start + _plateau(level[span_frames], settings.hold_tolerance)
         turn = int(top[0] + top[-1]) // 2
         amplitude = (np.nanmax(level[span_frames]) - np.nanmin(level[span_frames])) * span
-        short = _short_of_a_rep(amplitude, float(times[end] - times[start]), settings)
+        # how long the movement took, to its first return: a bob before the lifter stays
+        # back at the top does not make a twitch last as long as a rep
+        short = _short_of_a_rep(amplitude, float(times[back] - times[start]), settings)
         if short is not None:
             partial.append(Partial(float(times[start]), float(times[end]), short))
             continue
@@ -473,7 +477,8 @@ def _band_edge(level: np.ndarray, window: np.ndarray, tolerance: float, *, last:
     """The last (or first) frame of ``window`` within ``tolerance`` of the window's lowest level.
 
     Why not simply the lowest frame: a lifter who pauses at rest has a flat minimum, and the rep
-    begins when the pause ends (and ends when the next pause begins), not at its noisiest dip.
+    begins when the pause ends (and ends when the next pause begins: its first frame), not at
+    its noisiest dip.
     """
     values = level[window]
     near = window[values <= np.nanmin(values) + tolerance]
@@ -482,10 +487,11 @@ def _band_edge(level: np.ndarray, window: np.ndarray, tolerance: float, *, last:
 
 def _at_rest(level: np.ndarray, times: np.ndarray, window: np.ndarray,
              settings: RepSettings) -> int:
-    """Where a top-start rep, made back at the top, is back: the first frame of ``window`` (its
-    return to the next rep's rise) within ``rest_tolerance`` of the window's lowest level that
-    stays there for ``min_rest_s``, or to the window's end (frames unmeasured neither break nor
-    make the stay); if none stays that long, the first within it at all.
+    """Where a top-start rep (turning at the bottom, made back at the top) is back: the first
+    frame of ``window`` (its return to the next rep's rise) within ``rest_tolerance`` of the
+    window's lowest level that stays there for ``min_rest_s``, or to the window's end (the
+    clip's; frames unmeasured neither break nor make the stay); if none stays that long, the
+    first within it at all.
 
     Why not simply the first: standing up is not the end of every return. A lunge's knees
     straighten before the rear foot is back beside the front one, and stepping it in bends its
@@ -497,7 +503,8 @@ def _at_rest(level: np.ndarray, times: np.ndarray, window: np.ndarray,
     breaks = np.flatnonzero(~(near | np.isnan(values)))
     firsts = np.flatnonzero(near)
     following = np.searchsorted(breaks, firsts)  # each stay's first frame out of the band
-    lasts = np.append(breaks, len(window))[following] - 1
+    # each stay's last frame in the band, not an unmeasured one before its break
+    lasts = firsts[np.searchsorted(firsts, np.append(breaks, len(window))[following]) - 1]
     stays = ((following == breaks.size)
              | (times[window[lasts]] - times[window[firsts]] >= settings.min_rest_s))
     return int(window[firsts[np.argmax(stays)]])

@@ -157,11 +157,13 @@ def test_a_top_start_rep_is_back_where_the_lifter_stays_not_where_they_first_sta
         Key({"driver": 105.0}, 0.2), Key({"driver": 80.0}, 0.2, 1.0),
         Key({"driver": 180.0}, 0.8, 0.2), Key({"driver": 80.0}, 0.8, 1.0)])
     settled = 2.5
-    back = segment(line["driver"], line.times, DEFAULT).reps[0]  # made back at the top
-    assert settled - 0.1 <= back.end_s <= settled
-    # a floor-start lift ends where the weight first comes back down: the bump is the rest
-    lowered = segment(line["driver"], line.times, DEFAULT, made=line["driver"] >= 170.0).reps[0]
-    assert lowered.end_s < settled - 0.3
+    back = segment(line["driver"], line.times, DEFAULT, turn_at="bottom").reps[0]
+    assert settled - 0.1 <= back.end_s <= settled and back.made_s == back.end_s
+    # a lift turning at its top is made there and ends where it first comes back: the bump
+    # is the rest before the next rep
+    for made in (None, line["driver"] >= 170.0):
+        lowered = segment(line["driver"], line.times, DEFAULT, made=made).reps[0]
+        assert lowered.end_s < settled - 0.3
 
 
 @pytest.mark.parametrize(("opens_at", "counted"), [(0.1, 3), (0.3, 2)])
