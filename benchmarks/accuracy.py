@@ -241,11 +241,17 @@ HOLD = re.compile(r"(?<!bottom )hold (\d+(?:\.\d+)?)-\d+(?:\.\d+)? s")
 middle of the hold, and the rep was made where the hold began."""
 
 
+CHIN_OVER = re.compile(r"chin over the bar at (\d+(?:\.\d+)?) s")
+"""A pull-up label's note of when the chin first came over the bar (a second look,
+labels/second_look/chin_over.csv): where issue #15 says a pull-up is made, before its top."""
+
+
 def labelled_made(row: dict[str, str]) -> float:
-    """When a labelled rep turning at its top was made: where its top hold began, if the label
-    notes one, else at its turn (the top, or the moment it was reached)."""
-    hold = HOLD.search(row["notes"])
-    return float(hold.group(1) if hold else row["turn_s"] or "nan")
+    """When a labelled rep turning at its top was made: where the chin came over the bar or
+    its top hold began, if the label notes either, else at its turn (the top, or the moment
+    it was reached)."""
+    noted = CHIN_OVER.search(row["notes"]) or HOLD.search(row["notes"])
+    return float(noted.group(1) if noted else row["turn_s"] or "nan")
 
 
 def _hinge_labelled(labelled: list[dict[str, str]]) -> bool:

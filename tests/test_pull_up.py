@@ -131,7 +131,7 @@ def test_a_hanging_knee_raise_is_never_a_pull_up() -> None:
     assert analysed(pull_up(reps=3, knee_raise=True)).rep_count == 0
 
 
-@pytest.mark.parametrize(("clearance", "no_reps"), [(0.03, 0), (-0.03, 3)])
+@pytest.mark.parametrize(("clearance", "no_reps"), [(0.11, 0), (0.05, 3)])
 def test_chin_not_over_bar_is_a_no_rep(clearance: float, no_reps: int) -> None:
     report = analysed(pull_up(reps=3, clearance=clearance))
     assert report.rep_count == 3 and report.no_rep == no_reps
