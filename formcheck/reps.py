@@ -503,10 +503,12 @@ def _at_rest(level: np.ndarray, times: np.ndarray, window: np.ndarray,
     breaks = np.flatnonzero(~(near | np.isnan(values)))
     firsts = np.flatnonzero(near)
     following = np.searchsorted(breaks, firsts)  # each stay's first frame out of the band
-    # each stay's last frame in the band, not an unmeasured one before its break
+    # each stay's last frame in the band, not an unmeasured one before its break; n frames
+    # stand for n frame intervals (six frames at 30 a second are 0.2 s)
     lasts = firsts[np.searchsorted(firsts, np.append(breaks, len(window))[following]) - 1]
-    stays = ((following == breaks.size)
-             | (times[window[lasts]] - times[window[firsts]] >= settings.min_rest_s))
+    frame = float(np.median(np.diff(times[window]))) if len(window) > 1 else 0.0
+    lasted = times[window[lasts]] - times[window[firsts]] + frame
+    stays = (following == breaks.size) | (lasted >= settings.min_rest_s - 1e-9)  # float sums
     return int(window[firsts[np.argmax(stays)]])
 
 

@@ -34,7 +34,7 @@ from synthetic import (
 from formcheck.config import load_lift
 from formcheck.counting import find_reps
 from formcheck.kinematics import kinematics
-from formcheck.reps import UNDER_WAY, Rep, RepSettings, segment, segment_reps
+from formcheck.reps import UNDER_WAY, Rep, RepSettings, _at_rest, segment, segment_reps
 from formcheck.track import PoseTrack
 
 FRAME = 1.0 / FPS
@@ -151,12 +151,12 @@ def test_a_top_start_rep_is_made_only_once_back_near_its_starting_rest(back_to, 
 
 def test_a_top_start_rep_is_back_where_the_lifter_stays_not_where_they_first_stand() -> None:
     # a lunge: the knees straighten, then the rear foot stepping in bends its knee again (a
-    # quarter of the range) before the lifter stays there, at 2.5 s; then the next rep
+    # quarter of the range) before the lifter stays there, at 2.3 s; then the next rep
     line = timeline({"driver": 80.0}, [
-        Key({}, 0.0, 0.5), Key({"driver": 180.0}, 0.8, 0.2), Key({"driver": 80.0}, 0.6),
-        Key({"driver": 105.0}, 0.2), Key({"driver": 80.0}, 0.2, 1.0),
+        Key({}, 0.0, 0.5), Key({"driver": 180.0}, 0.8, 0.2), Key({"driver": 80.0}, 0.5),
+        Key({"driver": 105.0}, 0.1), Key({"driver": 80.0}, 0.2, 1.0),
         Key({"driver": 180.0}, 0.8, 0.2), Key({"driver": 80.0}, 0.8, 1.0)])
-    settled = 2.5
+    settled = 2.3
     back = segment(line["driver"], line.times, DEFAULT, turn_at="bottom").reps[0]
     assert settled - 0.1 <= back.end_s <= settled and back.made_s == back.end_s
     # a lift turning at its top is made there and ends where it first comes back: the bump
@@ -164,6 +164,15 @@ def test_a_top_start_rep_is_back_where_the_lifter_stays_not_where_they_first_sta
     for made in (None, line["driver"] >= 170.0):
         lowered = segment(line["driver"], line.times, DEFAULT, made=made).reps[0]
         assert lowered.end_s < settled - 0.3
+
+
+@pytest.mark.parametrize(("frames", "stays"), [(5, False), (6, True), (7, True)])
+def test_a_stay_of_six_frames_at_30_a_second_lasts_the_least_rest(frames: int, stays: bool):
+    # back at the top, a bob out of the band, then ``frames`` frames in it before the next
+    # rep's rise: each frame stands for its interval, so six frames at 30 a second are 0.2 s
+    level = np.array([0.3, 0.0, 0.3, *[0.0] * frames, 0.5, 0.6])
+    times = np.arange(level.size) * FRAME
+    assert _at_rest(level, times, np.arange(level.size), DEFAULT) == (3 if stays else 1)
 
 
 @pytest.mark.parametrize(("opens_at", "counted"), [(0.1, 3), (0.3, 2)])

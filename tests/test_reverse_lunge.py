@@ -216,12 +216,12 @@ def test_the_labelled_lunges_count_exactly_on_their_front_legs(name, real_track)
 @pytest.mark.slow
 def test_a_lunge_is_back_when_the_rear_foot_is_back_not_when_the_knees_first_straighten(
         real_track) -> None:
-    """Ulisses' back lunges: on reps 4 and 5 the knees straighten 0.4 s before the rear foot
+    """Ulisses' back lunges: on reps 3-5 the knees straighten 0.4-0.5 s before the rear foot
     is back beside the front one (stepping it in bends its knee again); a rep is made where
-    the lifter then stays, as labelled (benchmarks/labels/reps.csv: 13.15 and 15.50 s; a
-    second look, second_look/made_moment.csv: 13.13 and 15.57 s). Rep 3's lifter never stays as
-    long as a rest must last before moving on, and is still made at the first straightening
-    (10.43 s; labelled 10.95 s)."""
+    the lifter then stays, as labelled (benchmarks/labels/reps.csv: 10.95, 13.15 and 15.50 s;
+    a second look, second_look/made_moment.csv: 10.87, 13.13 and 15.57 s). Rep 3's lifter
+    stays six frames (0.2 s, the least rest) before moving on: on a track of the same video
+    made again on this CPU, five, and that rep ends at the first straightening (10.43 s)."""
     name = "reverse_lunge/Ulisses-coach__kbtrainer__kbBackLunge.mp4"
     made = [rep.made_s for rep in analyze(real_track(name)).reps]
-    np.testing.assert_allclose(np.take(made, [3, 4]), [13.15, 15.50], atol=0.1)
+    np.testing.assert_allclose(np.take(made, [2, 3, 4]), [10.95, 13.15, 15.50], atol=0.15)
