@@ -25,6 +25,8 @@ from typing import Literal
 
 import numpy as np
 
+from formcheck.holds import held_for
+
 Turn = Literal["top", "bottom"]
 
 
@@ -499,17 +501,14 @@ def _at_rest(level: np.ndarray, times: np.ndarray, window: np.ndarray,
     lifter is back when they stay there, for as long as a rest before a first rep must last
     to show its start was seen."""
     values = level[window]
-    near = values <= np.nanmin(values) + settings.rest_tolerance
-    breaks = np.flatnonzero(~(near | np.isnan(values)))
-    firsts = np.flatnonzero(near)
-    following = np.searchsorted(breaks, firsts)  # each stay's first frame out of the band
-    # each stay's last frame in the band, not an unmeasured one before its break; n frames
-    # stand for n frame intervals (six frames at 30 a second are 0.2 s)
-    lasts = firsts[np.searchsorted(firsts, np.append(breaks, len(window))[following]) - 1]
+    measured = np.flatnonzero(np.isfinite(values))  # an unmeasured frame is skipped over
+    near = values[measured] <= np.nanmin(values) + settings.rest_tolerance
     frame = float(np.median(np.diff(times[window]))) if len(window) > 1 else 0.0
-    lasted = times[window[lasts]] - times[window[firsts]] + frame
-    stays = (following == breaks.size) | (lasted >= settings.min_rest_s - 1e-9)  # float sums
-    return int(window[firsts[np.argmax(stays)]])
+    # n frames stand for n frame intervals (six at 30 a second are 0.2 s)
+    lasted = held_for(near, times[window[measured]]) + frame
+    to_the_end = np.logical_and.accumulate(near[::-1])[::-1]
+    stays = near & (to_the_end | (lasted >= settings.min_rest_s - 1e-9))  # float sums
+    return int(window[measured[np.argmax(stays if stays.any() else near)]])
 
 
 def _plateau(level: np.ndarray, tolerance: float) -> np.ndarray:
