@@ -233,9 +233,10 @@ def segment(
     An excursion already under way when the clip starts is not a rep: its start was never seen.
     Without ``made``, neither is a first rep the clip opens already on its way out of, which
     hysteresis holds at rest while under ``leave`` (:func:`_opens_on_the_way`). One the clip
-    ends in is a rep only where ``made`` (per frame: the lift's lockout reached) says it was
-    made before the end, after at least ``min_rest_s`` of rest: a lifter counts a pull at
-    lockout, whether or not the camera stays for the lowering. Without ``made`` (a top-start
+    ends in (back under ``leave`` in its last frame at the earliest) is a rep only where
+    ``made`` (per frame: the lift's lockout reached) says it was made before the end, after at
+    least ``min_rest_s`` of rest: a lifter counts a pull at lockout, whether or not the camera
+    stays for the lowering. Without ``made`` (a top-start
     lift, made only back at the top) it is not a rep. ``made`` also says when each rep was made
     (:attr:`Rep.reached_s`). ``range_from``: the driver of the whole clip when ``driver`` is a
     stretch of it, cut against the whole clip's range.
@@ -268,9 +269,13 @@ def segment(
         if not (turn_at == "top" and _opens_still_at_top(level[: until + 1], settings)):
             partial.append(Partial(float(times[0]), float(times[until]),
                                    STARTS_UNDER_WAY[turn_at]))
+    seen = np.flatnonzero(np.isfinite(level))
     for enter in enters:
         after = leaves[leaves > enter]
-        if after.size == 0:
+        # back under `leave` only in the clip's last frame: one frame shows no lowering, and
+        # the last is where an edit cuts to another shot (a still camera's next take of the
+        # lifter, whose cut the picture does not show)
+        if after.size == 0 or after[0] == seen[-1]:
             tail = _made_at_end(level, span, times, state, int(enter), made, settings, so_far)
             if isinstance(tail, str):
                 partial.append(Partial(float(times[enter]), float(times[-1]), tail))

@@ -126,6 +126,27 @@ def test_a_pull_the_clip_ends_on_short_of_lockout_is_not_a_rep():
     assert len(segment_reps(driver, times, DEFAULT, made=never)) == 1
 
 
+def test_a_return_seen_only_in_the_clips_last_frame_is_no_lowering() -> None:
+    """A clip whose last frame cuts to another take of the lifter at rest (calimiro's
+    pull-up_10: a still camera, the same scene) drops the driver to rest in that one frame.
+    The pull the clip was in is one the clip ends in: counted if made, listed if not."""
+    driver, times = _ending_at_the_top(1)
+    driver = np.append(driver, 80.0)  # the next take: back at rest
+    times = np.append(times, times[-1] + FRAME)
+    unmade = segment(driver, times, DEFAULT, made=driver >= 185.0)  # never made
+    assert len(unmade.reps) == 1 and unmade.partial[-1].reason.startswith(
+        "the clip ends before the rep was made")
+    made = segment(driver, times, DEFAULT, made=driver >= 170.0)
+    assert [rep.lowered for rep in made.reps] == [True, False]
+    top_start = segment(driver, times, DEFAULT, turn_at="bottom")
+    assert len(top_start.reps) == 1
+    assert top_start.partial[-1].reason == "the clip ends before the return to the top"
+    # seen back at rest for two frames, it was lowered
+    twice = segment(np.append(driver, 80.0), np.append(times, times[-1] + FRAME), DEFAULT,
+                    made=np.append(driver, 80.0) >= 185.0)
+    assert len(twice.reps) == 2 and twice.reps[-1].lowered
+
+
 def test_a_pull_with_no_rest_seen_before_it_is_not_made():
     # a clip (or a cut to another shot) that opens as the pull begins: its start was not seen
     line = excursions(1, lead_s=0.0, move_s=0.8, peak_hold_s=2.0)
