@@ -185,10 +185,10 @@ def find_reps(kin: Kinematics, lift: Lift, *, so_far: bool = False,
     """
     driver = driver_signal(kin, lift)
     made = made_frames(kin, lift, driver)
-    found = spliced(caught(kin, lift, made, held_on(kin, lift, in_sight(
-        driver, kin.times, rep_settings(lift), turn_at=lift.turn_at, made=made, away=away,
-        so_far=so_far))),
-        cuts)
+    found = in_sight(driver, kin.times, rep_settings(lift), turn_at=lift.turn_at, made=made,
+                     away=away, so_far=so_far)
+    found = spliced(caught(kin, lift, made, bent_over(kin, lift, held_on(kin, lift, found))),
+                    cuts)
     last = found.reps[-1] if found.reps else None
     if last is None or last.lowered:
         return found
@@ -370,6 +370,26 @@ def held_on(kin: Kinematics, lift: Lift, found: Segments) -> Segments:
         return None
 
     return set_apart(found, let_go)
+
+
+def bent_over(kin: Kinematics, lift: Lift, found: Segments) -> Segments:
+    """``found`` without the excursions a lift pulled bent over (``lift.bent_over``: a row)
+    made standing: the trunk (3-D) nearer upright than ``rep_min_trunk_inclination``, its
+    median from the rep's start to its top. Carrying the weight, setting it down and picking
+    it up bend the working elbow as a row does (a one-arm row's change of arms), upright."""
+    if not lift.bent_over:
+        return found
+    trunk = _trusted(kin, "trunk_inclination_3d", lift)
+    least = lift.value("rep_min_trunk_inclination")
+
+    def standing(rep: Rep) -> str | None:
+        pull = trunk[rep.start:rep.turn + 1]
+        if not np.isfinite(pull).any() or (median := float(np.nanmedian(pull))) >= least:
+            return None
+        return (f"the trunk stayed {median:.0f}° from upright (a row is pulled bent over past "
+                f"{least:g}°: rep_min_trunk_inclination): standing with the weight, not a row")
+
+    return set_apart(found, standing)
 
 
 def spliced(found: Segments, cuts: Sequence[float]) -> Segments:

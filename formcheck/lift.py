@@ -87,6 +87,10 @@ class SideChoice(BaseModel):
 HANGING_SERIES = ("let_go",)
 """What tells that a hanging lifter let go of the bar."""
 
+BENT_OVER_SERIES = ("trunk_inclination_3d",)
+"""What tells that a lift pulled bent over (a row) was pulled standing: the trunk's inclination,
+in 3-D so from any view."""
+
 Posture = Literal["standing", "hanging", "lying", "kneeling"]
 """How a lift places the lifter's body: on the feet, hanging from a bar overhead, lying back on
 a bench or the floor, kneeling."""
@@ -213,6 +217,12 @@ class Lift(BaseModel):
         """Whether the lifter hangs from the hands rather than stands on the feet."""
         return self.posture == "hanging"
 
+    @property
+    def bent_over(self) -> bool:
+        """Whether the lift is pulled with the trunk bent over (a row), so that an excursion made
+        standing is not one of its reps: it declares ``rep_min_trunk_inclination``."""
+        return "rep_min_trunk_inclination" in self.thresholds
+
     def threshold(self, name: str) -> Threshold:
         return self.thresholds[name]
 
@@ -231,8 +241,9 @@ class Lift(BaseModel):
         computes to count between two judgements of the set."""
         legs = WORKING_LEG_SERIES if self.judged_leg == "working" else ()
         hanging = HANGING_SERIES if self.hangs else ()
+        bent = BENT_OVER_SERIES if self.bent_over else ()
         return tuple(dict.fromkeys(
-            (*self.driver_series, *MADE_SERIES[self.made_at], *legs, *hanging)))
+            (*self.driver_series, *MADE_SERIES[self.made_at], *legs, *hanging, *bent)))
 
     @property
     def series(self) -> tuple[str, ...]:

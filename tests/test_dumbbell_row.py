@@ -27,6 +27,7 @@ from formcheck.analysis import analyze_track, rep_contexts, run_analysis
 from formcheck.config import load_lift
 from formcheck.kinematics import kinematics
 from formcheck.lift import Lift
+from formcheck.live.session import LiveSession
 from formcheck.report import Report
 from formcheck.sides import working_side
 
@@ -284,3 +285,22 @@ def test_the_labelled_rows_count_exactly_on_their_arms_without_faults(name, real
     assert report.rep_count == count
     assert [rep.side for rep in report.reps] == sides
     assert codes(report) == [set()] * count
+
+
+@pytest.mark.slow
+def test_live_never_counts_the_bell_carried_between_sets_as_a_row(real_track) -> None:
+    """Ulisses puts the bell down after the first arm's five rows (11.7 s), walks with it, the
+    elbow bent and the trunk upright (15° from vertical), and sets up on the other arm from
+    14.5 s. Live, a window's range made that walk a row at 14.0 s, withdrawn at 21.5 s (issue
+    #17: a set-down is never a row); a row is pulled bent over (rep_min_trunk_inclination)."""
+    track = real_track("dumbbell_row/Ulisses-coach__kbtrainer__kbRowSerrote.mp4")
+    session = LiveSession(lift(), width=track.width, height=track.height, fps=track.fps)
+    shown = []
+    for i in range(len(track)):
+        session.add(track.frame(i))
+        shown.append(session.made)
+    assert session.finish().rep_count == 10
+    counted = np.array(shown)
+    assert (np.diff(counted) >= 0).all() and not session.withdrawn
+    between_sets = (track.times > 11.4) & (track.times < 16.4)
+    assert set(counted[between_sets]) == {5}

@@ -49,6 +49,24 @@ def test_setting_the_bar_down_and_standing_up_is_never_a_row(variant):
     assert analyze(clip, variant).rep_count == 3
 
 
+@pytest.mark.parametrize("yaw", [90, 30], ids=["side", "front_oblique"])
+def test_bending_the_elbows_standing_is_never_a_row(yaw):
+    """Issue #17: carrying the weight, setting it down, picking it up bend the elbows upright
+    (Ulisses' kettlebell carried between sets, 15° from vertical). A row is pulled bent over,
+    past ``rep_min_trunk_inclination`` (3-D, so alike from any view); a nearly upright row
+    just past it is still a row, judged too upright (``row_trunk_inclination_major``)."""
+    least = lift().value("rep_min_trunk_inclination")
+    standing = analyze(row(3, trunk_deg=least - 10.0, view=View(yaw_deg=yaw)))
+    assert standing.rep_count == 0
+    assert len(standing.not_counted) == 3
+    assert all("standing with the weight, not a row" in p.reason for p in standing.not_counted)
+    upright = analyze(row(3, trunk_deg=least + MARGIN, view=View(yaw_deg=yaw)))
+    assert upright.rep_count == 3
+    assert lift().value("row_trunk_inclination_major") > least + MARGIN
+    if yaw == 90:  # the torso checks judge from the side
+        assert all("torso_too_upright" in found for found in codes(upright))
+
+
 @pytest.mark.parametrize("yaw", [90, -90])
 def test_elbow_angle_is_the_drawn_one_and_flexion_its_complement(yaw):
     clip = row(2, top_elbow_deg=75, bottom_elbow_deg=165, view=View(yaw_deg=yaw))
