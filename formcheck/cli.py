@@ -372,7 +372,6 @@ def exercises(
     """List the lifts and held stretches, their checks and every threshold with its unit and
     source."""
     from formcheck.config import (
-        MADE_AT,
         check_exercise_name,
         lift_names,
         load_lift,
@@ -384,6 +383,7 @@ def exercises(
         check_label,
         driver_words,
         every_check,
+        made_words,
         position_words,
         posture_words,
         thresholds_markdown,
@@ -403,7 +403,7 @@ def exercises(
         out.print(
             f"\n[bold]{name}[/] — {escape(lift.title)}; variants: {', '.join(lift.variants)}; "
             f"reps turn at the {lift.turn_at} of {driver_words(lift)}; "
-            f"{MADE_AT[lift.made_at]}"
+            f"{made_words(lift)}"
         )
         out.print(f"validated on: {escape(lift.validated_on)}", highlight=False)
         out.print(escape(posture_words(lift)), highlight=False)

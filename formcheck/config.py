@@ -92,8 +92,8 @@ at the top is made), and what each means."""
 
 CONFIG_LIFT_KEYS = frozenset({
     "title", "description", "validated_on", "driver", "driver_stand_in", "turn_at", "made_at",
-    "set_ends_standing", "judged_leg", "judged_side", "upright", "posture", "hands", "stance",
-    "default_variant", "variants", "checks", "thresholds",
+    "made_series", "set_ends_standing", "judged_leg", "judged_side", "upright", "posture",
+    "hands", "stance", "default_variant", "variants", "checks", "thresholds",
 })
 """What a lift's TOML file may hold at its top level."""
 
@@ -400,6 +400,8 @@ def load_lift(
         if needed not in defaults:
             raise FormcheckError(f"{origin}: made_at = {doc['made_at']!r} needs the threshold "
                                  f"{needed} ({meaning})")
+    if "made_series" in doc:
+        _check_made_series(doc, defaults, origin)
     judged_side = _judged_side(doc.get("judged_side"), doc["checks"], origin)
     if judged_side is not None and doc.get("judged_leg", "facing") != "facing":
         raise FormcheckError(f"{origin}: judged_side (a working side per rep) and judged_leg "
@@ -441,6 +443,7 @@ def load_lift(
             driver_stand_in=doc.get("driver_stand_in"),
             turn_at=doc["turn_at"],
             made_at=doc.get("made_at", "return"),
+            made_series=doc.get("made_series"),
             set_ends_standing=doc.get("set_ends_standing", False),
             judged_leg=judged_leg,
             judged_side=judged_side,
@@ -547,6 +550,25 @@ def _check_driver(driver: object, origin: str, key: str = "driver") -> None:
     if driver not in usable:
         raise FormcheckError(f"{origin}: {key} {driver!r} is not a sided or single series; "
                              f"choose one of: {', '.join(usable)}")
+
+
+def _check_made_series(doc: dict[str, Any], defaults: dict[str, Threshold], origin: str
+                       ) -> None:
+    """A height whose top says when a rep is made: a sided series, for a lift made at its top
+    by a condition of its own (``made_at``), with the band near that top it is made in."""
+    from formcheck.series import SERIES
+
+    name = doc["made_series"]
+    sided = [series for series, spec in SERIES.items() if spec.kind == "sided"]
+    if name not in sided:
+        raise FormcheckError(f"{origin}: made_series {name!r} is not a sided series; choose "
+                             f"one of: {', '.join(sided)}")
+    if doc["turn_at"] != "top" or doc.get("made_at", "return") == "return":
+        raise FormcheckError(f"{origin}: made_series is for a lift turning at its top and made "
+                             "there (turn_at = 'top', made_at other than 'return')")
+    if "rep_made_tolerance" not in defaults:
+        raise FormcheckError(f"{origin}: made_series needs the threshold rep_made_tolerance "
+                             "(how near its highest the height makes the rep)")
 
 
 def _check_stand_in(stand_in: object, driver: str, origin: str) -> None:

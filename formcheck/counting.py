@@ -38,6 +38,7 @@ from formcheck.reps import (
     Segments,
     Turn,
     normalise,
+    reached_near_top,
     segment,
 )
 from formcheck.series import Sided
@@ -187,8 +188,8 @@ def find_reps(kin: Kinematics, lift: Lift, *, so_far: bool = False,
     made = made_frames(kin, lift, driver)
     found = in_sight(driver, kin.times, rep_settings(lift), turn_at=lift.turn_at, made=made,
                      away=away, so_far=so_far)
-    found = spliced(caught(kin, lift, made, bent_over(kin, lift, held_on(kin, lift, found))),
-                    cuts)
+    found = spliced(caught(kin, lift, made, topped(kin, lift, made, bent_over(
+        kin, lift, held_on(kin, lift, found)))), cuts)
     last = found.reps[-1] if found.reps else None
     if last is None or last.lowered:
         return found
@@ -229,7 +230,7 @@ def in_sight(driver: np.ndarray, times: np.ndarray, settings: RepSettings, *, tu
     for k, (first, stop) in enumerate(zip(starts, stops, strict=True)):
         found = (segment(driver[first:stop], times[first:stop], settings, turn_at=turn_at,
                          made=None if made is None else made[first:stop], range_from=driver,
-                         so_far=so_far and k == len(away))
+                         so_far=so_far and k == len(away), ends_clip=k == len(away))
                  if stop - first > 1 else Segments([], []))
         measured = first + np.flatnonzero(seen[first:stop])
         others = list(found.partial)
@@ -390,6 +391,17 @@ def bent_over(kin: Kinematics, lift: Lift, found: Segments) -> Segments:
                 f"{least:g}°: rep_min_trunk_inclination): standing with the weight, not a row")
 
     return set_apart(found, standing)
+
+
+def topped(kin: Kinematics, lift: Lift, made: np.ndarray | None, found: Segments
+           ) -> Segments:
+    """``found`` with each rep made where the lift's ``made_series`` (a thrust's hips'
+    height) stops rising (:func:`formcheck.reps.reached_near_top`), if it names one."""
+    if lift.made_series is None or made is None:
+        return found
+    height = _trusted(kin, lift.made_series, lift)
+    return Segments(reached_near_top(found.reps, height, made, kin.times,
+                                     lift.value("rep_made_tolerance")), found.partial)
 
 
 def spliced(found: Segments, cuts: Sequence[float]) -> Segments:

@@ -175,6 +175,13 @@ class Lift(BaseModel):
     ``rack_elbow_height``, the wrists above them; such a rep turns at the catch, its first
     racked frame), or back at the top (a top-start lift). A clip that ends after the rep was
     made, before the lowering, still holds that rep."""
+    made_series: str | None = None
+    """A height (a sided series, read on the facing side) whose top tells when a rep turning
+    at its top is made, where the driver's hold there is too wide (:func:`formcheck.reps.
+    reached_near_top`): a thrust's hips creep up the last degrees of the hip angle. The rep is
+    made at the first frame the lift's ``made_at`` holds in where it comes within
+    ``rep_made_tolerance`` of its highest in the rep. None: the first frame of the driver's
+    hold (``rep_hold_tolerance``)."""
     set_ends_standing: bool = False
     """Whether lifters stand up after parking the weight at the end of a set: that rise looks
     like one more pull to the pose alone, so after reps with their lowering, a last rise the
@@ -242,8 +249,9 @@ class Lift(BaseModel):
         legs = WORKING_LEG_SERIES if self.judged_leg == "working" else ()
         hanging = HANGING_SERIES if self.hangs else ()
         bent = BENT_OVER_SERIES if self.bent_over else ()
+        top = () if self.made_series is None else (self.made_series,)
         return tuple(dict.fromkeys(
-            (*self.driver_series, *MADE_SERIES[self.made_at], *legs, *hanging, *bent)))
+            (*self.driver_series, *MADE_SERIES[self.made_at], *top, *legs, *hanging, *bent)))
 
     @property
     def series(self) -> tuple[str, ...]:

@@ -79,6 +79,16 @@ def driver_words(lift: Lift, quote: str = "") -> str:
     return name(lift.driver) + stand_in
 
 
+def made_words(lift: Lift, quote: str = "") -> str:
+    """When a rep of the lift counts, as ``formcheck exercises`` and docs/rules.md say it."""
+    if lift.made_series is None:
+        return MADE_AT[lift.made_at]
+    series = (f"{quote}{lift.made_series}{quote}" if quote
+              else lift.made_series.replace("_", " "))
+    return (f"{MADE_AT[lift.made_at]}, where {series} stops rising (within "
+            f"{quote}rep_made_tolerance{quote} of its highest in the rep)")
+
+
 def posture_words(lift: Lift) -> str:
     """The lift's posture, hands and stance and what they rule out, as ``formcheck exercises`` and
     docs/rules.md say it: a user whose clip is flagged as another lift reads here why."""
@@ -104,7 +114,7 @@ def thresholds_markdown(lifts: tuple[str, ...] | None = None,
             "",
             f"{lift.title}. Variants: {', '.join(lift.variants)} (default {lift.variant}). "
             f"Reps turn at the {lift.turn_at} of {driver_words(lift, '`')}; "
-            f"{MADE_AT[lift.made_at]}. "
+            f"{made_words(lift, '`')}. "
             f"Validated on: {lift.validated_on}." + (
                 "" if lift.upright == UPRIGHT else
                 f" A picture is taken as upside down when the {lift.upright[0]}s show below "

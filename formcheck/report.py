@@ -166,8 +166,8 @@ class RepReport(BaseModel):
     end_s: float = Field(description="End of the rep; the clip's last frame when not lowered.")
     made_s: float = Field(description="When a lifter would count the rep: a floor-start "
                           "lift reaching its top (the lockout reached, not the middle of its "
-                          "hold; the swing's apex), a top-start one back at the top (RDL, "
-                          "good morning).")
+                          "hold; a thrust's hips stopping rising; the swing's apex), a "
+                          "top-start one back at the top (RDL, good morning).")
     lowered: bool = Field(default=True, description="Whether the lowering is in the clip: a "
                           "floor-start rep is made at its top, so one the clip ends on is "
                           "counted without it.")

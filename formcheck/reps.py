@@ -93,7 +93,9 @@ class Rep:
     reached_s: float | None = None
     """When the rep's top was reached, made (the lockout, the chin over the bar): the first
     frame of the hold at its turnaround where the lift says so, where a lifter counts a
-    floor-start rep; ``turn_s`` is the middle of the hold, where the movement turns. None
+    floor-start rep; ``turn_s`` is the middle of the hold, where the movement turns (a lift
+    naming a ``made_series``: where that height stops rising, :func:`reached_near_top`,
+    which may come after ``turn_s`` in a rep the clip ends in). None
     where that never holds (a lockout short of the lift's), for a lift with no such condition,
     or for a rep built by hand: :attr:`made_s` is then ``turn_s``."""
 
@@ -226,6 +228,7 @@ def segment(
     made: np.ndarray | None = None,
     range_from: np.ndarray | None = None,
     so_far: bool = False,
+    ends_clip: bool = True,
 ) -> Segments:
     """The reps in a driver signal whose turnaround is its maximum, and the excursions that are
     not reps, with why.
@@ -233,10 +236,14 @@ def segment(
     An excursion already under way when the clip starts is not a rep: its start was never seen.
     Without ``made``, neither is a first rep the clip opens already on its way out of, which
     hysteresis holds at rest while under ``leave`` (:func:`_opens_on_the_way`). One the clip
-    ends in (back under ``leave`` in its last frame at the earliest) is a rep only where
-    ``made`` (per frame: the lift's lockout reached) says it was made before the end, after at
-    least ``min_rest_s`` of rest: a lifter counts a pull at lockout, whether or not the camera
-    stays for the lowering. Without ``made`` (a top-start
+    ends in is a rep only where ``made`` (per frame: the lift's lockout reached) says it was
+    made before the end, after at least ``min_rest_s`` of rest: a lifter counts a pull at
+    lockout, whether or not the camera stays for the lowering. ``ends_clip``: the driver runs
+    to the clip's end (not to where the lifter left the picture: :func:`formcheck.counting.
+    in_sight`), so an excursion back under ``leave`` only in its last measured frame is one
+    the clip ends in, that frame not the lifter's: one frame shows no lowering, and a clip's
+    last frame is where an edit cuts to another shot. Not while the set goes on (``so_far``),
+    where every return is first seen in the newest frame. Without ``made`` (a top-start
     lift, made only back at the top) it is not a rep. ``made`` also says when each rep was made
     (:attr:`Rep.reached_s`). ``range_from``: the driver of the whole clip when ``driver`` is a
     stretch of it, cut against the whole clip's range.
@@ -269,14 +276,16 @@ def segment(
         if not (turn_at == "top" and _opens_still_at_top(level[: until + 1], settings)):
             partial.append(Partial(float(times[0]), float(times[until]),
                                    STARTS_UNDER_WAY[turn_at]))
-    seen = np.flatnonzero(np.isfinite(level))
+    measured = np.flatnonzero(np.isfinite(level))
+    last = int(measured[-1]) if measured.size else -1
     for enter in enters:
         after = leaves[leaves > enter]
-        # back under `leave` only in the clip's last frame: one frame shows no lowering, and
-        # the last is where an edit cuts to another shot (a still camera's next take of the
-        # lifter, whose cut the picture does not show)
-        if after.size == 0 or after[0] == seen[-1]:
-            tail = _made_at_end(level, span, times, state, int(enter), made, settings, so_far)
+        cut_back = ends_clip and not so_far and after.size > 0 and after[0] == last
+        if after.size == 0 or cut_back:
+            # a still camera's next take of the lifter, whose cut the picture does not show,
+            # reads as a one-frame lowering: drop that frame
+            shown, made_by = _without(level, made, last) if cut_back else (level, made)
+            tail = _made_at_end(shown, span, times, state, int(enter), made_by, settings, so_far)
             if isinstance(tail, str):
                 partial.append(Partial(float(times[enter]), float(times[-1]), tail))
             else:
@@ -331,6 +340,17 @@ def segment(
             reps.append(_rep(len(reps) + 1, start, turn, end, times, level, turn_at,
                              lowered=False, reached=reached))
     return Segments(reps, partial)
+
+
+def _without(level: np.ndarray, made: np.ndarray | None, frame: int
+             ) -> tuple[np.ndarray, np.ndarray | None]:
+    """``level`` and ``made`` with ``frame`` unmeasured and not made."""
+    level = level.copy()
+    level[frame] = np.nan
+    if made is not None:
+        made = made.copy()
+        made[frame] = False
+    return level, made
 
 
 def _short_of_a_rep(amplitude: float, duration_s: float, settings: RepSettings, *,
@@ -514,6 +534,33 @@ def _at_rest(level: np.ndarray, times: np.ndarray, window: np.ndarray,
     to_the_end = np.logical_and.accumulate(near[::-1])[::-1]
     stays = near & (to_the_end | (lasted >= settings.min_rest_s - 1e-9))  # float sums
     return int(window[measured[np.argmax(stays if stays.any() else near)]])
+
+
+def reached_near_top(reps: list[Rep], height: np.ndarray, made: np.ndarray, times: np.ndarray,
+                     tolerance: float) -> list[Rep]:
+    """``reps`` (turning at their top), each made at the first of its frames ``made`` holds in
+    where ``height`` comes within ``tolerance`` of its rise in the rep (from the lowest before
+    its highest) of that highest; a rep in which it never does, or ``height`` is unmeasured,
+    keeps the moment it was made.
+
+    Why: the driver's hold at a turnaround (``hold_tolerance`` of the rep's amplitude) is wide
+    where the last of the movement comes slowly. A thrust's hips open most of the way fast and
+    then creep up for up to half a second (glute bridges) while the hip angle is already within
+    a fifth of its peak; a lifter counts the thrust when the hips stop rising. A rep the clip
+    ends in rises to its last frame: its highest is the highest yet."""
+    kept = []
+    for rep in reps:
+        window = height[rep.start:rep.end + 1]
+        if not np.isfinite(window).any():
+            kept.append(rep)
+            continue
+        peak_at = int(np.nanargmax(window))
+        peak, low = window[peak_at], np.nanmin(window[:peak_at + 1])
+        near = np.nan_to_num(window, nan=-np.inf) >= peak - tolerance * (peak - low)
+        hits = np.flatnonzero(near & made[rep.start:rep.end + 1])
+        kept.append(replace(rep, reached_s=float(times[rep.start + hits[0]])) if hits.size
+                    else rep)
+    return kept
 
 
 def _plateau(level: np.ndarray, tolerance: float) -> np.ndarray:

@@ -222,6 +222,14 @@ def test_a_broken_shipped_lift_fails_loudly(
     assert fragment in str(caught.value)
 
 
+def test_a_made_series_without_its_band_fails_loudly(lifts_copy: Path) -> None:
+    _break(lifts_copy / "hip_thrust.toml", "[thresholds.rep_made_tolerance]",
+           "[thresholds.rep_made_tolerant]")
+    with pytest.raises(FormcheckError, match="made_series needs the threshold "
+                       "rep_made_tolerance"):
+        load_lift("hip_thrust")
+
+
 def test_the_cli_says_one_line_and_exits_2(tmp_path: Path) -> None:
     path = _config(tmp_path, "[thresholds]\nback_bend = nan\n")
     done = run("analyze", str(SAMPLE), "-e", "deadlift", "--config", str(path))

@@ -125,11 +125,20 @@ def _broken(lift_dir: Path, old: str, new: str) -> None:
          "driver_stand_in 'hip_angle' must be another sided series than the driver 'hip_angle'"),
         ('driver = "hip_angle"', 'driver = "hip_angle"\ndriver_stand_in = "knee_width_ratio"',
          "driver_stand_in 'knee_width_ratio' must be another sided series than the driver"),
+        ('turn_at = "top"', 'turn_at = "top"\nmade_series = "hip_height"',
+         "made_series is for a lift turning at its top and made there"),
+        ('turn_at = "top"', 'turn_at = "top"\nmade_series = "trunk_twist"',
+         "made_series 'trunk_twist' is not a sided series; choose one of:"),
+        ('turn_at = "top"', 'turn_at = "top"\nmade_series = 3', "made_series 3 is not a sided"),
+        ('turn_at = "top"', 'turn_at = "bottom"\nmade_series = "hip_height"',
+         "made_series is for a lift turning at its top and made there"),
     ],
     ids=["unknown-rule", "no-cue", "wrong-cues", "missing-threshold", "no-rep-range",
          "bad-driver", "unknown-key", "made-without-lockout", "bad-made-at",
          "check-of-unknown-variant", "check-of-no-variant", "stand-in-not-a-series",
-         "stand-in-not-a-name", "stand-in-the-driver", "stand-in-of-another-kind"],
+         "stand-in-not-a-name", "stand-in-the-driver", "stand-in-of-another-kind",
+         "made-series-made-back-at-the-top", "made-series-not-sided", "made-series-not-a-name",
+         "made-series-turning-at-the-bottom"],
 )
 def test_a_broken_lift_file_fails_on_load_naming_what_is_wrong(
     lift_dir: Path, old: str, new: str, message: str

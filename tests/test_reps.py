@@ -34,7 +34,15 @@ from synthetic import (
 from formcheck.config import load_lift
 from formcheck.counting import find_reps
 from formcheck.kinematics import kinematics
-from formcheck.reps import UNDER_WAY, Rep, RepSettings, _at_rest, segment, segment_reps
+from formcheck.reps import (
+    UNDER_WAY,
+    Rep,
+    RepSettings,
+    _at_rest,
+    reached_near_top,
+    segment,
+    segment_reps,
+)
 from formcheck.track import PoseTrack
 
 FRAME = 1.0 / FPS
@@ -138,6 +146,12 @@ def test_a_return_seen_only_in_the_clips_last_frame_is_no_lowering() -> None:
         "the clip ends before the rep was made")
     made = segment(driver, times, DEFAULT, made=driver >= 170.0)
     assert [rep.lowered for rep in made.reps] == [True, False]
+    assert made.reps[-1].end == len(times) - 2  # the other take's frame is not the lifter's
+    # live, every return is first seen in the newest frame; a stretch before the lifter left
+    # the picture ends where they left, not at an edit
+    for kwargs in ({"so_far": True}, {"ends_clip": False}):
+        seen = segment(driver, times, DEFAULT, made=driver >= 185.0, **kwargs)
+        assert len(seen.reps) == 2 and seen.reps[-1].lowered
     top_start = segment(driver, times, DEFAULT, turn_at="bottom")
     assert len(top_start.reps) == 1
     assert top_start.partial[-1].reason == "the clip ends before the return to the top"
@@ -350,6 +364,28 @@ def test_a_lockout_reached_late_in_the_hold_is_made_then() -> None:
     made[rep.turn + 10:] = True
     (late,) = segment_reps(line["driver"], line.times, DEFAULT, made=made)
     assert late.turn_s == rep.turn_s and late.made_s == line.times[rep.turn + 10]
+
+
+def test_a_rep_is_made_where_a_creeping_height_stops_rising_not_at_the_drivers_hold() -> None:
+    """A glute bridge: the hips rise 100 in ten frames, creep up 10 more over the next ten
+    (the hip angle already within its hold), stay, and come down. With the height to read, the
+    rep is made at the first frame within 5 % of that 110 rise of the top (105, frame 15) where
+    the lift's own condition holds; unmeasured frames are skipped, and a rep whose height is
+    never near its top where it is made, or never measured, keeps its moment."""
+    height = np.concatenate([np.linspace(0.0, 100.0, 11), np.linspace(101.0, 110.0, 10),
+                             np.full(5, 110.0), np.linspace(88.0, 0.0, 5)])
+    times = np.arange(len(height)) * FRAME
+    rep = Rep(index=1, start=0, turn=22, end=30, start_s=0.0, turn_s=float(times[22]),
+              end_s=float(times[30]), turn_at="top", coverage=1.0, reached_s=float(times[8]))
+    made = np.arange(len(height)) >= 8
+    assert reached_near_top([rep], height, made, times, 0.05)[0].made_s == times[15]
+    later = reached_near_top([rep], height, np.arange(len(height)) >= 18, times, 0.05)
+    assert later[0].made_s == times[18]
+    gaps = height.copy()
+    gaps[[14, 15]] = np.nan
+    assert reached_near_top([rep], gaps, made, times, 0.05)[0].made_s == times[16]
+    assert reached_near_top([rep], height, np.zeros_like(made), times, 0.05) == [rep]
+    assert reached_near_top([rep], np.full(len(times), np.nan), made, times, 0.05) == [rep]
 
 
 def test_made_must_give_one_flag_per_frame() -> None:
