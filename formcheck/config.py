@@ -554,8 +554,9 @@ def _check_driver(driver: object, origin: str, key: str = "driver") -> None:
 
 def _check_made_series(doc: dict[str, Any], defaults: dict[str, Threshold], origin: str
                        ) -> None:
-    """A height whose top says when a rep is made: a sided series, for a lift made at its top
-    by a condition of its own (``made_at``), with the band near that top it is made in."""
+    """A series whose highest in a rep is its top (a height, say) says when a rep is made: a
+    sided one, for a lift made at its top by a condition of its own (``made_at``; a clean's
+    catch says it already), with the band near that top it is made in."""
     from formcheck.series import SERIES
 
     name = doc["made_series"]
@@ -563,9 +564,10 @@ def _check_made_series(doc: dict[str, Any], defaults: dict[str, Threshold], orig
     if name not in sided:
         raise FormcheckError(f"{origin}: made_series {name!r} is not a sided series; choose "
                              f"one of: {', '.join(sided)}")
-    if doc["turn_at"] != "top" or doc.get("made_at", "return") == "return":
+    if doc["turn_at"] != "top" or doc.get("made_at", "return") in ("return", "rack"):
         raise FormcheckError(f"{origin}: made_series is for a lift turning at its top and made "
-                             "there (turn_at = 'top', made_at other than 'return')")
+                             "there (turn_at = 'top', made_at other than 'return' or 'rack', "
+                             "whose catch says when it is made)")
     if "rep_made_tolerance" not in defaults:
         raise FormcheckError(f"{origin}: made_series needs the threshold rep_made_tolerance "
                              "(how near its highest the height makes the rep)")

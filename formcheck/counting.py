@@ -310,7 +310,7 @@ def still_at_top(driver: np.ndarray, rep: Rep, settings: RepSettings) -> bool:
     way (below ``enter`` of the range) shows the weight in the hands, which a lifter standing
     up without it never does."""
     level, _ = normalise(driver, settings)
-    after = level[rep.turn:]
+    after = level[rep.turn:rep.end + 1]  # its end: the lifter's last frame, not a cut after it
     after = after[np.isfinite(after)]
     return not after.size or float(after[-1]) >= settings.enter
 

@@ -176,9 +176,10 @@ class Lift(BaseModel):
     racked frame), or back at the top (a top-start lift). A clip that ends after the rep was
     made, before the lowering, still holds that rep."""
     made_series: str | None = None
-    """A height (a sided series, read on the facing side) whose top tells when a rep turning
-    at its top is made, where the driver's hold there is too wide (:func:`formcheck.reps.
-    reached_near_top`): a thrust's hips creep up the last degrees of the hip angle. The rep is
+    """A sided series (read on the facing side; a height) whose highest in a rep is its top,
+    and tells when a rep turning at its top is made, where the driver's hold there is too wide
+    (:func:`formcheck.reps.reached_near_top`): a thrust's hips creep up the last degrees of
+    the hip angle. The rep is
     made at the first frame the lift's ``made_at`` holds in where it comes within
     ``rep_made_tolerance`` of its highest in the rep. None: the first frame of the driver's
     hold (``rep_hold_tolerance``)."""

@@ -163,7 +163,8 @@ class RepReport(BaseModel):
         "rep by rep; its checks read that side. Null in other lifts.")
     start_s: float
     turn_s: float = Field(description="Turnaround: the top (deadlift, swing, thrust) or bottom.")
-    end_s: float = Field(description="End of the rep; the clip's last frame when not lowered.")
+    end_s: float = Field(description="End of the rep; when not lowered, the last frame the "
+                         "lifter was seen in.")
     made_s: float = Field(description="When a lifter would count the rep: a floor-start "
                           "lift reaching its top (the lockout reached, not the middle of its "
                           "hold; a thrust's hips stopping rising; the swing's apex), a "

@@ -95,7 +95,7 @@ class Rep:
     frame of the hold at its turnaround where the lift says so, where a lifter counts a
     floor-start rep; ``turn_s`` is the middle of the hold, where the movement turns (a lift
     naming a ``made_series``: where that height stops rising, :func:`reached_near_top`,
-    which may come after ``turn_s`` in a rep the clip ends in). None
+    which may come after ``turn_s``, as it often does in a rep the clip ends in). None
     where that never holds (a lockout short of the lift's), for a lift with no such condition,
     or for a rep built by hand: :attr:`made_s` is then ``turn_s``."""
 
@@ -541,7 +541,7 @@ def reached_near_top(reps: list[Rep], height: np.ndarray, made: np.ndarray, time
     """``reps`` (turning at their top), each made at the first of its frames ``made`` holds in
     where ``height`` comes within ``tolerance`` of its rise in the rep (from the lowest before
     its highest) of that highest; a rep in which it never does, or ``height`` is unmeasured,
-    keeps the moment it was made.
+    keeps the moment it was made, as does one whose height is highest where it starts.
 
     Why: the driver's hold at a turnaround (``hold_tolerance`` of the rep's amplitude) is wide
     where the last of the movement comes slowly. A thrust's hips open most of the way fast and
@@ -556,6 +556,9 @@ def reached_near_top(reps: list[Rep], height: np.ndarray, made: np.ndarray, time
             continue
         peak_at = int(np.nanargmax(window))
         peak, low = window[peak_at], np.nanmin(window[:peak_at + 1])
+        if not peak > low:  # highest where the rep starts: no rise to read
+            kept.append(rep)
+            continue
         near = np.nan_to_num(window, nan=-np.inf) >= peak - tolerance * (peak - low)
         hits = np.flatnonzero(near & made[rep.start:rep.end + 1])
         kept.append(replace(rep, reached_s=float(times[rep.start + hits[0]])) if hits.size

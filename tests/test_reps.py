@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 import math
 import warnings
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -32,7 +33,7 @@ from synthetic import (
 )
 
 from formcheck.config import load_lift
-from formcheck.counting import find_reps
+from formcheck.counting import find_reps, still_at_top
 from formcheck.kinematics import kinematics
 from formcheck.reps import (
     UNDER_WAY,
@@ -683,6 +684,20 @@ def test_a_first_pull_the_clip_ends_on_needs_a_rest_before_it_and_live_counts_it
         assert ended == live
     whole = segment(line["driver"], line.times, DEFAULT, made=line["driver"] >= 170.0)
     assert [rep.lowered for rep in whole.reps] == [True]
+
+
+def test_a_last_pull_still_at_the_top_is_read_to_its_own_end_not_a_cut_after_it() -> None:
+    """A deadlift set whose clip cuts, in its last frame, to another take of the lifter at rest
+    (``set_ends_standing``): the last pull ends the frame before the cut, and whether the lifter
+    was still at the top (a stand-up after parking the bar, to the pose) is read to there."""
+    driver, times = _ending_at_the_top(2)
+    driver = np.append(driver, 80.0)
+    times = np.append(times, times[-1] + FRAME)
+    found = segment(driver, times, DEFAULT, made=driver >= 170.0)
+    last = found.reps[-1]
+    assert not last.lowered and last.end == len(times) - 2
+    assert still_at_top(driver, last, DEFAULT)
+    assert not still_at_top(driver, replace(last, end=len(times) - 1), DEFAULT)
 
 
 def test_a_3d_driver_unclear_on_the_facing_side_is_read_on_the_far_side_from_the_front(
