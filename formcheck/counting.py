@@ -376,8 +376,9 @@ def held_on(kin: Kinematics, lift: Lift, found: Segments) -> Segments:
 def bent_over(kin: Kinematics, lift: Lift, found: Segments) -> Segments:
     """``found`` without the excursions a lift pulled bent over (``lift.bent_over``: a row)
     made standing: the trunk (3-D) nearer upright than ``rep_min_trunk_inclination``, its
-    median from the rep's start to its top. Carrying the weight, setting it down and picking
-    it up bend the working elbow as a row does (a one-arm row's change of arms), upright."""
+    median from the rep's start to its top (a rep whose trunk was never measured stays).
+    Carrying the weight, setting it down and picking it up bend the working elbow as a row
+    does (a one-arm row's change of arms), upright."""
     if not lift.bent_over:
         return found
     trunk = _trusted(kin, "trunk_inclination_3d", lift)

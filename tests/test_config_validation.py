@@ -222,6 +222,15 @@ def test_a_broken_shipped_lift_fails_loudly(
     assert fragment in str(caught.value)
 
 
+def test_a_made_series_on_a_lift_made_at_its_catch_fails_loudly(lifts_copy: Path) -> None:
+    """A clean's catch says when it is made (``caught``, after any made_series): refused."""
+    _break(lifts_copy / "power_clean.toml", 'made_at = "rack"',
+           'made_at = "rack"\nmade_series = "hip_height"')
+    with pytest.raises(FormcheckError, match=r"made_series is for a lift turning at its top "
+                       r"and made there .* other than 'return' or 'rack'"):
+        load_lift("power_clean")
+
+
 def test_a_made_series_without_its_band_fails_loudly(lifts_copy: Path) -> None:
     _break(lifts_copy / "hip_thrust.toml", "[thresholds.rep_made_tolerance]",
            "[thresholds.rep_made_tolerant]")
