@@ -179,10 +179,9 @@ class Lift(BaseModel):
     """A sided series (read on the facing side; a height) whose highest in a rep is its top,
     and tells when a rep turning at its top is made, where the driver's hold there is too wide
     (:func:`formcheck.reps.reached_near_top`): a thrust's hips creep up the last degrees of
-    the hip angle. The rep is
-    made at the first frame the lift's ``made_at`` holds in where it comes within
-    ``rep_made_tolerance`` of its highest in the rep. None: the first frame of the driver's
-    hold (``rep_hold_tolerance``)."""
+    the hip angle. The rep is made at the first frame the lift's ``made_at`` holds in where it
+    comes within ``rep_made_tolerance`` of its highest in the rep. None: the first frame of the
+    driver's hold (``rep_hold_tolerance``)."""
     set_ends_standing: bool = False
     """Whether lifters stand up after parking the weight at the end of a set: that rise looks
     like one more pull to the pose alone, so after reps with their lowering, a last rise the
