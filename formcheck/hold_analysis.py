@@ -323,7 +323,7 @@ def build_hold_report(track: PoseTrack, pose: Pose, kin: Kinematics, view: ViewE
         faults=faults,
         abstained=[j.verdict for j in judged if isinstance(j.verdict, Abstention)],
         top_cues=[f.cue for f in sorted(faults, key=lambda f: -f.fault_s) if f.fault_s > 0][:2],
-        warnings=hold_warnings(track, pose, view, holds),
+        warnings=hold_warnings(track, pose, kin, view, holds),
         thresholds={name: t.value for name, t in pose.thresholds.items()},
     )
 
@@ -370,7 +370,7 @@ def looks_like_a_set(track: PoseTrack, pose: Pose) -> str | None:
             "judges it as that lift)")
 
 
-def hold_warnings(track: PoseTrack, pose: Pose, view: ViewEstimate,
+def hold_warnings(track: PoseTrack, pose: Pose, kin: Kinematics, view: ViewEstimate,
                   holds: list[HoldSpan]) -> list[str]:
     """What a user should know before trusting the times and shares."""
     out = [note for note in (looks_like_a_set(track, pose), truncation_note(track))
@@ -384,5 +384,26 @@ def hold_warnings(track: PoseTrack, pose: Pose, view: ViewEstimate,
                    "the hold times still count")
     if not holds:
         out.append(f"the {pose.title.lower()} position was never held for "
-                   f"{pose.value('hold_min'):g} s or more")
+                   f"{pose.value('hold_min'):g} s or more" + "".join(
+                       f"; never {why}" for why in never_met(kin, pose)))
+    return out
+
+
+def never_met(kin: Kinematics, pose: Pose) -> list[str]:
+    """Each condition of the position that no measured frame meets, as a warning reads it
+    ("with the hips at least this high above a foot ... (0.3 m; here at most 0.23 m)"): what
+    a user who named the wrong stretch, or filmed it from where a joint is never seen, needs to
+    act on "never held"."""
+    out = []
+    for criterion in pose.position:
+        values = criterion_values(kin, pose, criterion)
+        limit = pose.thresholds[criterion.limit]
+        what = f"{limit.means.removeprefix('in position only ')} ({limit.value:g} {limit.unit}"
+        if not np.isfinite(values).any():
+            out.append(f"{what}; not measured in any frame)")
+        elif not _past(values, limit.value, criterion.inside).any():
+            most = (f"at most {round(float(np.nanmax(values)), 2):g}"
+                    if criterion.inside == "above" else
+                    f"at least {round(float(np.nanmin(values)), 2):g}")
+            out.append(f"{what}; here {most} {limit.unit})")
     return out

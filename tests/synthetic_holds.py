@@ -8,7 +8,8 @@ up, positive towards +x, the way the lifter faces; the ankle at the origin).
   (elbow-shoulder-hip) and the knees bend to ``knee_deg``.
 * :func:`hamstring_stretch`: standing, then ``holds`` times folded forward to ``fold_deg`` of
   trunk inclination with a back bulge of ``bulge``; with ``lead`` the left (near-side) foot
-  stands that many trunk lengths ahead of the right one, its knee at ``front_knee_deg``.
+  stands that many trunk lengths ahead of the right one, its knee at ``front_knee_deg``;
+  ``seated``, sitting on the floor with the legs straight out in front instead.
 * :func:`figure_four`: seated (thighs level, shins down), ``holds`` times crossing the
   ``crossed`` leg's ankle to within ``ankle_gap`` of the other leg's thigh lengths from its knee
   (world landmarks: the ankle lies across the body, which a sagittal chain cannot draw) and
@@ -88,13 +89,15 @@ def with_dip(clip: Synthetic, channel: str, value: float, start_s: float, end_s:
 
 def hamstring_stretch(holds: int = 1, *, hold_s: float = 3.0, fold_deg: float = 90.0,
                       bulge: float = 0.0, lead: float = 0.0, front_knee_deg: float = 180.0,
-                      move_s: float = 0.2, rest_s: float = 1.0, view: View = SIDE
-                      ) -> Synthetic:
-    """Standing, then ``holds`` forward folds (see the module doc)."""
+                      seated: bool = False, move_s: float = 0.2, rest_s: float = 1.0,
+                      view: View = SIDE) -> Synthetic:
+    """Standing (or ``seated`` on the floor, the legs straight out in front), then ``holds``
+    forward folds (see the module doc)."""
     fold = {"trunk": fold_deg, "knee": 180.0, "bulge": bulge}
     line = _holds(STAND, fold, holds, hold_s, move_s, rest_s, view)
     n = len(line.times)
-    body = chain(np.zeros(n), np.zeros(n), line["trunk"], line["bulge"],
+    legs = np.full(n, -90.0 if seated else 0.0)  # seated: hip to ankle level, towards +x
+    body = chain(legs, legs, line["trunk"], line["bulge"],
                  arm=line["trunk"] + 90.0 + 0.5 * line["trunk"])
     if lead:
         body = _front_leg(body, lead * TRUNK, front_knee_deg)

@@ -135,6 +135,17 @@ def test_checks_abstain_with_reasons() -> None:
                                    if a.check == "rounded_back")
 
 
+def test_a_fold_sitting_on_the_floor_is_no_standing_hamstring_stretch() -> None:
+    """The trunk's fold alone held a pigeon pose as a hamstring stretch (Goondoc08's clip, 2.5
+    s): the stretch is done standing or half-kneeling, the hips well above a foot."""
+    assert hold_of(hamstring_stretch(1), "hamstring_stretch").hold_count == 1
+    seated = hold_of(hamstring_stretch(1, seated=True), "hamstring_stretch")
+    assert seated.hold_count == 0
+    assert seated.warnings[-1].endswith(
+        "never with the hips at least this high above a foot (3-D): standing, or half-kneeling "
+        "over the front foot, not sitting on the floor (0.3 m; here at most 0 m)")
+
+
 def test_a_figure_four_is_not_a_forward_fold() -> None:
     assert hold_of(hamstring_stretch(1), "figure_four").hold_count == 0
     assert hold_of(figure_four(1), "downward_dog").hold_count == 0
@@ -252,9 +263,12 @@ def test_repeated_long_holds_are_no_set_of_a_lift() -> None:
 
 
 @pytest.mark.slow
-def test_the_pigeon_is_no_figure_four(real_track) -> None:
+def test_the_pigeon_is_no_figure_four_and_no_hamstring_stretch(real_track) -> None:
     track = real_track("pigeon_stretch/Goondoc08__to-be-frank__mob-pigeon.mp4")
     assert run_hold(track, load_pose("figure_four"), evidence=None).report.hold_count == 0
+    report = run_hold(track, load_pose("hamstring_stretch"), evidence=None).report
+    assert report.hold_count == 0
+    assert "never with the hips at least this high above a foot" in report.warnings[-1]
 
 
 def test_annotated_frames_time_the_hold_and_show_its_card() -> None:
