@@ -205,7 +205,6 @@ UNIT_RANGES: dict[str, tuple[float, float]] = {
     "trunk lengths": (-INF, INF),  # hands ahead of (+) or behind (-) mid-foot
     "trunk lengths per s": (0.0, INF),  # a speed
     "shoulder heights above the hip": (-INF, INF),  # hands above (+) or below (-) the hip
-    "m": (-INF, INF),  # a height from the world landmarks: above (+) or below (-) the feet
 }
 """The values each threshold unit allows (both ends included): a limit outside its unit's
 range cannot be met or cannot be missed. A unit missing here fails the lift's load, so a new

@@ -30,6 +30,7 @@ Example:
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -49,7 +50,7 @@ from formcheck.report import Abstention, ViewReport
 from formcheck.rules.core import side_view_refusal, unseen_refusal
 from formcheck.series import SHOWN, Series, Side
 from formcheck.sight import median_interval
-from formcheck.stretch import Criterion, Pose, PositionCheck
+from formcheck.stretch import Criterion, Pose, PositionCheck, Worse
 from formcheck.track import PoseTrack
 from formcheck.view import ViewEstimate, estimate_view
 
@@ -389,21 +390,28 @@ def hold_warnings(track: PoseTrack, pose: Pose, kin: Kinematics, view: ViewEstim
     return out
 
 
+def nearest(values: np.ndarray, inside: Worse) -> str:
+    """Where ``values`` came nearest a limit they never passed on the ``inside`` side, to two
+    decimals rounded away from it: a glute bridge's 0.2996 under a 0.3 bound reads "at most
+    0.29", never "at most 0.3"."""
+    if inside == "above":
+        return f"at most {math.floor(100 * float(np.nanmax(values))) / 100 + 0.0:g}"
+    return f"at least {math.ceil(100 * float(np.nanmin(values))) / 100 + 0.0:g}"
+
+
 def never_met(kin: Kinematics, pose: Pose) -> list[str]:
     """Each condition of the position that no measured frame meets, as a warning reads it
-    ("with the hips at least this high above a foot ... (0.3 m; here at most 0.23 m)"): what
-    a user who named the wrong stretch, or filmed it from where a joint is never seen, needs to
+    ("with the hips held up off the floor ...: 0.75 trunk lengths; here at most 0.55"): what a
+    user who named the wrong stretch, or filmed it from where a joint is never seen, needs to
     act on "never held"."""
     out = []
     for criterion in pose.position:
         values = criterion_values(kin, pose, criterion)
         limit = pose.thresholds[criterion.limit]
-        what = f"{limit.means.removeprefix('in position only ')} ({limit.value:g} {limit.unit}"
+        what = (f"{limit.means.removeprefix('in position only ')}: {limit.value:g} "
+                f"{limit.unit}; ")
         if not np.isfinite(values).any():
-            out.append(f"{what}; not measured in any frame)")
+            out.append(what + "it could not be measured in any frame")
         elif not _past(values, limit.value, criterion.inside).any():
-            most = (f"at most {round(float(np.nanmax(values)), 2):g}"
-                    if criterion.inside == "above" else
-                    f"at least {round(float(np.nanmin(values)), 2):g}")
-            out.append(f"{what}; here {most} {limit.unit})")
+            out.append(f"{what}here {nearest(values, criterion.inside)}")
     return out

@@ -386,6 +386,23 @@ def hip_height_3d(f: Frames) -> Sided:
 
 
 @series("sided")
+def hip_rise_3d(f: Frames) -> Sided:
+    """Height of the hip above the same side's ankle from the world landmarks, in that side's
+    trunk lengths (shoulder to hip, 3-D): ``hip_height_3d`` free of the world landmarks'
+    scale, which the model sets per clip (some read their lifter at 0.55 of the size). About
+    1.5-2 standing, 1 half-kneeling over the front foot, under 0.6 sitting or lying on the
+    floor with the feet planted."""
+
+    def rise(side: Side) -> np.ndarray:
+        hip = f.world[:, joint(side, "hip")]
+        trunk = geometry.norm(f.world[:, joint(side, "shoulder")] - hip)
+        height = f.world[:, joint(side, "ankle"), 1] - hip[:, 1]
+        return np.divide(height, trunk, out=np.full_like(height, np.nan), where=trunk > 0)
+
+    return f.sided(rise, "hip", "ankle", "shoulder")
+
+
+@series("sided")
 def knee_height_3d(f: Frames) -> Sided:
     """Height of the knee above the ankle from world landmarks, in metres (see
     ``hip_height_3d``): about a shin's length standing, squatting or lying with the feet

@@ -93,6 +93,8 @@ def hamstring_stretch(holds: int = 1, *, hold_s: float = 3.0, fold_deg: float = 
                       view: View = SIDE) -> Synthetic:
     """Standing (or ``seated`` on the floor, the legs straight out in front), then ``holds``
     forward folds (see the module doc)."""
+    if seated and lead:
+        raise ValueError("a seated fold has both legs out in front: no front foot to lead")
     fold = {"trunk": fold_deg, "knee": 180.0, "bulge": bulge}
     line = _holds(STAND, fold, holds, hold_s, move_s, rest_s, view)
     n = len(line.times)

@@ -12,6 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 from conftest import TBY66
 from synthetic import View, crop, dim
@@ -19,7 +20,7 @@ from synthetic_holds import downward_dog, figure_four, hamstring_stretch, with_d
 
 from formcheck.config import load_pose, pose_names
 from formcheck.errors import FormcheckError
-from formcheck.hold_analysis import run_hold
+from formcheck.hold_analysis import nearest, run_hold
 from formcheck.hold_report import HoldReport
 
 MOVE_S = 0.2
@@ -36,6 +37,9 @@ def test_every_pose_loads_with_sourced_thresholds() -> None:
         pose = load_pose(name)
         assert pose.checks and pose.position
         assert all(t.source and t.means for t in pose.thresholds.values())
+        # a "never held" report reads each as "never with ..." (never_met)
+        assert all(pose.thresholds[c.limit].means.startswith("in position only with ")
+                   for c in pose.position)
         assert pose.value("hold_target_min") == 30 and pose.value("hold_target_max") == 60
 
 
@@ -137,13 +141,37 @@ def test_checks_abstain_with_reasons() -> None:
 
 def test_a_fold_sitting_on_the_floor_is_no_standing_hamstring_stretch() -> None:
     """The trunk's fold alone held a pigeon pose as a hamstring stretch (Goondoc08's clip, 2.5
-    s): the stretch is done standing or half-kneeling, the hips well above a foot."""
+    s): the stretch is done standing or half-kneeling, the hips held up off the floor."""
     assert hold_of(hamstring_stretch(1), "hamstring_stretch").hold_count == 1
     seated = hold_of(hamstring_stretch(1, seated=True), "hamstring_stretch")
     assert seated.hold_count == 0
-    assert seated.warnings[-1].endswith(
-        "never with the hips at least this high above a foot (3-D): standing, or half-kneeling "
-        "over the front foot, not sitting on the floor (0.3 m; here at most 0 m)")
+    assert seated.warnings[-1] == (
+        "the standing hamstring stretch position was never held for 0.5 s or more; never with "
+        "the hips held up off the floor, at least this high above a foot (3-D): standing, or "
+        "half-kneeling over the front foot: 0.75 trunk lengths; here at most 0")
+
+
+def test_never_held_says_which_condition_no_frame_met() -> None:
+    """Each condition no frame met (and only those), the nearest the clip came rounded away
+    from the limit (a glute bridge's 0.2996 read "here at most 0.3" of a 0.3 bound), or that
+    it was never measured."""
+    fold = hamstring_stretch(1)
+    crossed = hold_of(fold, "figure_four")
+    assert crossed.hold_count == 0
+    assert "never with one ankle within this many of the other leg's thigh lengths from its " \
+        "knee (world landmarks): 0.5 thigh lengths; here at least " in crossed.warnings[-1]
+    assert "trunk" not in crossed.warnings[-1]  # upright between the folds: met
+    feetless = run_hold(dim(fold.track, ["ankle"]), load_pose("hamstring_stretch"),
+                        evidence=None).report
+    assert feetless.warnings[-1].endswith(
+        "0.75 trunk lengths; it could not be measured in any frame")
+    upright = hold_of(hamstring_stretch(1, fold_deg=10.0), "hamstring_stretch")
+    assert upright.hold_count == 0
+    assert upright.warnings[-1].endswith("held for 0.5 s or more; never with the trunk at least "
+                                         "this far forward of vertical: 45 deg; here at most 10")
+    assert nearest(np.array([np.nan, 0.2996]), "above") == "at most 0.29"
+    assert nearest(np.array([0.5004, 0.9]), "below") == "at least 0.51"
+    assert nearest(np.array([-0.0001]), "below") == "at least 0"  # not -0
 
 
 def test_a_figure_four_is_not_a_forward_fold() -> None:
@@ -268,7 +296,7 @@ def test_the_pigeon_is_no_figure_four_and_no_hamstring_stretch(real_track) -> No
     assert run_hold(track, load_pose("figure_four"), evidence=None).report.hold_count == 0
     report = run_hold(track, load_pose("hamstring_stretch"), evidence=None).report
     assert report.hold_count == 0
-    assert "never with the hips at least this high above a foot" in report.warnings[-1]
+    assert report.warnings[-1].endswith("front foot: 0.75 trunk lengths; here at most 0.55")
 
 
 def test_annotated_frames_time_the_hold_and_show_its_card() -> None:
