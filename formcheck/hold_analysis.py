@@ -351,8 +351,8 @@ def looks_like_a_set(track: PoseTrack, pose: Pose) -> str | None:
     recogniser sure of a lift, or unsure but with :data:`SET_OF_REPS` reps of its likeliest
     lift counted, each no slower than :data:`LONGEST_REP_S`, filling :data:`SET_SHARE` of the
     time from the first to the last. Why: a hold's position is loose
-    enough (the trunk forward, say) that a deadlift or a thrust passes for a hamstring stretch
-    for the whole clip, timed to the second with no word that it is not one."""
+    enough (the trunk forward with the hips up, say) that a deadlift set passes for ten holds
+    of a hamstring stretch, timed to the second with no word that it is not one."""
     found = recognise(track)
     if found.status == "unsupported" or not found.candidates:
         return None
@@ -384,34 +384,39 @@ def hold_warnings(track: PoseTrack, pose: Pose, kin: Kinematics, view: ViewEstim
         out.append(f"camera view is {view.view}: checks that need a side view do not judge; "
                    "the hold times still count")
     if not holds:
+        unmet = never_met(kin, pose)
         out.append(f"the {pose.title.lower()} position was never held for "
-                   f"{pose.value('hold_min'):g} s or more" + "".join(
-                       f"; never {why}" for why in never_met(kin, pose)))
+                   f"{pose.value('hold_min'):g} s or more" + ("".join(
+                       f"; never {why}" for why in unmet) if unmet else
+                       ": each of its conditions was met, never all at once for that long"))
     return out
 
 
-def nearest(values: np.ndarray, inside: Worse) -> str:
-    """Where ``values`` came nearest a limit they never passed on the ``inside`` side, to two
-    decimals rounded away from it: a glute bridge's 0.2996 under a 0.3 bound reads "at most
-    0.29", never "at most 0.3"."""
-    if inside == "above":
-        return f"at most {math.floor(100 * float(np.nanmax(values))) / 100 + 0.0:g}"
-    return f"at least {math.ceil(100 * float(np.nanmin(values))) / 100 + 0.0:g}"
+def nearest(values: np.ndarray, inside: Worse, decimals: int = 2) -> str:
+    """Where ``values`` came nearest a limit they never passed on the ``inside`` side, to
+    ``decimals`` rounded away from it, so that it never reads as reaching the limit: 0.7496
+    under a bound of 0.75 reads "at most 0.74"."""
+    scale = 10.0**decimals
+    if inside == "above":  # round() first: 0.29 * 100 is 28.999999999999996
+        return f"at most {math.floor(round(scale * float(np.nanmax(values)), 9)) / scale + 0.0:g}"
+    return f"at least {math.ceil(round(scale * float(np.nanmin(values)), 9)) / scale + 0.0:g}"
 
 
 def never_met(kin: Kinematics, pose: Pose) -> list[str]:
     """Each condition of the position that no measured frame meets, as a warning reads it
-    ("with the hips held up off the floor ...: 0.75 trunk lengths; here at most 0.55"): what a
-    user who named the wrong stretch, or filmed it from where a joint is never seen, needs to
-    act on "never held"."""
+    ("with the hips held up off the floor ... (0.7 trunk lengths needed; here at most
+    0.51)"): what a user who named the wrong stretch, or filmed it from where a joint is never
+    seen, needs to act on "never held". Angles to the degree, the rest to two decimals."""
     out = []
     for criterion in pose.position:
         values = criterion_values(kin, pose, criterion)
         limit = pose.thresholds[criterion.limit]
-        what = (f"{limit.means.removeprefix('in position only ')}: {limit.value:g} "
-                f"{limit.unit}; ")
+        what = (f"{limit.means.removeprefix('in position only ')} ({limit.value:g} {limit.unit}"
+                " needed")
         if not np.isfinite(values).any():
-            out.append(what + "it could not be measured in any frame")
+            out.append(f"{what}; it could not be measured in any frame)")
         elif not _past(values, limit.value, criterion.inside).any():
-            out.append(f"{what}here {nearest(values, criterion.inside)}")
+            came = nearest(values, criterion.inside, 0 if limit.unit == "deg" else 2)
+            reached = came.endswith(f" {limit.value:g}")  # on the limit, never past it
+            out.append(f"{what}; here {came}{', never past it' if reached else ''})")
     return out

@@ -18,10 +18,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import numpy as np
 from markupsafe import Markup
 
 from formcheck.errors import FormcheckError
-from formcheck.hold_analysis import HoldAnalysis, trusted
+from formcheck.hold_analysis import HoldAnalysis, criterion_values, trusted
 from formcheck.html_media import MAX_VIDEO_BYTES, Film, embedded, video_time
 from formcheck.html_plots import _png
 from formcheck.html_report import SCRIPT, SCRIPT_HASH, _environment, _threshold_rows, _write
@@ -42,8 +43,9 @@ def hold_film(analysis: HoldAnalysis, video: Path, limit: int = MAX_VIDEO_BYTES,
 
 
 def hold_plot(analysis: HoldAnalysis) -> str:
-    """Each series the position and its checks read, over time (the facing side), with the
-    thresholds named on it and the holds shaded: a PNG ``data:`` URI."""
+    """Each series the position and its checks read, over time, with the thresholds named on
+    it and the holds shaded: a PNG ``data:`` URI. A position's series as the position reads it
+    (on either side, the one further in, where it says so), a check's on the facing side."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -51,15 +53,18 @@ def hold_plot(analysis: HoldAnalysis) -> str:
 
     pose, times = analysis.pose, analysis.kin.times
     limits: dict[str, list[str]] = {}
+    read: dict[str, np.ndarray] = {}
     for criterion in pose.position:
         limits.setdefault(criterion.series, []).extend(
             [criterion.limit, f"{criterion.limit}_leave"])
+        read.setdefault(criterion.series, criterion_values(analysis.kin, pose, criterion))
     for check in pose.checks:
         limits.setdefault(check.series, []).append(check.limit)
+        read.setdefault(check.series, trusted(analysis.kin, pose, check.series))
     fig = Figure(figsize=(10, 1.8 * len(limits) + 0.6), layout="constrained")
     axes = fig.subplots(len(limits), 1, sharex=True, squeeze=False)[:, 0]
     for ax, (series, names) in zip(axes, limits.items(), strict=True):
-        ax.plot(times, trusted(analysis.kin, pose, series), color="#1d2430", lw=1.2)
+        ax.plot(times, read[series], color="#1d2430", lw=1.2)
         for name in dict.fromkeys(names):
             dashed = name.endswith("_leave")
             ax.axhline(pose.value(name), color="#5d6776" if dashed else "#c77000",

@@ -103,19 +103,20 @@ class ClipConstants:
     facing_confidence: float
     forward: float
     trunk_length_px: float
+    trunk_length_m: float
 
 
-_VOTES = 5
-"""Columns of :func:`_votes`: facing vote, toe-ahead left and right, trunk left and right."""
-
-
-def _votes(track: PoseTrack, pixels: np.ndarray) -> np.ndarray:
-    """(T, 5) per-frame evidence for :class:`ClipConstants`, so that a long clip can be read
-    block by block and the constants still come from all of its frames."""
+def _votes(track: PoseTrack, coordinates: Coordinates) -> np.ndarray:
+    """(T, 7) per-frame evidence for :class:`ClipConstants`, so that a long clip can be read
+    block by block and the constants still come from all of its frames: the facing vote, the
+    toes ahead of the heels left and right, the trunk left and right in pixels and in the world
+    landmarks' metres."""
     columns = [_facing_votes(track)]
-    for first, second in (("foot_index", "heel"), ("shoulder", "hip")):
+    for points, first, second in ((coordinates.pixels, "foot_index", "heel"),
+                                  (coordinates.pixels, "shoulder", "hip"),
+                                  (coordinates.world, "shoulder", "hip")):
         for side in ("left", "right"):
-            ahead = pixels[:, joint(side, first)] - pixels[:, joint(side, second)]
+            ahead = points[:, joint(side, first)] - points[:, joint(side, second)]
             columns.append(ahead[:, 0] if first == "foot_index" else norm(ahead))
     return np.stack(columns, axis=1)
 
@@ -129,6 +130,7 @@ def _constants(votes: np.ndarray) -> ClipConstants:
         facing_confidence=abs(score),
         forward=float(direction) if direction != 0 else math.nan,
         trunk_length_px=_nanmedian(votes[:, 3:5].ravel()),
+        trunk_length_m=_nanmedian(votes[:, 5:7].ravel()),
     )
 
 
@@ -295,7 +297,7 @@ def kinematics(
         coordinates = coordinates or smooth_coordinates(
             track, smoothing, max_gap_s=max_gap_s, cutoff_hz=cutoff_hz
         )
-        constants = _constants(_votes(track, coordinates.pixels))
+        constants = _constants(_votes(track, coordinates))
         return kin(constants, measure(_frames(track, coordinates, constants), names))
 
     context = smoothing_reach(track.times, max_gap_s, cutoff_hz) + 1
@@ -306,14 +308,15 @@ def kinematics(
                                         cutoff_hz=cutoff_hz)
             yield window, coords, slice(start, stop)
 
-    constants = _constants(np.concatenate([_votes(w, c.pixels)[rows] for w, c, rows in blocks()]))
+    constants = _constants(np.concatenate([_votes(w, c)[rows] for w, c, rows in blocks()]))
     parts = ((measure(_frames(w, c, constants), names), rows) for w, c, rows in blocks())
     return kin(constants, _stitch(parts, len(track)))
 
 
 def _frames(track: PoseTrack, coordinates: Coordinates, constants: ClipConstants) -> Frames:
     return Frames(**vars(coordinates), times=track.times, facing=constants.facing,
-                  forward=constants.forward, trunk_length=constants.trunk_length_px)
+                  forward=constants.forward, trunk_length=constants.trunk_length_px,
+                  trunk_length_m=constants.trunk_length_m)
 
 
 def _stitch(parts: Iterable[tuple[dict[str, Measure], slice]], n: int) -> dict[str, Measure]:

@@ -127,6 +127,9 @@ class Frames(Coordinates):
     """+1 if the lifter faces +x in the image, -1 if -x, NaN if unknown."""
     trunk_length: float
     """Clip median hip-to-shoulder distance in pixels: the unit of scale-free series."""
+    trunk_length_m: float
+    """Clip median hip-to-shoulder distance in the world landmarks' metres: the unit of their
+    scale-free series (the model sets their scale per clip)."""
 
     def px(self, side: Side, name: str) -> np.ndarray:
         """(T, 2) pixel positions of one landmark."""
@@ -387,19 +390,13 @@ def hip_height_3d(f: Frames) -> Sided:
 
 @series("sided")
 def hip_rise_3d(f: Frames) -> Sided:
-    """Height of the hip above the same side's ankle from the world landmarks, in that side's
-    trunk lengths (shoulder to hip, 3-D): ``hip_height_3d`` free of the world landmarks'
-    scale, which the model sets per clip (some read their lifter at 0.55 of the size). About
-    1.5-2 standing, 1 half-kneeling over the front foot, under 0.6 sitting or lying on the
-    floor with the feet planted."""
-
-    def rise(side: Side) -> np.ndarray:
-        hip = f.world[:, joint(side, "hip")]
-        trunk = geometry.norm(f.world[:, joint(side, "shoulder")] - hip)
-        height = f.world[:, joint(side, "ankle"), 1] - hip[:, 1]
-        return np.divide(height, trunk, out=np.full_like(height, np.nan), where=trunk > 0)
-
-    return f.sided(rise, "hip", "ankle", "shoulder")
+    """Height of the hip above the same side's ankle from the world landmarks, in trunk lengths
+    (the clip's median hip-to-shoulder distance, 3-D: the model shortens the trunk in a deep
+    fold): ``hip_height_3d`` free of the world landmarks' scale, which the model sets per clip
+    (the lifters of one source read 0.54-0.69 m of leg, of most others 0.7-0.8). Standing about
+    a leg's length, 1.5-2; half-kneeling upright about a thigh's, 0.7-1.1; about 0.6 or less
+    sitting or lying on the floor with the feet planted."""
+    return f.rise(f.world, "hip", f.trunk_length_m)
 
 
 @series("sided")
