@@ -392,14 +392,16 @@ def hold_warnings(track: PoseTrack, pose: Pose, kin: Kinematics, view: ViewEstim
     return out
 
 
-def nearest(values: np.ndarray, inside: Worse, decimals: int = 2) -> str:
-    """Where ``values`` came nearest a limit they never passed on the ``inside`` side, to
-    ``decimals`` rounded away from it, so that it never reads as reaching the limit: 0.7496
-    under a bound of 0.75 reads "at most 0.74"."""
+def nearest(values: np.ndarray, inside: Worse, limit: float, decimals: int = 2) -> str:
+    """Where ``values`` came nearest ``limit``, never passed on the ``inside`` side, to
+    ``decimals`` rounded away from it, so that it never reads as reaching the limit (0.7496
+    under a bound of 0.75 reads "at most 0.74"), unless it sat on it exactly."""
+    extreme = float(np.nanmax(values) if inside == "above" else np.nanmin(values))
     scale = 10.0**decimals
-    if inside == "above":  # round() first: 0.29 * 100 is 28.999999999999996
-        return f"at most {math.floor(round(scale * float(np.nanmax(values)), 9)) / scale + 0.0:g}"
-    return f"at least {math.ceil(round(scale * float(np.nanmin(values)), 9)) / scale + 0.0:g}"
+    away = math.floor if inside == "above" else math.ceil
+    shown = away(round(scale * extreme, 9)) / scale + 0.0  # round(): 0.29 * 100 is 28.99...
+    words = f"{'at most' if inside == 'above' else 'at least'} {shown:g}"
+    return f"{words}, never past it" if extreme == limit else words
 
 
 def never_met(kin: Kinematics, pose: Pose) -> list[str]:
@@ -416,7 +418,7 @@ def never_met(kin: Kinematics, pose: Pose) -> list[str]:
         if not np.isfinite(values).any():
             out.append(f"{what}; it could not be measured in any frame)")
         elif not _past(values, limit.value, criterion.inside).any():
-            came = nearest(values, criterion.inside, 0 if limit.unit == "deg" else 2)
-            reached = came.endswith(f" {limit.value:g}")  # on the limit, never past it
-            out.append(f"{what}; here {came}{', never past it' if reached else ''})")
+            came = nearest(values, criterion.inside, limit.value,
+                           0 if limit.unit == "deg" else 2)
+            out.append(f"{what}; here {came})")
     return out

@@ -169,12 +169,13 @@ def test_never_held_says_which_condition_no_frame_met() -> None:
     assert upright.warnings[-1].endswith("held for 0.5 s or more; never with the trunk at least "
                                          "this far forward of vertical (45 deg needed; here at "
                                          "most 10)")
-    assert nearest(np.array([np.nan, 0.7496]), "above") == "at most 0.74"
-    assert nearest(np.array([0.29, 0.1]), "above") == "at most 0.29"  # 0.29 * 100 < 29
-    assert nearest(np.array([0.5004, 0.9]), "below") == "at least 0.51"
-    assert nearest(np.array([0.07]), "below") == "at least 0.07"
-    assert nearest(np.array([-0.0001]), "below") == "at least 0"  # not -0
-    assert nearest(np.array([48.16]), "above", decimals=0) == "at most 48"
+    assert nearest(np.array([np.nan, 0.7496]), "above", 0.75) == "at most 0.74"
+    assert nearest(np.array([0.29, 0.1]), "above", 0.3) == "at most 0.29"  # 0.29 * 100 < 29
+    assert nearest(np.array([0.5004, 0.9]), "below", 0.5) == "at least 0.51"
+    assert nearest(np.array([0.07]), "below", 0.05) == "at least 0.07"
+    assert nearest(np.array([-0.0001]), "below", -0.5) == "at least 0"  # not -0
+    assert nearest(np.array([48.16]), "above", 150.0, decimals=0) == "at most 48"
+    assert nearest(np.array([0.2, 0.7]), "above", 0.7) == "at most 0.7, never past it"
 
 
 def test_a_figure_four_is_not_a_forward_fold() -> None:
